@@ -1,0 +1,27 @@
+/* archbench seed: writes the benchmark's databases and tokens (DESIGN §3).
+ * Deterministic for a given seed: the same seed gives byte-identical files. */
+#ifndef ARCHBENCH_SEED_H
+#define ARCHBENCH_SEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct seed_options {
+    uint64_t users;
+    uint64_t seed;
+    const char *dir;
+};
+
+/* Expiry of every valid session: 2100-01-01T00:00:00Z (fixed, so files are
+ * reproducible); expired sessions use SEED_EXPIRED_AT, 2023-11-14. */
+#define SEED_VALID_UNTIL 4102444800LL
+#define SEED_EXPIRED_AT 1700000000LL
+
+/* How many expired and how many revoked tokens a seed of `users` users writes. */
+uint64_t seed_extra_tokens(uint64_t users);
+
+/* Writes DIR/app.db, DIR/auth.db, DIR/profiles.db and DIR/tokens.tsv (each to a
+ * temporary name first, renamed when complete). Returns 0, or -1 with err set. */
+int seed_run(const struct seed_options *opt, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,28 @@
+/* Command-line helpers shared by every program: number and duration parsing with
+ * unit suffixes, the usage-error exit (code 2) and --version. */
+#ifndef ARCHBENCH_OPTS_H
+#define ARCHBENCH_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ARCHBENCH_VERSION "0.1.0"
+
+/* Parses a decimal integer in [min, max]; accepts a k/m/g suffix (x1000) when
+ * suffixes is true. Returns false on anything else. */
+bool opts_parse_u64(const char *s, uint64_t min, uint64_t max, bool suffixes,
+                    uint64_t *out);
+bool opts_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
+
+/* Parses a duration ("250ms", "10s", "2m", "1h"; a bare number is seconds) into
+ * milliseconds. */
+bool opts_parse_duration_ms(const char *s, uint64_t *ms);
+
+/* Prints "PROGRAM: message" and "Try 'PROGRAM --help'." on stderr and exits 2. */
+_Noreturn void opts_usage_error(const char *program, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints "PROGRAM (archbench) VERSION" and the linked library versions. */
+void opts_print_version(const char *program);
+
+#endif

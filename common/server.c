@@ -1,0 +1,489 @@
+/* The libmicrohttpd server shared by every archbench server (see server.h). */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net.h"
+#include "problem.h"
+
+struct server_worker {
+    const struct server_config *cfg;
+    struct server_shared *shared;
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    void *app_worker;
+    pthread_t thread;
+    bool started;
+};
+
+/* Responses built once at start-up and shared by all workers. */
+struct server_shared {
+    struct MHD_Response *health;
+    struct MHD_Response *not_found;
+    struct MHD_Response *too_large;
+    struct MHD_Response **not_allowed; /* one per route (its Allow differs) */
+    struct MHD_Response *health_not_allowed;
+    int stop_fd;                       /* read end of the stop pipe */
+};
+
+/* *con_cls of a request with no body: answers wait for the second handler call,
+ * because MHD 0.9.75 closes the connection after a response queued on the first. */
+static char request_started;
+
+/* *con_cls of a request that has a body: bytes received so far. */
+struct request_body {
+    size_t seen;
+};
+
+unsigned server_cpu_count(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0)
+            return (unsigned)n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+struct MHD_Response *server_response(const char *content_type, const char *body,
+                                     size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return NULL;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return r;
+}
+
+struct MHD_Response *server_problem_response(unsigned status, const char *detail,
+                                             const char *header_name,
+                                             const char *header_value)
+{
+    size_t len;
+    char *body = problem_render(status, detail, &len);
+    if (body == NULL)
+        return NULL;
+    struct MHD_Response *r = server_response(PROBLEM_CONTENT_TYPE, body, len);
+    free(body);
+    if (r != NULL && header_name != NULL)
+        MHD_add_response_header(r, header_name, header_value);
+    return r;
+}
+
+enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, char *body,
+                                  size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned status,
+                                     const char *detail)
+{
+    struct MHD_Response *r = server_problem_response(status, detail, NULL, NULL);
+    if (r == NULL)
+        return MHD_NO;
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+struct header_count {
+    const char *name;
+    const char *first;
+    unsigned count;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    struct header_count *hc = cls;
+    if (strcasecmp(key, hc->name) == 0) {
+        if (hc->count++ == 0)
+            hc->first = value;
+    }
+    return MHD_YES;
+}
+
+const char *server_header(struct MHD_Connection *conn, const char *name, unsigned *count)
+{
+    struct header_count hc = {.name = name};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hc);
+    if (count != NULL)
+        *count = hc.count;
+    return hc.first;
+}
+
+static unsigned method_bit(const char *method)
+{
+    if (strcmp(method, MHD_HTTP_METHOD_GET) == 0)
+        return SERVER_GET;
+    if (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
+        return SERVER_HEAD;
+    if (strcmp(method, MHD_HTTP_METHOD_POST) == 0)
+        return SERVER_POST;
+    return 0;
+}
+
+static void format_allow(unsigned methods, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s%s%s%s%s", (methods & SERVER_GET) ? "GET" : "",
+             (methods & SERVER_GET) && (methods & ~SERVER_GET) ? ", " : "",
+             (methods & SERVER_HEAD) ? "HEAD" : "",
+             (methods & SERVER_HEAD) && (methods & SERVER_POST) ? ", " : "",
+             (methods & SERVER_POST) ? "POST" : "");
+}
+
+/* Request bodies are not used by the routes served so far beyond a small size;
+ * they are read and dropped, and beyond max_body answered with 413. */
+static bool declared_body_too_large(struct MHD_Connection *conn, size_t max_body)
+{
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl == NULL)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return errno != 0 || n > max_body;
+}
+
+static bool has_body(struct MHD_Connection *conn)
+{
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return (cl != NULL && strcmp(cl, "0") != 0) ||
+           MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (*con_cls != NULL && *con_cls != &request_started)
+        free(*con_cls);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    struct server_worker *w = cls;
+    const struct server_config *cfg = w->cfg;
+
+    if (*con_cls == NULL) {
+        /* First call: headers are in. A body announced as too large is refused
+         * before it is read (MHD then closes the connection, as it should). */
+        if (declared_body_too_large(conn, cfg->max_body))
+            return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+                                      w->shared->too_large);
+        if (has_body(conn)) {
+            /* Only requests with a body pay for a counter. */
+            struct request_body *b = calloc(1, sizeof *b);
+            if (b == NULL)
+                return MHD_NO;
+            *con_cls = b;
+        } else {
+            *con_cls = &request_started;
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        /* Body bytes (a chunked body has no Content-Length to check up front):
+         * count them and drop them. */
+        if (*con_cls == &request_started)
+            return MHD_NO; /* body bytes with no body announced: drop the connection */
+        struct request_body *b = *con_cls;
+        b->seen += *upload_data_size;
+        *upload_data_size = 0;
+        if (b->seen > cfg->max_body)
+            return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+                                      w->shared->too_large);
+        return MHD_YES;
+    }
+
+    unsigned m = method_bit(method);
+    if (strcmp(url, "/health") == 0) {
+        if (m != SERVER_GET && m != SERVER_HEAD)
+            return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                      w->shared->health_not_allowed);
+        return MHD_queue_response(conn, MHD_HTTP_OK, w->shared->health);
+    }
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        const struct server_route *rt = &cfg->routes[i];
+        bool match = rt->prefix ? strncmp(url, rt->path, strlen(rt->path)) == 0
+                                : strcmp(url, rt->path) == 0;
+        if (!match)
+            continue;
+        if ((rt->methods & m) == 0)
+            return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                      w->shared->not_allowed[i]);
+        struct server_request req = {.conn = conn, .method = method, .url = url,
+                                     .worker = w->app_worker};
+        return rt->handler(&req);
+    }
+    return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, w->shared->not_found);
+}
+
+/* MHD's own messages are client trouble most of the time (bad requests, resets):
+ * log them, but at most a few per second so a misbehaving client cannot flood. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static _Atomic long window;
+    static _Atomic int in_window;
+    long now = (long)time(NULL);
+    if (window != now) {
+        window = now;
+        in_window = 0;
+    }
+    if (in_window++ >= 5)
+        return;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_warn("libmicrohttpd: %s", msg);
+}
+
+static void *worker_loop(void *arg)
+{
+    struct server_worker *w = arg;
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    struct pollfd fds[2] = {{.fd = info->epoll_fd, .events = POLLIN},
+                            {.fd = w->shared->stop_fd, .events = POLLIN}};
+    for (;;) {
+        /* MHD_get_timeout() is 0 while MHD still has buffered work: honouring it is
+         * what keeps edge-triggered connections from being forgotten. */
+        MHD_UNSIGNED_LONG_LONG to;
+        int timeout = -1;
+        if (MHD_get_timeout(w->daemon, &to) == MHD_YES)
+            timeout = to > INT_MAX ? INT_MAX : (int)to;
+        if (poll(fds, 2, timeout) < 0 && errno != EINTR) {
+            log_error("poll: %s", strerror(errno));
+            break;
+        }
+        if (fds[1].revents != 0)
+            break;
+        MHD_run(w->daemon);
+    }
+    return NULL;
+}
+
+static int shared_init(struct server_shared *s, const struct server_config *cfg)
+{
+    static const char health[] = "{\"status\":\"ok\"}";
+    s->health = server_response("application/json", health, sizeof health - 1);
+    s->not_found = server_problem_response(404, "no such resource", NULL, NULL);
+    char detail[96];
+    snprintf(detail, sizeof detail, "request body larger than %zu bytes", cfg->max_body);
+    s->too_large = server_problem_response(413, detail, NULL, NULL);
+    s->health_not_allowed = server_problem_response(
+        405, "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    s->not_allowed = calloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->not_allowed);
+    if (!s->health || !s->not_found || !s->too_large || !s->health_not_allowed ||
+        !s->not_allowed)
+        return -1;
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        char allow[32];
+        format_allow(cfg->routes[i].methods, allow, sizeof allow);
+        s->not_allowed[i] = server_problem_response(
+            405, "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW, allow);
+        if (s->not_allowed[i] == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+static void shared_fini(struct server_shared *s, size_t nroutes)
+{
+    struct MHD_Response *all[] = {s->health, s->not_found, s->too_large,
+                                  s->health_not_allowed};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i])
+            MHD_destroy_response(all[i]);
+    if (s->not_allowed)
+        for (size_t i = 0; i < nroutes; i++)
+            if (s->not_allowed[i])
+                MHD_destroy_response(s->not_allowed[i]);
+    free(s->not_allowed);
+}
+
+/* Binds one socket per worker. With several workers they form an SO_REUSEPORT
+ * group; since such a group would also admit a stale server of ours on the same
+ * port, a fixed port is first probed with a plain bind so "address in use" is
+ * reported instead of silently sharing the traffic. */
+static int bind_workers(struct server_worker *ws, unsigned n, const char *listen_spec,
+                        char *bound, size_t boundlen)
+{
+    struct sockaddr_storage addr;
+    socklen_t len;
+    char err[256];
+    if (!net_parse_address(listen_spec, &addr, &len, err, sizeof err)) {
+        log_error("--listen: %s", err);
+        return -1;
+    }
+    bool fixed_port = ((struct sockaddr_in *)&addr)->sin_port != 0;
+    if (n > 1 && fixed_port) {
+        int probe = net_listen((struct sockaddr *)&addr, len, false, err, sizeof err);
+        if (probe < 0) {
+            log_error("%s", err);
+            return -1;
+        }
+        close(probe);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        ws[i].listen_fd = net_listen((struct sockaddr *)&addr, len, n > 1, err, sizeof err);
+        if (ws[i].listen_fd < 0) {
+            log_error("%s", err);
+            return -1;
+        }
+        if (i == 0) /* port 0: the others join the port the kernel picked */
+            getsockname(ws[0].listen_fd, (struct sockaddr *)&addr, &len);
+    }
+    net_format_address((struct sockaddr *)&addr, bound, boundlen);
+    return 0;
+}
+
+int server_run(const struct server_config *cfg)
+{
+    unsigned n = cfg->threads ? cfg->threads : server_cpu_count();
+    unsigned max_conn = cfg->max_connections ? cfg->max_connections
+                                             : SERVER_DEFAULT_MAX_CONNECTIONS;
+    unsigned per_worker = max_conn / n ? max_conn / n : 1;
+    int rc = 1;
+    int stop_pipe[2] = {-1, -1};
+    struct server_shared shared = {0};
+    struct server_worker *ws = calloc(n, sizeof *ws);
+    if (ws == NULL)
+        return 1;
+    for (unsigned i = 0; i < n; i++)
+        ws[i].listen_fd = -1;
+
+    signal(SIGPIPE, SIG_IGN);
+    unsigned long fds = net_raise_fd_limit();
+    if (fds < (unsigned long)max_conn + 64)
+        log_warn("open file limit is %lu, below --max-connections %u", fds, max_conn);
+
+    if (pipe2(stop_pipe, O_CLOEXEC) != 0 || shared_init(&shared, cfg) != 0) {
+        log_error("start-up: out of resources");
+        goto out;
+    }
+    shared.stop_fd = stop_pipe[0];
+
+    char bound[80];
+    if (bind_workers(ws, n, cfg->listen, bound, sizeof bound) != 0)
+        goto out;
+
+    for (unsigned i = 0; i < n; i++) {
+        struct server_worker *w = &ws[i];
+        w->cfg = cfg;
+        w->shared = &shared;
+        if (cfg->worker_init) {
+            char err[512] = "";
+            w->app_worker = cfg->worker_init(cfg->app, i, err, sizeof err);
+            if (w->app_worker == NULL) {
+                log_error("%s", err);
+                goto out;
+            }
+        }
+        w->daemon = MHD_start_daemon(
+            MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, w,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
+            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)w->listen_fd,
+            MHD_OPTION_CONNECTION_LIMIT, per_worker,
+            MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        if (w->daemon == NULL) {
+            log_error("cannot start the HTTP daemon for worker %u", i);
+            goto out;
+        }
+        w->listen_fd = -1; /* the daemon owns it now */
+    }
+
+    /* Signals go to the main thread's sigwait only; workers are told through the
+     * stop pipe, which every worker polls beside its epoll fd. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&ws[i].thread, NULL, worker_loop, &ws[i]) != 0) {
+            log_error("cannot start worker thread %u", i);
+            break;
+        }
+        ws[i].started = true;
+    }
+    if (ws[n - 1].started) {
+        printf("listening on %s\n", bound);
+        fflush(stdout);
+        log_info("listening on %s with %u worker thread%s", bound, n, n == 1 ? "" : "s");
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        log_info("%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        rc = 0;
+    }
+    ssize_t wr = write(stop_pipe[1], "x", 1);
+    (void)wr;
+    for (unsigned i = 0; i < n; i++)
+        if (ws[i].started)
+            pthread_join(ws[i].thread, NULL);
+
+out:
+    for (unsigned i = 0; i < n; i++) {
+        if (ws[i].daemon)
+            MHD_stop_daemon(ws[i].daemon);
+        if (ws[i].listen_fd >= 0)
+            close(ws[i].listen_fd);
+        if (ws[i].app_worker && cfg->worker_fini)
+            cfg->worker_fini(ws[i].app_worker);
+    }
+    shared_fini(&shared, cfg->nroutes);
+    if (stop_pipe[0] >= 0) {
+        close(stop_pipe[0]);
+        close(stop_pipe[1]);
+    }
+    free(ws);
+    return rc;
+}

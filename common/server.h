@@ -1,0 +1,89 @@
+/* The libmicrohttpd server shared by every archbench server.
+ *
+ * Each worker thread runs its own MHD daemon in epoll mode from its own loop (wait
+ * on the daemon's epoll fd for at most MHD_get_timeout(), then MHD_run()), with its
+ * own SO_REUSEPORT listening socket. MHD 0.9.75's internal epoll thread stalls once
+ * 128+ keep-alive connections are open (docs/server.md); this loop does not.
+ *
+ * The server owns what every server needs: listen address and the "listening on"
+ * line, routing by exact path with 404 and 405 + Allow, GET /health, a bound on
+ * request bodies (413), per-connection inactivity timeouts against slow clients, a
+ * connection limit, answering on the second handler call so keep-alive holds, and a
+ * clean stop on SIGINT/SIGTERM. Applications supply routes and per-thread state. */
+#ifndef ARCHBENCH_SERVER_H
+#define ARCHBENCH_SERVER_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum {
+    SERVER_GET = 1 << 0,
+    SERVER_HEAD = 1 << 1,
+    SERVER_POST = 1 << 2,
+};
+
+struct server_request {
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *url;
+    void *worker; /* the application's per-thread state (worker_init's result) */
+};
+
+typedef enum MHD_Result (*server_handler)(const struct server_request *req);
+
+struct server_route {
+    const char *path;   /* exact match, or a prefix when prefix is true */
+    bool prefix;
+    unsigned methods;   /* SERVER_GET | SERVER_HEAD ... */
+    server_handler handler;
+};
+
+struct server_config {
+    const char *listen;          /* "HOST:PORT"; port 0 picks a free one */
+    unsigned threads;            /* 0: one per CPU this process may run on */
+    unsigned max_connections;    /* total over all threads */
+    unsigned timeout_s;          /* inactivity timeout per connection */
+    size_t max_body;             /* larger request bodies get 413 */
+    const struct server_route *routes;
+    size_t nroutes;
+    /* Per-thread state: called once per worker before the server starts (a failure
+     * stops start-up with err printed), released after the workers stopped. */
+    void *(*worker_init)(void *app, unsigned index, char *err, size_t errlen);
+    void (*worker_fini)(void *worker);
+    void *app;
+};
+
+#define SERVER_DEFAULT_MAX_CONNECTIONS 10000
+#define SERVER_DEFAULT_TIMEOUT_S 15
+#define SERVER_DEFAULT_MAX_BODY 8192
+
+/* Number of CPUs in this process's affinity mask (at least 1). */
+unsigned server_cpu_count(void);
+
+/* Starts the server, prints "listening on ADDR" on stdout, serves until SIGINT or
+ * SIGTERM. Returns 0 after a clean stop, 1 when it could not start. */
+int server_run(const struct server_config *cfg);
+
+/* A reusable response (refcounted by MHD; share it between threads, release it with
+ * MHD_destroy_response at exit). body is copied. */
+struct MHD_Response *server_response(const char *content_type, const char *body,
+                                     size_t len);
+/* A reusable problem+json response; header_name/value may add one header
+ * (WWW-Authenticate, Allow) or be NULL. */
+struct MHD_Response *server_problem_response(unsigned status, const char *detail,
+                                             const char *header_name,
+                                             const char *header_value);
+
+/* Queues a 200-style JSON answer; takes ownership of body (malloc'd). */
+enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, char *body,
+                                  size_t len);
+/* Queues a one-off problem+json answer. */
+enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned status,
+                                     const char *detail);
+
+/* The value of request header name, or NULL; *count receives how many times it was
+ * sent (a second Authorization header makes a request ambiguous). */
+const char *server_header(struct MHD_Connection *conn, const char *name, unsigned *count);
+
+#endif
