@@ -41,13 +41,12 @@ struct server_shared {
     int stop_fd;                       /* read end of the stop pipe */
 };
 
-/* *con_cls of a request with no body: answers wait for the second handler call,
- * because MHD 0.9.75 closes the connection after a response queued on the first. */
-static char request_started;
-
-/* *con_cls of a request that has a body: bytes received so far. */
-struct request_body {
-    size_t seen;
+/* *con_cls of every request: answers wait for the second handler call, because
+ * MHD 0.9.75 closes the connection after a response queued on the first. */
+struct request_state {
+    size_t body_seen;               /* request body bytes received and dropped */
+    void *app;                      /* server_request.state */
+    void (*app_free)(void *app);    /* server_request.state_free */
 };
 
 unsigned server_cpu_count(void)
@@ -177,23 +176,18 @@ static bool declared_body_too_large(struct MHD_Connection *conn, size_t max_body
     return errno != 0 || n > max_body;
 }
 
-static bool has_body(struct MHD_Connection *conn)
-{
-    const char *cl =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    return (cl != NULL && strcmp(cl, "0") != 0) ||
-           MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
-}
-
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)conn;
     (void)toe;
-    if (*con_cls != NULL && *con_cls != &request_started)
-        free(*con_cls);
+    struct request_state *st = *con_cls;
+    if (st == NULL)
+        return;
+    if (st->app_free != NULL && st->app != NULL)
+        st->app_free(st->app);
+    free(st);
     *con_cls = NULL;
 }
 
@@ -213,26 +207,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (declared_body_too_large(conn, cfg->max_body))
             return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
                                       w->shared->too_large);
-        if (has_body(conn)) {
-            /* Only requests with a body pay for a counter. */
-            struct request_body *b = calloc(1, sizeof *b);
-            if (b == NULL)
-                return MHD_NO;
-            *con_cls = b;
-        } else {
-            *con_cls = &request_started;
-        }
+        struct request_state *st = calloc(1, sizeof *st);
+        if (st == NULL)
+            return MHD_NO;
+        *con_cls = st;
         return MHD_YES;
     }
+    struct request_state *st = *con_cls;
     if (*upload_data_size > 0) {
         /* Body bytes (a chunked body has no Content-Length to check up front):
          * count them and drop them. */
-        if (*con_cls == &request_started)
-            return MHD_NO; /* body bytes with no body announced: drop the connection */
-        struct request_body *b = *con_cls;
-        b->seen += *upload_data_size;
+        st->body_seen += *upload_data_size;
         *upload_data_size = 0;
-        if (b->seen > cfg->max_body)
+        if (st->body_seen > cfg->max_body)
             return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
                                       w->shared->too_large);
         return MHD_YES;
@@ -255,7 +242,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
                                       w->shared->not_allowed[i]);
         struct server_request req = {.conn = conn, .method = method, .url = url,
-                                     .worker = w->app_worker};
+                                     .worker = w->app_worker, .state = &st->app,
+                                     .state_free = &st->app_free};
         return rt->handler(&req);
     }
     return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, w->shared->not_found);
@@ -286,23 +274,34 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 static void *worker_loop(void *arg)
 {
     struct server_worker *w = arg;
+    const struct server_config *cfg = w->cfg;
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
-    struct pollfd fds[2] = {{.fd = info->epoll_fd, .events = POLLIN},
-                            {.fd = w->shared->stop_fd, .events = POLLIN}};
+    int app_fd = cfg->worker_fd ? cfg->worker_fd(w->app_worker) : -1;
+    struct pollfd fds[3] = {{.fd = info->epoll_fd, .events = POLLIN},
+                            {.fd = w->shared->stop_fd, .events = POLLIN},
+                            {.fd = app_fd, .events = POLLIN}};
+    nfds_t nfds = app_fd >= 0 ? 3 : 2;
     for (;;) {
         /* MHD_get_timeout() is 0 while MHD still has buffered work: honouring it is
          * what keeps edge-triggered connections from being forgotten. */
         MHD_UNSIGNED_LONG_LONG to;
-        int timeout = -1;
+        long timeout = -1;
         if (MHD_get_timeout(w->daemon, &to) == MHD_YES)
-            timeout = to > INT_MAX ? INT_MAX : (int)to;
-        if (poll(fds, 2, timeout) < 0 && errno != EINTR) {
+            timeout = to > INT_MAX ? INT_MAX : (long)to;
+        if (cfg->worker_timeout_ms) {
+            long app_to = cfg->worker_timeout_ms(w->app_worker);
+            if (app_to >= 0 && (timeout < 0 || app_to < timeout))
+                timeout = app_to;
+        }
+        if (poll(fds, nfds, (int)timeout) < 0 && errno != EINTR) {
             log_error("poll: %s", strerror(errno));
             break;
         }
         if (fds[1].revents != 0)
             break;
+        if (cfg->worker_run)
+            cfg->worker_run(w->app_worker);
         MHD_run(w->daemon);
     }
     return NULL;
@@ -383,50 +382,116 @@ static int bind_workers(struct server_worker *ws, unsigned n, const char *listen
     return 0;
 }
 
-int server_run(const struct server_config *cfg)
+struct server {
+    const struct server_config *cfg;
+    struct server_shared shared;
+    struct server_worker *workers;
+    unsigned nworkers;
+    int stop_pipe[2];
+};
+
+void server_block_signals(void)
 {
-    unsigned n = cfg->threads ? cfg->threads : server_cpu_count();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int server_wait_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return sig;
+}
+
+void server_stop(struct server *s)
+{
+    if (s == NULL)
+        return;
+    if (s->stop_pipe[1] >= 0) {
+        ssize_t wr = write(s->stop_pipe[1], "x", 1);
+        (void)wr;
+    }
+    for (unsigned i = 0; i < s->nworkers; i++)
+        if (s->workers[i].started)
+            pthread_join(s->workers[i].thread, NULL);
+    for (unsigned i = 0; i < s->nworkers; i++) {
+        struct server_worker *w = &s->workers[i];
+        if (w->daemon)
+            MHD_stop_daemon(w->daemon);
+        if (w->listen_fd >= 0)
+            close(w->listen_fd);
+        if (w->app_worker && s->cfg->worker_fini)
+            s->cfg->worker_fini(w->app_worker);
+    }
+    shared_fini(&s->shared, s->cfg->nroutes);
+    if (s->stop_pipe[0] >= 0) {
+        close(s->stop_pipe[0]);
+        close(s->stop_pipe[1]);
+    }
+    free(s->workers);
+    free(s);
+}
+
+struct server *server_start(const struct server_config *cfg, char *bound, size_t boundlen)
+{
+    struct server *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->cfg = cfg;
+    s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    s->nworkers = cfg->threads ? cfg->threads : server_cpu_count();
+    unsigned n = s->nworkers;
     unsigned max_conn = cfg->max_connections ? cfg->max_connections
                                              : SERVER_DEFAULT_MAX_CONNECTIONS;
     unsigned per_worker = max_conn / n ? max_conn / n : 1;
-    int rc = 1;
-    int stop_pipe[2] = {-1, -1};
-    struct server_shared shared = {0};
-    struct server_worker *ws = calloc(n, sizeof *ws);
-    if (ws == NULL)
-        return 1;
+    s->workers = calloc(n, sizeof *s->workers);
+    if (s->workers == NULL) {
+        free(s);
+        return NULL;
+    }
     for (unsigned i = 0; i < n; i++)
-        ws[i].listen_fd = -1;
+        s->workers[i].listen_fd = -1;
 
-    signal(SIGPIPE, SIG_IGN);
+    /* Workers inherit the mask: SIGINT/SIGTERM reach only server_wait_signal. */
+    server_block_signals();
     unsigned long fds = net_raise_fd_limit();
     if (fds < (unsigned long)max_conn + 64)
-        log_warn("open file limit is %lu, below --max-connections %u", fds, max_conn);
+        log_warn("open file limit is %lu, below the connection limit %u", fds, max_conn);
 
-    if (pipe2(stop_pipe, O_CLOEXEC) != 0 || shared_init(&shared, cfg) != 0) {
+    if (pipe2(s->stop_pipe, O_CLOEXEC) != 0 || shared_init(&s->shared, cfg) != 0) {
         log_error("start-up: out of resources");
-        goto out;
+        goto fail;
     }
-    shared.stop_fd = stop_pipe[0];
+    s->shared.stop_fd = s->stop_pipe[0];
+    if (bind_workers(s->workers, n, cfg->listen, bound, boundlen) != 0)
+        goto fail;
 
-    char bound[80];
-    if (bind_workers(ws, n, cfg->listen, bound, sizeof bound) != 0)
-        goto out;
-
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    if (cfg->suspend_resume)
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
     for (unsigned i = 0; i < n; i++) {
-        struct server_worker *w = &ws[i];
+        struct server_worker *w = &s->workers[i];
         w->cfg = cfg;
-        w->shared = &shared;
+        w->shared = &s->shared;
         if (cfg->worker_init) {
             char err[512] = "";
             w->app_worker = cfg->worker_init(cfg->app, i, err, sizeof err);
             if (w->app_worker == NULL) {
-                log_error("%s", err);
-                goto out;
+                log_error("%s", err[0] ? err : "worker start-up failed");
+                goto fail;
             }
         }
         w->daemon = MHD_start_daemon(
-            MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, w,
+            flags, 0, NULL, NULL, on_request, w,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)w->listen_fd,
             MHD_OPTION_CONNECTION_LIMIT, per_worker,
@@ -435,55 +500,34 @@ int server_run(const struct server_config *cfg)
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
         if (w->daemon == NULL) {
             log_error("cannot start the HTTP daemon for worker %u", i);
-            goto out;
+            goto fail;
         }
         w->listen_fd = -1; /* the daemon owns it now */
     }
-
-    /* Signals go to the main thread's sigwait only; workers are told through the
-     * stop pipe, which every worker polls beside its epoll fd. */
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-
     for (unsigned i = 0; i < n; i++) {
-        if (pthread_create(&ws[i].thread, NULL, worker_loop, &ws[i]) != 0) {
+        if (pthread_create(&s->workers[i].thread, NULL, worker_loop, &s->workers[i]) != 0) {
             log_error("cannot start worker thread %u", i);
-            break;
+            goto fail;
         }
-        ws[i].started = true;
+        s->workers[i].started = true;
     }
-    if (ws[n - 1].started) {
-        printf("listening on %s\n", bound);
-        fflush(stdout);
-        log_info("listening on %s with %u worker thread%s", bound, n, n == 1 ? "" : "s");
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        log_info("%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
-        rc = 0;
-    }
-    ssize_t wr = write(stop_pipe[1], "x", 1);
-    (void)wr;
-    for (unsigned i = 0; i < n; i++)
-        if (ws[i].started)
-            pthread_join(ws[i].thread, NULL);
+    log_info("listening on %s with %u worker thread%s", bound, n, n == 1 ? "" : "s");
+    return s;
 
-out:
-    for (unsigned i = 0; i < n; i++) {
-        if (ws[i].daemon)
-            MHD_stop_daemon(ws[i].daemon);
-        if (ws[i].listen_fd >= 0)
-            close(ws[i].listen_fd);
-        if (ws[i].app_worker && cfg->worker_fini)
-            cfg->worker_fini(ws[i].app_worker);
-    }
-    shared_fini(&shared, cfg->nroutes);
-    if (stop_pipe[0] >= 0) {
-        close(stop_pipe[0]);
-        close(stop_pipe[1]);
-    }
-    free(ws);
-    return rc;
+fail:
+    server_stop(s);
+    return NULL;
+}
+
+int server_run(const struct server_config *cfg)
+{
+    char bound[80];
+    struct server *s = server_start(cfg, bound, sizeof bound);
+    if (s == NULL)
+        return 1;
+    printf("listening on %s\n", bound);
+    fflush(stdout);
+    server_wait_signal();
+    server_stop(s);
+    return 0;
 }

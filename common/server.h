@@ -28,6 +28,12 @@ struct server_request {
     const char *method;
     const char *url;
     void *worker; /* the application's per-thread state (worker_init's result) */
+    /* Per-request slot for the application, NULL on the first dispatch. A handler
+     * that suspends the connection (MHD_suspend_connection) is called again after
+     * MHD_resume_connection with the same slot; state_free, when set, is called on
+     * the slot once the request ends, however it ends. */
+    void **state;
+    void (**state_free)(void *state);
 };
 
 typedef enum MHD_Result (*server_handler)(const struct server_request *req);
@@ -52,6 +58,17 @@ struct server_config {
     void *(*worker_init)(void *app, unsigned index, char *err, size_t errlen);
     void (*worker_fini)(void *worker);
     void *app;
+
+    /* Asynchronous handlers (gateway, FaaS trigger): allow suspending connections.
+     * MHD_resume_connection may then be called from any thread. */
+    bool suspend_resume;
+    /* Optional per-worker event source polled beside MHD in the worker's loop (a
+     * curl multi's epoll fd, an eventfd): worker_fd gives the fd (-1: none),
+     * worker_timeout_ms caps the wait (-1: no cap), worker_run is called after
+     * every wake-up of that worker's loop, in that worker's thread. */
+    int (*worker_fd)(void *worker);
+    long (*worker_timeout_ms)(void *worker);
+    void (*worker_run)(void *worker);
 };
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000
@@ -64,6 +81,19 @@ unsigned server_cpu_count(void);
 /* Starts the server, prints "listening on ADDR" on stdout, serves until SIGINT or
  * SIGTERM. Returns 0 after a clean stop, 1 when it could not start. */
 int server_run(const struct server_config *cfg);
+
+/* The pieces of server_run, for a process with several servers (faas: trigger and
+ * Runtime API). server_start binds, starts the workers and writes the bound address
+ * ("127.0.0.1:PORT") into bound; it returns NULL (reason logged) on failure.
+ * server_wait_signal blocks until SIGINT or SIGTERM and returns it; server_stop
+ * stops the workers and frees everything. SIGINT/SIGTERM are blocked in every
+ * thread a server starts, so call server_start before creating other threads or
+ * block them there too (server_block_signals). */
+struct server;
+struct server *server_start(const struct server_config *cfg, char *bound, size_t boundlen);
+void server_stop(struct server *s);
+void server_block_signals(void);
+int server_wait_signal(void);
 
 /* A reusable response (refcounted by MHD; share it between threads, release it with
  * MHD_destroy_response at exit). body is copied. */
