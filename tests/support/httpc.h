@@ -1,0 +1,37 @@
+/* Test support: a deliberately plain blocking HTTP/1.1 client over raw sockets, so
+ * tests control every byte they send (half-sent requests, duplicate headers,
+ * oversized input) and see every byte they get back. */
+#ifndef ARCHBENCH_TEST_HTTPC_H
+#define ARCHBENCH_TEST_HTTPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct http_response {
+    int status;
+    char *head;       /* status line and headers, NUL-terminated */
+    char *body;       /* NUL-terminated (body_len bytes before it) */
+    size_t body_len;
+};
+
+/* Connects to 127.0.0.1:port (blocking, 5 s send/receive timeouts); -1 on error. */
+int httpc_connect(int port);
+
+/* Sends all of buf; 0 or -1. */
+int httpc_send(int fd, const char *buf, size_t len);
+
+/* Reads one response (Content-Length bodies; no body for HEAD when head_only).
+ * Returns 0, or -1 on a closed connection, timeout or unparsable response. */
+int httpc_read(int fd, struct http_response *r, bool head_only);
+
+/* One request on a new connection: "METHOD path" with extra header lines
+ * (each "Name: value\r\n", may be NULL). Returns 0 or -1. */
+int httpc_request(int port, const char *method, const char *path, const char *headers,
+                  struct http_response *r);
+
+/* The value of header name in r (case-insensitive), copied into out; false if absent. */
+bool httpc_header(const struct http_response *r, const char *name, char *out, size_t outlen);
+
+void httpc_free(struct http_response *r);
+
+#endif
