@@ -36,6 +36,8 @@ struct server_shared {
     struct MHD_Response *health;
     struct MHD_Response *not_found;
     struct MHD_Response *too_large;
+    struct MHD_Response *headers_too_large;
+    struct MHD_Response *uri_too_long;
     struct MHD_Response **not_allowed; /* one per route (its Allow differs) */
     struct MHD_Response *health_not_allowed;
     int stop_fd;                       /* read end of the stop pipe */
@@ -164,6 +166,29 @@ static void format_allow(unsigned methods, char *out, size_t outlen)
 
 /* Request bodies are not used by the routes served so far beyond a small size;
  * they are read and dropped, and beyond max_body answered with 413. */
+/* Header and URL limits checked by the server itself, well below MHD's connection
+ * memory (32 KiB), so that oversized input gets a problem+json answer. Input too
+ * large even for that memory is answered by libmicrohttpd itself (431/414 with its
+ * own HTML body) before any handler runs. */
+#define SERVER_MAX_HEADER_BYTES 16384
+#define SERVER_MAX_URL_BYTES 8192
+
+static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
+                                        const char *key, const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+static size_t header_bytes(struct MHD_Connection *conn)
+{
+    size_t total = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, &total);
+    return total;
+}
+
 static bool declared_body_too_large(struct MHD_Connection *conn, size_t max_body)
 {
     const char *cl =
@@ -204,6 +229,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*con_cls == NULL) {
         /* First call: headers are in. A body announced as too large is refused
          * before it is read (MHD then closes the connection, as it should). */
+        if (strlen(url) > SERVER_MAX_URL_BYTES)
+            return MHD_queue_response(conn, MHD_HTTP_URI_TOO_LONG, w->shared->uri_too_long);
+        if (header_bytes(conn) > SERVER_MAX_HEADER_BYTES)
+            return MHD_queue_response(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                                      w->shared->headers_too_large);
         if (declared_body_too_large(conn, cfg->max_body))
             return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
                                       w->shared->too_large);
@@ -219,11 +249,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * count them and drop them. */
         st->body_seen += *upload_data_size;
         *upload_data_size = 0;
-        if (st->body_seen > cfg->max_body)
-            return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-                                      w->shared->too_large);
+        /* MHD cannot answer in the middle of a body: past the limit the rest is
+         * drained and answered with 413 at the end, unless it goes on far longer,
+         * when the connection is simply closed. */
+        if (st->body_seen > 64 * cfg->max_body)
+            return MHD_NO;
         return MHD_YES;
     }
+    if (st->body_seen > cfg->max_body)
+        return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, w->shared->too_large);
 
     unsigned m = method_bit(method);
     if (strcmp(url, "/health") == 0) {
@@ -315,10 +349,17 @@ static int shared_init(struct server_shared *s, const struct server_config *cfg)
     char detail[96];
     snprintf(detail, sizeof detail, "request body larger than %zu bytes", cfg->max_body);
     s->too_large = server_problem_response(413, detail, NULL, NULL);
+    snprintf(detail, sizeof detail, "request headers larger than %d bytes",
+             SERVER_MAX_HEADER_BYTES);
+    s->headers_too_large = server_problem_response(431, detail, NULL, NULL);
+    snprintf(detail, sizeof detail, "request target longer than %d bytes",
+             SERVER_MAX_URL_BYTES);
+    s->uri_too_long = server_problem_response(414, detail, NULL, NULL);
     s->health_not_allowed = server_problem_response(
         405, "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     s->not_allowed = calloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->not_allowed);
     if (!s->health || !s->not_found || !s->too_large || !s->health_not_allowed ||
+        !s->headers_too_large || !s->uri_too_long ||
         !s->not_allowed)
         return -1;
     for (size_t i = 0; i < cfg->nroutes; i++) {
@@ -335,7 +376,8 @@ static int shared_init(struct server_shared *s, const struct server_config *cfg)
 static void shared_fini(struct server_shared *s, size_t nroutes)
 {
     struct MHD_Response *all[] = {s->health, s->not_found, s->too_large,
-                                  s->health_not_allowed};
+                                  s->health_not_allowed, s->headers_too_large,
+                                  s->uri_too_long};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i])
             MHD_destroy_response(all[i]);

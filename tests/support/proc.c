@@ -31,6 +31,15 @@ int proc_start_server(struct proc *p, char *const argv[], const char *stderr_pat
         return -1;
     if (p->pid == 0) {
         dup2(out[1], STDOUT_FILENO);
+        /* Server logs go to $ARCHBENCH_TEST_LOGS/<program>.log when set (tests/run.sh
+         * sets it), so test output stays readable and logs stay inspectable. */
+        char logpath[512];
+        const char *logs = getenv("ARCHBENCH_TEST_LOGS");
+        if (stderr_path == NULL && logs != NULL && *logs) {
+            const char *base = strrchr(argv[0], '/');
+            snprintf(logpath, sizeof logpath, "%s/%s.log", logs, base ? base + 1 : argv[0]);
+            stderr_path = logpath;
+        }
         if (stderr_path) {
             int fd = open(stderr_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
             if (fd >= 0)

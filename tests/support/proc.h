@@ -10,14 +10,14 @@
 struct proc {
     pid_t pid;
     int port;            /* from "listening on", or 0 */
-    char address[80];    /* "127.0.0.1:PORT" */
+    char address[160];   /* "127.0.0.1:PORT" */
 };
 
 /* Path of an archbench binary: $ARCHBENCH_BIN/name (default bin/name). */
 const char *proc_bin(const char *name, char *buf, unsigned len);
 
-/* Starts argv[0] (a path) with argv; stderr goes to stderr_path (or is inherited
- * when NULL). Waits up to 10 s for the "listening on" line. Returns 0 or -1. */
+/* Starts argv[0] (a path) with argv; stderr goes to stderr_path, or when NULL to
+ * $ARCHBENCH_TEST_LOGS/<program>.log if that is set, else it is inherited. Waits up to 10 s for the "listening on" line. Returns 0 or -1. */
 int proc_start_server(struct proc *p, char *const argv[], const char *stderr_path);
 
 /* Runs argv to completion with stdout/stderr discarded; returns the exit status,

@@ -1,0 +1,223 @@
+/* Unit tests: archbench seed (determinism, token statuses) and the read-only
+ * database lookups the servers use on its output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "seed.h"
+#include "token.h"
+#include "../support/proc.h"
+
+struct tmpdirs {
+    char a[64], b[64], c[64];
+};
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        *len = (size_t)n;
+    }
+    return buf;
+}
+
+static void seed_into(char *dir, uint64_t users, uint64_t seed)
+{
+    snprintf(dir, 64, "/tmp/archbench-seed-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    struct seed_options opt = {.users = users, .seed = seed, .dir = dir};
+    char err[512];
+    int rc = seed_run(&opt, err, sizeof err);
+    if (rc != 0)
+        fail_msg("seed: %s", err);
+}
+
+static int setup(void **state)
+{
+    struct tmpdirs *t = calloc(1, sizeof *t);
+    seed_into(t->a, 500, 7);
+    seed_into(t->b, 500, 7);
+    seed_into(t->c, 500, 8);
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct tmpdirs *t = *state;
+    proc_rmdir(t->a);
+    proc_rmdir(t->b);
+    proc_rmdir(t->c);
+    free(t);
+    return 0;
+}
+
+static void test_same_seed_gives_identical_files(void **state)
+{
+    struct tmpdirs *t = *state;
+    const char *files[] = {"app.db", "auth.db", "profiles.db", "tokens.tsv"};
+    for (size_t i = 0; i < 4; i++) {
+        size_t la, lb;
+        char *a = slurp(t->a, files[i], &la), *b = slurp(t->b, files[i], &lb);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(la, lb);
+        assert_memory_equal(a, b, la);
+        free(a);
+        free(b);
+    }
+}
+
+static void test_other_seed_gives_other_tokens(void **state)
+{
+    struct tmpdirs *t = *state;
+    size_t la, lc;
+    char *a = slurp(t->a, "tokens.tsv", &la), *c = slurp(t->c, "tokens.tsv", &lc);
+    assert_non_null(a);
+    assert_non_null(c);
+    assert_false(la == lc && memcmp(a, c, la) == 0);
+    free(a);
+    free(c);
+}
+
+/* tokens.tsv rows: the header, 500 valid, then expired and revoked ones. */
+static void test_tokens_file_lists_valid_expired_and_revoked(void **state)
+{
+    struct tmpdirs *t = *state;
+    size_t len;
+    char *tsv = slurp(t->a, "tokens.tsv", &len);
+    assert_non_null(tsv);
+    assert_memory_equal(tsv, "user_id\ttoken\tstatus\n", 21);
+    unsigned valid = 0, expired = 0, revoked = 0, lines = 0;
+    char *save, *line = strtok_r(tsv + 21, "\n", &save);
+    for (; line; line = strtok_r(NULL, "\n", &save), lines++) {
+        unsigned long id;
+        char tok[64], status[16];
+        assert_int_equal(sscanf(line, "%lu\t%63s\t%15s", &id, tok, status), 3);
+        assert_true(token_is_wellformed(tok, strlen(tok)));
+        valid += strcmp(status, "valid") == 0;
+        expired += strcmp(status, "expired") == 0;
+        revoked += strcmp(status, "revoked") == 0;
+    }
+    assert_int_equal(valid, 500);
+    assert_int_equal(expired, seed_extra_tokens(500));
+    assert_int_equal(revoked, seed_extra_tokens(500));
+    assert_int_equal(lines, valid + expired + revoked);
+    free(tsv);
+}
+
+/* Every token of tokens.tsv, looked up as a server would: valid ones find their
+ * user with a future expiry, expired ones a past expiry, revoked ones nothing. */
+static void test_databases_agree_with_tokens_file(void **state)
+{
+    struct tmpdirs *t = *state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/app.db", t->a);
+    struct db *app = db_open(path, DB_SESSIONS | DB_USERS, err, sizeof err);
+    snprintf(path, sizeof path, "%s/auth.db", t->a);
+    struct db *auth = db_open(path, DB_SESSIONS, err, sizeof err);
+    snprintf(path, sizeof path, "%s/profiles.db", t->a);
+    struct db *prof = db_open(path, DB_USERS, err, sizeof err);
+    assert_non_null(app);
+    assert_non_null(auth);
+    assert_non_null(prof);
+
+    size_t len;
+    char *tsv = slurp(t->a, "tokens.tsv", &len);
+    char *save, *line = strtok_r(tsv + 21, "\n", &save);
+    for (; line; line = strtok_r(NULL, "\n", &save)) {
+        long long id;
+        char tok[64], status[16];
+        assert_int_equal(sscanf(line, "%lld\t%63s\t%15s", &id, tok, status), 3);
+        unsigned char hash[TOKEN_HASH_LEN];
+        token_hash(tok, hash);
+        int64_t uid = 0, exp = 0, exp2 = 0;
+        struct profile p, q;
+        enum db_status s1 = db_session_lookup(auth, hash, &uid, &exp);
+        enum db_status s2 = db_profile_by_token(app, hash, &p, &exp2);
+        if (strcmp(status, "revoked") == 0) {
+            assert_int_equal(s1, DB_NOT_FOUND);
+            assert_int_equal(s2, DB_NOT_FOUND);
+            continue;
+        }
+        assert_int_equal(s1, DB_OK);
+        assert_int_equal(s2, DB_OK);
+        assert_int_equal(uid, id);
+        assert_int_equal(p.id, id);
+        assert_int_equal(exp, exp2);
+        assert_int_equal(token_check_expiry(exp, 1764000000),
+                         strcmp(status, "valid") == 0 ? TOKEN_OK : TOKEN_EXPIRED);
+        /* The profile from profiles.db is the same row as app.db's. */
+        assert_int_equal(db_user_lookup(prof, id, &q), DB_OK);
+        assert_int_equal(q.bio_len, p.bio_len);
+        assert_memory_equal(q.bio, p.bio, p.bio_len);
+        assert_memory_equal(q.display_name, p.display_name, p.display_name_len);
+        db_release(app);
+        db_release(prof);
+    }
+    struct profile p;
+    assert_int_equal(db_user_lookup(prof, 501, &p), DB_NOT_FOUND);
+    free(tsv);
+    db_close(app);
+    db_close(auth);
+    db_close(prof);
+}
+
+static void test_seeded_text_includes_non_ascii(void **state)
+{
+    struct tmpdirs *t = *state;
+    size_t len;
+    char *db = slurp(t->a, "profiles.db", &len);
+    assert_non_null(db);
+    assert_non_null(memmem(db, len, "N\xc3\xba\xc3\xb1" "ez", 6));  /* Núñez */
+    assert_non_null(memmem(db, len, "\xe6\x9d\xb1\xe4\xba\xac", 6)); /* 東京 */
+    assert_non_null(memmem(db, len, "\xf0\x9f", 2));                /* an emoji */
+    free(db);
+}
+
+static void test_opening_the_wrong_database_fails_clearly(void **state)
+{
+    struct tmpdirs *t = *state;
+    char path[128], err[256] = "";
+    snprintf(path, sizeof path, "%s/auth.db", t->a);
+    assert_null(db_open(path, DB_USERS, err, sizeof err));
+    assert_non_null(strstr(err, "no such table"));
+    snprintf(path, sizeof path, "%s/missing.db", t->a);
+    assert_null(db_open(path, DB_SESSIONS, err, sizeof err));
+    assert_non_null(strstr(err, "missing.db"));
+}
+
+int main(void)
+{
+    db_global_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_seed_gives_identical_files),
+        cmocka_unit_test(test_other_seed_gives_other_tokens),
+        cmocka_unit_test(test_tokens_file_lists_valid_expired_and_revoked),
+        cmocka_unit_test(test_databases_agree_with_tokens_file),
+        cmocka_unit_test(test_seeded_text_includes_non_ascii),
+        cmocka_unit_test(test_opening_the_wrong_database_fails_clearly),
+    };
+    return cmocka_run_group_tests_name("seed", tests, setup, teardown);
+}
