@@ -265,6 +265,11 @@ static int build_db(struct out_db *o, const struct seed_options *opt,
         rc = write_sessions(db, rows, nrows, err, errlen);
     if (rc == 0)
         rc = exec(db, "COMMIT", err, errlen);
+    /* Servers read in WAL mode: a read transaction then costs two fcntl() calls
+     * instead of four plus three stat() calls for the hot-journal check (measured
+     * with strace -c on the monolith), and readers never block a writer. */
+    if (rc == 0)
+        rc = exec(db, "PRAGMA journal_mode = WAL", err, errlen);
     if (sqlite3_close(db) != SQLITE_OK && rc == 0) {
         snprintf(err, errlen, "close %s: %s", o->tmp, sqlite3_errmsg(db));
         rc = -1;

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Benchmark: the monolith against nginx serving a static copy of one profile JSON.
+#
+# Both servers get one worker (monolith --threads 1, nginx worker_processes 1) on
+# CPU 1; wrk runs on CPU 0 with bench/wrk/tokens.lua, so every request carries a
+# different user's token (nginx ignores it, but the client pays the same per
+# request for both). Rounds are interleaved: round 1 c=64 nginx, monolith, c=256
+# nginx, monolith ... so drift on this shared machine hits both alike.
+#
+#   bench/bench-monolith.sh            3 rounds x c=64,256,1024 x 10 s (about 3.5 min)
+#   bench/bench-monolith.sh --quick    the monolith alone, c=64, 10 s (make bench)
+#   options: --rounds N --duration 10s --users N --conns "64 256 1024"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=3 duration=10s users=100000 conns="64 256 1024" quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --rounds) rounds=$2; shift ;;
+    --duration) duration=$2; shift ;;
+    --users) users=$2; shift ;;
+    --conns) conns=$2; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-monolith: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+tools=(wrk taskset)
+[ "$quick" = 1 ] || tools+=(nginx)
+mk/bench-tools.sh "${tools[@]}"
+[ -x bin/monolith ] && [ -x bin/archbench ] || make -s all
+
+work=var/bench
+data=$work/data-$users
+mkdir -p "$work"
+if [ ! -f "$data/tokens.tsv" ]; then
+  bin/archbench seed --users "$users" --seed 42 --dir "$data"
+fi
+export TOKENS=$data/tokens.tsv
+
+ncpu=$(nproc)
+if [ "$ncpu" -ge 2 ]; then sut_cpu=1 load_cpu=0; else sut_cpu=0 load_cpu=0; fi
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+start_monolith() {
+  local out=$work/monolith.out
+  taskset -c "$sut_cpu" bin/monolith --listen 127.0.0.1:0 --db "$data/app.db" --threads 1 \
+    >"$out" 2>"$work/monolith.log" &
+  mono_pid=$!
+  pids+=("$mono_pid")
+  for _ in $(seq 100); do
+    grep -q '^listening on' "$out" 2>/dev/null && break
+    sleep 0.05
+  done
+  mono_url="http://$(sed -n 's/^listening on //p' "$out")/profile"
+}
+
+start_nginx() {
+  local dir=$PWD/$work/nginx
+  mkdir -p "$dir/www"
+  # the static body: user 1's profile exactly as the monolith renders it
+  local token
+  token=$(awk -F'\t' '$3=="valid"{print $2; exit}' "$TOKENS")
+  curl -sf -H "Authorization: Bearer $token" "$mono_url" >"$dir/www/profile"
+  nginx_port=$(( 20000 + RANDOM % 20000 ))
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile 20000;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  server {
+    listen 127.0.0.1:$nginx_port reuseport;
+    root $dir/www;
+    location = /profile { default_type application/json; add_header Cache-Control no-store; }
+  }
+}
+CONF
+  taskset -c "$sut_cpu" nginx -c "$dir/nginx.conf" -p "$dir" &
+  nginx_pid=$!
+  pids+=("$nginx_pid")
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$nginx_port/profile" >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  nginx_url="http://127.0.0.1:$nginx_port/profile"
+}
+
+# cpu_ticks PID: utime+stime in clock ticks of a process (all its threads) and of
+# its children (nginx's worker does the work, not the master).
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1"); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
+# run_wrk NAME URL CONNS PID: one measurement; appends a row to $rows
+run_wrk() {
+  local name=$1 url=$2 c=$3 pid=$4 out before after
+  before=$(cpu_ticks "$pid")
+  out=$(taskset -c "$load_cpu" wrk -t1 -c"$c" -d"$duration" --latency \
+        -s bench/wrk/tokens.lua "$url" 2>&1)
+  after=$(cpu_ticks "$pid")
+  local rps p50 p99 errs non2xx reqs
+  rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
+  reqs=$(awk '/requests in/{print $1}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
+  local cpu_us
+  cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="${reqs:-0}" \
+           'BEGIN{ if (n>0) printf "%.1f", t*1e6/hz/n; else print "nan" }')
+  rows+=("$name $c ${rps:-0} ${p50:-nan} ${p99:-nan} ${errs:-0} ${non2xx:-0} $cpu_us")
+  printf '  %-9s c=%-5s %10s req/s  p50 %-9s p99 %-9s errors %s non-2xx %s  server CPU %s us/req\n' \
+    "$name" "$c" "${rps:-0}" "${p50:-?}" "${p99:-?}" "${errs:-0}" "${non2xx:-0}" "$cpu_us" >&2
+  if [ "$quick" = 1 ]; then echo "$out"; fi
+}
+
+rows=()
+start_monolith
+echo "monolith: $mono_url (pid $mono_pid, CPU $sut_cpu); wrk on CPU $load_cpu; $users users" >&2
+
+if [ "$quick" = 1 ]; then
+  echo "warm-up (2 s), then 64 connections for $duration with a different user per request:" >&2
+  taskset -c "$load_cpu" wrk -t1 -c64 -d2s -s bench/wrk/tokens.lua "$mono_url" >/dev/null
+  run_wrk monolith "$mono_url" 64 "$mono_pid"
+  exit 0
+fi
+
+start_nginx
+echo "nginx:    $nginx_url (pid $nginx_pid, CPU $sut_cpu)" >&2
+for u in "$mono_url" "$nginx_url"; do   # warm-up
+  taskset -c "$load_cpu" wrk -t1 -c64 -d2s -s bench/wrk/tokens.lua "$u" >/dev/null
+done
+for r in $(seq "$rounds"); do
+  echo "round $r/$rounds" >&2
+  for c in $conns; do
+    run_wrk nginx "$nginx_url" "$c" "$nginx_pid"
+    run_wrk monolith "$mono_url" "$c" "$mono_pid"
+  done
+done
+
+# Medians per (server, c) and the ratios the goals are stated in.
+printf '%s\n' "${rows[@]}" >"$work/rows.txt"
+python3 - "$work/rows.txt" <<'PY'
+import sys, statistics as st
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+def med(name, c, col, conv=float):
+    v = [conv(r[col]) for r in rows if r[0] == name and r[1] == c and r[col] != "nan"]
+    return st.median(v) if v else float("nan")
+def ms(s):
+    for suf, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if s.endswith(suf):
+            return float(s[:-len(suf)]) * f
+    return float("nan")
+conns = sorted({r[1] for r in rows}, key=int)
+print("| connections | nginx static req/s | monolith req/s | monolith / nginx | monolith p50 ms | monolith p99 ms | nginx p99 ms | CPU us/req nginx | CPU us/req monolith | errors+non-2xx |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for c in conns:
+    n, m = med("nginx", c, 2), med("monolith", c, 2)
+    err = sum(int(r[5]) + int(r[6]) for r in rows if r[1] == c)
+    print(f"| {c} | {n:,.0f} | {m:,.0f} | {m/n:.2f}x | {med('monolith', c, 3, ms):.2f} "
+          f"| {med('monolith', c, 4, ms):.2f} | {med('nginx', c, 4, ms):.2f} "
+          f"| {med('nginx', c, 7):.1f} | {med('monolith', c, 7):.1f} | {err} |")
+lo, hi = conns[0], conns[-1]
+r1 = med("monolith", lo, 2) / med("nginx", lo, 2)
+r2 = med("monolith", hi, 2) / med("monolith", lo, 2)
+r3 = med("nginx", hi, 2) / med("nginx", lo, 2)
+print()
+print(f"goal: monolith >= 0.5x nginx static at c={lo}: {r1:.2f}x -> {'met' if r1 >= 0.5 else 'MISSED'}")
+print(f"goal: monolith at c={hi} >= 0.9x its own c={lo}: {r2:.2f}x -> {'met' if r2 >= 0.9 else 'MISSED'}"
+      f" (nginx: {r3:.2f}x)")
+PY
