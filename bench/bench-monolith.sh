@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 
 tools=(wrk taskset)
-[ "$quick" = 1 ] || tools+=(nginx)
+[ "$quick" = 1 ] || tools+=(nginx curl python3)
 mk/bench-tools.sh "${tools[@]}"
 [ -x bin/monolith ] && [ -x bin/archbench ] || make -s all
 
@@ -179,11 +179,20 @@ for c in conns:
     print(f"| {c} | {n:,.0f} | {m:,.0f} | {m/n:.2f}x | {med('monolith', c, 3, ms):.2f} "
           f"| {med('monolith', c, 4, ms):.2f} | {med('nginx', c, 4, ms):.2f} "
           f"| {med('nginx', c, 7):.1f} | {med('monolith', c, 7):.1f} | {err} |")
+# Ratios are paired: computed within each round (the two servers ran back to back)
+# and the median of those is reported, which cancels most of the machine's drift.
+def paired(a, ca, b, cb):
+    ra = [float(r[2]) for r in rows if r[0] == a and r[1] == ca]
+    rb = [float(r[2]) for r in rows if r[0] == b and r[1] == cb]
+    return st.median([x / y for x, y in zip(ra, rb)])
 lo, hi = conns[0], conns[-1]
-r1 = med("monolith", lo, 2) / med("nginx", lo, 2)
-r2 = med("monolith", hi, 2) / med("monolith", lo, 2)
-r3 = med("nginx", hi, 2) / med("nginx", lo, 2)
 print()
+print("paired ratios (median over rounds of the same round's ratio):")
+for c in conns:
+    print(f"  c={c}: monolith / nginx = {paired('monolith', c, 'nginx', c):.2f}x")
+r1 = paired("monolith", lo, "nginx", lo)
+r2 = paired("monolith", hi, "monolith", lo)
+r3 = paired("nginx", hi, "nginx", lo)
 print(f"goal: monolith >= 0.5x nginx static at c={lo}: {r1:.2f}x -> {'met' if r1 >= 0.5 else 'MISSED'}")
 print(f"goal: monolith at c={hi} >= 0.9x its own c={lo}: {r2:.2f}x -> {'met' if r2 >= 0.9 else 'MISSED'}"
       f" (nginx: {r3:.2f}x)")

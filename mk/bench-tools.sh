@@ -2,7 +2,7 @@
 # Installs the tools the benchmark scripts drive (wrk, nginx) when they are missing.
 # Same policy as mk/deps.sh: apt-get as root, otherwise print the command.
 set -euo pipefail
-declare -A tool_pkg=( [wrk]=wrk [nginx]=nginx-light [taskset]=util-linux [curl]=curl )
+declare -A tool_pkg=( [wrk]=wrk [nginx]=nginx-light [taskset]=util-linux [curl]=curl [python3]=python3 [strace]=strace [perf]=linux-perf )
 missing=()
 for t in "$@"; do
   [ -n "${tool_pkg[$t]:-}" ] || { echo "bench-tools: unknown tool $t" >&2; exit 2; }
