@@ -51,6 +51,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 
+PKG_LIBS += -lm
+
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c $(FLAGS_STAMP)
@@ -65,7 +67,7 @@ $(BIN)/monolith: $(BUILD)/monolith/main.o $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c)
+ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c bench/sut.c bench/run.c)
 $(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)

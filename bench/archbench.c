@@ -1,5 +1,7 @@
 /* bin/archbench: the orchestrator's command line. Subcommands:
- *   seed    write the databases and tokens every architecture reads */
+ *   seed    write the databases and tokens every architecture reads
+ *   up      one architecture in the foreground (run.c)
+ *   run     every architecture through a profile's scenarios (run.c) */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "opts.h"
+#include "run.h"
 #include "seed.h"
 
 static void usage(FILE *out)
@@ -18,7 +21,11 @@ static void usage(FILE *out)
             "Commands:\n"
             "  seed [--users N] [--seed S] [--dir DIR]\n"
             "        write DIR/app.db, DIR/auth.db, DIR/profiles.db and DIR/tokens.tsv\n"
-            "        (defaults: 10000 users, seed 42, dir var; N accepts k/m suffixes)\n\n"
+            "        (defaults: 10000 users, seed 42, dir var; N accepts k/m suffixes)\n"
+            "  up monolith|microservices|serverless\n"
+            "        start one architecture on its default ports until Ctrl-C\n"
+            "  run [--arch LIST] [--profile smoke|quick|full] [--out DIR] [--users N]\n"
+            "        measure the architectures, write results/<timestamp>/run.json\n\n"
             "Options:\n"
             "  -h, --help      show this help\n"
             "  -V, --version   show the version\n");
@@ -78,7 +85,7 @@ int main(int argc, char **argv)
 {
     log_init("archbench", LOG_INFO);
     if (argc < 2)
-        opts_usage_error("archbench", "a command is required (seed)");
+        opts_usage_error("archbench", "a command is required (seed, up, run)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
@@ -91,5 +98,9 @@ int main(int argc, char **argv)
     db_global_init();
     if (strcmp(cmd, "seed") == 0)
         return cmd_seed(argc - 1, argv + 1);
+    if (strcmp(cmd, "up") == 0)
+        return up_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return run_main(argc - 1, argv + 1);
     opts_usage_error("archbench", "unknown command '%s'", cmd);
 }

@@ -16,7 +16,7 @@
 #include "net.h"
 #include "profile.h"
 #include "token.h"
-#include "../support/httpc.h"
+#include "httpc.h"
 #include "../support/proc.h"
 
 #define USERS 300

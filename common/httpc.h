@@ -1,8 +1,9 @@
-/* Test support: a deliberately plain blocking HTTP/1.1 client over raw sockets, so
- * tests control every byte they send (half-sent requests, duplicate headers,
- * oversized input) and see every byte they get back. */
-#ifndef ARCHBENCH_TEST_HTTPC_H
-#define ARCHBENCH_TEST_HTTPC_H
+/* A deliberately plain blocking HTTP/1.1 client over raw sockets to 127.0.0.1.
+ * Tests use it to control every byte they send (half-sent requests, duplicate
+ * headers, oversized input); archbench uses it for health checks and single timed
+ * requests (cold starts). Not for load: that is bin/loadgen. */
+#ifndef ARCHBENCH_HTTPC_H
+#define ARCHBENCH_HTTPC_H
 
 #include <stdbool.h>
 #include <stddef.h>

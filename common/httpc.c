@@ -1,4 +1,4 @@
-/* Test support: blocking HTTP/1.1 client (see httpc.h). */
+/* Blocking HTTP/1.1 client (see httpc.h). */
 #include "httpc.h"
 
 #include <arpa/inet.h>

@@ -1,0 +1,989 @@
+/* archbench run and archbench up (see run.h).
+ *
+ * The plan of a run is data: a profile lists the scenarios, and every
+ * architecture goes through the same list with the same durations, the same
+ * dataset and the same CPUs. Rounds are interleaved (all architectures once, then
+ * again), so the machine's drift falls on all of them alike. */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <openssl/opensslv.h>
+#include <sqlite3.h>
+
+#include "httpc.h"
+#include "log.h"
+#include "opts.h"
+#include "seed.h"
+#include "sut.h"
+
+/* ---- profiles ---------------------------------------------------------- */
+
+struct plan {
+    const char *name;
+    unsigned users;            /* dataset size unless --users */
+    double arch_warmup_s;      /* load after each start, not recorded */
+    double scen_warmup_s;      /* loadgen --warmup of each scenario */
+    double floor_s;            /* 1 connection */
+    unsigned sat[6];           /* closed-loop concurrencies */
+    unsigned nsat;
+    double sat_s;
+    double rates[5];           /* open loop, fractions of the slowest c=64 rate; [0] is "equal load" */
+    unsigned nrates;
+    double rate_s;
+    unsigned repeats;
+    unsigned cold_starts;      /* forced cold starts per start mode */
+    unsigned warm_requests;
+    unsigned scale_users[2];   /* full: extra datasets measured at c=64 */
+    unsigned nscale;
+};
+
+static const struct plan plans[] = {
+    {.name = "smoke", .users = 2000, .arch_warmup_s = 0.5, .scen_warmup_s = 0.2,
+     .floor_s = 0.6, .sat = {64}, .nsat = 1, .sat_s = 0.8, .rates = {0.5}, .nrates = 1,
+     .rate_s = 0.8, .repeats = 1, .cold_starts = 3, .warm_requests = 20},
+    {.name = "quick", .users = 100000, .arch_warmup_s = 2, .scen_warmup_s = 1,
+     .floor_s = 5, .sat = {64, 256}, .nsat = 2, .sat_s = 8, .rates = {0.5}, .nrates = 1,
+     .rate_s = 8, .repeats = 1, .cold_starts = 20, .warm_requests = 200},
+    {.name = "full", .users = 100000, .arch_warmup_s = 3, .scen_warmup_s = 1,
+     .floor_s = 8, .sat = {16, 64, 256, 1024}, .nsat = 4, .sat_s = 10,
+     .rates = {0.5, 0.25, 0.75, 0.9}, .nrates = 4, .rate_s = 10, .repeats = 3,
+     .cold_starts = 50, .warm_requests = 1000, .scale_users = {10000, 1000000}, .nscale = 2},
+};
+
+/* ---- run state ----------------------------------------------------------- */
+
+struct run {
+    const struct plan *plan;
+    bool arch_on[SUT_NARCH];
+    char out[512];           /* results/<timestamp> */
+    char data[1024];         /* dataset directory */
+    unsigned users;
+    cpu_set_t load_cpus, sut_cpus;
+    unsigned nsut;
+    char bin[512];
+    json_t *doc;             /* run.json */
+    json_t *arch[SUT_NARCH]; /* doc.architectures.<name> */
+    double t0, planned_s;
+    struct sut *current;     /* stopped on interruption */
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !interrupted)
+        ;
+}
+
+static void progress(struct run *r, const char *arch, const char *what)
+{
+    double el = now_s() - r->t0;
+    double left = r->planned_s - el;
+    fprintf(stderr, "[%4.0fs, ~%3.0fs left] %-13s %s\n", el, left > 0 ? left : 0, arch, what);
+}
+
+/* ---- environment ------------------------------------------------------- */
+
+static void read_first_match(const char *path, const char *key, char *out, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    out[0] = '\0';
+    if (f == NULL)
+        return;
+    char line[512];
+    size_t klen = strlen(key);
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, key, klen) == 0) {
+            char *v = strchr(line, ':');
+            if (v == NULL)
+                continue;
+            v++;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            v[strcspn(v, "\n")] = '\0';
+            snprintf(out, len, "%s", v);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static void command_output(const char *cmd, char *out, size_t len)
+{
+    out[0] = '\0';
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return;
+    if (fgets(out, (int)len, p) == NULL)
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    pclose(p);
+}
+
+static json_t *cpus_json(const cpu_set_t *set)
+{
+    json_t *a = json_array();
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, set))
+            json_array_append_new(a, json_integer(c));
+    return a;
+}
+
+static json_t *environment(const struct run *r)
+{
+    char cpu[256], mem[64], commit[64], loadgen[128], path[600];
+    struct utsname u;
+    uname(&u);
+    read_first_match("/proc/cpuinfo", "model name", cpu, sizeof cpu);
+    read_first_match("/proc/meminfo", "MemTotal", mem, sizeof mem);
+    command_output("git rev-parse --short HEAD 2>/dev/null", commit, sizeof commit);
+    snprintf(path, sizeof path, "%s/loadgen --version 2>/dev/null", r->bin);
+    command_output(path, loadgen, sizeof loadgen);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return json_pack(
+        "{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:s}",
+        "date", date, "cpu_model", cpu[0] ? cpu : "unknown", "cores", (json_int_t)cores,
+        "memory", mem, "kernel", u.release, "machine", u.machine, "git_commit",
+        commit[0] ? commit : "unknown", "load_cpus", cpus_json(&r->load_cpus), "sut_cpus",
+        cpus_json(&r->sut_cpus), "libraries", "libmicrohttpd", MHD_get_version(), "libcurl",
+        curl_version_info(CURLVERSION_NOW)->version, "sqlite", sqlite3_libversion(),
+        "jansson", jansson_version_str(), "openssl", OPENSSL_VERSION_TEXT, "loadgen",
+        loadgen[0] ? loadgen : "unknown");
+}
+
+/* ---- load generator ---------------------------------------------------- */
+
+struct scenario {
+    const char *name;       /* "floor", "c64", "rate50", "scale-1000000" ... */
+    unsigned connections;
+    double rate;            /* open loop when > 0 */
+    double duration_s, warmup_s;
+    unsigned repeat;
+};
+
+/* Runs bin/loadgen against s pinned to the load CPUs, sampling the system under
+ * test every 100 ms; returns the scenario record for run.json, or NULL (reason in
+ * err) when the run could not be done or the architecture died during it. */
+static json_t *run_scenario(struct run *r, struct sut *s, const struct scenario *sc,
+                            const char *tokens, char *err, size_t errlen)
+{
+    char jsonpath[1400], txtpath[1400], c[16], d[32], w[32], rate[32];
+    snprintf(jsonpath, sizeof jsonpath, "%s/loadgen/%s-%s-r%u.json", r->out,
+             sut_arch_name(s->arch), sc->name, sc->repeat);
+    snprintf(txtpath, sizeof txtpath, "%s/loadgen/%s-%s-r%u.txt", r->out,
+             sut_arch_name(s->arch), sc->name, sc->repeat);
+    snprintf(c, sizeof c, "%u", sc->connections);
+    snprintf(d, sizeof d, "%.0fms", sc->duration_s * 1000);
+    snprintf(w, sizeof w, "%.0fms", sc->warmup_s * 1000);
+    snprintf(rate, sizeof rate, "%.0f", sc->rate);
+    char lg[600];
+    snprintf(lg, sizeof lg, "%s/loadgen", r->bin);
+    char *argv[24];
+    int n = 0;
+    argv[n++] = lg;
+    argv[n++] = "-c";
+    argv[n++] = c;
+    argv[n++] = "-t";
+    argv[n++] = "1";
+    argv[n++] = "-d";
+    argv[n++] = d;
+    argv[n++] = "--warmup";
+    argv[n++] = w;
+    if (sc->rate > 0) {
+        argv[n++] = "-R";
+        argv[n++] = rate;
+    }
+    argv[n++] = "--tokens";
+    argv[n++] = (char *)tokens;
+    argv[n++] = "--verify";
+    argv[n++] = "--json";
+    argv[n++] = jsonpath;
+    argv[n++] = s->url;
+    argv[n] = NULL;
+
+    struct sut_sample before, cur;
+    sut_sample(s, &before);
+    uint64_t peak_rss = before.rss_kb;
+    unsigned peak_procs = before.nprocs;
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return NULL;
+    }
+    if (pid == 0) {
+        sched_setaffinity(0, sizeof r->load_cpus, &r->load_cpus);
+        int fd = open(txtpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        execv(lg, argv);
+        _exit(127);
+    }
+    int st = 0;
+    char dead[64] = "";
+    bool died = false;
+    for (;;) {
+        pid_t w2 = waitpid(pid, &st, WNOHANG);
+        if (w2 == pid)
+            break;
+        if (interrupted)
+            kill(pid, SIGINT);
+        if (!died && !sut_alive(s, dead, sizeof dead))
+            died = true;
+        sut_sample(s, &cur);
+        if (cur.rss_kb > peak_rss)
+            peak_rss = cur.rss_kb;
+        if (cur.nprocs > peak_procs)
+            peak_procs = cur.nprocs;
+        sleep_s(0.1);
+    }
+    sut_sample(s, &cur);
+    if (died || !sut_alive(s, dead, sizeof dead)) {
+        snprintf(err, errlen, "%s: %s died during %s (see %s/logs/%s.log)",
+                 sut_arch_name(s->arch), dead, sc->name, r->out, dead);
+        return NULL;
+    }
+    if (interrupted) {
+        snprintf(err, errlen, "interrupted");
+        return NULL;
+    }
+    json_error_t je;
+    json_t *lgj = json_load_file(jsonpath, 0, &je);
+    if (lgj == NULL) {
+        snprintf(err, errlen, "%s %s: loadgen failed (exit %d), see %s",
+                 sut_arch_name(s->arch), sc->name, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                 txtpath);
+        return NULL;
+    }
+    /* The per-second buckets stay in the raw file; run.json keeps the rest. */
+    json_t *tl = json_object_get(lgj, "timeline");
+    size_t i;
+    json_t *sec;
+    json_array_foreach(tl, i, sec) json_object_del(sec, "buckets");
+
+    double responses = (double)json_integer_value(json_object_get(lgj, "requests")) +
+                       (double)json_integer_value(json_object_get(lgj, "warmup_responses"));
+    double cpu = cur.cpu_s - before.cpu_s;
+    return json_pack("{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:i, s:s, s:o}", "name",
+                     sc->name, "connections", (int)sc->connections, "rate", sc->rate,
+                     "duration_s", sc->duration_s, "warmup_s", sc->warmup_s, "repeat",
+                     (int)sc->repeat, "cpu_s", cpu, "cpu_us_per_request",
+                     responses > 0 ? cpu * 1e6 / responses : 0.0, "peak_rss_kb",
+                     (json_int_t)peak_rss, "peak_processes", (int)peak_procs, "loadgen_file",
+                     strrchr(jsonpath, '/') + 1, "loadgen", lgj);
+}
+
+/* ---- architectures ----------------------------------------------------- */
+
+static void sut_options_for(struct run *r, struct sut_options *o, const char *data)
+{
+    memset(o, 0, sizeof *o);
+    o->bin_dir = r->bin;
+    o->data_dir = data;
+    static char logs[1100];
+    snprintf(logs, sizeof logs, "%s/logs", r->out);
+    o->log_dir = logs;
+    o->cpus = r->sut_cpus;
+    o->threads = r->nsut;
+}
+
+static int start_arch(struct run *r, enum sut_arch a, struct sut *s, const char *data,
+                      char *err, size_t errlen)
+{
+    struct sut_options o;
+    sut_options_for(r, &o, data);
+    if (sut_start(s, a, &o, err, errlen) != 0)
+        return -1;
+    r->current = s;
+    json_array_append_new(json_object_get(r->arch[a], "startup_ms"),
+                          json_real(s->startup_ms));
+    struct sut_sample idle;
+    sut_sample(s, &idle);
+    json_array_append_new(json_object_get(r->arch[a], "idle_rss_kb"),
+                          json_integer((json_int_t)idle.rss_kb));
+    return 0;
+}
+
+static int stop_arch(struct run *r, struct sut *s, char *err, size_t errlen)
+{
+    r->current = NULL;
+    int left = sut_stop(s);
+    if (left > 0) {
+        snprintf(err, errlen, "%s: %d process(es) did not stop on SIGTERM within 5 s and were "
+                              "killed", sut_arch_name(s->arch), left);
+        return -1;
+    }
+    return 0;
+}
+
+/* Unrecorded load right after a start: caches, connections, JIT-free but still
+ * page-fault-heavy first seconds. */
+static int warm_up(struct run *r, struct sut *s, const char *tokens, char *err, size_t errlen)
+{
+    struct scenario sc = {.name = "warmup", .connections = 16,
+                          .duration_s = r->plan->arch_warmup_s, .warmup_s = 0};
+    json_t *j = run_scenario(r, s, &sc, tokens, err, errlen);
+    if (j == NULL)
+        return -1;
+    json_decref(j);
+    return 0;
+}
+
+static int record(struct run *r, struct sut *s, const struct scenario *sc, const char *tokens,
+                  char *err, size_t errlen)
+{
+    char what[96];
+    if (sc->rate > 0)
+        snprintf(what, sizeof what, "%s: open loop %.0f req/s, %.0f s", sc->name, sc->rate,
+                 sc->duration_s);
+    else
+        snprintf(what, sizeof what, "%s: %u connection%s, %.0f s", sc->name, sc->connections,
+                 sc->connections == 1 ? "" : "s", sc->duration_s);
+    progress(r, sut_arch_name(s->arch), what);
+    json_t *j = run_scenario(r, s, sc, tokens, err, errlen);
+    if (j == NULL)
+        return -1;
+    json_array_append_new(json_object_get(r->arch[s->arch], "scenarios"), j);
+    return 0;
+}
+
+/* Phase 1: latency floor and closed-loop saturation. */
+static int phase_saturation(struct run *r, enum sut_arch a, unsigned rep, char *err,
+                            size_t errlen)
+{
+    struct sut s;
+    char tokens[1100];
+    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
+    progress(r, sut_arch_name(a), "start");
+    if (start_arch(r, a, &s, r->data, err, errlen) != 0)
+        return -1;
+    const struct plan *p = r->plan;
+    int rc = warm_up(r, &s, tokens, err, errlen);
+    struct scenario floor = {.name = "floor", .connections = 1, .duration_s = p->floor_s,
+                             .warmup_s = p->scen_warmup_s, .repeat = rep};
+    if (rc == 0)
+        rc = record(r, &s, &floor, tokens, err, errlen);
+    for (unsigned i = 0; i < p->nsat && rc == 0; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%u", p->sat[i]);
+        struct scenario sc = {.name = name, .connections = p->sat[i], .duration_s = p->sat_s,
+                              .warmup_s = p->scen_warmup_s, .repeat = rep};
+        rc = record(r, &s, &sc, tokens, err, errlen);
+    }
+    char err2[4096];
+    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s", err2);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Phase 2: open loop at rates derived from the slowest architecture. */
+static int phase_rates(struct run *r, enum sut_arch a, unsigned rep, double base, char *err,
+                       size_t errlen)
+{
+    struct sut s;
+    char tokens[1100];
+    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
+    progress(r, sut_arch_name(a), "start");
+    if (start_arch(r, a, &s, r->data, err, errlen) != 0)
+        return -1;
+    const struct plan *p = r->plan;
+    int rc = warm_up(r, &s, tokens, err, errlen);
+    for (unsigned i = 0; i < p->nrates && rc == 0; i++) {
+        char name[24];
+        snprintf(name, sizeof name, i == 0 ? "equal" : "rate%.0f", p->rates[i] * 100);
+        struct scenario sc = {.name = name, .connections = 64, .rate = base * p->rates[i],
+                              .duration_s = p->rate_s, .warmup_s = p->scen_warmup_s,
+                              .repeat = rep};
+        rc = record(r, &s, &sc, tokens, err, errlen);
+    }
+    char err2[4096];
+    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s", err2);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Full profile: the same c=64 saturation against other dataset sizes. */
+static int phase_scale(struct run *r, enum sut_arch a, unsigned users, char *err,
+                       size_t errlen)
+{
+    char data[1100], tokens[1200];
+    snprintf(data, sizeof data, "var/data-%u", users);
+    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", data);
+    struct sut s;
+    progress(r, sut_arch_name(a), "start");
+    if (start_arch(r, a, &s, data, err, errlen) != 0)
+        return -1;
+    int rc = warm_up(r, &s, tokens, err, errlen);
+    char name[32];
+    snprintf(name, sizeof name, "scale-%u", users);
+    struct scenario sc = {.name = name, .connections = 64, .duration_s = r->plan->sat_s,
+                          .warmup_s = r->plan->scen_warmup_s};
+    if (rc == 0)
+        rc = record(r, &s, &sc, tokens, err, errlen);
+    char err2[4096];
+    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s", err2);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* ---- serverless cold and warm starts ------------------------------------ */
+
+static double elapsed_ms_since(double t) { return (now_s() - t) * 1e3; }
+
+/* One GET /profile on a new connection; its latency in ms, or -1. */
+static double timed_get(int port, const char *auth)
+{
+    struct http_response resp;
+    double t = now_s();
+    if (httpc_request(port, "GET", "/profile", auth, &resp) != 0)
+        return -1;
+    double ms = elapsed_ms_since(t);
+    bool ok = resp.status == 200;
+    httpc_free(&resp);
+    return ok ? ms : -1;
+}
+
+static json_t *read_report_log(const char *path)
+{
+    json_t *arr = json_array();
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return arr;
+    char line[2048];
+    while (fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (j)
+            json_array_append_new(arr, j);
+    }
+    fclose(f);
+    return arr;
+}
+
+static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
+{
+    char tokens[1100], reportlog[1400], auth[128];
+    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
+    snprintf(reportlog, sizeof reportlog, "%s/logs/faas-%s-report.jsonl", r->out, mode);
+    unlink(reportlog);
+    FILE *tf = fopen(tokens, "r");
+    char line[256], tok[64] = "";
+    if (tf) {
+        while (fgets(line, sizeof line, tf))
+            if (sscanf(line, "%*u\t%63s\tvalid", tok) == 1)
+                break;
+        fclose(tf);
+    }
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", tok);
+
+    struct sut_options o;
+    sut_options_for(r, &o, r->data);
+    o.idle_timeout_ms = 100;
+    o.start_mode = mode;
+    o.report_log = reportlog;
+    struct sut s;
+    char what[64];
+    snprintf(what, sizeof what, "cold starts (--start %s)", mode);
+    progress(r, "serverless", what);
+    if (sut_start(&s, SUT_SERVERLESS, &o, err, errlen) != 0)
+        return -1;
+    r->current = &s;
+    int port = atoi(strrchr(s.procs[0].address, ':') + 1);
+    struct sut_sample base;
+    sut_sample(&s, &base); /* faas (+ its template process): no instance yet */
+    json_t *cold = json_array(), *warm = json_array();
+    int rc = 0;
+    for (unsigned i = 0; i < r->plan->cold_starts && rc == 0 && !interrupted; i++) {
+        /* Wait for scale to zero, so the next request is a cold start. */
+        double deadline = now_s() + 3;
+        struct sut_sample cur;
+        do {
+            sleep_s(0.01);
+            sut_sample(&s, &cur);
+        } while (cur.nprocs > base.nprocs && now_s() < deadline);
+        if (cur.nprocs > base.nprocs) {
+            snprintf(err, errlen, "serverless: instances did not scale to zero after the idle "
+                                  "timeout");
+            rc = -1;
+            break;
+        }
+        double ms = timed_get(port, auth);
+        if (ms < 0) {
+            snprintf(err, errlen, "serverless: a cold-start request failed (see %s/logs)",
+                     r->out);
+            rc = -1;
+        } else {
+            json_array_append_new(cold, json_real(ms));
+        }
+    }
+    /* Warm: back-to-back requests keep one instance alive. */
+    for (unsigned i = 0; i < r->plan->warm_requests && rc == 0 && !interrupted; i++) {
+        double ms = timed_get(port, auth);
+        if (ms < 0) {
+            snprintf(err, errlen, "serverless: a warm request failed");
+            rc = -1;
+        } else if (i > 0) { /* the first may still be cold */
+            json_array_append_new(warm, json_real(ms));
+        }
+    }
+    char err2[4096];
+    r->current = NULL;
+    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s", err2);
+        rc = -1;
+    }
+    json_t *starts = json_object_get(r->arch[SUT_SERVERLESS], "cold_starts");
+    json_object_set_new(starts, mode,
+                        json_pack("{s:o, s:o, s:o}", "cold_ms", cold, "warm_ms", warm,
+                                  "reports", read_report_log(reportlog)));
+    return rc;
+}
+
+/* ---- the whole run ----------------------------------------------------- */
+
+static double planned_seconds(const struct run *r)
+{
+    const struct plan *p = r->plan;
+    unsigned na = 0;
+    for (int a = 0; a < SUT_NARCH; a++)
+        na += r->arch_on[a];
+    double per_sat = p->arch_warmup_s + p->scen_warmup_s + p->floor_s +
+                     p->nsat * (p->scen_warmup_s + p->sat_s) + 0.5;
+    double per_rate = p->arch_warmup_s + p->nrates * (p->scen_warmup_s + p->rate_s) + 0.5;
+    double per_scale = p->arch_warmup_s + p->scen_warmup_s + p->sat_s + 0.5;
+    double t = na * p->repeats * (per_sat + per_rate) + na * p->nscale * per_scale;
+    if (r->arch_on[SUT_SERVERLESS])
+        t += 2 * (p->cold_starts * 0.2 + p->warm_requests * 0.001 + 0.5);
+    return t;
+}
+
+static int ensure_dataset(const char *dir, unsigned users)
+{
+    char tokens[1200];
+    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", dir);
+    if (access(tokens, R_OK) == 0)
+        return 0;
+    fprintf(stderr, "seeding %u users into %s\n", users, dir);
+    mkdir("var", 0755);
+    struct seed_options so = {.users = users, .seed = 42, .dir = dir};
+    char err[512];
+    if (seed_run(&so, err, sizeof err) != 0) {
+        log_error("seed: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static bool split_cpus(struct run *r)
+{
+    cpu_set_t all;
+    if (sched_getaffinity(0, sizeof all, &all) != 0)
+        return false;
+    CPU_ZERO(&r->load_cpus);
+    CPU_ZERO(&r->sut_cpus);
+    int first = -1;
+    r->nsut = 0;
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (!CPU_ISSET(c, &all))
+            continue;
+        if (first < 0) {
+            first = c;
+            CPU_SET(c, &r->load_cpus);
+        } else {
+            CPU_SET(c, &r->sut_cpus);
+            r->nsut++;
+        }
+    }
+    if (r->nsut == 0) { /* one CPU: share it, and say so in the report */
+        CPU_SET(first, &r->sut_cpus);
+        r->nsut = 1;
+    }
+    return true;
+}
+
+static double median_of(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    if (n == 0)
+        return NAN;
+    double *v = malloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_number_value(json_array_get(arr, i));
+    for (size_t i = 1; i < n; i++) /* insertion sort: a handful of values */
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    double m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    free(v);
+    return m;
+}
+
+/* Median verified throughput of scenario `name` for architecture a. */
+static double median_throughput(struct run *r, enum sut_arch a, const char *name)
+{
+    json_t *vals = json_array(), *sc;
+    size_t i;
+    json_array_foreach(json_object_get(r->arch[a], "scenarios"), i, sc)
+    {
+        if (strcmp(json_string_value(json_object_get(sc, "name")), name) == 0)
+            json_array_append_new(
+                vals, json_real(json_number_value(
+                          json_object_get(json_object_get(sc, "loadgen"), "throughput_rps"))));
+    }
+    double m = median_of(vals);
+    json_decref(vals);
+    return m;
+}
+
+static void summary(struct run *r)
+{
+    printf("\n%-14s %12s %12s %12s %12s %10s\n", "architecture", "req/s c=64", "p99 equal",
+           "CPU us/req", "startup ms", "peak RSS");
+    for (int a = 0; a < SUT_NARCH; a++) {
+        if (!r->arch_on[a])
+            continue;
+        json_t *arch = r->arch[a], *sc;
+        double p99 = NAN, cpu = NAN;
+        uint64_t rss = 0;
+        size_t i;
+        json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
+        {
+            const char *name = json_string_value(json_object_get(sc, "name"));
+            if (strcmp(name, "equal") == 0)
+                p99 = (double)json_integer_value(json_object_get(
+                          json_object_get(json_object_get(sc, "loadgen"), "latency"), "p99")) /
+                      1000.0;
+            if (strcmp(name, "c64") == 0)
+                cpu = json_number_value(json_object_get(sc, "cpu_us_per_request"));
+            uint64_t pr = (uint64_t)json_integer_value(json_object_get(sc, "peak_rss_kb"));
+            if (pr > rss)
+                rss = pr;
+        }
+        printf("%-14s %12.0f %9.2f ms %12.1f %12.1f %7.1f MB\n", sut_arch_name((enum sut_arch)a),
+               median_throughput(r, (enum sut_arch)a, "c64"), p99, cpu,
+               median_of(json_object_get(arch, "startup_ms")), (double)rss / 1024.0);
+    }
+}
+
+static void usage_run(FILE *out)
+{
+    fprintf(out,
+            "Usage: archbench run [--arch LIST] [--profile smoke|quick|full] [--out DIR]\n"
+            "                     [--users N]\n"
+            "Runs every architecture in LIST (default monolith,microservices,serverless)\n"
+            "through the profile's scenarios and writes DIR/run.json (default\n"
+            "results/<UTC timestamp>; results/latest points at the newest run).\n"
+            "Profiles: smoke (about 20 s, for tests), quick (default, about 2 min),\n"
+            "full (repeats, sweeps, dataset sizes; about 25 min).\n");
+}
+
+static void cleanup_current(struct run *r)
+{
+    if (r->current) {
+        sut_stop(r->current);
+        r->current = NULL;
+    }
+}
+
+int run_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"arch", required_argument, NULL, 'a'},   {"profile", required_argument, NULL, 'p'},
+        {"out", required_argument, NULL, 'o'},    {"users", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct run r = {.plan = &plans[1]};
+    const char *arch_list = "monolith,microservices,serverless", *out = NULL;
+    uint64_t users = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': arch_list = optarg; break;
+        case 'p': {
+            bool found = false;
+            for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
+                if (strcmp(optarg, plans[i].name) == 0) {
+                    r.plan = &plans[i];
+                    found = true;
+                }
+            if (!found)
+                opts_usage_error("archbench run", "--profile: expected smoke, quick or full, "
+                                                  "got '%s'", optarg);
+            break;
+        }
+        case 'o': out = optarg; break;
+        case 'u':
+            if (!opts_parse_u64(optarg, 100, 10000000, true, &users))
+                opts_usage_error("archbench run", "--users: expected 100..10m, got '%s'", optarg);
+            break;
+        case 'h': usage_run(stdout); return 0;
+        default: opts_usage_error("archbench run", "unknown option");
+        }
+    }
+    if (optind < argc)
+        opts_usage_error("archbench run", "unexpected argument '%s'", argv[optind]);
+    char list[256];
+    snprintf(list, sizeof list, "%s", arch_list);
+    char *save, *tok = strtok_r(list, ",", &save);
+    for (; tok; tok = strtok_r(NULL, ",", &save)) {
+        enum sut_arch a;
+        if (!sut_arch_parse(tok, &a))
+            opts_usage_error("archbench run", "--arch: unknown architecture '%s' (monolith, "
+                                              "microservices, serverless)", tok);
+        r.arch_on[a] = true;
+    }
+
+    /* Programs: next to this binary. */
+    snprintf(r.bin, sizeof r.bin, "bin");
+    const char *needed[SUT_NARCH][3] = {{"monolith"},
+                                        {"gateway", "auth-service", "profile-service"},
+                                        {"faas", "fn-get-profile"}};
+    char path[700];
+    snprintf(path, sizeof path, "%s/loadgen", r.bin);
+    if (access(path, X_OK) != 0) {
+        log_error("%s is missing: run 'make' first", path);
+        return 1;
+    }
+    for (int a = 0; a < SUT_NARCH; a++)
+        for (int i = 0; i < 3 && r.arch_on[a] && needed[a][i]; i++) {
+            snprintf(path, sizeof path, "%s/%s", r.bin, needed[a][i]);
+            if (access(path, X_OK) != 0) {
+                log_error("%s is missing: run 'make' first", path);
+                return 1;
+            }
+        }
+
+    r.users = users ? (unsigned)users : r.plan->users;
+    snprintf(r.data, sizeof r.data, "var/data-%u", r.users);
+    if (!split_cpus(&r)) {
+        log_error("cannot read this process's CPU affinity");
+        return 1;
+    }
+    /* archbench itself samples /proc while loadgen runs: keep it off the SUT CPUs. */
+    sched_setaffinity(0, sizeof r.load_cpus, &r.load_cpus);
+
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    if (out)
+        snprintf(r.out, sizeof r.out, "%s", out);
+    else
+        snprintf(r.out, sizeof r.out, "results/%s", stamp);
+    mkdir("results", 0755);
+    char sub[1100];
+    if (mkdir(r.out, 0755) != 0 && errno != EEXIST) {
+        log_error("mkdir %s: %s", r.out, strerror(errno));
+        return 1;
+    }
+    snprintf(sub, sizeof sub, "%s/loadgen", r.out);
+    mkdir(sub, 0755);
+    snprintf(sub, sizeof sub, "%s/logs", r.out);
+    mkdir(sub, 0755);
+
+    if (ensure_dataset(r.data, r.users) != 0)
+        return 1;
+    for (unsigned i = 0; i < r.plan->nscale; i++) {
+        char d[64];
+        snprintf(d, sizeof d, "var/data-%u", r.plan->scale_users[i]);
+        if (ensure_dataset(d, r.plan->scale_users[i]) != 0)
+            return 1;
+    }
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    r.doc = json_object();
+    json_t *archs = json_object(), *order = json_array();
+    for (int a = 0; a < SUT_NARCH; a++) {
+        if (!r.arch_on[a])
+            continue;
+        r.arch[a] = json_pack("{s:[], s:[], s:[]}", "startup_ms", "idle_rss_kb", "scenarios");
+        if (a == SUT_SERVERLESS)
+            json_object_set_new(r.arch[a], "cold_starts", json_object());
+        json_object_set_new(archs, sut_arch_name((enum sut_arch)a), r.arch[a]);
+        json_array_append_new(order, json_string(sut_arch_name((enum sut_arch)a)));
+    }
+    json_object_set_new(r.doc, "schema", json_string("archbench.run/1"));
+    json_object_set_new(r.doc, "profile", json_string(r.plan->name));
+    json_object_set_new(r.doc, "environment", environment(&r));
+    json_object_set_new(r.doc, "dataset",
+                        json_pack("{s:i, s:i, s:s}", "users", (int)r.users, "seed", 42, "dir",
+                                  r.data));
+    json_object_set_new(r.doc, "order", order);
+    json_object_set_new(r.doc, "architectures", archs);
+
+    r.t0 = now_s();
+    r.planned_s = planned_seconds(&r);
+    fprintf(stderr, "archbench run: profile %s, %u users, results in %s (about %.0f s)\n",
+            r.plan->name, r.users, r.out, r.planned_s);
+    char err[4096] = "";
+    int rc = 0;
+    for (unsigned rep = 0; rep < r.plan->repeats && rc == 0; rep++)
+        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
+            if (r.arch_on[a])
+                rc = phase_saturation(&r, (enum sut_arch)a, rep, err, sizeof err);
+    /* Equal load: half of the slowest architecture's c=64 throughput, so every
+     * architecture is below saturation and latency compares like with like. */
+    double base = INFINITY;
+    for (int a = 0; a < SUT_NARCH && rc == 0; a++)
+        if (r.arch_on[a]) {
+            double t = median_throughput(&r, (enum sut_arch)a, "c64");
+            if (t < base)
+                base = t;
+        }
+    if (rc == 0 && !(base > 0 && isfinite(base))) {
+        snprintf(err, sizeof err, "no architecture completed a c=64 run");
+        rc = -1;
+    }
+    if (rc == 0)
+        json_object_set_new(r.doc, "equal_rate", json_real(base * r.plan->rates[0]));
+    for (unsigned rep = 0; rep < r.plan->repeats && rc == 0; rep++)
+        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
+            if (r.arch_on[a])
+                rc = phase_rates(&r, (enum sut_arch)a, rep, base, err, sizeof err);
+    for (unsigned i = 0; i < r.plan->nscale && rc == 0; i++)
+        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
+            if (r.arch_on[a])
+                rc = phase_scale(&r, (enum sut_arch)a, r.plan->scale_users[i], err, sizeof err);
+    if (r.arch_on[SUT_SERVERLESS]) {
+        if (rc == 0)
+            rc = phase_cold(&r, "exec", err, sizeof err);
+        if (rc == 0)
+            rc = phase_cold(&r, "fork-server", err, sizeof err);
+    }
+    cleanup_current(&r);
+
+    json_object_set_new(r.doc, "wall_time_s", json_real(now_s() - r.t0));
+    json_object_set_new(r.doc, "complete", json_boolean(rc == 0));
+    char runjson[1100];
+    snprintf(runjson, sizeof runjson, "%s/run.json", r.out);
+    if (json_dump_file(r.doc, runjson, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
+        log_error("cannot write %s", runjson);
+        rc = -1;
+    }
+    if (rc != 0) {
+        log_error("%s", interrupted ? "interrupted; partial results kept" : err);
+        json_decref(r.doc);
+        return interrupted ? 130 : 1;
+    }
+    if (out == NULL) {
+        unlink("results/latest");
+        if (symlink(stamp, "results/latest") != 0)
+            log_warn("cannot point results/latest at %s: %s", stamp, strerror(errno));
+    }
+    summary(&r);
+    printf("\nrun.json: %s (%.0f s)\n", runjson, now_s() - r.t0);
+    json_decref(r.doc);
+    return 0;
+}
+
+/* ---- archbench up ------------------------------------------------------ */
+
+int up_main(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("Usage: archbench up monolith|microservices|serverless\n"
+               "Starts one architecture on its default ports (monolith 8080, gateway 8081,\n"
+               "faas 8082) against var/ (seeded with 10000 users if empty) and runs until\n"
+               "Ctrl-C, which stops every process it started.\n");
+        return 0;
+    }
+    enum sut_arch a;
+    if (argc != 2)
+        opts_usage_error("archbench up", "expected one architecture: monolith, microservices "
+                                         "or serverless");
+    if (!sut_arch_parse(argv[1], &a))
+        opts_usage_error("archbench up", "unknown architecture '%s'", argv[1]);
+    if (ensure_dataset("var", 10000) != 0)
+        return 1;
+    mkdir("var/logs", 0755);
+    struct sut_options o = {.bin_dir = "bin", .data_dir = "var", .log_dir = "var/logs",
+                            .fixed_ports = true};
+    sched_getaffinity(0, sizeof o.cpus, &o.cpus);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct sut s;
+    char err[1024];
+    if (sut_start(&s, a, &o, err, sizeof err) != 0) {
+        log_error("%s", err);
+        return 1;
+    }
+    char tok[64] = "", line[256];
+    FILE *tf = fopen("var/tokens.tsv", "r");
+    if (tf) {
+        while (fgets(line, sizeof line, tf))
+            if (sscanf(line, "%*u\t%63s\tvalid", tok) == 1)
+                break;
+        fclose(tf);
+    }
+    printf("%s is up in %.0f ms: %s\n", sut_arch_name(a), s.startup_ms, s.url);
+    for (unsigned i = 0; i < s.nprocs; i++)
+        printf("  %-16s pid %-7d http://%s  log: var/logs/%s.log\n", s.procs[i].name,
+               (int)s.procs[i].pid, s.procs[i].address, s.procs[i].name);
+    printf("try (user 1):\n  curl -i -H 'Authorization: Bearer %s' %s\n"
+           "Ctrl-C stops it.\n", tok, s.url);
+    fflush(stdout);
+    char which[64];
+    while (!interrupted) {
+        if (!sut_alive(&s, which, sizeof which)) {
+            log_error("%s exited; stopping the rest (see var/logs/%s.log)", which, which);
+            sut_stop(&s);
+            return 1;
+        }
+        sleep_s(0.2);
+    }
+    int left = sut_stop(&s);
+    printf("stopped%s\n", left ? " (some processes had to be killed)" : "");
+    return left ? 1 : 0;
+}

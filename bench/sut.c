@@ -1,0 +1,367 @@
+/* The system under test (see sut.h). */
+#include "sut.h"
+
+#include "httpc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const arch_names[SUT_NARCH] = {"monolith", "microservices", "serverless"};
+
+const char *sut_arch_name(enum sut_arch a) { return arch_names[a]; }
+
+bool sut_arch_parse(const char *name, enum sut_arch *out)
+{
+    for (int a = 0; a < SUT_NARCH; a++)
+        if (strcmp(name, arch_names[a]) == 0) {
+            *out = (enum sut_arch)a;
+            return true;
+        }
+    return false;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Starts one program in the architecture's process group and reads its
+ * "listening on ADDR" line. */
+static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
+                 char *const argv[], char *err, size_t errlen)
+{
+    struct sut_proc *p = &s->procs[s->nprocs];
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    char logpath[4096];
+    if (opt->log_dir)
+        snprintf(logpath, sizeof logpath, "%s/%s.log", opt->log_dir, name);
+    else
+        snprintf(logpath, sizeof logpath, "/dev/null");
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, s->pgid); /* pgid 0 makes the first process the leader */
+        sched_setaffinity(0, sizeof opt->cpus, &opt->cpus);
+        dup2(out[1], STDOUT_FILENO);
+        int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0)
+            dup2(fd, STDERR_FILENO);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execv(argv[0], argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    setpgid(pid, s->pgid); /* also from here, so the group exists before we use it */
+    if (s->pgid == 0)
+        s->pgid = pid;
+    close(out[1]);
+    p->name = name;
+    p->pid = pid;
+    s->nprocs++;
+
+    char line[160];
+    size_t n = 0;
+    struct pollfd pfd = {.fd = out[0], .events = POLLIN};
+    double deadline = now_ms() + 10000;
+    int rc = -1;
+    while (n < sizeof line - 1) {
+        int left = (int)(deadline - now_ms());
+        if (left <= 0 || poll(&pfd, 1, left) != 1 || read(out[0], &line[n], 1) != 1)
+            break;
+        if (line[n] == '\n') {
+            line[n] = '\0';
+            if (sscanf(line, "listening on %79s", p->address) == 1)
+                rc = 0;
+            break;
+        }
+        n++;
+    }
+    close(out[0]);
+    if (rc != 0) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            p->pid = 0;
+            snprintf(err, errlen, "%s exited during start-up (status %d); see %s", name,
+                     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), logpath);
+        } else {
+            snprintf(err, errlen, "%s did not print its address within 10 s; see %s", name,
+                     logpath);
+        }
+    }
+    return rc;
+}
+
+/* One GET /health on a fresh connection; true on a 200. Every address is a
+ * 127.0.0.1 one: archbench starts its servers on the loopback. */
+static bool health_ok(const char *address)
+{
+    const char *colon = strrchr(address, ':');
+    struct http_response r;
+    if (colon == NULL || httpc_request(atoi(colon + 1), "GET", "/health", NULL, &r) != 0)
+        return false;
+    bool ok = r.status == 200;
+    httpc_free(&r);
+    return ok;
+}
+
+static int wait_healthy(const char *address, double deadline)
+{
+    while (now_ms() < deadline) {
+        if (health_ok(address))
+            return 0;
+        sleep_ms(2);
+    }
+    return -1;
+}
+
+int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
+              char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->arch = arch;
+    char thr[16], bin[4][512], db[3][4096];
+    snprintf(thr, sizeof thr, "%u", opt->threads ? opt->threads : 1);
+    const char *d = opt->data_dir;
+    double t0 = now_ms();
+    int rc = -1;
+    const char *public_addr = NULL;
+
+    switch (arch) {
+    case SUT_MONOLITH: {
+        snprintf(bin[0], sizeof bin[0], "%s/monolith", opt->bin_dir);
+        snprintf(db[0], sizeof db[0], "%s/app.db", d);
+        char *argv[] = {bin[0], "--listen", opt->fixed_ports ? "127.0.0.1:8080" : "127.0.0.1:0",
+                        "--db", db[0], "--threads", thr, NULL};
+        rc = spawn(s, opt, "monolith", argv, err, errlen);
+        public_addr = s->procs[0].address;
+        break;
+    }
+    case SUT_MICROSERVICES: {
+        snprintf(bin[0], sizeof bin[0], "%s/auth-service", opt->bin_dir);
+        snprintf(bin[1], sizeof bin[1], "%s/profile-service", opt->bin_dir);
+        snprintf(bin[2], sizeof bin[2], "%s/gateway", opt->bin_dir);
+        snprintf(db[0], sizeof db[0], "%s/auth.db", d);
+        snprintf(db[1], sizeof db[1], "%s/profiles.db", d);
+        char *a1[] = {bin[0], "--listen", opt->fixed_ports ? "127.0.0.1:9101" : "127.0.0.1:0",
+                      "--db", db[0], "--threads", thr, NULL};
+        char *a2[] = {bin[1], "--listen", opt->fixed_ports ? "127.0.0.1:9102" : "127.0.0.1:0",
+                      "--db", db[1], "--threads", thr, NULL};
+        if (spawn(s, opt, "auth-service", a1, err, errlen) != 0 ||
+            spawn(s, opt, "profile-service", a2, err, errlen) != 0)
+            break;
+        char auth_url[128], profile_url[128];
+        snprintf(auth_url, sizeof auth_url, "http://%s", s->procs[0].address);
+        snprintf(profile_url, sizeof profile_url, "http://%s", s->procs[1].address);
+        char *a3[] = {bin[2], "--listen", opt->fixed_ports ? "127.0.0.1:8081" : "127.0.0.1:0",
+                      "--auth-url", auth_url, "--profile-url", profile_url, "--threads", thr,
+                      NULL};
+        rc = spawn(s, opt, "gateway", a3, err, errlen);
+        public_addr = s->procs[2].address;
+        break;
+    }
+    case SUT_SERVERLESS: {
+        snprintf(bin[0], sizeof bin[0], "%s/faas", opt->bin_dir);
+        snprintf(bin[1], sizeof bin[1], "%s/fn-get-profile", opt->bin_dir);
+        snprintf(db[0], sizeof db[0], "ARCHBENCH_DB=%s/app.db", d);
+        char idle[32];
+        snprintf(idle, sizeof idle, "%u", opt->idle_timeout_ms ? opt->idle_timeout_ms : 10000);
+        char *argv[16];
+        int n = 0;
+        argv[n++] = bin[0];
+        argv[n++] = "--listen";
+        argv[n++] = opt->fixed_ports ? "127.0.0.1:8082" : "127.0.0.1:0";
+        argv[n++] = "--function";
+        argv[n++] = bin[1];
+        argv[n++] = "--env";
+        argv[n++] = db[0];
+        argv[n++] = "--idle-timeout-ms";
+        argv[n++] = idle;
+        if (opt->start_mode) {
+            argv[n++] = "--start";
+            argv[n++] = (char *)opt->start_mode;
+        }
+        if (opt->report_log) {
+            argv[n++] = "--report-log";
+            argv[n++] = (char *)opt->report_log;
+        }
+        argv[n] = NULL;
+        rc = spawn(s, opt, "faas", argv, err, errlen);
+        public_addr = s->procs[0].address;
+        break;
+    }
+    case SUT_NARCH:
+        break;
+    }
+    if (rc == 0) {
+        /* Every internal server answers /health too: all must be up. */
+        for (unsigned i = 0; i < s->nprocs && rc == 0; i++)
+            if (wait_healthy(s->procs[i].address, t0 + 10000) != 0) {
+                snprintf(err, errlen, "%s at %s did not answer /health within 10 s",
+                         s->procs[i].name, s->procs[i].address);
+                rc = -1;
+            }
+    }
+    if (rc != 0) {
+        sut_stop(s);
+        return -1;
+    }
+    s->startup_ms = now_ms() - t0;
+    snprintf(s->url, sizeof s->url, "http://%s/profile", public_addr);
+    return 0;
+}
+
+bool sut_alive(const struct sut *s, char *which, size_t len)
+{
+    for (unsigned i = 0; i < s->nprocs; i++) {
+        int st;
+        if (s->procs[i].pid <= 0 || waitpid(s->procs[i].pid, &st, WNOHANG) != 0) {
+            snprintf(which, len, "%s", s->procs[i].name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Calls fn for every process whose process group is pgid. */
+static void for_each_in_group(pid_t pgid, void (*fn)(pid_t pid, const char *stat, void *arg),
+                              void *arg)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[1024];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        /* "pid (comm) state ppid pgrp ...": comm may hold spaces and parens. */
+        const char *rest = strrchr(buf, ')');
+        if (rest == NULL)
+            continue;
+        char state;
+        int ppid, pgrp;
+        if (sscanf(rest + 2, "%c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != pgid ||
+            state == 'Z')
+            continue;
+        fn((pid_t)atoi(e->d_name), rest + 2, arg);
+    }
+    closedir(d);
+}
+
+static void add_sample(pid_t pid, const char *stat, void *arg)
+{
+    (void)pid;
+    struct sut_sample *out = arg;
+    /* fields from "state": 1 state .. 12 utime 13 stime 14 cutime 15 cstime ..
+     * 22 rss (pages) */
+    unsigned long long v[23] = {0};
+    const char *p = stat;
+    for (int i = 1; i <= 22 && p; i++) {
+        if (i >= 12)
+            v[i] = strtoull(p, NULL, 10);
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    static long hz, page_kb;
+    if (hz == 0) {
+        hz = sysconf(_SC_CLK_TCK);
+        page_kb = sysconf(_SC_PAGESIZE) / 1024;
+    }
+    out->cpu_s += (double)(v[12] + v[13] + v[14] + v[15]) / (double)hz;
+    out->rss_kb += v[22] * (unsigned long long)page_kb;
+    out->nprocs++;
+}
+
+void sut_sample(const struct sut *s, struct sut_sample *out)
+{
+    memset(out, 0, sizeof *out);
+    if (s->pgid > 0)
+        for_each_in_group(s->pgid, add_sample, out);
+}
+
+static void count_one(pid_t pid, const char *stat, void *arg)
+{
+    (void)pid;
+    (void)stat;
+    (*(unsigned *)arg)++;
+}
+
+unsigned sut_count_group(pid_t pgid)
+{
+    unsigned n = 0;
+    for_each_in_group(pgid, count_one, &n);
+    return n;
+}
+
+static void reap(struct sut *s)
+{
+    for (unsigned i = 0; i < s->nprocs; i++) {
+        int st;
+        if (s->procs[i].pid > 0 && waitpid(s->procs[i].pid, &st, WNOHANG) == s->procs[i].pid)
+            s->procs[i].pid = 0;
+    }
+}
+
+int sut_stop(struct sut *s)
+{
+    if (s->pgid <= 0)
+        return 0;
+    kill(-s->pgid, SIGTERM);
+    double deadline = now_ms() + 5000;
+    for (;;) {
+        reap(s);
+        if (sut_count_group(s->pgid) == 0)
+            break;
+        if (now_ms() > deadline) {
+            unsigned left = sut_count_group(s->pgid);
+            kill(-s->pgid, SIGKILL);
+            sleep_ms(50);
+            reap(s);
+            s->pgid = 0;
+            return (int)left;
+        }
+        sleep_ms(5);
+    }
+    s->pgid = 0;
+    return 0;
+}

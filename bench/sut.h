@@ -1,0 +1,74 @@
+/* The system under test: starting one architecture's processes in their own
+ * process group, pinned to the system-under-test CPUs, waiting for /health,
+ * sampling CPU time and memory of every process in the group (function instances
+ * included), and stopping it with a check that nothing of it is left. */
+#ifndef ARCHBENCH_SUT_H
+#define ARCHBENCH_SUT_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum sut_arch { SUT_MONOLITH, SUT_MICROSERVICES, SUT_SERVERLESS, SUT_NARCH };
+
+/* "monolith", "microservices", "serverless" */
+const char *sut_arch_name(enum sut_arch a);
+bool sut_arch_parse(const char *name, enum sut_arch *out);
+
+struct sut_options {
+    const char *bin_dir;    /* where the programs are (bin) */
+    const char *data_dir;   /* app.db, auth.db, profiles.db */
+    const char *log_dir;    /* one .log per process; NULL: /dev/null */
+    cpu_set_t cpus;         /* CPUs the architecture's processes may use */
+    unsigned threads;       /* --threads for each server (0: program default) */
+    bool fixed_ports;       /* the default ports of DESIGN §7 instead of port 0 */
+    /* serverless only */
+    unsigned idle_timeout_ms; /* 0: faas default */
+    const char *start_mode;   /* "exec" or "fork-server"; NULL: faas default */
+    const char *report_log;   /* faas --report-log FILE; NULL: none */
+};
+
+#define SUT_MAX_PROCS 4
+
+struct sut_proc {
+    const char *name;  /* "gateway" ... */
+    pid_t pid;
+    char address[80];  /* from "listening on" */
+};
+
+struct sut {
+    enum sut_arch arch;
+    pid_t pgid;
+    struct sut_proc procs[SUT_MAX_PROCS];
+    unsigned nprocs;
+    char url[128];          /* the public GET /profile URL */
+    double startup_ms;      /* spawn of the first process -> public /health 200 */
+};
+
+/* Starts arch. On failure returns -1 with a one-line reason in err and nothing
+ * left running. */
+int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
+              char *err, size_t errlen);
+
+/* SIGTERM to the group, up to 5 s for it to exit, then SIGKILL. Returns the number
+ * of processes that had to be killed or were still found afterwards (0 = clean). */
+int sut_stop(struct sut *s);
+
+/* True while every process started for the architecture is alive. */
+bool sut_alive(const struct sut *s, char *which, size_t len);
+
+struct sut_sample {
+    double cpu_s;            /* utime+stime (+ reaped children) of the group */
+    uint64_t rss_kb;         /* current RSS summed over the group */
+    unsigned nprocs;         /* processes in the group now */
+};
+
+/* Reads /proc for every process in the group. */
+void sut_sample(const struct sut *s, struct sut_sample *out);
+
+/* Counts processes whose process group is pgid. */
+unsigned sut_count_group(pid_t pgid);
+
+#endif
