@@ -67,7 +67,7 @@ $(BIN)/monolith: $(BUILD)/monolith/main.o $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c bench/sut.c bench/run.c)
+ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c bench/sut.c bench/run.c bench/metrics.c bench/render.c bench/render_text.c)
 $(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)

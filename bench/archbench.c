@@ -1,7 +1,8 @@
 /* bin/archbench: the orchestrator's command line. Subcommands:
  *   seed    write the databases and tokens every architecture reads
  *   up      one architecture in the foreground (run.c)
- *   run     every architecture through a profile's scenarios (run.c) */
+ *   run     every architecture through a profile's scenarios (run.c)
+ *   report  the bilingual report of a run (render.c) */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "db.h"
 #include "log.h"
 #include "opts.h"
+#include "render.h"
 #include "run.h"
 #include "seed.h"
 
@@ -25,7 +27,9 @@ static void usage(FILE *out)
             "  up monolith|microservices|serverless\n"
             "        start one architecture on its default ports until Ctrl-C\n"
             "  run [--arch LIST] [--profile smoke|quick|full] [--out DIR] [--users N]\n"
-            "        measure the architectures, write results/<timestamp>/run.json\n\n"
+            "        measure the architectures, write results/<timestamp>/run.json\n"
+            "  report RUN_DIR\n"
+            "        write RUN_DIR/report.md, report.es.md and charts from run.json\n\n"
             "Options:\n"
             "  -h, --help      show this help\n"
             "  -V, --version   show the version\n");
@@ -85,7 +89,7 @@ int main(int argc, char **argv)
 {
     log_init("archbench", LOG_INFO);
     if (argc < 2)
-        opts_usage_error("archbench", "a command is required (seed, up, run)");
+        opts_usage_error("archbench", "a command is required (seed, up, run, report)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
@@ -102,5 +106,7 @@ int main(int argc, char **argv)
         return up_main(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return run_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return render_main(argc - 1, argv + 1);
     opts_usage_error("archbench", "unknown command '%s'", cmd);
 }

@@ -1,0 +1,311 @@
+/* Report numbers from run.json (see metrics.h). */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double metrics_median(double *v, unsigned n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double pct_of(double *v, unsigned n, double p)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    unsigned i = (unsigned)ceil(p / 100.0 * n);
+    return v[i == 0 ? 0 : i - 1];
+}
+
+/* Student's t for a two-sided 95 % interval with df degrees of freedom. */
+static double t95(unsigned df)
+{
+    static const double t[] = {0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                               2.262, 2.228};
+    return df < sizeof t / sizeof t[0] ? t[df] : 1.96;
+}
+
+static double num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "unknown";
+}
+
+static double lat_ms(json_t *lg, const char *hist, const char *key)
+{
+    json_t *h = json_object_get(lg, hist);
+    json_t *v = json_object_get(h, key);
+    return v ? json_number_value(v) / 1000.0 : NAN;
+}
+
+static void cpus_text(json_t *arr, char *out, size_t len)
+{
+    size_t i, n = 0;
+    json_t *v;
+    out[0] = '\0';
+    json_array_foreach(arr, i, v)
+    {
+        int w = snprintf(out + n, len - n, "%s%lld", i ? ", " : "", json_integer_value(v));
+        if (w < 0 || (size_t)w >= len - n)
+            break;
+        n += (size_t)w;
+    }
+}
+
+/* Collects field `get` of every scenario named `name` into v (at most cap). */
+typedef double (*scen_get)(json_t *sc);
+static unsigned collect(json_t *scenarios, const char *name, scen_get get, double *v,
+                        unsigned cap)
+{
+    unsigned n = 0;
+    size_t i;
+    json_t *sc;
+    json_array_foreach(scenarios, i, sc)
+    {
+        if (n < cap && strcmp(str(sc, "name"), name) == 0) {
+            double x = get(sc);
+            if (!isnan(x))
+                v[n++] = x;
+        }
+    }
+    return n;
+}
+
+static double get_thr(json_t *sc) { return num(json_object_get(sc, "loadgen"), "throughput_rps"); }
+static double get_cpu(json_t *sc) { return num(sc, "cpu_us_per_request"); }
+static double get_p50(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p50"); }
+static double get_p90(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p90"); }
+static double get_p99(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p99"); }
+static double get_p999(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p99.9"); }
+static double get_max(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "max"); }
+static double get_p99u(json_t *sc)
+{
+    return lat_ms(json_object_get(sc, "loadgen"), "latency_uncorrected", "p99");
+}
+static double get_rate(json_t *sc) { return num(sc, "rate"); }
+
+#define MAXV 64
+
+static double median_field(json_t *scenarios, const char *name, scen_get get)
+{
+    double v[MAXV];
+    unsigned n = collect(scenarios, name, get, v, MAXV);
+    return metrics_median(v, n);
+}
+
+static void throughput_stats(json_t *scenarios, const char *name, struct arch_metrics *a,
+                             unsigned k)
+{
+    double v[MAXV];
+    unsigned n = collect(scenarios, name, get_thr, v, MAXV);
+    a->thr[k] = metrics_median(v, n); /* sorts v */
+    a->thr_min[k] = n ? v[0] : NAN;
+    a->thr_max[k] = n ? v[n - 1] : NAN;
+    a->thr_ci_lo[k] = a->thr_ci_hi[k] = NAN;
+    if (n >= 2) {
+        double mean = 0, var = 0;
+        for (unsigned i = 0; i < n; i++)
+            mean += v[i] / n;
+        for (unsigned i = 0; i < n; i++)
+            var += (v[i] - mean) * (v[i] - mean) / (n - 1);
+        double half = t95(n - 1) * sqrt(var / n);
+        a->thr_ci_lo[k] = mean - half;
+        a->thr_ci_hi[k] = mean + half;
+    }
+    if (n > a->repeats)
+        a->repeats = n;
+}
+
+static void add_unique(unsigned *list, unsigned *n, unsigned cap, unsigned v)
+{
+    for (unsigned i = 0; i < *n; i++)
+        if (list[i] == v)
+            return;
+    if (*n < cap) {
+        unsigned i = (*n)++;
+        while (i > 0 && list[i - 1] > v) {
+            list[i] = list[i - 1];
+            i--;
+        }
+        list[i] = v;
+    }
+}
+
+static void cold_starts(json_t *arch, struct arch_metrics *a)
+{
+    static const char *modes[MODE_N] = {"exec", "fork-server"};
+    json_t *cs = json_object_get(arch, "cold_starts");
+    double durations[4096], billed_sum = 0;
+    unsigned nd = 0, nb = 0;
+    for (int m = 0; m < MODE_N; m++) {
+        a->cold_p50_ms[m] = a->cold_p90_ms[m] = a->warm_p50_ms[m] = a->init_p50_ms[m] = NAN;
+        json_t *mode = json_object_get(cs, modes[m]);
+        if (mode == NULL)
+            continue;
+        a->has_cold = true;
+        double v[4096];
+        unsigned n = 0;
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(mode, "cold_ms"), i, x) if (n < 4096) v[n++] =
+            json_number_value(x);
+        a->cold_n[m] = n;
+        a->cold_p90_ms[m] = pct_of(v, n, 90);
+        a->cold_p50_ms[m] = metrics_median(v, n);
+        n = 0;
+        json_array_foreach(json_object_get(mode, "warm_ms"), i, x) if (n < 4096) v[n++] =
+            json_number_value(x);
+        a->warm_p50_ms[m] = metrics_median(v, n);
+        n = 0;
+        json_array_foreach(json_object_get(mode, "reports"), i, x)
+        {
+            json_t *init = json_object_get(x, "initDurationMs");
+            if (json_is_number(init) && n < 4096)
+                v[n++] = json_number_value(init);
+            else if (m == MODE_EXEC && nd < 4096) { /* warm invocations: the cost model */
+                durations[nd++] = num(x, "durationMs");
+                billed_sum += num(x, "billedDurationMs");
+                nb++;
+            }
+            if (json_integer_value(json_object_get(x, "memorySizeMb")) > 0)
+                a->memory_mb = (unsigned)json_integer_value(json_object_get(x, "memorySizeMb"));
+            unsigned used = (unsigned)json_integer_value(json_object_get(x, "maxMemoryUsedMb"));
+            if (used > a->max_memory_used_mb)
+                a->max_memory_used_mb = used;
+        }
+        a->init_p50_ms[m] = metrics_median(v, n);
+    }
+    a->duration_p50_ms = metrics_median(durations, nd);
+    a->billed_mean_ms = nb ? billed_sum / nb : NAN;
+}
+
+static void arch_metrics(json_t *arch, struct arch_metrics *a)
+{
+    json_t *sc_list = json_object_get(arch, "scenarios");
+    size_t i;
+    json_t *sc;
+    a->present = true;
+    /* which concurrencies, rates and dataset sizes were run */
+    unsigned rates_pm[METRICS_MAX_RATES], nrates = 0; /* rate x1000, to dedupe */
+    json_array_foreach(sc_list, i, sc)
+    {
+        const char *name = str(sc, "name");
+        unsigned c;
+        if (sscanf(name, "c%u", &c) == 1)
+            add_unique(a->conns, &a->nconns, METRICS_MAX_CONNS, c);
+        else if (strncmp(name, "scale-", 6) == 0)
+            add_unique(a->scale_users, &a->nscale, METRICS_MAX_SCALE, (unsigned)atoi(name + 6));
+        else if (num(sc, "rate") > 0)
+            add_unique(rates_pm, &nrates, METRICS_MAX_RATES, (unsigned)(num(sc, "rate") + 0.5));
+        json_t *lg = json_object_get(sc, "loadgen");
+        json_t *errs = json_object_get(lg, "errors");
+        a->requests += (unsigned long long)json_integer_value(json_object_get(lg, "requests"));
+        a->errors += (unsigned long long)json_integer_value(json_object_get(errs, "total"));
+        a->verify_errors +=
+            (unsigned long long)json_integer_value(json_object_get(errs, "verify"));
+        double rss = num(sc, "peak_rss_kb") / 1024.0;
+        if (rss > a->peak_rss_mb)
+            a->peak_rss_mb = rss;
+        unsigned procs = (unsigned)json_integer_value(json_object_get(sc, "peak_processes"));
+        if (procs > a->processes)
+            a->processes = procs;
+    }
+    for (unsigned k = 0; k < a->nconns; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%u", a->conns[k]);
+        throughput_stats(sc_list, name, a, k);
+    }
+    a->floor_p50_ms = median_field(sc_list, "floor", get_p50);
+    a->floor_p99_ms = median_field(sc_list, "floor", get_p99);
+    a->eq_rate = median_field(sc_list, "equal", get_rate);
+    a->eq_thr = median_field(sc_list, "equal", get_thr);
+    a->eq_p50_ms = median_field(sc_list, "equal", get_p50);
+    a->eq_p90_ms = median_field(sc_list, "equal", get_p90);
+    a->eq_p99_ms = median_field(sc_list, "equal", get_p99);
+    a->eq_p999_ms = median_field(sc_list, "equal", get_p999);
+    a->eq_max_ms = median_field(sc_list, "equal", get_max);
+    a->eq_p99_uncorrected_ms = median_field(sc_list, "equal", get_p99u);
+    a->cpu_us = median_field(sc_list, "c64", get_cpu);
+    /* open-loop curve: every open-loop scenario, by offered rate */
+    for (unsigned k = 0; k < nrates; k++) {
+        double thr[MAXV], p99[MAXV];
+        unsigned n1 = 0, n2 = 0;
+        json_array_foreach(sc_list, i, sc)
+        {
+            if (fabs(num(sc, "rate") - rates_pm[k]) < 1 && num(sc, "rate") > 0 && n1 < MAXV) {
+                thr[n1++] = get_thr(sc);
+                p99[n2++] = get_p99(sc);
+            }
+        }
+        a->curve_offered[a->ncurve] = rates_pm[k];
+        a->curve_thr[a->ncurve] = metrics_median(thr, n1);
+        a->curve_p99_ms[a->ncurve] = metrics_median(p99, n2);
+        a->ncurve++;
+    }
+    for (unsigned k = 0; k < a->nscale; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "scale-%u", a->scale_users[k]);
+        a->scale_thr[k] = median_field(sc_list, name, get_thr);
+    }
+    double v[MAXV];
+    unsigned n = 0;
+    json_array_foreach(json_object_get(arch, "startup_ms"), i, sc) if (n < MAXV) v[n++] =
+        json_number_value(sc);
+    a->startup_ms = metrics_median(v, n);
+    n = 0;
+    json_array_foreach(json_object_get(arch, "idle_rss_kb"), i, sc) if (n < MAXV) v[n++] =
+        json_number_value(sc) / 1024.0;
+    a->idle_rss_mb = metrics_median(v, n);
+    cold_starts(arch, a);
+}
+
+bool metrics_from_run(json_t *doc, struct run_metrics *m, char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    if (strcmp(str(doc, "schema"), "archbench.run/1") != 0) {
+        snprintf(err, errlen, "not an archbench run.json (schema is not archbench.run/1)");
+        return false;
+    }
+    json_t *env = json_object_get(doc, "environment");
+    m->profile = str(doc, "profile");
+    m->date = str(env, "date");
+    m->cpu_model = str(env, "cpu_model");
+    m->kernel = str(env, "kernel");
+    m->commit = str(env, "git_commit");
+    m->memory = str(env, "memory");
+    m->cores = json_integer_value(json_object_get(env, "cores"));
+    m->libraries = json_object_get(env, "libraries");
+    cpus_text(json_object_get(env, "load_cpus"), m->load_cpus, sizeof m->load_cpus);
+    cpus_text(json_object_get(env, "sut_cpus"), m->sut_cpus, sizeof m->sut_cpus);
+    m->users = (unsigned)json_integer_value(json_object_get(json_object_get(doc, "dataset"), "users"));
+    m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
+    m->wall_s = json_number_value(json_object_get(doc, "wall_time_s"));
+    m->complete = json_is_true(json_object_get(doc, "complete"));
+    json_t *archs = json_object_get(doc, "architectures");
+    if (!json_is_object(archs) || json_object_size(archs) == 0) {
+        snprintf(err, errlen, "run.json has no architectures");
+        return false;
+    }
+    for (int a = 0; a < SUT_NARCH; a++) {
+        struct arch_metrics *am = &m->arch[a];
+        am->name = sut_arch_name((enum sut_arch)a);
+        json_t *arch = json_object_get(archs, am->name);
+        if (arch)
+            arch_metrics(arch, am);
+    }
+    return true;
+}

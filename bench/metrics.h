@@ -1,0 +1,69 @@
+/* The numbers a report quotes, computed from run.json alone: medians over
+ * repeats per architecture and scenario. Missing values are NAN (a scenario the
+ * profile did not run, an architecture left out); the report prints them as
+ * "n/a", never as nan. */
+#ifndef ARCHBENCH_METRICS_H
+#define ARCHBENCH_METRICS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "sut.h"
+
+#define METRICS_MAX_CONNS 8
+#define METRICS_MAX_RATES 8
+#define METRICS_MAX_SCALE 4
+
+enum { MODE_EXEC, MODE_FORK_SERVER, MODE_N };
+
+struct arch_metrics {
+    bool present;
+    const char *name;
+    unsigned nconns;
+    unsigned conns[METRICS_MAX_CONNS];   /* closed-loop concurrencies, ascending */
+    double thr[METRICS_MAX_CONNS];       /* median verified req/s */
+    double thr_min[METRICS_MAX_CONNS], thr_max[METRICS_MAX_CONNS];
+    double thr_ci_lo[METRICS_MAX_CONNS], thr_ci_hi[METRICS_MAX_CONNS]; /* 95 % of the mean */
+    unsigned repeats;
+    double floor_p50_ms, floor_p99_ms;   /* 1 connection */
+    double eq_rate, eq_thr;              /* offered and achieved at equal load */
+    double eq_p50_ms, eq_p90_ms, eq_p99_ms, eq_p999_ms, eq_max_ms;
+    double eq_p99_uncorrected_ms;
+    double cpu_us;                       /* server CPU per request at c=64 */
+    double peak_rss_mb, idle_rss_mb;
+    unsigned processes;                  /* most processes seen at once */
+    double startup_ms;
+    unsigned long long requests, errors, verify_errors;
+    unsigned ncurve;                     /* open-loop points, by offered rate */
+    double curve_offered[METRICS_MAX_RATES], curve_thr[METRICS_MAX_RATES],
+        curve_p99_ms[METRICS_MAX_RATES];
+    unsigned nscale;
+    unsigned scale_users[METRICS_MAX_SCALE];
+    double scale_thr[METRICS_MAX_SCALE];
+    /* serverless only */
+    bool has_cold;
+    double cold_p50_ms[MODE_N], cold_p90_ms[MODE_N], warm_p50_ms[MODE_N], init_p50_ms[MODE_N];
+    unsigned cold_n[MODE_N];
+    double duration_p50_ms, billed_mean_ms;
+    unsigned memory_mb, max_memory_used_mb;
+};
+
+struct run_metrics {
+    const char *profile, *date, *cpu_model, *kernel, *commit, *memory;
+    long long cores;
+    char load_cpus[64], sut_cpus[64];
+    unsigned users;
+    double equal_rate, wall_s;
+    bool complete;
+    json_t *libraries; /* borrowed from the document */
+    struct arch_metrics arch[SUT_NARCH];
+};
+
+/* Fills m from a run.json document (kept alive by the caller: strings point into
+ * it). Returns false with err set when the document is not an archbench run. */
+bool metrics_from_run(json_t *doc, struct run_metrics *m, char *err, size_t errlen);
+
+/* Median of n values (sorted in place). NAN for n == 0. */
+double metrics_median(double *v, unsigned n);
+
+#endif
