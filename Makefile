@@ -72,6 +72,12 @@ $(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+# The report's unit test links the report modules.
+REPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/metrics.c bench/render.c bench/render_text.c bench/sut.c)
+$(BUILD)/tests/test_report: $(BUILD)/tests/unit/test_report.o $(REPORT_OBJ) $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
 # Unit tests link the module under test from libcommon (and seed.o for seeding).
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/bench/seed.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

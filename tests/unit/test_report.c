@@ -1,0 +1,306 @@
+/* Unit tests: archbench report from a synthetic run.json (numbers chosen so every
+ * figure can be found in the text), per-language number formatting, and the
+ * handling of missing architectures and scenarios. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render.h"
+#include "../support/proc.h"
+
+/* A loadgen document with the fields the report reads. */
+static json_t *loadgen(double thr, double p50_us, double p99_us, long long errors,
+                       long long verify)
+{
+    return json_pack("{s:f, s:I, s:I, s:{s:I, s:I}, s:{s:f, s:f, s:f, s:f, s:f}, "
+                     "s:{s:f, s:f, s:f, s:f, s:f}}",
+                     "throughput_rps", thr, "requests", (json_int_t)(thr * 8),
+                     "warmup_responses", (json_int_t)thr, "errors", "total",
+                     (json_int_t)errors, "verify", (json_int_t)verify, "latency", "p50", p50_us,
+                     "p90", p50_us * 1.5, "p99", p99_us, "p99.9", p99_us * 2, "max",
+                     p99_us * 3, "latency_uncorrected", "p50", p50_us, "p90", p50_us,
+                     "p99", p99_us / 2, "p99.9", p99_us, "max", p99_us);
+}
+
+static json_t *scenario(const char *name, unsigned conns, double rate, double thr,
+                        double p50_us, double p99_us, double cpu_us, unsigned procs)
+{
+    return json_pack("{s:s, s:i, s:f, s:f, s:I, s:i, s:o}", "name", name, "connections",
+                     (int)conns, "rate", rate, "cpu_us_per_request", cpu_us, "peak_rss_kb",
+                     (json_int_t)(10240 * procs), "peak_processes", (int)procs, "loadgen",
+                     loadgen(thr, p50_us, p99_us, 0, 0));
+}
+
+static json_t *arch(double thr64, double cpu, unsigned procs, double startup)
+{
+    json_t *sc = json_array();
+    json_array_append_new(sc, scenario("floor", 1, 0, 9000, 60, 150, cpu, procs));
+    json_array_append_new(sc, scenario("c64", 64, 0, thr64, 900, 2500, cpu, procs));
+    json_array_append_new(sc, scenario("c256", 256, 0, thr64 * 0.95, 4000, 9000, cpu, procs));
+    json_array_append_new(sc, scenario("equal", 64, 6000, 5999, 120, 800 * procs, cpu, procs));
+    return json_pack("{s:[f], s:[i], s:o}", "startup_ms", startup, "idle_rss_kb", 4096,
+                     "scenarios", sc);
+}
+
+static json_t *reports(void)
+{
+    json_t *r = json_array();
+    json_array_append_new(r, json_pack("{s:f, s:I, s:i, s:i, s:f}", "durationMs", 0.4,
+                                       "billedDurationMs", (json_int_t)1, "memorySizeMb", 128,
+                                       "maxMemoryUsedMb", 6, "initDurationMs", 2.5));
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(r, json_pack("{s:f, s:I, s:i, s:i, s:n}", "durationMs", 0.3,
+                                           "billedDurationMs", (json_int_t)1, "memorySizeMb",
+                                           128, "maxMemoryUsedMb", 6, "initDurationMs"));
+    return r;
+}
+
+static json_t *run_doc(bool all)
+{
+    json_t *archs = json_object();
+    json_object_set_new(archs, "monolith", arch(12345.6, 20.5, 1, 21));
+    if (all) {
+        json_object_set_new(archs, "microservices", arch(4115.2, 61.5, 3, 60));
+        json_t *sls = arch(6172.8, 41.0, 5, 15);
+        json_object_set_new(
+            sls, "cold_starts",
+            json_pack("{s:{s:[f,f,f], s:[f,f], s:o}, s:{s:[f,f,f], s:[f,f], s:o}}", "exec",
+                      "cold_ms", 4.25, 4.5, 5.0, "warm_ms", 0.2, 0.2, "reports", reports(),
+                      "fork-server", "cold_ms", 0.75, 0.8, 0.9, "warm_ms", 0.2, 0.21,
+                      "reports", reports()));
+        json_object_set_new(archs, "serverless", sls);
+    }
+    return json_pack("{s:s, s:s, s:{s:s, s:s, s:I, s:s, s:s, s:s, s:[i], s:[i], s:{s:s}}, "
+                     "s:{s:i}, s:f, s:f, s:b, s:o}",
+                     "schema", "archbench.run/1", "profile", "quick", "environment", "date",
+                     "2026-11-27T12:00:00Z", "cpu_model", "Test CPU", "cores", (json_int_t)2,
+                     "memory", "24731708 kB", "kernel", "6.1.0", "git_commit", "abc1234",
+                     "load_cpus", 0, "sut_cpus", 1, "libraries", "sqlite", "3.40.1",
+                     "dataset", "users", 100000, "equal_rate", 6000.0, "wall_time_s", 120.0,
+                     "complete", 1, "architectures", archs);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+struct rendered {
+    char dir[64];
+    char *en, *es;
+};
+
+static void render(json_t *doc, struct rendered *r)
+{
+    snprintf(r->dir, sizeof r->dir, "/tmp/archbench-report-XXXXXX");
+    assert_non_null(mkdtemp(r->dir));
+    char path[128], err[512];
+    snprintf(path, sizeof path, "%s/run.json", r->dir);
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+    if (render_report(r->dir, err, sizeof err) != 0)
+        fail_msg("render: %s", err);
+    snprintf(path, sizeof path, "%s/report.md", r->dir);
+    r->en = slurp(path);
+    snprintf(path, sizeof path, "%s/report.es.md", r->dir);
+    r->es = slurp(path);
+    assert_non_null(r->en);
+    assert_non_null(r->es);
+}
+
+static void cleanup(struct rendered *r)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+    assert_int_equal(system(cmd), 0);
+    free(r->en);
+    free(r->es);
+}
+
+static void assert_contains(const char *text, const char *needle)
+{
+    if (strstr(text, needle) == NULL)
+        fail_msg("expected to find \"%s\"", needle);
+}
+
+/* "nan", "inf" or "null" as a word: a number that was not there. */
+static void assert_no_missing_numbers(const char *text)
+{
+    static const char *bad[] = {"nan", "inf", "null", "NaN", "Inf"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *p = text;
+        size_t n = strlen(bad[i]);
+        while ((p = strstr(p, bad[i])) != NULL) {
+            bool word_start = p == text || !((p[-1] >= 'a' && p[-1] <= 'z') ||
+                                             (p[-1] >= 'A' && p[-1] <= 'Z'));
+            bool word_end = !((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'));
+            if (word_start && word_end)
+                fail_msg("found \"%s\" in the report near: %.60s", bad[i], p > text + 20 ? p - 20 : text);
+            p += n;
+        }
+    }
+}
+
+static void test_numbers_use_each_languages_separators(void **state)
+{
+    (void)state;
+    assert_string_equal(render_number(0, 1234.5, 1), "1,234.5");
+    assert_string_equal(render_number(0, 12345678, 0), "12,345,678");
+    assert_string_equal(render_number(0, 0.31, 2), "0.31");
+    assert_string_equal(render_number(1, 0.31, 2), "0,31");
+    assert_string_equal(render_number(1, 1234.5, 1), "1234,5"); /* no grouping below 10 000 */
+    assert_string_equal(render_number(1, 12345.6, 1), "12\xc2\xa0" "345,6");
+    assert_string_equal(render_number(0, -2.5, 1), "-2.5");
+}
+
+static void test_missing_numbers_are_never_nan(void **state)
+{
+    (void)state;
+    assert_string_equal(render_number(0, NAN, 1), "n/a");
+    assert_string_equal(render_number(1, NAN, 1), "s. d.");
+    assert_string_equal(render_number(0, INFINITY, 0), "n/a");
+}
+
+static void test_report_has_every_section_for_every_architecture(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    static const char *en[] = {"## Monolith", "## Microservices", "## Serverless (FaaS)"};
+    static const char *es[] = {"## Monolito", "## Microservicios", "## Serverless (FaaS)"};
+    for (int i = 0; i < 3; i++) {
+        const char *sec = strstr(r.en, en[i]);
+        assert_non_null(sec);
+        const char *next = strstr(sec + 3, "\n## ");
+        const char *use = strstr(sec, "### Real use case"), *diff = strstr(sec, "### Difference");
+        assert_true(use && diff && (next == NULL || (use < next && diff < next)));
+        assert_non_null(strstr(use, "](https://"));
+        sec = strstr(r.es, es[i]);
+        assert_non_null(sec);
+        assert_non_null(strstr(sec, "### Caso de uso real"));
+        assert_non_null(strstr(sec, "### Diferencia"));
+    }
+    assert_contains(r.en, "## Comparison with published results");
+    assert_contains(r.es, "## Comparación con resultados publicados");
+    assert_contains(r.en, "## Environment");
+    assert_contains(r.en, "## Method");
+    assert_contains(r.es, "## Entorno");
+    assert_contains(r.es, "## Método");
+    cleanup(&r);
+}
+
+static void test_difference_quotes_this_runs_numbers(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    /* throughput at 64 connections, and the ratios to the monolith */
+    assert_contains(r.en, "**12,346** verified requests/s");
+    assert_contains(r.es, "**12\xc2\xa0" "346** peticiones verificadas");
+    assert_contains(r.en, "**4,115** verified requests/s, **0.33×** the monolith's");
+    assert_contains(r.es, "**0,33×** el rendimiento del monolito");
+    assert_contains(r.en, "**6,173** verified requests/s, **0.50×** the monolith's");
+    /* CPU ratio 61.5 / 20.5 = 3, p99 at equal load 2.4 ms vs 0.8 ms = 3 */
+    assert_contains(r.en, "61.5 µs (3.00× the monolith's)");
+    assert_contains(r.es, "61,5 µs (3,00× la del monolito)");
+    /* cold start 4.5 ms vs warm 0.2 ms, fork-server 0.8 ms, Init Duration 2.5 ms */
+    assert_contains(r.en, "cost **4.50 ms** at the client (median of 3 starts");
+    assert_contains(r.es, "costó **4,50 ms**");
+    assert_contains(r.en, "against **0.200 ms** for a warm request: 22.5× slower");
+    assert_contains(r.en, "brought the cold start to **0.800 ms**");
+    assert_contains(r.en, "had a median of 2.50 ms");
+    /* Ueda et al.: 0.33x means 67 % lower */
+    assert_contains(r.en, "reached 0.33× the monolith's throughput at 64 connections, that is 67% lower");
+    assert_contains(r.es, "es decir, un 67\xc2\xa0% menos");
+    cleanup(&r);
+}
+
+static void test_report_text_has_no_nan_inf_or_null(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    assert_no_missing_numbers(r.en);
+    assert_no_missing_numbers(r.es);
+    cleanup(&r);
+    /* A run of the monolith alone: every comparison is unavailable, none is nan. */
+    render(run_doc(false), &r);
+    assert_no_missing_numbers(r.en);
+    assert_no_missing_numbers(r.es);
+    assert_null(strstr(r.en, "## Microservices"));
+    assert_contains(r.en, "did not measure both of those architectures");
+    cleanup(&r);
+}
+
+static void test_charts_and_their_sources_are_kept(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    const char *files[] = {"throughput.dat", "throughput.en.gp", "throughput.en.svg",
+                           "throughput.es.svg", "latency.dat", "latency.es.gp",
+                           "latency.en.svg", "coldwarm.dat", "coldwarm.en.svg"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[160];
+        snprintf(path, sizeof path, "%s/charts/%s", r.dir, files[i]);
+        if (access(path, R_OK) != 0)
+            fail_msg("missing %s", path);
+    }
+    assert_contains(r.en, "![Throughput by number of connections](charts/throughput.en.svg)");
+    assert_contains(r.es, "(charts/throughput.es.svg)");
+    /* the Spanish charts use a decimal comma */
+    char path[160];
+    snprintf(path, sizeof path, "%s/charts/latency.es.gp", r.dir);
+    char *gp = slurp(path);
+    assert_contains(gp, "set decimalsign ','");
+    free(gp);
+    cleanup(&r);
+}
+
+static void test_not_a_run_is_refused(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/archbench-report-XXXXXX", path[128], err[256] = "";
+    assert_non_null(mkdtemp(dir));
+    assert_int_not_equal(render_report(dir, err, sizeof err), 0); /* no run.json */
+    assert_non_null(strstr(err, "run.json"));
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"schema\":\"something else\"}", f);
+    fclose(f);
+    assert_int_not_equal(render_report(dir, err, sizeof err), 0);
+    assert_non_null(strstr(err, "archbench.run/1"));
+    proc_rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numbers_use_each_languages_separators),
+        cmocka_unit_test(test_missing_numbers_are_never_nan),
+        cmocka_unit_test(test_report_has_every_section_for_every_architecture),
+        cmocka_unit_test(test_difference_quotes_this_runs_numbers),
+        cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
+        cmocka_unit_test(test_charts_and_their_sources_are_kept),
+        cmocka_unit_test(test_not_a_run_is_refused),
+    };
+    return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}
