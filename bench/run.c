@@ -29,6 +29,7 @@
 
 #include "httpc.h"
 #include "log.h"
+#include "render.h"
 #include "opts.h"
 #include "seed.h"
 #include "sut.h"
@@ -778,8 +779,9 @@ int run_main(int argc, char **argv)
         r.arch_on[a] = true;
     }
 
-    /* Programs: next to this binary. */
-    snprintf(r.bin, sizeof r.bin, "bin");
+    /* Programs: bin/, or $ARCHBENCH_BIN (tests point it elsewhere). */
+    const char *bindir = getenv("ARCHBENCH_BIN");
+    snprintf(r.bin, sizeof r.bin, "%s", bindir && *bindir ? bindir : "bin");
     const char *needed[SUT_NARCH][3] = {{"monolith"},
                                         {"gateway", "auth-service", "profile-service"},
                                         {"faas", "fn-get-profile"}};
@@ -921,8 +923,14 @@ int run_main(int argc, char **argv)
             log_warn("cannot point results/latest at %s: %s", stamp, strerror(errno));
     }
     summary(&r);
-    printf("\nrun.json: %s (%.0f s)\n", runjson, now_s() - r.t0);
     json_decref(r.doc);
+    char rerr[4400];
+    if (render_report(r.out, rerr, sizeof rerr) != 0) {
+        log_error("report: %s", rerr);
+        return 1;
+    }
+    printf("\nrun:    %s/run.json (%.0f s)\nreport: %s/report.md (English), %s/report.es.md "
+           "(Spanish)\n", r.out, now_s() - r.t0, r.out, r.out);
     return 0;
 }
 
@@ -946,8 +954,9 @@ int up_main(int argc, char **argv)
     if (ensure_dataset("var", 10000) != 0)
         return 1;
     mkdir("var/logs", 0755);
-    struct sut_options o = {.bin_dir = "bin", .data_dir = "var", .log_dir = "var/logs",
-                            .fixed_ports = true};
+    const char *bindir = getenv("ARCHBENCH_BIN");
+    struct sut_options o = {.bin_dir = bindir && *bindir ? bindir : "bin", .data_dir = "var",
+                            .log_dir = "var/logs", .fixed_ports = true};
     sched_getaffinity(0, sizeof o.cpus, &o.cpus);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);

@@ -42,6 +42,21 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* The last line of a log file (the reason a server gave for exiting), or "". */
+static void last_line(const char *path, char *out, size_t len)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '\n')
+            snprintf(out, len, "%s", line);
+    fclose(f);
+    out[strcspn(out, "\n")] = '\0';
+}
+
 /* Starts one program in the architecture's process group and reads its
  * "listening on ADDR" line. */
 static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
@@ -109,10 +124,19 @@ static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
     close(out[0]);
     if (rc != 0) {
         int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
+        /* EOF on stdout usually means it exited: give it a moment to be reapable. */
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == 0) {
+            sleep_ms(50);
+            w = waitpid(pid, &st, WNOHANG);
+        }
+        if (w == pid) {
             p->pid = 0;
-            snprintf(err, errlen, "%s exited during start-up (status %d); see %s", name,
-                     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), logpath);
+            char why[512];
+            last_line(logpath, why, sizeof why);
+            snprintf(err, errlen, "%s exited during start-up (status %d): %s (log: %s)", name,
+                     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
+                     why[0] ? why : "no message", logpath);
         } else {
             snprintf(err, errlen, "%s did not print its address within 10 s; see %s", name,
                      logpath);
