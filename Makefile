@@ -78,6 +78,10 @@ $(BUILD)/tests/test_report: $(BUILD)/tests/unit/test_report.o $(REPORT_OBJ) $(TE
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
 
+$(BUILD)/tests/test_archbench: $(BUILD)/tests/integration/test_archbench.o $(REPORT_OBJ) $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
 # Unit tests link the module under test from libcommon (and seed.o for seeding).
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/bench/seed.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

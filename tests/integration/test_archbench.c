@@ -1,0 +1,382 @@
+/* Integration tests: bin/archbench run, report and up, end to end, including the
+ * ways they must fail (bad usage, a missing program, a port already taken, an
+ * architecture killed in the middle of a run) without leaving processes behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "httpc.h"
+#include "metrics.h"
+#include "../support/proc.h"
+
+static const char *const programs[] = {"monolith", "auth-service", "profile-service",
+                                       "gateway", "faas", "fn-get-profile", "loadgen"};
+#define NPROGRAMS (sizeof programs / sizeof programs[0])
+
+/* The test process is a child subreaper (main), so anything archbench leaves
+ * behind is re-parented to it: "ours" means a live descendant of this process. */
+static bool descends_from_us(pid_t pid)
+{
+    for (int depth = 0; depth < 64 && pid > 1; depth++) {
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            return false;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *rest = strrchr(buf, ')');
+        int ppid;
+        if (rest == NULL || sscanf(rest + 2, "%*c %d", &ppid) != 1)
+            return false;
+        if (ppid == getpid())
+            return true;
+        pid = ppid;
+    }
+    return false;
+}
+
+/* Calls back for every live descendant whose command name is one of ours. */
+static pid_t scan_ours(const char *only, unsigned *count)
+{
+    pid_t found = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char path[300], comm[64] = "";
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        if (fgets(comm, sizeof comm, f))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+        pid_t pid = atoi(e->d_name);
+        for (size_t i = 0; i < NPROGRAMS; i++)
+            if (strcmp(comm, programs[i]) == 0 && (only == NULL || strcmp(only, comm) == 0) &&
+                proc_alive(pid) && descends_from_us(pid)) {
+                found = pid;
+                if (count)
+                    (*count)++;
+            }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* Our leftover processes (reaping re-parented zombies first). */
+static unsigned count_ours(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    unsigned n = 0;
+    scan_ours(NULL, &n);
+    return n;
+}
+
+static pid_t find_child_named(const char *name) { return scan_ours(name, NULL); }
+
+struct result {
+    int status;   /* exit status, or 128 + signal */
+    char *out, *err;
+};
+
+static char *slurp_fd(int fd)
+{
+    size_t cap = 4096, len = 0;
+    char *b = malloc(cap);
+    lseek(fd, 0, SEEK_SET);
+    ssize_t n;
+    while ((n = read(fd, b + len, cap - len - 1)) > 0) {
+        len += (size_t)n;
+        if (len + 1 >= cap)
+            b = realloc(b, cap *= 2);
+    }
+    b[len] = '\0';
+    return b;
+}
+
+/* Starts bin/archbench with args; stdout and stderr go to temporary files. */
+static pid_t start_archbench(char *const args[], const char *bindir, int *outfd, int *errfd)
+{
+    char o[] = "/tmp/archbench-out-XXXXXX", e[] = "/tmp/archbench-err-XXXXXX";
+    *outfd = mkstemp(o);
+    *errfd = mkstemp(e);
+    unlink(o);
+    unlink(e);
+    char bin[256];
+    char *argv[32];
+    int n = 0;
+    argv[n++] = (char *)proc_bin("archbench", bin, sizeof bin);
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(*outfd, STDOUT_FILENO);
+        dup2(*errfd, STDERR_FILENO);
+        if (bindir)
+            setenv("ARCHBENCH_BIN", bindir, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static struct result finish(pid_t pid, int outfd, int errfd)
+{
+    struct result r;
+    int st;
+    waitpid(pid, &st, 0);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = slurp_fd(outfd);
+    r.err = slurp_fd(errfd);
+    close(outfd);
+    close(errfd);
+    return r;
+}
+
+static struct result run_archbench(char *const args[], const char *bindir)
+{
+    int o, e;
+    pid_t pid = start_archbench(args, bindir, &o, &e);
+    return finish(pid, o, e);
+}
+
+static void free_result(struct result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_smoke_run_writes_run_json_and_both_reports(void **state)
+{
+    (void)state;
+    unsigned before = count_ours();
+    char dir[] = "/tmp/archbench-run-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *args[] = {"run", "--profile", "smoke", "--out", dir, NULL};
+    struct result r = run_archbench(args, NULL);
+    if (r.status != 0)
+        fail_msg("archbench run exited %d:\n%s", r.status, r.err);
+
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    json_t *doc = json_load_file(path, 0, NULL);
+    assert_non_null(doc);
+    struct run_metrics m;
+    assert_true(metrics_from_run(doc, &m, err, sizeof err));
+    assert_true(m.complete);
+    for (int a = 0; a < SUT_NARCH; a++) {
+        const struct arch_metrics *am = &m.arch[a];
+        assert_true(am->present);
+        double figures[] = {am->thr[0], am->floor_p50_ms, am->eq_p50_ms, am->eq_p99_ms,
+                            am->cpu_us, am->peak_rss_mb, am->startup_ms};
+        for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
+            if (!(isfinite(figures[i]) && figures[i] > 0))
+                fail_msg("%s: summary figure %zu is %g", am->name, i, figures[i]);
+        assert_int_equal(am->verify_errors, 0);
+    }
+    const struct arch_metrics *sls = &m.arch[SUT_SERVERLESS];
+    assert_true(sls->has_cold);
+    for (int k = 0; k < MODE_N; k++) {
+        assert_true(isfinite(sls->cold_p50_ms[k]) && sls->cold_p50_ms[k] > 0);
+        assert_true(isfinite(sls->warm_p50_ms[k]) && sls->warm_p50_ms[k] > 0);
+        assert_true(isfinite(sls->init_p50_ms[k]) && sls->init_p50_ms[k] > 0);
+    }
+    json_decref(doc);
+
+    static const char *files[] = {"report.md", "report.es.md", "charts/throughput.en.svg",
+                                  "charts/latency.es.svg", "charts/coldwarm.en.svg",
+                                  "charts/throughput.dat", "charts/latency.en.gp"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (access(path, R_OK) != 0)
+            fail_msg("missing %s", path);
+    }
+    snprintf(path, sizeof path, "%s/report.es.md", dir);
+    FILE *f = fopen(path, "r");
+    char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "### Caso de uso real"));
+    assert_non_null(strstr(buf, "### Diferencia"));
+    assert_null(strstr(buf, " nan"));
+    assert_true(count_ours() <= before);
+    free_result(&r);
+    rm_rf(dir);
+}
+
+static void test_bad_usage_exits_2(void **state)
+{
+    (void)state;
+    char *cases[][4] = {
+        {"run", "--profile", "nope", NULL}, {"run", "--arch", "mainframe", NULL},
+        {"report", NULL},                   {"up", NULL},
+        {"frobnicate", NULL},               {"run", "--users", "x", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct result r = run_archbench(cases[i], NULL);
+        assert_int_equal(r.status, 2);
+        assert_true(strlen(r.err) > 0);
+        assert_non_null(strstr(r.err, "archbench")); /* "archbench run: --profile: ..." */
+        free_result(&r);
+    }
+}
+
+static void test_missing_program_is_reported(void **state)
+{
+    (void)state;
+    char bindir[] = "/tmp/archbench-bin-XXXXXX";
+    assert_non_null(mkdtemp(bindir));
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    for (size_t i = 0; i < NPROGRAMS; i++) {
+        if (strcmp(programs[i], "gateway") == 0)
+            continue; /* the one that is missing */
+        char from[1400], to[400];
+        snprintf(from, sizeof from, "%s/bin/%s", cwd, programs[i]);
+        snprintf(to, sizeof to, "%s/%s", bindir, programs[i]);
+        assert_int_equal(symlink(from, to), 0);
+    }
+    char *args[] = {"run", "--profile", "smoke", "--out", "/tmp/archbench-never", NULL};
+    struct result r = run_archbench(args, bindir);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "gateway is missing"));
+    assert_int_equal(access("/tmp/archbench-never/run.json", F_OK), -1);
+    free_result(&r);
+    rm_rf(bindir);
+    rm_rf("/tmp/archbench-never");
+}
+
+static void test_architecture_killed_mid_run_fails_cleanly(void **state)
+{
+    (void)state;
+    unsigned before = count_ours();
+    char dir[] = "/tmp/archbench-run-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *args[] = {"run", "--arch", "monolith", "--profile", "smoke", "--out", dir, NULL};
+    int o, e;
+    pid_t pid = start_archbench(args, NULL, &o, &e);
+    pid_t victim = 0;
+    for (int i = 0; i < 1000 && victim == 0; i++) { /* up to 10 s */
+        victim = find_child_named("monolith");
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(victim > 0);
+    struct timespec ts = {0, 300 * 1000 * 1000}; /* into the load */
+    nanosleep(&ts, NULL);
+    assert_int_equal(kill(victim, SIGKILL), 0);
+    struct result r = finish(pid, o, e);
+    if (r.status != 1)
+        fail_msg("archbench exited %d after monolith %d was killed:\n%s", r.status, (int)victim,
+                 r.err);
+    assert_non_null(strstr(r.err, "monolith"));
+    assert_non_null(strstr(r.err, "died"));
+    assert_true(count_ours() <= before);
+    free_result(&r);
+    rm_rf(dir);
+}
+
+static void test_up_reports_a_port_already_taken(void **state)
+{
+    (void)state;
+    unsigned before = count_ours();
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(8080),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    /* Taken by us, or already by someone else: either way it is taken. */
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0)
+        assert_int_equal(listen(fd, 1), 0);
+    char *args[] = {"up", "monolith", NULL};
+    struct result r = run_archbench(args, NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "Address already in use"));
+    assert_true(count_ours() <= before);
+    free_result(&r);
+    close(fd);
+}
+
+static void test_up_serves_until_interrupted(void **state)
+{
+    (void)state;
+    unsigned before = count_ours();
+    char *args[] = {"up", "monolith", NULL};
+    int o, e;
+    pid_t pid = start_archbench(args, NULL, &o, &e);
+    /* wait for the ready message */
+    char *out = NULL;
+    for (int i = 0; i < 1000; i++) {
+        free(out);
+        out = slurp_fd(o);
+        if (strstr(out, "Ctrl-C"))
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_non_null(strstr(out, "http://127.0.0.1:8080/profile"));
+    /* the printed curl line carries a real token: use it */
+    char token[64] = "";
+    const char *b = strstr(out, "Bearer ");
+    assert_non_null(b);
+    sscanf(b + 7, "%63[A-Za-z0-9_-]", token);
+    char hdr[128];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", token);
+    struct http_response resp;
+    assert_int_equal(httpc_request(8080, "GET", "/profile", hdr, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "\"id\":1,"));
+    httpc_free(&resp);
+    free(out);
+    kill(pid, SIGINT);
+    struct result r = finish(pid, o, e);
+    assert_int_equal(r.status, 0);
+    assert_true(count_ours() <= before);
+    free_result(&r);
+}
+
+int main(void)
+{
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_usage_exits_2),
+        cmocka_unit_test(test_missing_program_is_reported),
+        cmocka_unit_test(test_up_reports_a_port_already_taken),
+        cmocka_unit_test(test_up_serves_until_interrupted),
+        cmocka_unit_test(test_architecture_killed_mid_run_fails_cleanly),
+        cmocka_unit_test(test_smoke_run_writes_run_json_and_both_reports),
+    };
+    return cmocka_run_group_tests_name("archbench", tests, NULL, NULL);
+}
