@@ -45,7 +45,12 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON := $(BUILD)/libcommon.a
 
-PROGRAMS := $(BIN)/monolith $(BIN)/archbench
+PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen
+
+# loadgen's modules (bench/lg_*.c): linked into loadgen, into archbench (merge) and
+# into the tests.
+LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lg_*.c))
+LIBBENCH := $(BUILD)/libbench.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
@@ -65,19 +70,34 @@ $(BIN)/monolith: $(BUILD)/monolith/main.o $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c)
-$(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBCOMMON)
+$(LIBBENCH): $(LIBBENCH_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
 
-# Unit tests link the module under test from libcommon (and seed.o for seeding).
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/bench/seed.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+# A raw single-connection HTTP probe: the latency floor bench/bench-loadgen.sh
+# compares loadgen against (not part of `make`).
+$(BIN)/lg-probe: $(BUILD)/bench/probe.o
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-$(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
+ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c)
+$(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBBENCH) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+
+# Unit tests link the module under test from libcommon or libbench (and seed.o for
+# seeding).
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/bench/seed.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm
 
 tests: $(UNIT_TESTS) $(INTEGRATION_TESTS)
 
@@ -87,10 +107,23 @@ test: all tests
 bench: all
 	@bench/bench-monolith.sh --quick
 
+# libFuzzer on loadgen's HTTP response parser (clang). FUZZ_SECONDS bounds the run;
+# crashes are written to build/fuzz/.
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/lg_http.c bench/lg_http.h
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Ibench -fsanitize=fuzzer,address,undefined \
+	    -o $@ tests/fuzz/fuzz_lg_http.c bench/lg_http.c
+
+fuzz-parser: $(BUILD)/fuzz/fuzz-parser
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz-parser -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
+	    $(BUILD)/fuzz/corpus tests/fuzz/corpus
+
 clean:
 	rm -rf $(BIN) $(BUILD)
 
-.PHONY: all tests test bench clean FORCE
+.PHONY: all tests test bench clean fuzz-parser FORCE
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
