@@ -30,7 +30,7 @@ else
 OPT := -O2 -g
 LDSAN :=
 endif
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon -Ibench $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(LDSAN) $(LDFLAGS)
 
 # Objects depend on the flags they were built with: switching SAN=1 on or off
