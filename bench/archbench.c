@@ -89,10 +89,11 @@ static int cmd_merge(int argc, char **argv)
     };
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 0;
-        default: opts_usage_error("archbench merge", "unknown option");
+        default: opts_usage_error("archbench merge", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc)

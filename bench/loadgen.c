@@ -246,7 +246,9 @@ static void lg_parse_args(int argc, char **argv, struct lg_options *o)
     uint64_t v;
     int c;
     size_t header_bytes = 0;
-    while ((c = getopt_long(argc, argv, "c:t:d:R:H:hV", longopts, NULL)) != -1) {
+    /* getopt's own messages would not follow the one-line "loadgen: ..." form. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":c:t:d:R:H:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (!opts_parse_u64(optarg, 1, 1000000, true, &v))
@@ -299,7 +301,12 @@ static void lg_parse_args(int argc, char **argv, struct lg_options *o)
             break;
         case 'h': usage(stdout); exit(0);
         case 'V': opts_print_version(LG_PROGRAM); exit(0);
-        default: opts_usage_error(LG_PROGRAM, "unknown option");
+        case ':':
+            opts_usage_error(LG_PROGRAM, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            if (optopt)
+                opts_usage_error(LG_PROGRAM, "unknown option '-%c'", optopt);
+            opts_usage_error(LG_PROGRAM, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc)
