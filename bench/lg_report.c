@@ -165,7 +165,7 @@ json_t *lg_report_json(const struct lg_run *r)
     json_t *status = json_object();
     for (int i = 0; i < LG_STATUS_SLOTS; i++) {
         if (s->status[i]) {
-            char k[8];
+            char k[16];
             snprintf(k, sizeof k, "%d", i);
             json_object_set_new(status, k, json_integer((json_int_t)s->status[i]));
         }
