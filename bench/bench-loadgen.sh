@@ -8,6 +8,9 @@
 #
 #   bench/bench-loadgen.sh [--rounds 3] [--duration 5] [--conns "1 64 256"]
 #
+# Besides the rates it reports each client's CPU time per request: on a shared
+# machine the rates drift with everything else that runs, the CPU cost much less.
+#
 # Benchmarks on this machine never overlap: the script holds
 # /tmp/archbench-bench.lock for its whole run (set ARCHBENCH_BENCH_LOCKED=1 when
 # the caller already holds it). Only 127.0.0.1 is used; every run is bounded.
@@ -27,7 +30,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench-loadgen: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -81,30 +84,39 @@ url="http://127.0.0.1:$port/profile.json"
 # Requests nginx has served so far (the status request itself included).
 served() { curl -fs "http://127.0.0.1:$port/nginx_status" | awk 'NR==3 {print $3}'; }
 
-# run TOOL CONNS -> appends "tool conns rate p50_us" to $tmp/results
+# CPU seconds (user + system) the last timed client used, via bash's `time`.
+TIMEFORMAT='%3U %3S'
+timed() { { time "$@" > "$tmp/out" 2>"$tmp/err.client" ; } 2> "$tmp/cpu"; }
+cpu_used() { awk '{print $1 + $2}' "$tmp/cpu"; }
+
+# run TOOL CONNS -> appends "tool conns rate p50_us client_cpu_us_per_request"
 run() {
-  local tool=$1 c=$2 before after p50 out
+  local tool=$1 c=$2 before after p50 out n cpu
   before=$(served)
   case $tool in
     wrk)
-      out=$(timeout $((duration + 30)) taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --latency "$url")
+      timed timeout $((duration + 30)) taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --latency "$url"
+      out=$(cat "$tmp/out")
       # wrk prints "50.00%  41.00us" in its latency distribution.
       p50=$(awk '$1=="50%" || $1=="50.00%" {print $2}' <<<"$out" | head -1)
       p50=$(awk -v v="$p50" 'BEGIN { n=v+0; if (v ~ /ms$/) n*=1000; else if (v ~ /s$/ && v !~ /us$/) n*=1e6; print n }')
       ;;
     loadgen)
-      timeout $((duration + 30)) taskset -c 0 bin/loadgen -t1 -c"$c" -d"${duration}s" --warmup 0 \
-        --json "$tmp/lg.json" "$url" >/dev/null
+      timed timeout $((duration + 30)) taskset -c 0 bin/loadgen -t1 -c"$c" -d"${duration}s" --warmup 0 \
+        --json "$tmp/lg.json" "$url"
       p50=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["latency"]["p50"])' "$tmp/lg.json")
       ;;
     probe)
-      out=$(timeout $((duration + 30)) taskset -c 0 bin/lg-probe 127.0.0.1 "$port" /profile.json "$duration")
-      p50=$(awk '{print $4}' <<<"$out")
+      timed timeout $((duration + 30)) taskset -c 0 bin/lg-probe 127.0.0.1 "$port" /profile.json "$duration"
+      p50=$(awk '{print $4}' "$tmp/out")
       ;;
   esac
   after=$(served)
-  echo "$tool $c $(( (after - before - 1) / duration )) $p50" >> "$tmp/results"
-  printf '  %-8s c=%-4s %8s req/s (server)  p50 %s us\n' "$tool" "$c" "$(( (after - before - 1) / duration ))" "$p50" >&2
+  n=$((after - before - 1))
+  cpu=$(awk -v s="$(cpu_used)" -v n="$n" 'BEGIN { printf "%.2f", (n > 0 ? s * 1e6 / n : 0) }')
+  echo "$tool $c $((n / duration)) $p50 $cpu" >> "$tmp/results"
+  printf '  %-8s c=%-4s %8s req/s (server)  p50 %6s us  client CPU %s us/request\n' \
+    "$tool" "$c" "$((n / duration))" "$p50" "$cpu" >&2
 }
 
 echo "bench-loadgen: nginx on CPU 1 ($("$nginx_bin" -v 2>&1 | sed 's/.*\///')), clients on CPU 0, ${duration}s runs, $rounds rounds" >&2
@@ -128,12 +140,16 @@ def med(tool, c, col):
 conns = sorted({r[1] for r in rows}, key=int)
 print(f"Medians of {sys.argv[2]} interleaved rounds of {sys.argv[3]} s; req/s counted by nginx stub_status.")
 print()
-print("| connections | wrk req/s | loadgen req/s | loadgen / wrk | wrk p50 | loadgen p50 | probe p50 | loadgen p50 / probe |")
-print("|---|---|---|---|---|---|---|---|")
+print("| connections | wrk req/s | loadgen req/s | loadgen / wrk | wrk CPU/req | loadgen CPU/req | wrk p50 | loadgen p50 | probe p50 | loadgen p50 / probe |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for c in conns:
     w, l = med("wrk", c, 2), med("loadgen", c, 2)
+    wc, lc = med("wrk", c, 4), med("loadgen", c, 4)
     wp, lp, pp = med("wrk", c, 3), med("loadgen", c, 3), med("probe", c, 3)
     probe = f"{pp:.1f} us" if pp == pp else "-"
     ratio = f"{lp / pp:.2f}" if pp == pp else "-"
-    print(f"| {c} | {w:,.0f} | {l:,.0f} | {l / w:.2f} | {wp:.1f} us | {lp:.0f} us | {probe} | {ratio} |")
+    print(f"| {c} | {w:,.0f} | {l:,.0f} | {l / w:.2f} | {wc:.1f} us | {lc:.1f} us | {wp:.1f} us"
+          f" | {lp:.0f} us | {probe} | {ratio} |")
+print()
+print("CPU/req: the client's user + system CPU time divided by the requests nginx served.")
 PY
