@@ -2,7 +2,7 @@
  * manner of HdrHistogram. Values below 2^bits are counted exactly; above that every
  * power-of-two range is cut into 2^(bits-1) equal buckets, so a bucket is never
  * wider than 1/2^(bits-1) of the values in it. With bits = 11 (LG_HIST_BITS) that is
- * better than 0.1 %, i.e. 3 significant digits, over 1 µs .. 60 s in 136 KiB. */
+ * better than 0.1 %, i.e. 3 significant digits, over 1 µs .. 60 s in 134 KiB. */
 #ifndef LG_HIST_H
 #define LG_HIST_H
 
