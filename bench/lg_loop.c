@@ -363,7 +363,9 @@ static void lg_conn_complete(struct lg_loop *l, struct lg_conn *c)
     }
     l->inflight--;
     c->state = CS_IDLE;
-    if (!p->keep_alive) {
+    /* An early answer (the server replied before the whole request was written)
+     * leaves the rest of our request on the wire: that connection cannot be reused. */
+    if (!p->keep_alive || c->req_off < c->req_len) {
         lg_conn_close(l, c);
         if (lg_conn_wanted(l, c))
             lg_conn_open(l, c, now);
