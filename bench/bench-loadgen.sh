@@ -119,7 +119,7 @@ run() {
     "$tool" "$c" "$((n / duration))" "$p50" "$cpu" >&2
 }
 
-echo "bench-loadgen: nginx on CPU 1 ($("$nginx_bin" -v 2>&1 | sed 's/.*\///')), clients on CPU 0, ${duration}s runs, $rounds rounds" >&2
+echo "bench-loadgen: nginx on CPU 1 ($("$nginx_bin" -v 2>&1 | sed 's/.*\///')), clients on CPU 0, ${duration}s runs, $rounds rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 : > "$tmp/results"
 for r in $(seq "$rounds"); do
   echo "round $r" >&2
@@ -131,6 +131,7 @@ for r in $(seq "$rounds"); do
   done
 done
 
+echo "bench-loadgen: done; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 - "$tmp/results" "$rounds" "$duration" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
