@@ -459,6 +459,10 @@ int main(int argc, char **argv)
         log_error("out of memory");
         rc = 1;
     }
+    if (rc == 0 && run.elapsed_s == 0) {
+        log_error("interrupted before the measurement started");
+        rc = 1;
+    }
     if (rc == 0) {
         lg_report_finish(&run);
         lg_report_text(stdout, &run);
@@ -474,10 +478,7 @@ int main(int argc, char **argv)
     if (rc == 0 && s->errors[LG_ERR_VERIFY] > 0)
         log_error("SECURITY FAILURE: %llu responses carried another user's profile",
                   (unsigned long long)s->errors[LG_ERR_VERIFY]);
-    if (rc == 0 && run.elapsed_s == 0) {
-        log_error("interrupted before the measurement started");
-        rc = 1;
-    } else if (rc == 0 && !connected) {
+    if (rc == 0 && !connected) {
         log_error("no connection could be established");
         rc = 1;
     } else if (rc == 0 && s->requests == 0) {
