@@ -60,7 +60,7 @@ void lg_report_text(FILE *out, const struct lg_run *r)
 {
     const struct lg_stats *s = &r->stats;
     char a[32], b[32], c[32];
-    fprintf(out, "Running %.0fs test @ %s\n", r->duration_s, r->url);
+    fprintf(out, "Running %gs test @ %s\n", r->duration_s, r->url);
     if (r->rate > 0)
         fprintf(out, "  %u threads and %u connections, open loop at %.0f requests/s", r->threads,
                 r->connections, r->rate);
