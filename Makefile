@@ -112,7 +112,7 @@ bench: all
 FUZZ_SECONDS ?= 60
 $(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/lg_http.c bench/lg_http.h
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -Ibench -fsanitize=fuzzer,address,undefined \
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Ibench -fsanitize=fuzzer,address,undefined \
 	    -o $@ tests/fuzz/fuzz_lg_http.c bench/lg_http.c
 
 fuzz-parser: $(BUILD)/fuzz/fuzz-parser
