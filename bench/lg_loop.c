@@ -199,7 +199,8 @@ static bool lg_conn_wanted(const struct lg_loop *l, const struct lg_conn *c)
 }
 
 /* The request in flight (or the connection attempt) failed: count it once, drop
- * the connection and reconnect, at once unless the server refused us. */
+ * the connection and let the sweep reconnect it: at its next pass, or after a
+ * growing back-off when the connection itself could not be made. */
 static void lg_conn_fail(struct lg_loop *l, struct lg_conn *c, enum lg_error e, uint64_t now)
 {
     if (c->state == CS_WRITING || c->state == CS_READING)
