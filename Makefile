@@ -45,7 +45,13 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON := $(BUILD)/libcommon.a
 
-PROGRAMS := $(BIN)/monolith $(BIN)/archbench
+PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen
+
+# bench/'s modules: loadgen's (lg_*.c) and the orchestrator's (seed, sut, run,
+# metrics, render); linked into loadgen, archbench and the tests.
+LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lg_*.c) bench/seed.c \
+	bench/sut.c bench/run.c bench/metrics.c bench/render.c bench/render_text.c)
+LIBBENCH := $(BUILD)/libbench.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
@@ -67,27 +73,30 @@ $(BIN)/monolith: $(BUILD)/monolith/main.o $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c bench/sut.c bench/run.c bench/metrics.c bench/render.c bench/render_text.c)
-$(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBCOMMON)
+$(LIBBENCH): $(LIBBENCH_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-# The report's unit test links the report modules.
-REPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/metrics.c bench/render.c bench/render_text.c bench/sut.c)
-$(BUILD)/tests/test_report: $(BUILD)/tests/unit/test_report.o $(REPORT_OBJ) $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
+# A raw single-connection HTTP probe: the latency floor bench/bench-loadgen.sh
+# compares loadgen against (not part of `make`).
+$(BIN)/lg-probe: $(BUILD)/bench/probe.o
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+$(BIN)/archbench: $(BUILD)/bench/archbench.o $(LIBBENCH) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# Tests link what they test from libbench and libcommon.
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
 
-$(BUILD)/tests/test_archbench: $(BUILD)/tests/integration/test_archbench.o $(REPORT_OBJ) $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
-
-# Unit tests link the module under test from libcommon (and seed.o for seeding).
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/bench/seed.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
-
-$(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
+$(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
 
@@ -99,10 +108,23 @@ test: all tests
 bench: all
 	@bench/bench-monolith.sh --quick
 
+# libFuzzer on loadgen's HTTP response parser (clang). FUZZ_SECONDS bounds the run;
+# crashes are written to build/fuzz/.
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/lg_http.c bench/lg_http.h
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Ibench -fsanitize=fuzzer,address,undefined \
+	    -o $@ tests/fuzz/fuzz_lg_http.c bench/lg_http.c
+
+fuzz-parser: $(BUILD)/fuzz/fuzz-parser
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz-parser -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
+	    $(BUILD)/fuzz/corpus tests/fuzz/corpus
+
 clean:
 	rm -rf $(BIN) $(BUILD)
 
-.PHONY: all tests test bench clean FORCE
+.PHONY: all tests test bench clean fuzz-parser FORCE
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

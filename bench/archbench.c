@@ -2,7 +2,8 @@
  *   seed    write the databases and tokens every architecture reads
  *   up      one architecture in the foreground (run.c)
  *   run     every architecture through a profile's scenarios (run.c)
- *   report  the bilingual report of a run (render.c) */
+ *   report  the bilingual report of a run (render.c)
+ *   merge   combine loadgen JSON reports from several hosts into one */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "lg_report.h"
 #include "log.h"
 #include "opts.h"
 #include "render.h"
@@ -29,7 +31,10 @@ static void usage(FILE *out)
             "  run [--arch LIST] [--profile smoke|quick|full] [--out DIR] [--users N]\n"
             "        measure the architectures, write results/<timestamp>/run.json\n"
             "  report RUN_DIR\n"
-            "        write RUN_DIR/report.md, report.es.md and charts from run.json\n\n"
+            "        write RUN_DIR/report.md, report.es.md and charts from run.json\n"
+            "  merge A.json B.json ... > C.json\n"
+            "        merge loadgen --json reports of runs made side by side (several\n"
+            "        hosts): counts summed, histograms merged, percentiles recomputed\n\n"
             "Options:\n"
             "  -h, --help      show this help\n"
             "  -V, --version   show the version\n");
@@ -85,11 +90,74 @@ static int cmd_seed(int argc, char **argv)
     return 0;
 }
 
+/* archbench merge: the runs are assumed to have loaded the same system at the same
+ * time from several hosts, so rates add up and the window is the longest one. */
+static int cmd_merge(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        default: opts_usage_error("archbench merge", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        opts_usage_error("archbench merge", "at least one loadgen JSON file is required");
+
+    struct lg_run total = {0};
+    char err[512];
+    int rc = 0;
+    for (int i = optind; i < argc && rc == 0; i++) {
+        json_error_t jerr;
+        json_t *doc = json_load_file(argv[i], 0, &jerr);
+        if (doc == NULL) {
+            log_error("%s:%d: %s", argv[i], jerr.line, jerr.text);
+            rc = 1;
+            break;
+        }
+        struct lg_run run;
+        bool ok = lg_report_from_json(doc, i == optind ? &total : &run, err, sizeof err);
+        json_decref(doc);
+        if (!ok) {
+            log_error("%s: %s", argv[i], err);
+            if (i != optind)
+                lg_run_free(&run);
+            rc = 1;
+            break;
+        }
+        if (i == optind)
+            continue;
+        ok = lg_report_merge(&total, &run, err, sizeof err);
+        lg_run_free(&run);
+        if (!ok) {
+            log_error("%s: %s", argv[i], err);
+            rc = 1;
+        }
+    }
+    if (rc == 0) {
+        json_t *doc = lg_report_json(&total);
+        if (doc == NULL || json_dumpf(doc, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF ||
+            fflush(stdout) != 0) {
+            log_error("cannot write the merged report");
+            rc = 1;
+        }
+        json_decref(doc);
+    }
+    lg_run_free(&total);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     log_init("archbench", LOG_INFO);
     if (argc < 2)
-        opts_usage_error("archbench", "a command is required (seed, up, run, report)");
+        opts_usage_error("archbench", "a command is required (seed, up, run, report, merge)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
@@ -108,5 +176,7 @@ int main(int argc, char **argv)
         return run_main(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return render_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     opts_usage_error("archbench", "unknown command '%s'", cmd);
 }

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Is loadgen ever the bottleneck? Runs loadgen and wrk, interleaved, against one
+# nginx worker serving a static JSON file, at 1, 64 and 256 connections, for several
+# rounds, and reports medians. Request rates come from the server (nginx
+# stub_status, read before and after each run), so neither tool grades itself.
+# nginx is pinned to CPU 1 and every client to CPU 0. At 1 connection the latency
+# floor is a raw blocking probe (bin/lg-probe): loadgen's p50 is compared with it.
+#
+#   bench/bench-loadgen.sh [--rounds 3] [--duration 5] [--conns "1 64 256"]
+#
+# Besides the rates it reports each client's CPU time per request: on a shared
+# machine the rates drift with everything else that runs, the CPU cost much less.
+#
+# Benchmarks on this machine never overlap: the script holds
+# /tmp/archbench-bench.lock for its whole run (set ARCHBENCH_BENCH_LOCKED=1 when
+# the caller already holds it). Only 127.0.0.1 is used; every run is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
+  export ARCHBENCH_BENCH_LOCKED=1
+  exec flock /tmp/archbench-bench.lock "$0" "$@"
+fi
+
+rounds=3
+duration=5
+conns="1 64 256"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --conns) conns=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "bench-loadgen: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+mk/bench-tools.sh wrk nginx taskset curl
+make -s bin/loadgen bin/lg-probe >&2
+
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+tmp=$(mktemp -d /tmp/bench-loadgen.XXXXXX)
+nginx_pid=
+cleanup() {
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$tmp/www"
+# A profile body like the real endpoint's (DESIGN §2).
+printf '%s' '{"id":42,"username":"jose.nunez42","display_name":"José Núñez","email":"jose.nunez42@example.com","bio":"Backend developer in Madrid. Loves ☕ and 🚲.","created_at":"2024-03-01T12:00:00Z"}' > "$tmp/www/profile.json"
+cat > "$tmp/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 60s;
+    client_body_temp_path $tmp/body;
+    proxy_temp_path $tmp/proxy;
+    fastcgi_temp_path $tmp/fastcgi;
+    uwsgi_temp_path $tmp/uwsgi;
+    scgi_temp_path $tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        location = /profile.json { root $tmp/www; default_type application/json; }
+        location = /nginx_status { stub_status; }
+    }
+}
+CONF
+taskset -c 1 "$nginx_bin" -c "$tmp/nginx.conf" -e "$tmp/error.log" &
+nginx_pid=$!
+for _ in $(seq 50); do
+  curl -fs "http://127.0.0.1:$port/nginx_status" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+url="http://127.0.0.1:$port/profile.json"
+
+# Requests nginx has served so far (the status request itself included).
+served() { curl -fs "http://127.0.0.1:$port/nginx_status" | awk 'NR==3 {print $3}'; }
+
+# CPU seconds (user + system) the last timed client used, via bash's `time`.
+TIMEFORMAT='%3U %3S'
+timed() { { time "$@" > "$tmp/out" 2>"$tmp/err.client" ; } 2> "$tmp/cpu"; }
+cpu_used() { awk '{print $1 + $2}' "$tmp/cpu"; }
+
+# run TOOL CONNS -> appends "tool conns rate p50_us client_cpu_us_per_request"
+run() {
+  local tool=$1 c=$2 before after p50 out n cpu
+  before=$(served)
+  case $tool in
+    wrk)
+      timed timeout $((duration + 30)) taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --latency "$url"
+      out=$(cat "$tmp/out")
+      # wrk prints "50.00%  41.00us" in its latency distribution.
+      p50=$(awk '$1=="50%" || $1=="50.00%" {print $2}' <<<"$out" | head -1)
+      p50=$(awk -v v="$p50" 'BEGIN { n=v+0; if (v ~ /ms$/) n*=1000; else if (v ~ /s$/ && v !~ /us$/) n*=1e6; print n }')
+      ;;
+    loadgen)
+      timed timeout $((duration + 30)) taskset -c 0 bin/loadgen -t1 -c"$c" -d"${duration}s" --warmup 0 \
+        --json "$tmp/lg.json" "$url"
+      p50=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["latency"]["p50"])' "$tmp/lg.json")
+      ;;
+    probe)
+      timed timeout $((duration + 30)) taskset -c 0 bin/lg-probe 127.0.0.1 "$port" /profile.json "$duration"
+      p50=$(awk '{print $4}' "$tmp/out")
+      ;;
+  esac
+  after=$(served)
+  n=$((after - before - 1))
+  cpu=$(awk -v s="$(cpu_used)" -v n="$n" 'BEGIN { printf "%.2f", (n > 0 ? s * 1e6 / n : 0) }')
+  echo "$tool $c $((n / duration)) $p50 $cpu" >> "$tmp/results"
+  printf '  %-8s c=%-4s %8s req/s (server)  p50 %6s us  client CPU %s us/request\n' \
+    "$tool" "$c" "$((n / duration))" "$p50" "$cpu" >&2
+}
+
+echo "bench-loadgen: nginx on CPU 1 ($("$nginx_bin" -v 2>&1 | sed 's/.*\///')), clients on CPU 0, ${duration}s runs, $rounds rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+: > "$tmp/results"
+for r in $(seq "$rounds"); do
+  echo "round $r" >&2
+  for c in $conns; do
+    # Alternate who goes first, so drift over time does not favour one tool.
+    if [ $((r % 2)) -eq 1 ]; then order="wrk loadgen"; else order="loadgen wrk"; fi
+    [ "$c" = 1 ] && order="$order probe"
+    for tool in $order; do run "$tool" "$c"; sleep 1; done
+  done
+done
+
+echo "bench-loadgen: done; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+python3 - "$tmp/results" "$rounds" "$duration" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+def med(tool, c, col):
+    v = [float(r[col]) for r in rows if r[0] == tool and r[1] == c]
+    return statistics.median(v) if v else float("nan")
+conns = sorted({r[1] for r in rows}, key=int)
+print(f"Medians of {sys.argv[2]} interleaved rounds of {sys.argv[3]} s; req/s counted by nginx stub_status.")
+print()
+print("| connections | wrk req/s | loadgen req/s | loadgen / wrk | wrk CPU/req | loadgen CPU/req | wrk p50 | loadgen p50 | probe p50 | loadgen p50 / probe |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for c in conns:
+    w, l = med("wrk", c, 2), med("loadgen", c, 2)
+    wc, lc = med("wrk", c, 4), med("loadgen", c, 4)
+    wp, lp, pp = med("wrk", c, 3), med("loadgen", c, 3), med("probe", c, 3)
+    probe = f"{pp:.1f} us" if pp == pp else "-"
+    ratio = f"{lp / pp:.2f}" if pp == pp else "-"
+    print(f"| {c} | {w:,.0f} | {l:,.0f} | {l / w:.2f} | {wc:.1f} us | {lc:.1f} us | {wp:.1f} us"
+          f" | {lp:.0f} us | {probe} | {ratio} |")
+print()
+print("CPU/req: the client's user + system CPU time divided by the requests nginx served.")
+PY

@@ -1,0 +1,412 @@
+/* Incremental HTTP/1.1 response parser (see lg_http.h).
+ *
+ * Status and header lines are parsed in place when a whole line is in the input,
+ * which is the common case; a line split across reads is gathered in p->line first.
+ * Size limits are checked per line, wherever the line happens to sit, so the outcome
+ * never depends on how the response was split. Chunk framing is a byte-at-a-time
+ * state machine; body bytes are skipped (or copied to body_buf) in bulk. */
+#include "lg_http.h"
+
+#include <string.h>
+#include <strings.h>
+
+static enum lg_http_result lg_http_fail(struct lg_http_parser *p, const char *why)
+{
+    p->state = LG_HTTP_S_ERROR;
+    p->error = why;
+    return LG_HTTP_ERROR;
+}
+
+/* Resets what one response (or one interim 1xx response) accumulates. */
+static void lg_http_begin(struct lg_http_parser *p)
+{
+    p->status = 0;
+    p->minor_version = 0;
+    p->keep_alive = true;
+    p->chunked = false;
+    p->content_length = UINT64_MAX;
+    p->seen_length = false;
+    p->te_seen = false;
+    p->connection_close = false;
+    p->connection_keep_alive = false;
+    p->line_len = 0;
+    p->state = LG_HTTP_S_STATUS;
+}
+
+void lg_http_reset(struct lg_http_parser *p)
+{
+    lg_http_begin(p);
+    p->body_len = 0;
+    p->body_stored = 0;
+    p->header_bytes = 0;
+    p->error = NULL;
+    p->remaining = 0;
+    p->chunk_digits = 0;
+    p->chunk_line = 0;
+}
+
+bool lg_http_in_progress(const struct lg_http_parser *p)
+{
+    return p->state != LG_HTTP_S_STATUS || p->line_len > 0 || p->header_bytes > 0;
+}
+
+static bool lg_http_is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* RFC 9110 token characters (header names, transfer codings), as a table: this is
+ * asked for every byte of every header name, the parser's hottest question. */
+static const bool lg_http_tchar[256] = {
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1,
+    ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+static bool lg_http_is_tchar(unsigned char c) { return lg_http_tchar[c]; }
+
+static bool lg_http_parse_status(struct lg_http_parser *p, const char *s, size_t n)
+{
+    /* "HTTP/1.x SSS" then end of line or " reason". */
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !lg_http_is_digit(s[7]) || s[8] != ' ')
+        return false;
+    if (s[9] < '1' || s[9] > '5' || !lg_http_is_digit(s[10]) || !lg_http_is_digit(s[11]))
+        return false;
+    if (n > 12 && s[12] != ' ')
+        return false;
+    for (size_t i = 12; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 && s[i] != '\t')
+            return false;
+    p->minor_version = (unsigned)(s[7] - '0');
+    p->status = (unsigned)((s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
+    return true;
+}
+
+/* Calls fn on each comma-separated, trimmed element of a header value. */
+static void lg_http_each_token(const char *v, size_t n, void (*fn)(struct lg_http_parser *,
+                               const char *, size_t), struct lg_http_parser *p)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && v[i] != ',')
+            i++;
+        size_t a = start, b = i;
+        while (a < b && (v[a] == ' ' || v[a] == '\t'))
+            a++;
+        while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'))
+            b--;
+        if (b > a)
+            fn(p, v + a, b - a);
+        i++;
+    }
+}
+
+static void lg_http_connection_token(struct lg_http_parser *p, const char *t, size_t n)
+{
+    if (n == 5 && strncasecmp(t, "close", 5) == 0)
+        p->connection_close = true;
+    else if (n == 10 && strncasecmp(t, "keep-alive", 10) == 0)
+        p->connection_keep_alive = true;
+}
+
+/* The body is chunked only when chunked is the final transfer coding; any other
+ * final coding means the body runs until the connection closes (RFC 9112 §6.3). */
+static void lg_http_te_token(struct lg_http_parser *p, const char *t, size_t n)
+{
+    p->chunked = n == 7 && strncasecmp(t, "chunked", 7) == 0;
+}
+
+static bool lg_http_parse_header(struct lg_http_parser *p, const char *s, size_t n)
+{
+    size_t colon = 0;
+    while (colon < n && lg_http_is_tchar((unsigned char)s[colon]))
+        colon++;
+    /* No name, white space before the colon, or obsolete line folding: reject. */
+    if (colon == 0 || colon >= n || s[colon] != ':')
+        return false;
+    const char *v = s + colon + 1;
+    size_t vn = n - colon - 1;
+    while (vn > 0 && (*v == ' ' || *v == '\t'))
+        v++, vn--;
+    while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+        vn--;
+    for (size_t i = 0; i < vn; i++)
+        if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
+            return false;
+
+    if (colon == 14 && strncasecmp(s, "content-length", 14) == 0) {
+        if (vn == 0 || vn > 18)
+            return false;
+        uint64_t len = 0;
+        for (size_t i = 0; i < vn; i++) {
+            if (!lg_http_is_digit(v[i]))
+                return false;
+            len = len * 10 + (uint64_t)(v[i] - '0');
+        }
+        /* Two different lengths make the framing ambiguous (smuggling territory). */
+        if (p->seen_length && len != p->content_length)
+            return false;
+        p->seen_length = true;
+        p->content_length = len;
+    } else if (colon == 17 && strncasecmp(s, "transfer-encoding", 17) == 0) {
+        if (vn == 0)
+            return false;
+        lg_http_each_token(v, vn, lg_http_te_token, p);
+        p->te_seen = true;
+    } else if (colon == 10 && strncasecmp(s, "connection", 10) == 0) {
+        lg_http_each_token(v, vn, lg_http_connection_token, p);
+    }
+    return true;
+}
+
+/* The empty line after the headers: decide how the body is framed. */
+static void lg_http_end_headers(struct lg_http_parser *p)
+{
+    if (p->minor_version >= 1)
+        p->keep_alive = !p->connection_close;
+    else
+        p->keep_alive = p->connection_keep_alive && !p->connection_close;
+
+    if (p->status < 200) {
+        /* 1xx interim response: the real one follows on the same connection. */
+        size_t hb = p->header_bytes;
+        lg_http_begin(p);
+        p->header_bytes = hb;
+        return;
+    }
+    if (p->head_request || p->status == 204 || p->status == 304) {
+        p->state = LG_HTTP_S_DONE;
+    } else if (p->chunked) {
+        p->content_length = UINT64_MAX;
+        p->state = LG_HTTP_S_CHUNK_SIZE;
+        p->remaining = 0;
+        p->chunk_line = 0;
+    } else if (p->seen_length && !p->te_seen) {
+        /* Transfer-Encoding overrides Content-Length (RFC 9112 §6.3). */
+        p->remaining = p->content_length;
+        p->state = p->remaining == 0 ? LG_HTTP_S_DONE : LG_HTTP_S_BODY_LENGTH;
+    } else {
+        p->keep_alive = false;
+        p->state = LG_HTTP_S_BODY_EOF;
+    }
+}
+
+/* One complete line without its line ending. */
+static bool lg_http_line(struct lg_http_parser *p, const char *s, size_t n, const char **why)
+{
+    switch (p->state) {
+    case LG_HTTP_S_STATUS:
+        if (!lg_http_parse_status(p, s, n)) {
+            *why = "malformed status line";
+            return false;
+        }
+        p->state = LG_HTTP_S_HEADERS;
+        return true;
+    case LG_HTTP_S_HEADERS:
+        if (n == 0) {
+            lg_http_end_headers(p);
+            return true;
+        }
+        if (!lg_http_parse_header(p, s, n)) {
+            *why = "malformed header";
+            return false;
+        }
+        return true;
+    default: /* LG_HTTP_S_TRAILERS: fields are checked for shape and ignored */
+        if (n == 0) {
+            p->state = LG_HTTP_S_DONE;
+            return true;
+        }
+        size_t i = 0;
+        while (i < n && lg_http_is_tchar((unsigned char)s[i]))
+            i++;
+        if (i == 0 || i >= n || s[i] != ':') {
+            *why = "malformed trailer";
+            return false;
+        }
+        return true;
+    }
+}
+
+static void lg_http_store(struct lg_http_parser *p, const char *data, size_t n)
+{
+    if (p->body_buf != NULL && p->body_stored < p->body_cap) {
+        size_t room = p->body_cap - p->body_stored;
+        size_t k = n < room ? n : room;
+        memcpy(p->body_buf + p->body_stored, data, k);
+        p->body_stored += k;
+    }
+    p->body_len += n;
+}
+
+static int lg_http_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+enum lg_http_result lg_http_parse(struct lg_http_parser *p, const char *data, size_t len,
+                                  size_t *used)
+{
+    size_t off = 0;
+    *used = 0;
+    if (p->state == LG_HTTP_S_ERROR)
+        return LG_HTTP_ERROR;
+    while (off < len && p->state != LG_HTTP_S_DONE) {
+        switch (p->state) {
+        case LG_HTTP_S_STATUS:
+        case LG_HTTP_S_HEADERS:
+        case LG_HTTP_S_TRAILERS: {
+            const char *nl = memchr(data + off, '\n', len - off);
+            size_t n = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
+            if (p->line_len + n > LG_HTTP_MAX_LINE)
+                return lg_http_fail(p, "header line too long");
+            p->header_bytes += n;
+            if (p->header_bytes > LG_HTTP_MAX_HEADERS)
+                return lg_http_fail(p, "headers too large");
+            if (nl == NULL) {
+                memcpy(p->line + p->line_len, data + off, n);
+                p->line_len += n;
+                off += n;
+                break;
+            }
+            const char *line = data + off;
+            size_t ln = n;
+            if (p->line_len > 0) {
+                memcpy(p->line + p->line_len, data + off, n);
+                line = p->line;
+                ln = p->line_len + n;
+                p->line_len = 0;
+            }
+            off += n;
+            ln--; /* the LF */
+            if (ln > 0 && line[ln - 1] == '\r')
+                ln--;
+            const char *why = NULL;
+            if (!lg_http_line(p, line, ln, &why))
+                return lg_http_fail(p, why);
+            break;
+        }
+        case LG_HTTP_S_BODY_LENGTH: {
+            size_t k = len - off;
+            if ((uint64_t)k > p->remaining)
+                k = (size_t)p->remaining;
+            lg_http_store(p, data + off, k);
+            p->remaining -= k;
+            off += k;
+            if (p->remaining == 0)
+                p->state = LG_HTTP_S_DONE;
+            break;
+        }
+        case LG_HTTP_S_BODY_EOF:
+            lg_http_store(p, data + off, len - off);
+            off = len;
+            break;
+        case LG_HTTP_S_CHUNK_SIZE: {
+            char c = data[off++];
+            int h = lg_http_hex(c);
+            if (++p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
+                return lg_http_fail(p, "chunk size line too long");
+            if (h >= 0) {
+                if (++p->chunk_digits > 15)
+                    return lg_http_fail(p, "chunk size too large");
+                p->remaining = p->remaining * 16 + (uint64_t)h;
+                break;
+            }
+            if (p->chunk_digits == 0)
+                return lg_http_fail(p, "malformed chunk size");
+            if (c == ';' || c == ' ' || c == '\t')
+                p->state = LG_HTTP_S_CHUNK_EXT;
+            else if (c == '\r')
+                p->state = LG_HTTP_S_CHUNK_SIZE_LF;
+            else if (c == '\n')
+                goto chunk_size_done;
+            else
+                return lg_http_fail(p, "malformed chunk size");
+            break;
+        }
+        case LG_HTTP_S_CHUNK_EXT: {
+            /* Extensions (";name=value", quoted strings included) are skipped. */
+            const char *end = data + len;
+            const char *s = data + off;
+            while (s < end && *s != '\r' && *s != '\n')
+                s++;
+            p->chunk_line += (size_t)(s - (data + off));
+            if (p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
+                return lg_http_fail(p, "chunk size line too long");
+            off = (size_t)(s - data);
+            if (s == end)
+                break;
+            off++;
+            if (*s == '\n')
+                goto chunk_size_done;
+            p->state = LG_HTTP_S_CHUNK_SIZE_LF;
+            break;
+        }
+        case LG_HTTP_S_CHUNK_SIZE_LF:
+            if (data[off++] != '\n')
+                return lg_http_fail(p, "malformed chunk size line");
+        chunk_size_done:
+            p->chunk_digits = 0;
+            p->chunk_line = 0;
+            p->state = p->remaining == 0 ? LG_HTTP_S_TRAILERS : LG_HTTP_S_CHUNK_DATA;
+            break;
+        case LG_HTTP_S_CHUNK_DATA: {
+            size_t k = len - off;
+            if ((uint64_t)k > p->remaining)
+                k = (size_t)p->remaining;
+            lg_http_store(p, data + off, k);
+            p->remaining -= k;
+            off += k;
+            if (p->remaining == 0)
+                p->state = LG_HTTP_S_CHUNK_DATA_CR;
+            break;
+        }
+        case LG_HTTP_S_CHUNK_DATA_CR: {
+            char c = data[off++];
+            if (c == '\r')
+                p->state = LG_HTTP_S_CHUNK_DATA_LF;
+            else if (c == '\n')
+                p->state = LG_HTTP_S_CHUNK_SIZE;
+            else
+                return lg_http_fail(p, "chunk data longer than its size");
+            break;
+        }
+        case LG_HTTP_S_CHUNK_DATA_LF:
+            if (data[off++] != '\n')
+                return lg_http_fail(p, "chunk data longer than its size");
+            p->state = LG_HTTP_S_CHUNK_SIZE;
+            break;
+        case LG_HTTP_S_DONE:
+        case LG_HTTP_S_ERROR:
+            break;
+        }
+    }
+    *used = off;
+    return p->state == LG_HTTP_S_DONE ? LG_HTTP_DONE : LG_HTTP_MORE;
+}
+
+enum lg_http_result lg_http_finish(struct lg_http_parser *p)
+{
+    if (p->state == LG_HTTP_S_DONE)
+        return LG_HTTP_DONE;
+    if (p->state == LG_HTTP_S_BODY_EOF) {
+        p->state = LG_HTTP_S_DONE;
+        p->keep_alive = false;
+        return LG_HTTP_DONE;
+    }
+    if (p->state == LG_HTTP_S_ERROR)
+        return LG_HTTP_ERROR;
+    return lg_http_fail(p, lg_http_in_progress(p) ? "connection closed mid-response"
+                                                  : "connection closed before a response");
+}
