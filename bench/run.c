@@ -354,6 +354,18 @@ static int stop_arch(struct run *r, struct sut *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Stops s after a phase; a failure to stop cleanly fails the phase unless it had
+ * already failed for another reason (which is the one reported). */
+static int finish_arch(struct run *r, struct sut *s, int rc, char *err, size_t errlen)
+{
+    char err2[4096];
+    if (stop_arch(r, s, err2, sizeof err2) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s", err2);
+        rc = -1;
+    }
+    return rc;
+}
+
 /* Unrecorded load right after a start: caches, connections, JIT-free but still
  * page-fault-heavy first seconds. */
 static int warm_up(struct run *r, struct sut *s, const char *tokens, char *err, size_t errlen)
@@ -408,12 +420,7 @@ static int phase_saturation(struct run *r, enum sut_arch a, unsigned rep, char *
                               .warmup_s = p->scen_warmup_s, .repeat = rep};
         rc = record(r, &s, &sc, tokens, err, errlen);
     }
-    char err2[4096];
-    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
-        snprintf(err, errlen, "%s", err2);
-        rc = -1;
-    }
-    return rc;
+    return finish_arch(r, &s, rc, err, errlen);
 }
 
 /* Phase 2: open loop at rates derived from the slowest architecture. */
@@ -436,12 +443,7 @@ static int phase_rates(struct run *r, enum sut_arch a, unsigned rep, double base
                               .repeat = rep};
         rc = record(r, &s, &sc, tokens, err, errlen);
     }
-    char err2[4096];
-    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
-        snprintf(err, errlen, "%s", err2);
-        rc = -1;
-    }
-    return rc;
+    return finish_arch(r, &s, rc, err, errlen);
 }
 
 /* Full profile: the same c=64 saturation against other dataset sizes. */
@@ -462,12 +464,7 @@ static int phase_scale(struct run *r, enum sut_arch a, unsigned users, char *err
                           .warmup_s = r->plan->scen_warmup_s};
     if (rc == 0)
         rc = record(r, &s, &sc, tokens, err, errlen);
-    char err2[4096];
-    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
-        snprintf(err, errlen, "%s", err2);
-        rc = -1;
-    }
-    return rc;
+    return finish_arch(r, &s, rc, err, errlen);
 }
 
 /* ---- serverless cold and warm starts ------------------------------------ */
@@ -569,12 +566,7 @@ static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
             json_array_append_new(warm, json_real(ms));
         }
     }
-    char err2[4096];
-    r->current = NULL;
-    if (stop_arch(r, &s, err2, sizeof err2) != 0 && rc == 0) {
-        snprintf(err, errlen, "%s", err2);
-        rc = -1;
-    }
+    rc = finish_arch(r, &s, rc, err, errlen);
     json_t *starts = json_object_get(r->arch[SUT_SERVERLESS], "cold_starts");
     json_object_set_new(starts, mode,
                         json_pack("{s:o, s:o, s:o}", "cold_ms", cold, "warm_ms", warm,

@@ -5,6 +5,7 @@
 #define ARCHBENCH_TEST_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct proc {
@@ -33,6 +34,10 @@ bool proc_alive(pid_t pid);
 /* Creates a temporary directory with a seeded dataset of `users` users
  * (bin/archbench seed --seed 42); writes its path into dir. Returns 0 or -1. */
 int proc_seed(char *dir, unsigned len, unsigned users);
+
+/* The whole file at path, NUL-terminated (its length in *len when len is not
+ * NULL), or NULL. free() it. */
+char *proc_slurp(const char *path, size_t *len);
 
 /* Removes a directory created by proc_seed. */
 void proc_rmdir(const char *dir);

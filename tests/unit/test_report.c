@@ -88,20 +88,7 @@ static json_t *run_doc(bool all)
                      "complete", 1, "architectures", archs);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
+static char *slurp(const char *path) { return proc_slurp(path, NULL); }
 
 struct rendered {
     char dir[64];
