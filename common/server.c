@@ -44,7 +44,10 @@ struct server_shared {
 /* *con_cls of every request: answers wait for the second handler call, because
  * MHD 0.9.75 closes the connection after a response queued on the first. */
 struct request_state {
-    size_t body_seen;               /* request body bytes received and dropped */
+    const struct server_route *route; /* NULL: /health or no route matched */
+    size_t body_seen;               /* request body bytes received */
+    char *body;                     /* kept body (keep_body routes), NUL-terminated */
+    size_t body_cap;
     void *app;                      /* server_request.state */
     void (*app_free)(void *app);    /* server_request.state_free */
 };
@@ -150,7 +153,7 @@ static unsigned method_bit(const char *method)
         return SERVER_HEAD;
     if (strcmp(method, MHD_HTTP_METHOD_POST) == 0)
         return SERVER_POST;
-    return 0;
+    return SERVER_OTHER;
 }
 
 static void format_allow(unsigned methods, char *out, size_t outlen)
@@ -162,8 +165,8 @@ static void format_allow(unsigned methods, char *out, size_t outlen)
              (methods & SERVER_POST) ? "POST" : "");
 }
 
-/* Request bodies are not used by the routes served so far beyond a small size;
- * they are read and dropped, and beyond max_body answered with 413. */
+/* Request bodies are read and dropped, except on keep_body routes, which get them;
+ * beyond the route's limit (max_body by default) the answer is 413. */
 static bool declared_body_too_large(struct MHD_Connection *conn, size_t max_body)
 {
     const char *cl =
@@ -187,8 +190,63 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (st->app_free != NULL && st->app != NULL)
         st->app_free(st->app);
+    free(st->body);
     free(st);
     *con_cls = NULL;
+}
+
+static const struct server_route *find_route(const struct server_config *cfg,
+                                            const char *url)
+{
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        const struct server_route *rt = &cfg->routes[i];
+        bool match = rt->prefix ? strncmp(url, rt->path, strlen(rt->path)) == 0
+                                : strcmp(url, rt->path) == 0;
+        if (match)
+            return rt;
+    }
+    return NULL;
+}
+
+static size_t route_max_body(const struct server_config *cfg, const struct server_route *rt)
+{
+    return rt != NULL && rt->max_body != 0 ? rt->max_body : cfg->max_body;
+}
+
+/* The shared 413 answer states the server's limit; a route with its own limit gets
+ * a one-off answer naming that one. */
+static enum MHD_Result reply_too_large(struct server_worker *w, struct MHD_Connection *conn,
+                                       const struct server_route *rt)
+{
+    if (rt == NULL || rt->max_body == 0)
+        return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, w->shared->too_large);
+    char detail[96];
+    snprintf(detail, sizeof detail, "request body larger than %zu bytes", rt->max_body);
+    struct MHD_Response *r = server_problem_response(413, detail, NULL, NULL);
+    if (r == NULL)
+        return MHD_NO;
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Appends body bytes for a keep_body route; the buffer doubles, so a 6 MB body
+ * arriving in 16 KiB pieces costs about ten reallocations. */
+static bool keep_body(struct request_state *st, const char *data, size_t len)
+{
+    if (st->body_seen + len + 1 > st->body_cap) {
+        size_t cap = st->body_cap ? st->body_cap : 1024;
+        while (cap < st->body_seen + len + 1)
+            cap *= 2;
+        char *b = realloc(st->body, cap);
+        if (b == NULL)
+            return false;
+        st->body = b;
+        st->body_cap = cap;
+    }
+    memcpy(st->body + st->body_seen, data, len);
+    st->body[st->body_seen + len] = '\0';
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -197,31 +255,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     (void)version;
-    (void)upload_data;
     struct server_worker *w = cls;
     const struct server_config *cfg = w->cfg;
 
     if (*con_cls == NULL) {
         /* First call: headers are in. A body announced as too large is refused
          * before it is read (MHD then closes the connection, as it should). */
-        if (declared_body_too_large(conn, cfg->max_body))
-            return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-                                      w->shared->too_large);
+        const struct server_route *rt =
+            strcmp(url, "/health") == 0 ? NULL : find_route(cfg, url);
+        if (declared_body_too_large(conn, route_max_body(cfg, rt)))
+            return reply_too_large(w, conn, rt);
         struct request_state *st = calloc(1, sizeof *st);
         if (st == NULL)
             return MHD_NO;
+        st->route = rt;
         *con_cls = st;
         return MHD_YES;
     }
     struct request_state *st = *con_cls;
     if (*upload_data_size > 0) {
         /* Body bytes (a chunked body has no Content-Length to check up front):
-         * count them and drop them. */
-        st->body_seen += *upload_data_size;
+         * kept for keep_body routes, otherwise counted and dropped. */
+        size_t len = *upload_data_size;
         *upload_data_size = 0;
-        if (st->body_seen > cfg->max_body)
-            return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-                                      w->shared->too_large);
+        if (st->body_seen + len > route_max_body(cfg, st->route))
+            return reply_too_large(w, conn, st->route);
+        if (st->route != NULL && st->route->keep_body && !keep_body(st, upload_data, len))
+            return MHD_NO;
+        st->body_seen += len;
         return MHD_YES;
     }
 
@@ -232,21 +293,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                       w->shared->health_not_allowed);
         return MHD_queue_response(conn, MHD_HTTP_OK, w->shared->health);
     }
-    for (size_t i = 0; i < cfg->nroutes; i++) {
-        const struct server_route *rt = &cfg->routes[i];
-        bool match = rt->prefix ? strncmp(url, rt->path, strlen(rt->path)) == 0
-                                : strcmp(url, rt->path) == 0;
-        if (!match)
-            continue;
-        if ((rt->methods & m) == 0)
-            return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-                                      w->shared->not_allowed[i]);
-        struct server_request req = {.conn = conn, .method = method, .url = url,
-                                     .worker = w->app_worker, .state = &st->app,
-                                     .state_free = &st->app_free};
-        return rt->handler(&req);
-    }
-    return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, w->shared->not_found);
+    const struct server_route *rt = st->route;
+    if (rt == NULL)
+        return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, w->shared->not_found);
+    if ((rt->methods & m) == 0)
+        return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                  w->shared->not_allowed[rt - cfg->routes]);
+    struct server_request req = {.conn = conn, .method = method, .url = url,
+                                 .worker = w->app_worker, .state = &st->app,
+                                 .state_free = &st->app_free, .body = st->body,
+                                 .body_len = st->body ? st->body_seen : 0};
+    return rt->handler(&req);
 }
 
 /* MHD's own messages are client trouble most of the time (bad requests, resets):

@@ -21,6 +21,8 @@ enum {
     SERVER_GET = 1 << 0,
     SERVER_HEAD = 1 << 1,
     SERVER_POST = 1 << 2,
+    SERVER_OTHER = 1 << 3, /* any other method (PUT, DELETE, ...): catch-all routes */
+    SERVER_ANY = SERVER_GET | SERVER_HEAD | SERVER_POST | SERVER_OTHER,
 };
 
 struct server_request {
@@ -34,6 +36,10 @@ struct server_request {
      * the slot once the request ends, however it ends. */
     void **state;
     void (**state_free)(void *state);
+    /* The request body, for routes with keep_body (NUL-terminated, body_len bytes
+     * before the NUL); NULL and 0 otherwise or when there was none. */
+    const char *body;
+    size_t body_len;
 };
 
 typedef enum MHD_Result (*server_handler)(const struct server_request *req);
@@ -43,6 +49,11 @@ struct server_route {
     bool prefix;
     unsigned methods;   /* SERVER_GET | SERVER_HEAD ... */
     server_handler handler;
+    /* Routes that read their request body (the FaaS trigger and Runtime API) set
+     * keep_body: the body is collected and handed to the handler. max_body, when
+     * non-zero, replaces the server's limit for this route (413 beyond it). */
+    bool keep_body;
+    size_t max_body;
 };
 
 struct server_config {
