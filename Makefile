@@ -30,7 +30,7 @@ else
 OPT := -O2 -g
 LDSAN :=
 endif
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon -Iserverless $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(LDSAN) $(LDFLAGS)
 
 # Objects depend on the flags they were built with: switching SAN=1 on or off
@@ -46,6 +46,15 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON := $(BUILD)/libcommon.a
 
 PROGRAMS := $(BIN)/monolith $(BIN)/archbench
+
+# Serverless: bin/faas (the platform) and bin/fn-get-profile (the function); test
+# functions that hang, crash or fail on purpose live in build/tests/.
+FN_RUNTIME_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/runtime.c serverless/apigw.c serverless/zygote.c)
+FAAS_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/faas.c serverless/trigger.c \
+	serverless/runtime_api.c serverless/instances.c serverless/spawner.c serverless/report.c \
+	serverless/apigw.c)
+PROGRAMS += $(BIN)/faas $(BIN)/fn-get-profile
+TEST_FUNCTIONS := $(BUILD)/tests/fn-test
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
@@ -70,6 +79,23 @@ $(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+$(BIN)/faas: $(FAAS_OBJ) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BIN)/fn-get-profile: $(BUILD)/serverless/fn-get-profile.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/fn-test: $(BUILD)/tests/functions/fn-test.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests of serverless/ modules link those modules too.
+$(BUILD)/tests/test_apigw: $(BUILD)/tests/unit/test_apigw.o $(BUILD)/serverless/apigw.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
 # Unit tests link the module under test from libcommon (and seed.o for seeding).
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/bench/seed.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -79,7 +105,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
 
-tests: $(UNIT_TESTS) $(INTEGRATION_TESTS)
+tests: $(UNIT_TESTS) $(INTEGRATION_TESTS) $(TEST_FUNCTIONS)
 
 test: all tests
 	@tests/run.sh $(UNIT_TESTS) $(INTEGRATION_TESTS)

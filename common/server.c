@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@ struct server_worker {
     struct server_shared *shared;
     struct MHD_Daemon *daemon;
     int listen_fd;
+    int wake_fd;                 /* eventfd: server_resume wakes the loop (-1: none) */
     void *app_worker;
     pthread_t thread;
     bool started;
@@ -328,6 +330,30 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("libmicrohttpd: %s", msg);
 }
 
+/* Every connection remembers its worker, so server_resume can wake that loop. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        *socket_context = cls;
+}
+
+/* MHD 0.9.75 without an internal thread only marks a connection as resuming: the
+ * loop that owns the daemon must run MHD_run() afterwards, so it is woken here. */
+void server_resume(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct server_worker *w = info ? info->socket_context : NULL;
+    MHD_resume_connection(conn);
+    if (w != NULL && w->wake_fd >= 0) {
+        uint64_t one = 1;
+        ssize_t n = write(w->wake_fd, &one, sizeof one);
+        (void)n;
+    }
+}
+
 static void *worker_loop(void *arg)
 {
     struct server_worker *w = arg;
@@ -335,10 +361,15 @@ static void *worker_loop(void *arg)
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     int app_fd = cfg->worker_fd ? cfg->worker_fd(w->app_worker) : -1;
-    struct pollfd fds[3] = {{.fd = info->epoll_fd, .events = POLLIN},
-                            {.fd = w->shared->stop_fd, .events = POLLIN},
-                            {.fd = app_fd, .events = POLLIN}};
-    nfds_t nfds = app_fd >= 0 ? 3 : 2;
+    struct pollfd fds[4] = {{.fd = info->epoll_fd, .events = POLLIN},
+                            {.fd = w->shared->stop_fd, .events = POLLIN}};
+    nfds_t nfds = 2, wake_at = 0;
+    if (app_fd >= 0)
+        fds[nfds++] = (struct pollfd){.fd = app_fd, .events = POLLIN};
+    if (w->wake_fd >= 0) {
+        wake_at = nfds;
+        fds[nfds++] = (struct pollfd){.fd = w->wake_fd, .events = POLLIN};
+    }
     for (;;) {
         /* MHD_get_timeout() is 0 while MHD still has buffered work: honouring it is
          * what keeps edge-triggered connections from being forgotten. */
@@ -357,6 +388,11 @@ static void *worker_loop(void *arg)
         }
         if (fds[1].revents != 0)
             break;
+        if (wake_at != 0 && fds[wake_at].revents != 0) {
+            uint64_t v;
+            ssize_t n = read(w->wake_fd, &v, sizeof v);
+            (void)n;
+        }
         if (cfg->worker_run)
             cfg->worker_run(w->app_worker);
         MHD_run(w->daemon);
@@ -486,6 +522,8 @@ void server_stop(struct server *s)
             MHD_stop_daemon(w->daemon);
         if (w->listen_fd >= 0)
             close(w->listen_fd);
+        if (w->wake_fd >= 0)
+            close(w->wake_fd);
         if (w->app_worker && s->cfg->worker_fini)
             s->cfg->worker_fini(w->app_worker);
     }
@@ -516,7 +554,7 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
         return NULL;
     }
     for (unsigned i = 0; i < n; i++)
-        s->workers[i].listen_fd = -1;
+        s->workers[i].listen_fd = s->workers[i].wake_fd = -1;
 
     /* Workers inherit the mask: SIGINT/SIGTERM reach only server_wait_signal. */
     server_block_signals();
@@ -547,6 +585,13 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
                 goto fail;
             }
         }
+        if (cfg->suspend_resume) {
+            w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            if (w->wake_fd < 0) {
+                log_error("eventfd: %s", strerror(errno));
+                goto fail;
+            }
+        }
         w->daemon = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, w,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
@@ -554,7 +599,8 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
             MHD_OPTION_CONNECTION_LIMIT, per_worker,
             MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_END);
         if (w->daemon == NULL) {
             log_error("cannot start the HTTP daemon for worker %u", i);
             goto fail;

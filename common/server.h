@@ -71,7 +71,9 @@ struct server_config {
     void *app;
 
     /* Asynchronous handlers (gateway, FaaS trigger): allow suspending connections.
-     * MHD_resume_connection may then be called from any thread. */
+     * Resume them with server_resume (from any thread), not MHD_resume_connection
+     * alone: without an internal thread MHD only marks the connection, and the
+     * worker's loop has to be woken to run MHD_run(). */
     bool suspend_resume;
     /* Optional per-worker event source polled beside MHD in the worker's loop (a
      * curl multi's epoll fd, an eventfd): worker_fd gives the fd (-1: none),
@@ -105,6 +107,10 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
 void server_stop(struct server *s);
 void server_block_signals(void);
 int server_wait_signal(void);
+
+/* Resumes a suspended connection from any thread and wakes the worker that owns
+ * it (requires suspend_resume). */
+void server_resume(struct MHD_Connection *conn);
 
 /* A reusable response (refcounted by MHD; share it between threads, release it with
  * MHD_destroy_response at exit). body is copied. */
