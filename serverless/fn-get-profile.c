@@ -198,6 +198,11 @@ int main(int argc, char **argv)
         if (result != NULL) {
             status = runtime_respond(rt, inv.request_id, result, len, err, sizeof err);
             free(result);
+            /* Over 6 MB the platform refuses the payload; the invocation then fails
+             * as on AWS (cannot happen with profiles, which are < 1 KiB). */
+            if (status == 413)
+                status = runtime_fail(rt, inv.request_id, "Function.ResponseSizeTooLarge",
+                                      "response payload exceeds 6 MB", err, sizeof err);
         } else {
             status = runtime_fail(rt, inv.request_id, error_type, message, err, sizeof err);
         }

@@ -491,7 +491,7 @@ static void instance_exited(struct instances *p, struct instance *in)
         close(in->pidfd);
     in->pidfd = -1;
     if (in->kill_reason == NULL)
-        log_warn("instance %s (pid %d) %s", in->name, (int)in->pid, how);
+        log_warn("instance %s (pid %d) crashed: it %s", in->name, (int)in->pid, how);
     else
         log_debug("instance %s (pid %d) stopped: %s", in->name, (int)in->pid, in->kill_reason);
     if (in->inv) {
