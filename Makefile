@@ -91,6 +91,10 @@ $(BUILD)/tests/fn-test: $(BUILD)/tests/functions/fn-test.o $(FN_RUNTIME_OBJ) $(L
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+# bench/bench-serverless.sh's helper: the raw posix_spawn+wait cost of a program.
+$(BUILD)/bench/spawn-floor: $(BUILD)/bench/spawn-floor.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 # Unit tests of serverless/ modules link those modules too.
 $(BUILD)/tests/test_apigw: $(BUILD)/tests/unit/test_apigw.o $(BUILD)/serverless/apigw.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
