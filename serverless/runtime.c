@@ -82,6 +82,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *cls)
     return n;
 }
 
+static bool global_done;
+
+void runtime_global_init(void)
+{
+    if (!global_done)
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+    global_done = true;
+}
+
 struct runtime *runtime_open(char *err, size_t errlen)
 {
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
@@ -100,7 +109,7 @@ struct runtime *runtime_open(char *err, size_t errlen)
         free(rt);
         return NULL;
     }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    runtime_global_init();
     rt->curl = curl_easy_init();
     /* No "Expect: 100-continue" for large responses: the platform reads bodies
      * straight away, and the extra round trip only adds latency. */

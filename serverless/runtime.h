@@ -23,6 +23,11 @@ struct runtime_invocation {
     size_t event_len;
 };
 
+/* Process-wide libcurl set-up (TLS libraries and all, several milliseconds). Call
+ * it during init: a fork-server template then pays it once for all its children.
+ * runtime_open calls it too when nobody did. */
+void runtime_global_init(void);
+
 /* Reads AWS_LAMBDA_RUNTIME_API ("host:port") and prepares the client. NULL with err
  * set when the variable is missing or libcurl cannot start. */
 struct runtime *runtime_open(char *err, size_t errlen);

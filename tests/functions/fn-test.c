@@ -137,6 +137,7 @@ int main(void)
 {
     log_init("fn-test", LOG_INFO);
     bool init_error = getenv("FN_TEST_INIT_ERROR") != NULL;
+    runtime_global_init();
     zygote_serve();
     char err[512];
     struct runtime *rt = runtime_open(err, sizeof err);

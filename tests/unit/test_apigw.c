@@ -98,6 +98,25 @@ static void test_event_body_text_or_base64(void **state)
     json_decref(ev);
 }
 
+static void test_event_escapes_and_repairs_strings(void **state)
+{
+    (void)state;
+    struct apigw_header h[] = {{"X-Bin", "a\x01\"b\\\xff\xc3"}, {"X-Utf8", "\xe6\x9d\xb1 ok"}};
+    struct apigw_request r = {.method = "GET", .path = "/p\"q", .query = "k=%22",
+                              .protocol = "HTTP/1.1", .source_ip = "127.0.0.1",
+                              .request_id = "r", .headers = h, .nheaders = 2,
+                              .body = "a\0b", .body_len = 3};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "headers.x-bin"), "a\x01\"b\\\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(str(ev, "headers.x-utf8"), "\xe6\x9d\xb1 ok");
+    assert_string_equal(str(ev, "rawPath"), "/p\"q");
+    assert_string_equal(str(ev, "queryStringParameters.k"), "%22");
+    /* A NUL byte is valid UTF-8 but goes base64, so functions see it intact. */
+    assert_string_equal(str(ev, "body"), "YQBi");
+    assert_true(json_is_true(json_object_get(ev, "isBase64Encoded")));
+    json_decref(ev);
+}
+
 static void test_result_with_status_headers_cookies(void **state)
 {
     (void)state;
@@ -188,6 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_has_the_v2_fields),
         cmocka_unit_test(test_event_body_text_or_base64),
+        cmocka_unit_test(test_event_escapes_and_repairs_strings),
         cmocka_unit_test(test_result_with_status_headers_cookies),
         cmocka_unit_test(test_result_without_status_code_is_200_json),
         cmocka_unit_test(test_result_base64_body_is_decoded),
