@@ -676,6 +676,34 @@ static void test_provisioned_instances_start_ahead_of_demand(void **state)
     json_decref(lines);
 }
 
+static void test_memory_limit_is_enforced(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--memory-mb", "64", NULL);
+    int pid1 = get_pid(f.p.port, "/alloc?mb=8");
+    assert_true(pid1 > 0);
+    /* 100 MB in a 64 MB function: RLIMIT_DATA makes malloc fail (502, a function
+     * error); sanitizer builds run without it, and there the peak-RSS check
+     * replaces the instance after the invocation. Either way it cannot go on. */
+    int r = get_pid(f.p.port, "/alloc?mb=100");
+    assert_true(r == -502 || r == pid1);
+    double start = now_s();
+    int pid2 = get_pid(f.p.port, "/pid");
+    while (r == pid1 && pid2 == pid1 && now_s() - start < 5) {
+        sleep_ms(20);
+        pid2 = get_pid(f.p.port, "/pid");
+    }
+    if (r == pid1)
+        assert_true(pid2 > 0 && pid2 != pid1);
+    faas_stop(&f);
+    json_t *lines = report_lines(&f);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "memorySizeMb")),
+                     64);
+    assert_true(json_integer_value(json_object_get(json_array_get(lines, 0), "maxMemoryUsedMb")) >= 8);
+    json_decref(lines);
+}
+
 static void test_sigterm_stops_every_instance(void **state)
 {
     (void)state;
@@ -794,6 +822,7 @@ int main(void)
         cmocka_unit_test_teardown(test_runtime_api_misuse_gets_aws_status_codes, test_teardown),
         cmocka_unit_test_teardown(test_results_map_back_to_http, test_teardown),
         cmocka_unit_test_teardown(test_provisioned_instances_start_ahead_of_demand, test_teardown),
+        cmocka_unit_test_teardown(test_memory_limit_is_enforced, test_teardown),
         cmocka_unit_test_teardown(test_sigterm_stops_every_instance, test_teardown),
         cmocka_unit_test_teardown(test_many_cold_starts_leave_no_processes_or_descriptors, test_teardown),
     };
