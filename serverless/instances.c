@@ -611,7 +611,8 @@ static void spawn_reserved(struct instances *p)
         in->pid = pid;
         in->pidfd = pidfd;
         in->own_child = own;
-        log_debug("instance %s started as pid %d", in->name, (int)pid);
+        log_debug("instance %s started as pid %d in %.3f ms", in->name, (int)pid,
+                  (now_ns() - in->spawn_ns) / 1e6);
     }
 }
 

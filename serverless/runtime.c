@@ -83,11 +83,16 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *cls)
 }
 
 static bool global_done;
+/* A handle made during init, before AWS_LAMBDA_RUNTIME_API is known (a
+ * fork-server template's children inherit it instead of each creating one). */
+static CURL *prepared;
 
 void runtime_global_init(void)
 {
-    if (!global_done)
+    if (!global_done) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
+        prepared = curl_easy_init();
+    }
     global_done = true;
 }
 
@@ -110,7 +115,8 @@ struct runtime *runtime_open(char *err, size_t errlen)
         return NULL;
     }
     runtime_global_init();
-    rt->curl = curl_easy_init();
+    rt->curl = prepared ? prepared : curl_easy_init();
+    prepared = NULL;
     /* No "Expect: 100-continue" for large responses: the platform reads bodies
      * straight away, and the extra round trip only adds latency. */
     rt->json_headers = curl_slist_append(NULL, "Content-Type: application/json");

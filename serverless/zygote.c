@@ -2,6 +2,7 @@
 #include "zygote.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,9 @@ int zygote_serve(void)
     unsetenv(ZYGOTE_ENV);
     /* Children are reaped by the kernel; faas learns of their exit by pidfd. */
     signal(SIGCHLD, SIG_IGN);
+    /* Every page the template holds is copied (as page tables) by each fork:
+     * give back what init freed. */
+    malloc_trim(0);
     struct zygote_ready ready = {.magic = ZYGOTE_MAGIC};
     if (send(sock, &ready, sizeof ready, MSG_NOSIGNAL) != (ssize_t)sizeof ready)
         _exit(1);
