@@ -56,6 +56,7 @@ struct instance {
 struct instances {
     struct instances_config cfg;
     pthread_mutex_t mu;
+    pthread_cond_t started;    /* broadcast when a spawn finished (pid known) */
     struct instance *inst;
     unsigned live;             /* slots in use */
     unsigned next_gen;
@@ -363,6 +364,16 @@ unsigned instances_result(struct instances *p, const char *instance, const char 
     int64_t now = now_ns();
     pthread_mutex_lock(&p->mu);
     struct instance *in = lookup(p, instance);
+    if (in != NULL) {
+        /* A forked instance can answer its first invocation before the spawn has
+         * returned its pid to the manager; the REPORT and the memory reading need
+         * the pid, so wait for it (at most the rest of that spawn), then look
+         * again: the instance may have changed meanwhile. */
+        unsigned gen = in->gen;
+        while (in->pid == 0 && in->state == INST_RUNNING && in->gen == gen && !p->stopping)
+            pthread_cond_wait(&p->started, &p->mu);
+        in = lookup(p, instance);
+    }
     struct invocation *inv = in ? in->inv : NULL;
     if (inv == NULL || inv->state != INV_DELIVERED) {
         pthread_mutex_unlock(&p->mu);
@@ -589,6 +600,7 @@ static void spawn_reserved(struct instances *p)
         bool own = false;
         int rc = spawner_spawn(p->cfg.spawner, api, &pid, &pidfd, &own, err, sizeof err);
         pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->started);
         if (in->gen != gen) { /* cannot happen: only this thread frees slots */
             if (pidfd >= 0)
                 close(pidfd);
@@ -611,6 +623,7 @@ static void spawn_reserved(struct instances *p)
         in->pid = pid;
         in->pidfd = pidfd;
         in->own_child = own;
+        pthread_cond_broadcast(&p->started);
         log_debug("instance %s started as pid %d in %.3f ms", in->name, (int)pid,
                   (now_ns() - in->spawn_ns) / 1e6);
     }
@@ -709,6 +722,7 @@ struct instances *instances_start(const struct instances_config *cfg, char *err,
     p->manager_awake = true;
     p->awake_min = INT64_MAX;
     pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->started, NULL);
     if (p->inst == NULL || p->wake_fd < 0) {
         snprintf(err, errlen, "out of resources");
         instances_free(p);
@@ -729,6 +743,7 @@ void instances_stop(struct instances *p)
 {
     pthread_mutex_lock(&p->mu);
     p->stopping = true;
+    pthread_cond_broadcast(&p->started);
     wake(p);
     pthread_mutex_unlock(&p->mu);
     if (p->thread_started)
@@ -778,6 +793,7 @@ void instances_free(struct instances *p)
     if (p->wake_fd >= 0)
         close(p->wake_fd);
     pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->started);
     free(p->inst);
     free(p);
 }

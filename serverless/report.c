@@ -82,10 +82,10 @@ void report_write(struct report *r, const struct report_entry *e)
     n = snprintf(line, sizeof line,
                  "{\"requestId\":\"%s\",\"durationMs\":%.3f,\"billedDurationMs\":%lu,"
                  "\"memorySizeMb\":%u,\"maxMemoryUsedMb\":%u,\"initDurationMs\":%s,"
-                 "\"status\":\"%s\",\"httpStatus\":%u,\"pid\":%d,\"instance\":\"%s\"}\n",
+                 "\"status\":\"%s\",\"pid\":%d,\"instance\":\"%s\"}\n",
                  e->request_id, e->duration_ms, report_billed_ms(e->duration_ms),
-                 e->memory_mb, e->max_memory_mb, initj, e->status, e->http_status,
-                 (int)e->pid, e->instance);
+                 e->memory_mb, e->max_memory_mb, initj, e->status, (int)e->pid,
+                 e->instance);
     if (n > 0)
         write_all(r->fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }

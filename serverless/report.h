@@ -16,7 +16,6 @@ struct report_entry {
     unsigned memory_mb;        /* the configured memory size */
     unsigned max_memory_mb;    /* peak resident memory of the instance */
     const char *status;        /* success, error, timeout, crash, init_error */
-    unsigned http_status;      /* what the trigger answered */
     pid_t pid;                 /* the instance */
     const char *instance;      /* "slot-generation" */
 };
