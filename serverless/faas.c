@@ -10,6 +10,7 @@
 
 #include "instances.h"
 #include "log.h"
+#include "net.h"
 #include "opts.h"
 #include "report.h"
 #include "runtime_api.h"
@@ -188,6 +189,13 @@ int main(int argc, char **argv)
         opts_usage_error("faas", "unexpected argument '%s'", argv[optind]);
     if (function == NULL)
         opts_usage_error("faas", "--function FILE is required");
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    char aerr[256];
+    if (!net_parse_address(listen, &ss, &sslen, aerr, sizeof aerr))
+        opts_usage_error("faas", "--listen: %s", aerr);
+    if (!net_parse_address(runtime_listen, &ss, &sslen, aerr, sizeof aerr))
+        opts_usage_error("faas", "--runtime-listen: %s", aerr);
     if (provisioned > max_concurrency)
         opts_usage_error("faas", "--provisioned %u exceeds --max-concurrency %u", provisioned,
                          max_concurrency);
