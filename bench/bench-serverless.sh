@@ -9,11 +9,14 @@
 #     Init Duration (spawn -> first /next) from faas's REPORT log and the client's
 #     latency of each cold request;
 #  3. warm throughput at 64 connections: bin/monolith --threads 1 against
-#     bin/faas --threads 1 (exec), interleaved rounds, wrk with a token per request.
+#     bin/faas --threads 1 (exec, default --max-concurrency 64: up to 64 instances)
+#     and, to show what one invocation per instance costs on one CPU, bin/faas
+#     --max-concurrency 2 (excess invocations queue in faas); interleaved rounds,
+#     wrk with a token per request.
 # The system under test runs on CPU 1, curl and wrk on CPU 0. The whole run holds
 # /tmp/archbench-bench.lock so benchmarks on this shared machine never overlap.
 #
-#   bench/bench-serverless.sh    --cold 60 --rounds 3 --duration 8s (about 1.5 min)
+#   bench/bench-serverless.sh    --cold 60 --rounds 3 --duration 8s (about 3 min)
 #   options: --cold N --rounds N --duration 8s --users N --conns 64
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +32,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift ;;
     --users) users=$2; shift ;;
     --conns) conns=$2; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-serverless: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -118,7 +121,7 @@ wrk_rps() {
   echo "${rps:-0} ${non2xx:-0} ${errs:-0}"
 }
 
-mono=() faas=()
+mono=() faas=() faas2=()
 for r in $(seq "$rounds"); do
   start monolith bin/monolith --db "$data/app.db" --threads 1
   read -r rps n2 er <<<"$(wrk_rps "monolith-$r" "$url")"
@@ -130,9 +133,17 @@ for r in $(seq "$rounds"); do
   stop "$pid"
   echo "round $r faas:     $rps req/s (non-2xx $n2, socket errors $er)"
   faas+=("$rps")
+  start faas-warm-mc2 bin/faas --function bin/fn-get-profile --env "ARCHBENCH_DB=$data/app.db" \
+    --threads 1 --max-concurrency 2
+  read -r rps n2 er <<<"$(wrk_rps "faas-mc2-$r" "$url")"
+  stop "$pid"
+  echo "round $r faas --max-concurrency 2: $rps req/s (non-2xx $n2, socket errors $er)"
+  faas2+=("$rps")
 done
 mono_med=$(printf '%s\n' "${mono[@]}" | pct 50)
 faas_med=$(printf '%s\n' "${faas[@]}" | pct 50)
+faas2_med=$(printf '%s\n' "${faas2[@]}" | pct 50)
+ratio2=$(awk -v a="$faas2_med" -v b="$mono_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 ratio=$(awk -v a="$faas_med" -v b="$mono_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 
 goal() { awk -v ok="$1" 'BEGIN {print (ok ? "met" : "MISSED")}'; }
@@ -151,4 +162,5 @@ warm_goal=$(goal "$(awk -v r="$ratio" 'BEGIN {print (r >= 0.4)}')")
   echo "| warm throughput c=$conns, monolith median of $rounds | $mono_med req/s | | |"
   echo "| warm throughput c=$conns, faas (exec) median of $rounds | $faas_med req/s | | |"
   echo "| faas / monolith | $ratio | >= 0.4 | $warm_goal |"
+  echo "| warm throughput c=$conns, faas --max-concurrency 2, median of $rounds | $faas2_med req/s ($ratio2 x monolith) | | |"
 } | tee "$work/results.md"

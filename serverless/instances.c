@@ -492,7 +492,14 @@ static void instance_exited(struct instances *p, struct instance *in)
 {
     int st = 0;
     char how[64] = "exited";
-    if (in->own_child && waitpid(in->pid, &st, WNOHANG) == in->pid) {
+    /* The pidfd said the process exited; its zombie may become reapable a moment
+     * later (a thread still exiting), so wait rather than poll with WNOHANG and
+     * leave a zombie behind. */
+    pid_t w = -1;
+    if (in->own_child)
+        while ((w = waitpid(in->pid, &st, 0)) < 0 && errno == EINTR)
+            ;
+    if (in->own_child && w == in->pid) {
         if (WIFSIGNALED(st))
             snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(st));
         else
