@@ -285,8 +285,8 @@ static struct instance *lookup(struct instances *p, const char *name)
     return in;
 }
 
-static void deliver(struct instances *p, struct instance *in, struct invocation *inv,
-                    int64_t now, struct invocation **out, int64_t *deadline_unix_ms)
+static void deliver(struct instances *p, struct invocation *inv, int64_t now,
+                    struct invocation **out, int64_t *deadline_unix_ms)
 {
     inv->state = INV_DELIVERED;
     inv->delivered_ns = now;
@@ -295,7 +295,6 @@ static void deliver(struct instances *p, struct instance *in, struct invocation 
     atomic_fetch_add(&inv->refs, 1);
     *out = inv;
     *deadline_unix_ms = unix_ms() + (int64_t)p->cfg.timeout_ms;
-    (void)in;
 }
 
 enum instances_next instances_next(struct instances *p, const char *instance,
@@ -327,7 +326,7 @@ enum instances_next instances_next(struct instances *p, const char *instance,
             assign(p, in, q, now);
     }
     if (in->inv) {
-        deliver(p, in, in->inv, now, inv, deadline_unix_ms);
+        deliver(p, in->inv, now, inv, deadline_unix_ms);
         r = NEXT_DELIVER;
     } else {
         MHD_suspend_connection(conn);

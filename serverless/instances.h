@@ -14,8 +14,9 @@
  * makes says who it is (a Runtime API client appends /2018-06-01/... to it).
  *
  * Threads: trigger and Runtime API workers call in; one manager thread starts and
- * reaps processes (pidfds) and enforces deadlines. One mutex guards it all. Every
- * suspended MHD connection is resumed after the mutex is released. */
+ * reaps processes (pidfds) and enforces deadlines. One mutex guards it all;
+ * suspended connections are resumed (server_resume) while it is held, which is
+ * safe because MHD never calls back into this module holding its own locks. */
 #ifndef ARCHBENCH_INSTANCES_H
 #define ARCHBENCH_INSTANCES_H
 
