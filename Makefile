@@ -30,7 +30,7 @@ else
 OPT := -O2 -g
 LDSAN :=
 endif
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon -Ibench $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon -Ibench -Iserverless $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(LDSAN) $(LDFLAGS)
 
 # Objects depend on the flags they were built with: switching SAN=1 on or off
@@ -52,6 +52,15 @@ PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen
 LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lg_*.c) bench/seed.c \
 	bench/sut.c bench/run.c bench/metrics.c bench/render.c bench/render_text.c)
 LIBBENCH := $(BUILD)/libbench.a
+
+# Serverless: bin/faas (the platform) and bin/fn-get-profile (the function); test
+# functions that hang, crash or fail on purpose live in build/tests/.
+FN_RUNTIME_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/runtime.c serverless/apigw.c serverless/zygote.c)
+FAAS_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/faas.c serverless/trigger.c \
+	serverless/runtime_api.c serverless/instances.c serverless/spawner.c serverless/report.c \
+	serverless/apigw.c)
+PROGRAMS += $(BIN)/faas $(BIN)/fn-get-profile
+TEST_FUNCTIONS := $(BUILD)/tests/fn-test
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
@@ -91,6 +100,27 @@ $(BIN)/archbench: $(BUILD)/bench/archbench.o $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+$(BIN)/faas: $(FAAS_OBJ) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/fn-get-profile: $(BUILD)/serverless/fn-get-profile.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/fn-test: $(BUILD)/tests/functions/fn-test.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# bench/bench-serverless.sh's helper: the raw posix_spawn+wait cost of a program.
+$(BUILD)/bench/spawn-floor: $(BUILD)/bench/spawn-floor.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests of serverless/ modules link those modules too.
+$(BUILD)/tests/test_apigw: $(BUILD)/tests/unit/test_apigw.o $(BUILD)/serverless/apigw.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
 # Tests link what they test from libbench and libcommon.
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -100,7 +130,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
 
-tests: $(UNIT_TESTS) $(INTEGRATION_TESTS)
+tests: $(UNIT_TESTS) $(INTEGRATION_TESTS) $(TEST_FUNCTIONS)
 
 test: all tests
 	@tests/run.sh $(UNIT_TESTS) $(INTEGRATION_TESTS)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@ struct server_worker {
     struct server_shared *shared;
     struct MHD_Daemon *daemon;
     int listen_fd;
+    int wake_fd;                 /* eventfd: server_resume wakes the loop (-1: none) */
     void *app_worker;
     pthread_t thread;
     bool started;
@@ -46,7 +48,10 @@ struct server_shared {
 /* *con_cls of every request: answers wait for the second handler call, because
  * MHD 0.9.75 closes the connection after a response queued on the first. */
 struct request_state {
-    size_t body_seen;               /* request body bytes received and dropped */
+    const struct server_route *route; /* NULL: /health or no route matched */
+    size_t body_seen;               /* request body bytes received */
+    char *body;                     /* kept body (keep_body routes), NUL-terminated */
+    size_t body_cap;
     void *app;                      /* server_request.state */
     void (*app_free)(void *app);    /* server_request.state_free */
 };
@@ -152,7 +157,7 @@ static unsigned method_bit(const char *method)
         return SERVER_HEAD;
     if (strcmp(method, MHD_HTTP_METHOD_POST) == 0)
         return SERVER_POST;
-    return 0;
+    return SERVER_OTHER;
 }
 
 static void format_allow(unsigned methods, char *out, size_t outlen)
@@ -164,8 +169,6 @@ static void format_allow(unsigned methods, char *out, size_t outlen)
              (methods & SERVER_POST) ? "POST" : "");
 }
 
-/* Request bodies are not used by the routes served so far beyond a small size;
- * they are read and dropped, and beyond max_body answered with 413. */
 /* MHD keeps each connection's request in a memory pool of this size, and zeroes
  * the whole pool before every request on a keep-alive connection: at MHD's default
  * of 32 KiB that memset was 5-8 % of the monolith's CPU and grew with the number
@@ -176,6 +179,11 @@ static void format_allow(unsigned methods, char *out, size_t outlen)
 #define SERVER_CONNECTION_MEMORY 16384
 #define SERVER_MAX_HEADER_BYTES 8192
 #define SERVER_MAX_URL_BYTES 4096
+
+/* A chunked body found too large while it arrives is drained (MHD cannot answer in
+ * the middle of a body) and answered 413 at its end; past this much more, the
+ * connection is closed without an answer. */
+#define SERVER_DRAIN_BYTES (1024 * 1024)
 
 static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
                                         const char *key, const char *value)
@@ -193,6 +201,8 @@ static size_t header_bytes(struct MHD_Connection *conn)
     return total;
 }
 
+/* Request bodies are read and dropped, except on keep_body routes, which get them;
+ * beyond the route's limit (max_body by default) the answer is 413. */
 static bool declared_body_too_large(struct MHD_Connection *conn, size_t max_body)
 {
     const char *cl =
@@ -216,8 +226,63 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (st->app_free != NULL && st->app != NULL)
         st->app_free(st->app);
+    free(st->body);
     free(st);
     *con_cls = NULL;
+}
+
+static const struct server_route *find_route(const struct server_config *cfg,
+                                            const char *url)
+{
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        const struct server_route *rt = &cfg->routes[i];
+        bool match = rt->prefix ? strncmp(url, rt->path, strlen(rt->path)) == 0
+                                : strcmp(url, rt->path) == 0;
+        if (match)
+            return rt;
+    }
+    return NULL;
+}
+
+static size_t route_max_body(const struct server_config *cfg, const struct server_route *rt)
+{
+    return rt != NULL && rt->max_body != 0 ? rt->max_body : cfg->max_body;
+}
+
+/* The shared 413 answer states the server's limit; a route with its own limit gets
+ * a one-off answer naming that one. */
+static enum MHD_Result reply_too_large(struct server_worker *w, struct MHD_Connection *conn,
+                                       const struct server_route *rt)
+{
+    if (rt == NULL || rt->max_body == 0)
+        return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, w->shared->too_large);
+    char detail[96];
+    snprintf(detail, sizeof detail, "request body larger than %zu bytes", rt->max_body);
+    struct MHD_Response *r = server_problem_response(413, detail, NULL, NULL);
+    if (r == NULL)
+        return MHD_NO;
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Appends body bytes for a keep_body route; the buffer doubles, so a 6 MB body
+ * arriving in 16 KiB pieces costs about ten reallocations. */
+static bool keep_body(struct request_state *st, const char *data, size_t len)
+{
+    if (st->body_seen + len + 1 > st->body_cap) {
+        size_t cap = st->body_cap ? st->body_cap : 1024;
+        while (cap < st->body_seen + len + 1)
+            cap *= 2;
+        char *b = realloc(st->body, cap);
+        if (b == NULL)
+            return false;
+        st->body = b;
+        st->body_cap = cap;
+    }
+    memcpy(st->body + st->body_seen, data, len);
+    st->body[st->body_seen + len] = '\0';
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -226,7 +291,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     (void)version;
-    (void)upload_data;
     struct server_worker *w = cls;
     const struct server_config *cfg = w->cfg;
 
@@ -238,30 +302,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (header_bytes(conn) > SERVER_MAX_HEADER_BYTES)
             return MHD_queue_response(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
                                       w->shared->headers_too_large);
-        if (declared_body_too_large(conn, cfg->max_body))
-            return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-                                      w->shared->too_large);
+        const struct server_route *rt =
+            strcmp(url, "/health") == 0 ? NULL : find_route(cfg, url);
+        if (declared_body_too_large(conn, route_max_body(cfg, rt)))
+            return reply_too_large(w, conn, rt);
         struct request_state *st = calloc(1, sizeof *st);
         if (st == NULL)
             return MHD_NO;
+        st->route = rt;
         *con_cls = st;
         return MHD_YES;
     }
     struct request_state *st = *con_cls;
     if (*upload_data_size > 0) {
         /* Body bytes (a chunked body has no Content-Length to check up front):
-         * count them and drop them. */
-        st->body_seen += *upload_data_size;
+         * kept for keep_body routes, otherwise counted and dropped. */
+        size_t len = *upload_data_size;
         *upload_data_size = 0;
-        /* MHD cannot answer in the middle of a body: past the limit the rest is
-         * drained and answered with 413 at the end, unless it goes on far longer,
-         * when the connection is simply closed. */
-        if (st->body_seen > 64 * cfg->max_body)
+        size_t limit = route_max_body(cfg, st->route);
+        if (st->body_seen + len > limit + SERVER_DRAIN_BYTES)
             return MHD_NO;
+        if (st->body_seen + len <= limit && st->route != NULL && st->route->keep_body &&
+            !keep_body(st, upload_data, len))
+            return MHD_NO;
+        st->body_seen += len;
         return MHD_YES;
     }
-    if (st->body_seen > cfg->max_body)
-        return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, w->shared->too_large);
+    if (st->body_seen > route_max_body(cfg, st->route))
+        return reply_too_large(w, conn, st->route);
 
     unsigned m = method_bit(method);
     if (strcmp(url, "/health") == 0) {
@@ -270,21 +338,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                       w->shared->health_not_allowed);
         return MHD_queue_response(conn, MHD_HTTP_OK, w->shared->health);
     }
-    for (size_t i = 0; i < cfg->nroutes; i++) {
-        const struct server_route *rt = &cfg->routes[i];
-        bool match = rt->prefix ? strncmp(url, rt->path, strlen(rt->path)) == 0
-                                : strcmp(url, rt->path) == 0;
-        if (!match)
-            continue;
-        if ((rt->methods & m) == 0)
-            return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-                                      w->shared->not_allowed[i]);
-        struct server_request req = {.conn = conn, .method = method, .url = url,
-                                     .worker = w->app_worker, .state = &st->app,
-                                     .state_free = &st->app_free};
-        return rt->handler(&req);
-    }
-    return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, w->shared->not_found);
+    const struct server_route *rt = st->route;
+    if (rt == NULL)
+        return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, w->shared->not_found);
+    if ((rt->methods & m) == 0)
+        return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                  w->shared->not_allowed[rt - cfg->routes]);
+    struct server_request req = {.conn = conn, .method = method, .url = url,
+                                 .worker = w->app_worker, .state = &st->app,
+                                 .state_free = &st->app_free, .body = st->body,
+                                 .body_len = st->body ? st->body_seen : 0};
+    return rt->handler(&req);
 }
 
 /* MHD's own messages are client trouble most of the time (bad requests, resets):
@@ -309,6 +373,30 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("libmicrohttpd: %s", msg);
 }
 
+/* Every connection remembers its worker, so server_resume can wake that loop. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        *socket_context = cls;
+}
+
+/* MHD 0.9.75 without an internal thread only marks a connection as resuming: the
+ * loop that owns the daemon must run MHD_run() afterwards, so it is woken here. */
+void server_resume(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct server_worker *w = info ? info->socket_context : NULL;
+    MHD_resume_connection(conn);
+    if (w != NULL && w->wake_fd >= 0) {
+        uint64_t one = 1;
+        ssize_t n = write(w->wake_fd, &one, sizeof one);
+        (void)n;
+    }
+}
+
 static void *worker_loop(void *arg)
 {
     struct server_worker *w = arg;
@@ -316,10 +404,15 @@ static void *worker_loop(void *arg)
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     int app_fd = cfg->worker_fd ? cfg->worker_fd(w->app_worker) : -1;
-    struct pollfd fds[3] = {{.fd = info->epoll_fd, .events = POLLIN},
-                            {.fd = w->shared->stop_fd, .events = POLLIN},
-                            {.fd = app_fd, .events = POLLIN}};
-    nfds_t nfds = app_fd >= 0 ? 3 : 2;
+    struct pollfd fds[4] = {{.fd = info->epoll_fd, .events = POLLIN},
+                            {.fd = w->shared->stop_fd, .events = POLLIN}};
+    nfds_t nfds = 2, wake_at = 0;
+    if (app_fd >= 0)
+        fds[nfds++] = (struct pollfd){.fd = app_fd, .events = POLLIN};
+    if (w->wake_fd >= 0) {
+        wake_at = nfds;
+        fds[nfds++] = (struct pollfd){.fd = w->wake_fd, .events = POLLIN};
+    }
     for (;;) {
         /* MHD_get_timeout() is 0 while MHD still has buffered work: honouring it is
          * what keeps edge-triggered connections from being forgotten. */
@@ -338,6 +431,11 @@ static void *worker_loop(void *arg)
         }
         if (fds[1].revents != 0)
             break;
+        if (wake_at != 0 && fds[wake_at].revents != 0) {
+            uint64_t v;
+            ssize_t n = read(w->wake_fd, &v, sizeof v);
+            (void)n;
+        }
         if (cfg->worker_run)
             cfg->worker_run(w->app_worker);
         MHD_run(w->daemon);
@@ -475,6 +573,8 @@ void server_stop(struct server *s)
             MHD_stop_daemon(w->daemon);
         if (w->listen_fd >= 0)
             close(w->listen_fd);
+        if (w->wake_fd >= 0)
+            close(w->wake_fd);
         if (w->app_worker && s->cfg->worker_fini)
             s->cfg->worker_fini(w->app_worker);
     }
@@ -505,7 +605,7 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
         return NULL;
     }
     for (unsigned i = 0; i < n; i++)
-        s->workers[i].listen_fd = -1;
+        s->workers[i].listen_fd = s->workers[i].wake_fd = -1;
 
     /* Workers inherit the mask: SIGINT/SIGTERM reach only server_wait_signal. */
     server_block_signals();
@@ -536,6 +636,13 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
                 goto fail;
             }
         }
+        if (cfg->suspend_resume) {
+            w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            if (w->wake_fd < 0) {
+                log_error("eventfd: %s", strerror(errno));
+                goto fail;
+            }
+        }
         w->daemon = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, w,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
@@ -544,7 +651,8 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
             MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_END);
         if (w->daemon == NULL) {
             log_error("cannot start the HTTP daemon for worker %u", i);
             goto fail;

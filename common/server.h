@@ -21,6 +21,8 @@ enum {
     SERVER_GET = 1 << 0,
     SERVER_HEAD = 1 << 1,
     SERVER_POST = 1 << 2,
+    SERVER_OTHER = 1 << 3, /* any other method (PUT, DELETE, ...): catch-all routes */
+    SERVER_ANY = SERVER_GET | SERVER_HEAD | SERVER_POST | SERVER_OTHER,
 };
 
 struct server_request {
@@ -34,6 +36,10 @@ struct server_request {
      * the slot once the request ends, however it ends. */
     void **state;
     void (**state_free)(void *state);
+    /* The request body, for routes with keep_body (NUL-terminated, body_len bytes
+     * before the NUL); NULL and 0 otherwise or when there was none. */
+    const char *body;
+    size_t body_len;
 };
 
 typedef enum MHD_Result (*server_handler)(const struct server_request *req);
@@ -43,6 +49,11 @@ struct server_route {
     bool prefix;
     unsigned methods;   /* SERVER_GET | SERVER_HEAD ... */
     server_handler handler;
+    /* Routes that read their request body (the FaaS trigger and Runtime API) set
+     * keep_body: the body is collected and handed to the handler. max_body, when
+     * non-zero, replaces the server's limit for this route (413 beyond it). */
+    bool keep_body;
+    size_t max_body;
 };
 
 struct server_config {
@@ -60,7 +71,9 @@ struct server_config {
     void *app;
 
     /* Asynchronous handlers (gateway, FaaS trigger): allow suspending connections.
-     * MHD_resume_connection may then be called from any thread. */
+     * Resume them with server_resume (from any thread), not MHD_resume_connection
+     * alone: without an internal thread MHD only marks the connection, and the
+     * worker's loop has to be woken to run MHD_run(). */
     bool suspend_resume;
     /* Optional per-worker event source polled beside MHD in the worker's loop (a
      * curl multi's epoll fd, an eventfd): worker_fd gives the fd (-1: none),
@@ -94,6 +107,10 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
 void server_stop(struct server *s);
 void server_block_signals(void);
 int server_wait_signal(void);
+
+/* Resumes a suspended connection from any thread and wakes the worker that owns
+ * it (requires suspend_resume). */
+void server_resume(struct MHD_Connection *conn);
 
 /* A reusable response (refcounted by MHD; share it between threads, release it with
  * MHD_destroy_response at exit). body is copied. */

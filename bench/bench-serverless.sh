@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Benchmark: serverless cold starts and warm throughput, in one run.
+#
+#  1. spawn floor: posix_spawn + init + exit + wait of bin/fn-get-profile itself
+#     (ARCHBENCH_DB set, no Runtime API: it opens the database and exits), the
+#     least any exec-mode cold start can cost;
+#  2. forced cold starts in each start mode (exec, fork-server): faas with a 5 ms
+#     idle timeout, one request every 50 ms, so every request finds no instance;
+#     Init Duration (spawn -> first /next) from faas's REPORT log and the client's
+#     latency of each cold request;
+#  3. warm throughput at 64 connections: bin/monolith --threads 1 against
+#     bin/faas --threads 1 (exec, default --max-concurrency 64: up to 64 instances)
+#     and, to show what one invocation per instance costs on one CPU, bin/faas
+#     --max-concurrency 2 (excess invocations queue in faas); interleaved rounds,
+#     wrk with a token per request.
+# The system under test runs on CPU 1, curl and wrk on CPU 0. The whole run holds
+# /tmp/archbench-bench.lock so benchmarks on this shared machine never overlap.
+#
+#   bench/bench-serverless.sh    --cold 60 --rounds 3 --duration 8s (about 3 min)
+#   options: --cold N --rounds N --duration 8s --users N --conns 64
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
+  exec env ARCHBENCH_BENCH_LOCKED=1 flock /tmp/archbench-bench.lock "$0" "$@"
+fi
+
+cold=60 rounds=3 duration=8s users=10000 conns=64
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cold) cold=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
+    --duration) duration=$2; shift ;;
+    --users) users=$2; shift ;;
+    --conns) conns=$2; shift ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-serverless: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+mk/bench-tools.sh wrk taskset curl
+command -v jq >/dev/null || { echo "bench-serverless: needs jq (apt-get install jq)" >&2; exit 1; }
+make -s all build/bench/spawn-floor
+
+work=var/bench-serverless
+data=$work/data-$users
+mkdir -p "$work"
+[ -f "$data/tokens.tsv" ] || bin/archbench seed --users "$users" --seed 42 --dir "$data" >/dev/null
+export TOKENS=$data/tokens.tsv
+token=$(awk -F'\t' '$3=="valid"{print $2; exit}' "$TOKENS")
+sut_cpu=1 load_cpu=0
+[ "$(nproc)" -ge 2 ] || sut_cpu=0
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# start NAME CMD...: starts a server on the SUT CPU, sets url and pid.
+start() {
+  local name=$1; shift
+  local out=$work/$name.out
+  : >"$out"
+  taskset -c "$sut_cpu" "$@" --listen 127.0.0.1:0 >"$out" 2>"$work/$name.log" &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 200); do
+    grep -q '^listening on' "$out" 2>/dev/null && break
+    sleep 0.05
+  done
+  url="http://$(sed -n 's/^listening on //p' "$out")/profile"
+  [ "$url" != "http:///profile" ] || { echo "bench-serverless: $name did not start" >&2; exit 1; }
+}
+
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# pct P: the P-th percentile (nearest rank) of the numbers on stdin.
+pct() { sort -g | awk -v p="$1" '{v[NR]=$1} END {i=int(NR*p/100+0.999); if(i<1)i=1; printf "%.2f", v[i]}'; }
+
+echo "== spawn floor: bin/fn-get-profile (init, then exit), CPU $sut_cpu"
+floor_line=$(ARCHBENCH_DB=$data/app.db taskset -c "$sut_cpu" build/bench/spawn-floor -n 100 bin/fn-get-profile)
+echo "$floor_line"
+floor=$(sed -n 's/.*p50=\([0-9.]*\) ms.*/\1/p' <<<"$floor_line")
+
+declare -A init_p50 init_p90 client_p50 ncold
+for mode in exec fork-server; do
+  echo "== $cold forced cold starts, --start $mode"
+  report=$work/cold-$mode.jsonl client=$work/cold-$mode-client.txt
+  rm -f "$report" "$client"
+  start "faas-cold-$mode" bin/faas --function bin/fn-get-profile --env "ARCHBENCH_DB=$data/app.db" \
+    --start "$mode" --idle-timeout-ms 5 --threads 1 --report-log "$report"
+  for _ in $(seq "$cold"); do
+    sleep 0.05
+    taskset -c "$load_cpu" curl -s -o /dev/null -w '%{time_total}\n' \
+      -H "Authorization: Bearer $token" "$url" >>"$client"
+  done
+  stop "$pid"
+  ncold[$mode]=$(jq -r 'select(.initDurationMs != null) | .initDurationMs' "$report" | wc -l)
+  init_p50[$mode]=$(jq -r 'select(.initDurationMs != null) | .initDurationMs' "$report" | pct 50)
+  init_p90[$mode]=$(jq -r 'select(.initDurationMs != null) | .initDurationMs' "$report" | pct 90)
+  client_p50[$mode]=$(awk '{print $1 * 1000}' "$client" | pct 50)
+  echo "cold starts: ${ncold[$mode]}/$cold  Init Duration p50 ${init_p50[$mode]} ms  p90 ${init_p90[$mode]} ms  client p50 ${client_p50[$mode]} ms"
+done
+
+# wrk_rps NAME URL: warm-up 2 s, then the measured run; prints "rps non2xx errors".
+wrk_rps() {
+  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d2s -s bench/serverless-tokens.lua "$2" >/dev/null 2>&1
+  local out
+  out=$(taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/serverless-tokens.lua "$2" 2>&1)
+  echo "$out" >"$work/wrk-$1.txt"
+  local rps non2xx errs
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+  errs=$(awk '/Socket errors:/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out")
+  echo "${rps:-0} ${non2xx:-0} ${errs:-0}"
+}
+
+mono=() faas=() faas2=()
+for r in $(seq "$rounds"); do
+  start monolith bin/monolith --db "$data/app.db" --threads 1
+  read -r rps n2 er <<<"$(wrk_rps "monolith-$r" "$url")"
+  stop "$pid"
+  echo "round $r monolith: $rps req/s (non-2xx $n2, socket errors $er)"
+  mono+=("$rps")
+  start faas-warm bin/faas --function bin/fn-get-profile --env "ARCHBENCH_DB=$data/app.db" --threads 1
+  read -r rps n2 er <<<"$(wrk_rps "faas-$r" "$url")"
+  stop "$pid"
+  echo "round $r faas:     $rps req/s (non-2xx $n2, socket errors $er)"
+  faas+=("$rps")
+  start faas-warm-mc2 bin/faas --function bin/fn-get-profile --env "ARCHBENCH_DB=$data/app.db" \
+    --threads 1 --max-concurrency 2
+  read -r rps n2 er <<<"$(wrk_rps "faas-mc2-$r" "$url")"
+  stop "$pid"
+  echo "round $r faas --max-concurrency 2: $rps req/s (non-2xx $n2, socket errors $er)"
+  faas2+=("$rps")
+done
+mono_med=$(printf '%s\n' "${mono[@]}" | pct 50)
+faas_med=$(printf '%s\n' "${faas[@]}" | pct 50)
+faas2_med=$(printf '%s\n' "${faas2[@]}" | pct 50)
+ratio2=$(awk -v a="$faas2_med" -v b="$mono_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+ratio=$(awk -v a="$faas_med" -v b="$mono_med" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+
+goal() { awk -v ok="$1" 'BEGIN {print (ok ? "met" : "MISSED")}'; }
+exec_goal=$(goal "$(awk -v a="${init_p50[exec]}" -v f="$floor" 'BEGIN {print (a <= f + 1)}')")
+fork_goal=$(goal "$(awk -v a="${init_p50[fork-server]}" 'BEGIN {print (a < 1)}')")
+warm_goal=$(goal "$(awk -v r="$ratio" 'BEGIN {print (r >= 0.4)}')")
+{
+  echo
+  echo "| measure | result | goal | |"
+  echo "|---|---|---|---|"
+  echo "| spawn floor: fn-get-profile spawn+init+exit+wait, p50 | $floor ms | | |"
+  echo "| exec cold start: Init Duration p50 (p90), ${ncold[exec]} cold | ${init_p50[exec]} ms (${init_p90[exec]}) | <= floor + 1 ms | $exec_goal |"
+  echo "| exec cold request, client latency p50 | ${client_p50[exec]} ms | | |"
+  echo "| fork-server cold start: Init Duration p50 (p90), ${ncold[fork-server]} cold | ${init_p50[fork-server]} ms (${init_p90[fork-server]}) | < 1 ms | $fork_goal |"
+  echo "| fork-server cold request, client latency p50 | ${client_p50[fork-server]} ms | | |"
+  echo "| warm throughput c=$conns, monolith median of $rounds | $mono_med req/s | | |"
+  echo "| warm throughput c=$conns, faas (exec) median of $rounds | $faas_med req/s | | |"
+  echo "| faas / monolith | $ratio | >= 0.4 | $warm_goal |"
+  echo "| warm throughput c=$conns, faas --max-concurrency 2, median of $rounds | $faas2_med req/s ($ratio2 x monolith) | | |"
+} | tee "$work/results.md"

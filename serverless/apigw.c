@@ -1,0 +1,482 @@
+/* API Gateway HTTP API payload 2.0 mapping (see apigw.h). */
+#include "apigw.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+char *apigw_base64_encode(const void *data, size_t len, size_t *outlen)
+{
+    size_t cap = 4 * ((len + 2) / 3) + 1;
+    char *out = malloc(cap);
+    if (out == NULL || len > (size_t)INT32_MAX) {
+        free(out);
+        return NULL;
+    }
+    int n = EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    *outlen = (size_t)n;
+    return out;
+}
+
+char *apigw_base64_decode(const char *text, size_t len, size_t *outlen)
+{
+    if (len % 4 != 0 || len > (size_t)INT32_MAX)
+        return NULL;
+    char *out = malloc(len / 4 * 3 + 1);
+    if (out == NULL)
+        return NULL;
+    int n = len ? EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)text,
+                                  (int)len)
+                : 0;
+    if (n < 0) {
+        free(out);
+        return NULL;
+    }
+    /* EVP_DecodeBlock counts padding as zero bytes; take them off again. */
+    if (len >= 1 && text[len - 1] == '=')
+        n--;
+    if (len >= 2 && text[len - 2] == '=')
+        n--;
+    out[n] = '\0';
+    *outlen = (size_t)n;
+    return out;
+}
+
+/* The event is written by hand rather than built as a jansson tree and dumped:
+ * it is made once per request on the trigger's hot path, and pack + dump cost
+ * about a fifth of faas's CPU time per request. */
+struct out {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+};
+
+static void out_reserve(struct out *o, size_t n)
+{
+    if (o->oom || o->len + n + 1 <= o->cap)
+        return;
+    size_t cap = o->cap ? o->cap : 2048;
+    while (cap < o->len + n + 1)
+        cap *= 2;
+    char *b = realloc(o->buf, cap);
+    if (b == NULL) {
+        o->oom = true;
+        return;
+    }
+    o->buf = b;
+    o->cap = cap;
+}
+
+static void out_raw(struct out *o, const char *s, size_t n)
+{
+    out_reserve(o, n);
+    if (o->oom)
+        return;
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    o->buf[o->len] = '\0';
+}
+
+static void out_lit(struct out *o, const char *s) { out_raw(o, s, strlen(s)); }
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (len == 0 || len > n || (s[0] >= 0xf0 && len != 4))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, beyond U+10FFFF */
+    return len;
+}
+
+static bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        if (p[i] == 0)
+            return false; /* a NUL byte: send it base64-encoded */
+        size_t k = utf8_seq(p + i, n - i);
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* Appends the JSON string for s[0..n), optionally lower-cased (header names);
+ * invalid UTF-8 becomes U+FFFD, as a browser would show it. */
+static void out_str(struct out *o, const char *s, size_t n, bool lower)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    out_reserve(o, n + 2);
+    out_raw(o, "\"", 1);
+    size_t run = 0; /* bytes copied as they are, flushed in one go */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t k = utf8_seq(p + i, n - i);
+        bool plain = k > 0 && c >= 0x20 && c != '"' && c != '\\' && !(lower && c >= 'A' && c <= 'Z');
+        if (plain) {
+            run += k;
+            i += k;
+            continue;
+        }
+        out_raw(o, s + i - run, run);
+        run = 0;
+        if (k == 0) {
+            out_lit(o, "\xef\xbf\xbd");
+            i++;
+            continue;
+        }
+        char esc[8];
+        if (lower && c >= 'A' && c <= 'Z') {
+            esc[0] = (char)(c + 32);
+            out_raw(o, esc, 1);
+        } else if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            out_raw(o, esc, 2);
+        } else {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            out_raw(o, esc, 6);
+        }
+        i++;
+    }
+    out_raw(o, s + n - run, run);
+    out_raw(o, "\"", 1);
+}
+
+static void out_cstr(struct out *o, const char *s) { out_str(o, s, strlen(s), false); }
+
+/* "key": "value" with a leading comma unless first. */
+static void out_field(struct out *o, bool *first, const char *key, const char *value)
+{
+    if (!*first)
+        out_raw(o, ",", 1);
+    *first = false;
+    out_cstr(o, key);
+    out_raw(o, ":", 1);
+    out_cstr(o, value);
+}
+
+/* API Gateway's time format: 12/Mar/2020:19:03:58 +0000 */
+static void format_time(int64_t ms, char *out, size_t outlen)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, outlen, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+}
+
+/* The query's key=value pairs as an object, repeated keys joined with ",". */
+static void out_params(struct out *o, const char *q)
+{
+    struct kv {
+        const char *k, *v;
+        size_t klen, vlen;
+    } kv[64];
+    size_t n = 0;
+    while (*q != '\0' && n < sizeof kv / sizeof kv[0]) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        const char *eq = memchr(q, '=', len);
+        size_t klen = eq ? (size_t)(eq - q) : len;
+        if (klen > 0)
+            kv[n++] = (struct kv){q, eq ? eq + 1 : q + len, klen, eq ? len - klen - 1 : 0};
+        q += len + (amp ? 1 : 0);
+    }
+    if (n == 0)
+        return;
+    out_lit(o, ",\"queryStringParameters\":{");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = kv[j].klen == kv[i].klen && memcmp(kv[j].k, kv[i].k, kv[i].klen) == 0;
+        if (seen)
+            continue;
+        if (!first)
+            out_raw(o, ",", 1);
+        first = false;
+        out_str(o, kv[i].k, kv[i].klen, false);
+        out_raw(o, ":", 1);
+        /* Joined values are built first, then escaped as one string. */
+        struct out joined = {0};
+        for (size_t j = i; j < n; j++) {
+            if (kv[j].klen != kv[i].klen || memcmp(kv[j].k, kv[i].k, kv[i].klen) != 0)
+                continue;
+            if (joined.len > 0)
+                out_raw(&joined, ",", 1);
+            out_raw(&joined, kv[j].v, kv[j].vlen);
+        }
+        out_str(o, joined.buf ? joined.buf : "", joined.len, false);
+        o->oom |= joined.oom;
+        free(joined.buf);
+    }
+    out_raw(o, "}", 1);
+}
+
+char *apigw_event_render(const struct apigw_request *r, size_t *len)
+{
+    struct out o = {0};
+    const char *user_agent = "", *host = "localhost", *cookie = NULL;
+    out_lit(&o, "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":");
+    out_cstr(&o, r->path);
+    out_lit(&o, ",\"rawQueryString\":");
+    out_cstr(&o, r->query ? r->query : "");
+    out_lit(&o, ",\"headers\":{");
+    bool first = true;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        const char *name = r->headers[i].name;
+        const char *value = r->headers[i].value ? r->headers[i].value : "";
+        if (strcasecmp(name, "cookie") == 0) {
+            cookie = value;
+            continue;
+        }
+        if (strcasecmp(name, "user-agent") == 0)
+            user_agent = value;
+        else if (strcasecmp(name, "host") == 0)
+            host = value;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcasecmp(r->headers[j].name, name) == 0;
+        if (seen)
+            continue;
+        /* Repeated headers are joined with commas (RFC 9110 §5.3). */
+        if (!first)
+            out_raw(&o, ",", 1);
+        first = false;
+        out_str(&o, name, strlen(name), true);
+        out_raw(&o, ":", 1);
+        size_t more = 0;
+        for (size_t j = i + 1; j < r->nheaders; j++)
+            more += strcasecmp(r->headers[j].name, name) == 0;
+        if (more == 0) {
+            out_cstr(&o, value);
+            continue;
+        }
+        struct out joined = {0};
+        for (size_t j = i; j < r->nheaders; j++) {
+            if (strcasecmp(r->headers[j].name, name) != 0)
+                continue;
+            if (joined.len > 0)
+                out_raw(&joined, ",", 1);
+            out_lit(&joined, r->headers[j].value ? r->headers[j].value : "");
+        }
+        out_str(&o, joined.buf ? joined.buf : "", joined.len, false);
+        o.oom |= joined.oom;
+        free(joined.buf);
+    }
+    out_raw(&o, "}", 1);
+    out_params(&o, r->query ? r->query : "");
+    if (cookie != NULL) {
+        /* "a=1; b=2" -> ["a=1","b=2"], as API Gateway fills "cookies". */
+        out_lit(&o, ",\"cookies\":[");
+        const char *p = cookie;
+        bool firstc = true;
+        while (*p != '\0') {
+            while (*p == ' ' || *p == ';')
+                p++;
+            size_t n = strcspn(p, ";");
+            size_t m = n;
+            while (m > 0 && p[m - 1] == ' ')
+                m--;
+            if (m > 0) {
+                if (!firstc)
+                    out_raw(&o, ",", 1);
+                firstc = false;
+                out_str(&o, p, m, false);
+            }
+            p += n;
+        }
+        out_raw(&o, "]", 1);
+    }
+
+    char timebuf[64], epoch[32], prefix[128];
+    format_time(r->time_epoch_ms, timebuf, sizeof timebuf);
+    snprintf(epoch, sizeof epoch, "%lld", (long long)r->time_epoch_ms);
+    snprintf(prefix, sizeof prefix, "%s", host);
+    char *dot = strchr(prefix, '.'), *colon = strchr(prefix, ':');
+    if (dot)
+        *dot = '\0';
+    else if (colon)
+        *colon = '\0';
+    out_lit(&o, ",\"requestContext\":{");
+    first = true;
+    out_field(&o, &first, "accountId", "anonymous");
+    out_field(&o, &first, "apiId", "archbench");
+    out_field(&o, &first, "domainName", host);
+    out_field(&o, &first, "domainPrefix", prefix);
+    out_lit(&o, ",\"http\":{");
+    first = true;
+    out_field(&o, &first, "method", r->method);
+    out_field(&o, &first, "path", r->path);
+    out_field(&o, &first, "protocol", r->protocol);
+    out_field(&o, &first, "sourceIp", r->source_ip);
+    out_field(&o, &first, "userAgent", user_agent);
+    out_raw(&o, "}", 1);
+    first = false;
+    out_field(&o, &first, "requestId", r->request_id);
+    out_field(&o, &first, "routeKey", "$default");
+    out_field(&o, &first, "stage", "$default");
+    out_field(&o, &first, "time", timebuf);
+    out_lit(&o, ",\"timeEpoch\":");
+    out_lit(&o, epoch);
+    out_raw(&o, "}", 1);
+
+    if (r->body != NULL) {
+        bool text = utf8_valid(r->body, r->body_len);
+        out_lit(&o, ",\"body\":");
+        if (text) {
+            out_str(&o, r->body, r->body_len, false);
+        } else {
+            size_t blen;
+            char *b64 = apigw_base64_encode(r->body, r->body_len, &blen);
+            if (b64 == NULL)
+                o.oom = true;
+            else
+                out_str(&o, b64, blen, false);
+            free(b64);
+        }
+        out_lit(&o, text ? ",\"isBase64Encoded\":false}" : ",\"isBase64Encoded\":true}");
+    } else {
+        out_lit(&o, ",\"isBase64Encoded\":false}");
+    }
+    if (o.oom) {
+        free(o.buf);
+        return NULL;
+    }
+    *len = o.len;
+    return o.buf;
+}
+
+void apigw_result_free(struct apigw_result *r)
+{
+    free(r->headers);
+    free(r->body);
+    json_decref(r->doc);
+    memset(r, 0, sizeof *r);
+}
+
+static int fail(struct apigw_result *out, char *err, size_t errlen, const char *msg)
+{
+    snprintf(err, errlen, "%s", msg);
+    apigw_result_free(out);
+    return -1;
+}
+
+int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, char *err,
+                       size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    json_error_t jerr;
+    out->doc = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
+    if (out->doc == NULL) {
+        snprintf(err, errlen, "result is not JSON: %s", jerr.text);
+        return -1;
+    }
+    json_t *status = json_is_object(out->doc) ? json_object_get(out->doc, "statusCode")
+                                              : NULL;
+    if (status == NULL) {
+        /* AWS: valid JSON without statusCode is a 200 with that JSON as body. */
+        static const char ct[] = "content-type";
+        out->status = 200;
+        out->headers = malloc(sizeof *out->headers);
+        out->body = malloc(len + 1);
+        if (out->headers == NULL || out->body == NULL)
+            return fail(out, err, errlen, "out of memory");
+        out->headers[0] = (struct apigw_header){ct, "application/json"};
+        out->nheaders = 1;
+        memcpy(out->body, buf, len);
+        out->body[len] = '\0';
+        out->body_len = len;
+        return 0;
+    }
+    if (!json_is_integer(status) || json_integer_value(status) < 100 ||
+        json_integer_value(status) > 599)
+        return fail(out, err, errlen, "statusCode is not an HTTP status");
+    out->status = (unsigned)json_integer_value(status);
+
+    json_t *headers = json_object_get(out->doc, "headers");
+    json_t *cookies = json_object_get(out->doc, "cookies");
+    if ((headers && !json_is_object(headers) && !json_is_null(headers)) ||
+        (cookies && !json_is_array(cookies) && !json_is_null(cookies)))
+        return fail(out, err, errlen, "headers or cookies have the wrong type");
+    size_t n = json_object_size(headers) + json_array_size(cookies);
+    out->headers = calloc(n ? n : 1, sizeof *out->headers);
+    if (out->headers == NULL)
+        return fail(out, err, errlen, "out of memory");
+    const char *key;
+    json_t *value;
+    json_object_foreach(headers, key, value) {
+        if (!json_is_string(value))
+            return fail(out, err, errlen, "a header value is not a string");
+        out->headers[out->nheaders++] = (struct apigw_header){key, json_string_value(value)};
+    }
+    size_t i;
+    json_array_foreach(cookies, i, value) {
+        if (!json_is_string(value))
+            return fail(out, err, errlen, "a cookie is not a string");
+        out->headers[out->nheaders++] = (struct apigw_header){"set-cookie",
+                                                             json_string_value(value)};
+    }
+
+    json_t *body = json_object_get(out->doc, "body");
+    json_t *b64 = json_object_get(out->doc, "isBase64Encoded");
+    if ((body && !json_is_string(body) && !json_is_null(body)) ||
+        (b64 && !json_is_boolean(b64)))
+        return fail(out, err, errlen, "body or isBase64Encoded has the wrong type");
+    const char *text = json_is_string(body) ? json_string_value(body) : "";
+    size_t tlen = json_is_string(body) ? json_string_length(body) : 0;
+    if (json_is_true(b64)) {
+        out->body = apigw_base64_decode(text, tlen, &out->body_len);
+        if (out->body == NULL)
+            return fail(out, err, errlen, "body is not valid base64");
+    } else {
+        out->body = malloc(tlen + 1);
+        if (out->body == NULL)
+            return fail(out, err, errlen, "out of memory");
+        memcpy(out->body, text, tlen);
+        out->body[tlen] = '\0';
+        out->body_len = tlen;
+    }
+    return 0;
+}
+
+char *apigw_result_render(unsigned status, const struct apigw_header *headers,
+                          size_t nheaders, const char *body, size_t body_len, size_t *len)
+{
+    /* By hand for the same reason as the event: once per invocation. Invalid UTF-8
+     * in the body is repaired (U+FFFD); binary bodies need isBase64Encoded. */
+    struct out o = {0};
+    char num[32];
+    snprintf(num, sizeof num, "%u", status);
+    out_lit(&o, "{\"statusCode\":");
+    out_lit(&o, num);
+    out_lit(&o, ",\"headers\":{");
+    bool first = true;
+    for (size_t i = 0; i < nheaders; i++)
+        out_field(&o, &first, headers[i].name, headers[i].value);
+    out_lit(&o, "},\"body\":");
+    out_str(&o, body ? body : "", body ? body_len : 0, false);
+    out_lit(&o, ",\"isBase64Encoded\":false}");
+    if (o.oom) {
+        free(o.buf);
+        return NULL;
+    }
+    *len = o.len;
+    return o.buf;
+}

@@ -1,0 +1,230 @@
+/* bin/fn-get-profile: GET /profile as an AWS Lambda custom-runtime bootstrap.
+ * Unmodified, the same binary runs under bin/faas and on AWS Lambda
+ * (provided.al2023, with ARCHBENCH_DB pointing at app.db in the deployment
+ * package or a layer): it only speaks the Runtime API at AWS_LAMBDA_RUNTIME_API.
+ *
+ * Init once per instance (open the database, prepare its statements), then loop:
+ * next event -> answer it exactly as the monolith would (same token check, same
+ * profile bytes, same problem+json errors) as an API Gateway v2.0 result. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "apigw.h"
+#include "db.h"
+#include "log.h"
+#include "opts.h"
+#include "problem.h"
+#include "profile.h"
+#include "runtime.h"
+#include "token.h"
+#include "zygote.h"
+
+struct fn {
+    struct db *db;
+    char init_error[512]; /* non-empty: init failed, reported on the first /next */
+};
+
+/* Renders a problem+json result; extra_name/value may add one header. */
+static char *problem_result(unsigned status, const char *detail, const char *extra_name,
+                            const char *extra_value, size_t *len)
+{
+    size_t blen;
+    char *body = problem_render(status, detail, &blen);
+    if (body == NULL)
+        return NULL;
+    struct apigw_header h[3] = {{"content-type", PROBLEM_CONTENT_TYPE},
+                                {"cache-control", "no-store"},
+                                {extra_name, extra_value}};
+    char *out = apigw_result_render(status, h, extra_name ? 3 : 2, body, blen, len);
+    free(body);
+    return out;
+}
+
+static char *unauthorized(enum token_result r, size_t *len)
+{
+    return problem_result(401, token_result_detail(r), "www-authenticate",
+                          token_result_challenge(r), len);
+}
+
+/* The monolith's handle_profile, with the event in place of the connection. */
+static char *profile_result(struct fn *f, const char *authorization, size_t *len)
+{
+    const char *token = NULL;
+    enum token_result r = token_parse_authorization(authorization, &token);
+    if (r != TOKEN_OK)
+        return unauthorized(r, len);
+    unsigned char hash[TOKEN_HASH_LEN];
+    token_hash(token, hash);
+    struct profile p;
+    int64_t expires_at;
+    switch (db_profile_by_token(f->db, hash, &p, &expires_at)) {
+    case DB_NOT_FOUND:
+        return unauthorized(TOKEN_UNKNOWN, len);
+    case DB_ERROR:
+        log_error("profile lookup: %s", db_errmsg(f->db));
+        return problem_result(503, "the database is unavailable", NULL, NULL, len);
+    case DB_OK:
+        break;
+    }
+    if (token_check_expiry(expires_at, (int64_t)time(NULL)) != TOKEN_OK) {
+        db_release(f->db);
+        return unauthorized(TOKEN_EXPIRED, len);
+    }
+    size_t blen;
+    char *body = profile_render(&p, &blen);
+    db_release(f->db);
+    if (body == NULL) {
+        log_error("cannot render the profile of user %lld", (long long)p.id);
+        return problem_result(500, "the profile could not be rendered", NULL, NULL, len);
+    }
+    static const struct apigw_header h[] = {{"content-type", "application/json"},
+                                            {"cache-control", "no-store"}};
+    char *out = apigw_result_render(200, h, 2, body, blen, len);
+    free(body);
+    return out;
+}
+
+/* Handles one event. Returns the result JSON, or NULL with error_type/message set
+ * when the event is not an API Gateway v2.0 HTTP event (a handler failure). */
+static char *handle(struct fn *f, const char *event, size_t event_len, size_t *len,
+                    const char **error_type, const char **message)
+{
+    json_error_t jerr;
+    json_t *ev = json_loadb(event, event_len, 0, &jerr);
+    const char *method = NULL, *path = NULL, *authorization = NULL;
+    json_t *headers = NULL;
+    if (ev == NULL ||
+        json_unpack(ev, "{s:s, s:{s:{s:s}}, s?o}", "rawPath", &path, "requestContext",
+                    "http", "method", &method, "headers", &headers) != 0) {
+        json_decref(ev);
+        *error_type = "Runtime.InvalidEvent";
+        *message = "the event is not an API Gateway HTTP API (2.0) event";
+        return NULL;
+    }
+    if (json_is_object(headers))
+        authorization = json_string_value(json_object_get(headers, "authorization"));
+    char *out;
+    if (strcmp(path, "/profile") != 0)
+        out = problem_result(404, "no such resource", NULL, NULL, len);
+    else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        out = problem_result(405, "method not allowed on this resource", "allow",
+                             "GET, HEAD", len);
+    else
+        out = profile_result(f, authorization, len);
+    json_decref(ev);
+    if (out == NULL) {
+        *error_type = "Runtime.OutOfMemory";
+        *message = "cannot render the result";
+    }
+    return out;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: fn-get-profile\n"
+            "GET /profile as an AWS Lambda custom runtime (bootstrap). Started by\n"
+            "bin/faas or by AWS Lambda, never by hand; it reads:\n"
+            "  AWS_LAMBDA_RUNTIME_API   host:port of the Lambda Runtime API\n"
+            "  ARCHBENCH_DB             app.db written by 'archbench seed'\n"
+            "  %s  (faas --start fork-server) template mode\n\n"
+            "  -h, --help      show this help\n"
+            "  -V, --version   show the version\n",
+            ZYGOTE_ENV);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    log_init("fn-get-profile", LOG_INFO);
+    int c;
+    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 'V': opts_print_version("fn-get-profile"); return 0;
+        default: opts_usage_error("fn-get-profile", "unknown option");
+        }
+    }
+    if (optind < argc)
+        opts_usage_error("fn-get-profile", "unexpected argument '%s'", argv[optind]);
+
+    /* Init: everything an invocation needs that does not depend on the event. */
+    struct fn f = {0};
+    db_global_init();
+    const char *path = getenv("ARCHBENCH_DB");
+    if (path == NULL || *path == '\0')
+        snprintf(f.init_error, sizeof f.init_error, "ARCHBENCH_DB is not set");
+    else
+        f.db = db_open(path, DB_SESSIONS | DB_USERS, f.init_error, sizeof f.init_error);
+    if (f.db != NULL) {
+        f.init_error[0] = '\0';
+        /* One lookup now pulls the index pages into memory during init, not
+         * during the first invocation (a fork-server template shares them with
+         * every child it forks). */
+        static const unsigned char none[TOKEN_HASH_LEN];
+        struct profile p;
+        int64_t expires_at;
+        if (db_profile_by_token(f.db, none, &p, &expires_at) == DB_OK)
+            db_release(f.db);
+    }
+
+    /* In fork-server mode only forked children come back from here. */
+    runtime_global_init();
+    zygote_serve();
+
+    char err[512];
+    struct runtime *rt = runtime_open(err, sizeof err);
+    if (rt == NULL) {
+        log_error("%s", err);
+        return 1;
+    }
+    if (f.init_error[0] != '\0') {
+        log_error("init: %s", f.init_error);
+        if (runtime_init_error(rt, "Runtime.InitError", f.init_error, err, sizeof err) < 0)
+            log_error("%s", err);
+        runtime_close(rt);
+        return 1;
+    }
+    for (;;) {
+        struct runtime_invocation inv;
+        if (runtime_next(rt, &inv, err, sizeof err) != 0) {
+            log_error("%s", err);
+            break;
+        }
+        size_t len;
+        const char *error_type = NULL, *message = NULL;
+        char *result = handle(&f, inv.event, inv.event_len, &len, &error_type, &message);
+        long status;
+        if (result != NULL) {
+            status = runtime_respond(rt, inv.request_id, result, len, err, sizeof err);
+            free(result);
+            /* Over 6 MB the platform refuses the payload; the invocation then fails
+             * as on AWS (cannot happen with profiles, which are < 1 KiB). */
+            if (status == 413)
+                status = runtime_fail(rt, inv.request_id, "Function.ResponseSizeTooLarge",
+                                      "response payload exceeds 6 MB", err, sizeof err);
+        } else {
+            status = runtime_fail(rt, inv.request_id, error_type, message, err, sizeof err);
+        }
+        if (status < 0) {
+            log_error("%s", err);
+            break;
+        }
+        if (status != 202)
+            log_warn("the platform refused the result of %s: HTTP %ld", inv.request_id,
+                     status);
+    }
+    runtime_close(rt);
+    db_close(f.db);
+    return 1;
+}

@@ -1,0 +1,207 @@
+/* The HTTP trigger of faas (see trigger.h). */
+#include "trigger.h"
+
+#include <arpa/inet.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "apigw.h"
+#include "log.h"
+
+static struct instances **trigger_pool;
+static uint64_t id_prefix;
+static atomic_uint_fast64_t id_counter;
+
+void trigger_request_id(char out[40])
+{
+    uint64_t n = atomic_fetch_add(&id_counter, 1);
+    /* Random per process, a counter per request: unique, and shaped like AWS's. */
+    snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(id_prefix >> 32),
+             (unsigned)(id_prefix >> 16) & 0xffff, (unsigned)id_prefix & 0xfff,
+             0x8000u | (unsigned)((id_prefix >> 48) & 0x3fff),
+             (unsigned long long)(n & 0xffffffffffffULL));
+}
+
+struct header_list {
+    struct apigw_header *h;
+    size_t n, cap;
+};
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    struct header_list *l = cls;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct apigw_header *h = realloc(l->h, cap * sizeof *h);
+        if (h == NULL)
+            return MHD_NO;
+        l->h = h;
+        l->cap = cap;
+    }
+    l->h[l->n++] = (struct apigw_header){key, value ? value : ""};
+    return MHD_YES;
+}
+
+struct query {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+};
+
+static void query_append(struct query *q, const char *s, bool encode)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        bool plain = !encode || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                     (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+        if (q->len + 4 > q->cap) {
+            size_t cap = q->cap ? q->cap * 2 : 128;
+            char *b = realloc(q->buf, cap);
+            if (b == NULL) {
+                q->oom = true;
+                return;
+            }
+            q->buf = b;
+            q->cap = cap;
+        }
+        if (plain) {
+            q->buf[q->len++] = (char)c;
+        } else {
+            q->buf[q->len++] = '%';
+            q->buf[q->len++] = hex[c >> 4];
+            q->buf[q->len++] = hex[c & 15];
+        }
+        q->buf[q->len] = '\0';
+    }
+}
+
+/* MHD hands out the query decoded; rawQueryString is rebuilt by re-encoding. */
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    struct query *q = cls;
+    if (q->len > 0)
+        query_append(q, "&", false);
+    query_append(q, key, true);
+    if (value != NULL) {
+        query_append(q, "=", false);
+        query_append(q, value, true);
+    }
+    return MHD_YES;
+}
+
+static char *build_event(const struct server_request *req, const char *id, size_t *len)
+{
+    struct header_list hl = {0};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_header, &hl);
+    struct query q = {0};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    char ip[INET6_ADDRSTRLEN] = "127.0.0.1";
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct apigw_request r = {
+        .method = req->method, .path = req->url, .query = q.buf ? q.buf : "",
+        .protocol = "HTTP/1.1", .source_ip = ip, .request_id = id,
+        .time_epoch_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+        .headers = hl.h, .nheaders = hl.n, .body = req->body, .body_len = req->body_len};
+    char *event = q.oom ? NULL : apigw_event_render(&r, len);
+    free(hl.h);
+    free(q.buf);
+    return event;
+}
+
+/* Headers the HTTP layer owns; a function's values for them are not relayed. */
+static bool hop_header(const char *name)
+{
+    return strcasecmp(name, "content-length") == 0 ||
+           strcasecmp(name, "transfer-encoding") == 0 || strcasecmp(name, "connection") == 0;
+}
+
+static enum MHD_Result reply_result(struct MHD_Connection *conn, struct invocation *inv)
+{
+    if (inv->status != 0)
+        return server_reply_problem(conn, inv->status, inv->detail);
+    struct apigw_result res;
+    char err[160];
+    if (apigw_result_parse(inv->result, inv->result_len, &res, err, sizeof err) != 0) {
+        log_warn("invocation %s: the function returned an invalid result: %s", inv->id, err);
+        char detail[256];
+        snprintf(detail, sizeof detail, "the function returned an invalid result: %s", err);
+        return server_reply_problem(conn, 502, detail);
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(res.body_len, res.body, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        apigw_result_free(&res);
+        return MHD_NO;
+    }
+    res.body = NULL; /* MHD owns it now */
+    for (size_t i = 0; i < res.nheaders; i++)
+        if (!hop_header(res.headers[i].name))
+            MHD_add_response_header(r, res.headers[i].name, res.headers[i].value);
+    MHD_add_response_header(r, "Apigw-Requestid", inv->id);
+    enum MHD_Result ret = MHD_queue_response(conn, res.status, r);
+    MHD_destroy_response(r);
+    apigw_result_free(&res);
+    return ret;
+}
+
+static enum MHD_Result handle(const struct server_request *req)
+{
+    struct invocation *inv = *req->state;
+    if (inv != NULL) {
+        /* Resumed: the invocation has ended (done is written before the resume). */
+        if (!inv->done) {
+            MHD_suspend_connection(req->conn);
+            return MHD_YES;
+        }
+        return reply_result(req->conn, inv);
+    }
+    char id[40];
+    trigger_request_id(id);
+    size_t len = 0;
+    char *event = build_event(req, id, &len);
+    inv = event ? invocation_new(id, event, len) : NULL;
+    if (inv == NULL) {
+        free(event);
+        return server_reply_problem(req->conn, 503, "out of memory");
+    }
+    inv->conn = req->conn;
+    *req->state = inv;
+    *req->state_free = invocation_unref;
+    MHD_suspend_connection(req->conn);
+    instances_submit(*trigger_pool, inv);
+    return MHD_YES;
+}
+
+void trigger_configure(struct server_config *cfg, struct instances **pool_ref)
+{
+    static const struct server_route routes[] = {
+        {.path = "/", .prefix = true, .methods = SERVER_ANY, .handler = handle,
+         .keep_body = true, .max_body = TRIGGER_MAX_BODY},
+    };
+    trigger_pool = pool_ref;
+    if (getrandom(&id_prefix, sizeof id_prefix, 0) != sizeof id_prefix)
+        id_prefix = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+    cfg->routes = routes;
+    cfg->nroutes = 1;
+    cfg->suspend_resume = true;
+}

@@ -1,0 +1,830 @@
+/* Integration tests of bin/faas: conformance of bin/fn-get-profile with the
+ * monolith, and the instance lifecycle (cold, warm, idle, concurrency, timeout,
+ * crash, init error, Runtime API misuse, leaks) with build/tests/fn-test.
+ * Run from the repository root. Time bounds here are correctness bounds with
+ * generous slack, never performance assertions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "httpc.h"
+#include "../support/proc.h"
+
+#define FN_TEST "build/tests/fn-test"
+
+static char data_dir[256];
+
+/* Every server a test starts, so that a failed assertion (which leaves the test
+ * early) does not leave it running: the per-test teardown stops what is left. */
+static struct proc started[8];
+static unsigned nstarted;
+
+static void track(const struct proc *p)
+{
+    if (nstarted < sizeof started / sizeof started[0])
+        started[nstarted++] = *p;
+}
+
+static int test_teardown(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < nstarted; i++)
+        if (started[i].pid > 0 && proc_alive(started[i].pid))
+            proc_stop(&started[i]);
+    nstarted = 0;
+    return 0;
+}
+
+struct token {
+    int user_id;
+    char token[64];
+    char status[16];
+};
+static struct token *tokens;
+static size_t ntokens;
+
+struct faas {
+    struct proc p;
+    char stderr_path[512];
+    char report_path[512];
+    bool fork_server;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+static int load_tokens(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/tokens.tsv", data_dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    size_t cap = 0;
+    if (fgets(line, sizeof line, f) == NULL) { /* header */
+        fclose(f);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        if (ntokens == cap) {
+            cap = cap ? cap * 2 : 512;
+            tokens = realloc(tokens, cap * sizeof *tokens);
+        }
+        struct token *t = &tokens[ntokens];
+        if (sscanf(line, "%d\t%63s\t%15s", &t->user_id, t->token, t->status) == 3)
+            ntokens++;
+    }
+    fclose(f);
+    return ntokens > 0 ? 0 : -1;
+}
+
+static const struct token *find_token(const char *status, size_t skip)
+{
+    for (size_t i = 0; i < ntokens; i++)
+        if (strcmp(tokens[i].status, status) == 0 && skip-- == 0)
+            return &tokens[i];
+    return NULL;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    if (proc_seed(data_dir, sizeof data_dir, 300) != 0 || load_tokens() != 0)
+        return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    proc_rmdir(data_dir);
+    free(tokens);
+    return 0;
+}
+
+/* Starts faas with function and extra arguments (NULL-terminated). */
+static void faas_start(struct faas *f, const char *function, bool fork_server, ...)
+{
+    static unsigned counter;
+    memset(f, 0, sizeof *f);
+    f->fork_server = fork_server;
+    unsigned n = counter++;
+    snprintf(f->stderr_path, sizeof f->stderr_path, "%s/faas-%u.log", data_dir, n);
+    snprintf(f->report_path, sizeof f->report_path, "%s/report-%u.jsonl", data_dir, n);
+    char bin[256], db_env[600];
+    snprintf(db_env, sizeof db_env, "ARCHBENCH_DB=%s/app.db", data_dir);
+    char *argv[40] = {(char *)proc_bin("faas", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                      "--function", (char *)function, "--env", db_env, "--report-log",
+                      f->report_path, "--start", fork_server ? "fork-server" : "exec"};
+    int argc = 11;
+    va_list ap;
+    va_start(ap, fork_server);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && argc < 38)
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    assert_int_equal(proc_start_server(&f->p, argv, f->stderr_path), 0);
+    track(&f->p);
+}
+
+/* The processes whose parent is pid and that are not zombies (zombies counted
+ * separately). */
+static unsigned children_of(pid_t pid, unsigned *zombies, pid_t *first)
+{
+    unsigned n = 0;
+    if (zombies)
+        *zombies = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        char *paren = strrchr(buf, ')');
+        char state;
+        int ppid;
+        if (paren == NULL || sscanf(paren + 2, "%c %d", &state, &ppid) != 2 || ppid != pid)
+            continue;
+        if (state == 'Z') {
+            if (zombies)
+                (*zombies)++;
+            continue;
+        }
+        if (first && n == 0)
+            *first = atoi(e->d_name);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Function instances of f: children of faas (exec) or of its template. */
+static unsigned instances_of(const struct faas *f, unsigned *zombies)
+{
+    if (!f->fork_server)
+        return children_of(f->p.pid, zombies, NULL);
+    pid_t template_pid = 0;
+    children_of(f->p.pid, zombies, &template_pid);
+    return template_pid ? children_of(template_pid, NULL, NULL) : 0;
+}
+
+static unsigned open_fds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    unsigned n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static json_t *report_lines(const struct faas *f)
+{
+    json_t *all = json_array();
+    FILE *in = fopen(f->report_path, "r");
+    char line[1024];
+    while (in && fgets(line, sizeof line, in))
+        json_array_append_new(all, json_loads(line, 0, NULL));
+    if (in)
+        fclose(in);
+    return all;
+}
+
+static bool log_contains(const struct faas *f, const char *needle)
+{
+    FILE *in = fopen(f->stderr_path, "r");
+    char line[2048];
+    bool found = false;
+    while (!found && in && fgets(line, sizeof line, in))
+        found = strstr(line, needle) != NULL;
+    if (in)
+        fclose(in);
+    return found;
+}
+
+/* Stops faas (SIGTERM) and checks it exited cleanly: status 0, and nothing from
+ * the sanitizers (SAN=1 builds) in its log, which also holds the instances' output. */
+static void faas_stop(struct faas *f)
+{
+    assert_int_equal(proc_stop(&f->p), 0);
+    assert_false(log_contains(f, "Sanitizer"));
+    assert_false(log_contains(f, "runtime error:"));
+}
+
+static int get(int port, const char *path, const char *headers, struct http_response *r)
+{
+    return httpc_request(port, "GET", path, headers, r);
+}
+
+static int get_pid(int port, const char *path)
+{
+    struct http_response r;
+    if (get(port, path, NULL, &r) != 0)
+        return -1;
+    int pid = r.status == 200 ? atoi(r.body) : -r.status;
+    httpc_free(&r);
+    return pid;
+}
+
+/* ---- conformance with the monolith ---- */
+
+static void compare(int mono, int faas, const char *method, const char *path,
+                    const char *headers, const char *what)
+{
+    struct http_response a, b;
+    assert_int_equal(httpc_request(mono, method, path, headers, &a), 0);
+    assert_int_equal(httpc_request(faas, method, path, headers, &b), 0);
+    if (a.status != b.status || a.body_len != b.body_len ||
+        memcmp(a.body, b.body, a.body_len) != 0)
+        fail_msg("%s: monolith %d '%s' vs faas %d '%s'", what, a.status, a.body, b.status,
+                 b.body);
+    static const char *hdrs[] = {"Content-Type", "Cache-Control", "WWW-Authenticate",
+                                 "Allow"};
+    for (size_t i = 0; i < sizeof hdrs / sizeof hdrs[0]; i++) {
+        char va[256] = "", vb[256] = "";
+        bool ha = httpc_header(&a, hdrs[i], va, sizeof va);
+        bool hb = httpc_header(&b, hdrs[i], vb, sizeof vb);
+        if (ha != hb || strcmp(va, vb) != 0)
+            fail_msg("%s: header %s: monolith '%s' vs faas '%s'", what, hdrs[i], va, vb);
+    }
+    httpc_free(&a);
+    httpc_free(&b);
+}
+
+static void conformance(bool fork_server)
+{
+    struct proc mono;
+    char bin[256], db[512];
+    snprintf(db, sizeof db, "%s/app.db", data_dir);
+    char *margv[] = {(char *)proc_bin("monolith", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                     "--db", db, NULL};
+    assert_int_equal(proc_start_server(&mono, margv, NULL), 0);
+    track(&mono);
+    struct faas f;
+    char fn[256];
+    faas_start(&f, proc_bin("fn-get-profile", fn, sizeof fn), fork_server, NULL);
+
+    char h[256];
+    unsigned checked = 0;
+    for (size_t i = 0; i < ntokens && checked < 200; i++) {
+        if (strcmp(tokens[i].status, "valid") != 0)
+            continue;
+        snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", tokens[i].token);
+        compare(mono.port, f.p.port, "GET", "/profile", h, "valid token");
+        checked++;
+    }
+    assert_int_equal(checked, 200);
+
+    const struct token *expired = find_token("expired", 0), *revoked = find_token("revoked", 0);
+    assert_non_null(expired);
+    assert_non_null(revoked);
+    const struct token *valid = find_token("valid", 0);
+    struct {
+        const char *what, *method, *path;
+        char headers[256];
+    } cases[] = {
+        {"no token", "GET", "/profile", ""},
+        {"not bearer", "GET", "/profile", "Authorization: Basic dXNlcjpwYXNz\r\n"},
+        {"short token", "GET", "/profile", "Authorization: Bearer abc\r\n"},
+        {"unknown token", "GET", "/profile",
+         "Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n"},
+        {"expired token", "GET", "/profile", ""},
+        {"revoked token", "GET", "/profile", ""},
+        {"two tokens", "GET", "/profile", ""},
+        {"lower-case scheme", "GET", "/profile", ""},
+        {"HEAD", "HEAD", "/profile", ""},
+        {"unknown path", "GET", "/nope", ""},
+        {"unknown path, POST", "POST", "/nope", "Content-Length: 0\r\n"},
+        {"POST", "POST", "/profile", "Content-Length: 0\r\n"},
+        {"DELETE", "DELETE", "/profile", ""},
+        {"query string", "GET", "/profile?x=1", ""},
+        {"health", "GET", "/health", ""},
+    };
+    snprintf(cases[4].headers, sizeof cases[4].headers, "Authorization: Bearer %s\r\n",
+             expired->token);
+    snprintf(cases[5].headers, sizeof cases[5].headers, "Authorization: Bearer %s\r\n",
+             revoked->token);
+    snprintf(cases[6].headers, sizeof cases[6].headers,
+             "Authorization: Bearer %s\r\nAuthorization: Bearer %s\r\n", valid->token,
+             valid->token);
+    snprintf(cases[7].headers, sizeof cases[7].headers, "Authorization: bearer %s\r\n",
+             valid->token);
+    snprintf(cases[8].headers, sizeof cases[8].headers, "Authorization: Bearer %s\r\n",
+             valid->token);
+    snprintf(cases[13].headers, sizeof cases[13].headers, "Authorization: Bearer %s\r\n",
+             valid->token);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        compare(mono.port, f.p.port, cases[i].method, cases[i].path, cases[i].headers,
+                cases[i].what);
+    faas_stop(&f);
+    proc_stop(&mono);
+}
+
+static void test_fn_get_profile_matches_the_monolith(void **state)
+{
+    (void)state;
+    conformance(false);
+}
+
+static void test_fn_get_profile_matches_the_monolith_fork_server(void **state)
+{
+    (void)state;
+    conformance(true);
+}
+
+/* ---- lifecycle ---- */
+
+static void cold_then_warm(bool fork_server)
+{
+    struct faas f;
+    faas_start(&f, FN_TEST, fork_server, NULL);
+    int pid1 = get_pid(f.p.port, "/pid");
+    int pid2 = get_pid(f.p.port, "/pid");
+    assert_true(pid1 > 0);
+    assert_int_equal(pid1, pid2);
+    assert_int_equal(instances_of(&f, NULL), 1);
+    faas_stop(&f);
+    assert_false(proc_alive(pid1));
+
+    json_t *lines = report_lines(&f);
+    assert_int_equal(json_array_size(lines), 2);
+    json_t *first = json_array_get(lines, 0), *second = json_array_get(lines, 1);
+    assert_true(json_is_real(json_object_get(first, "initDurationMs")));
+    assert_true(json_is_null(json_object_get(second, "initDurationMs")));
+    assert_int_equal(json_integer_value(json_object_get(first, "pid")), pid1);
+    assert_string_equal(json_string_value(json_object_get(second, "status")), "success");
+    json_decref(lines);
+    assert_true(log_contains(&f, "Init Duration: "));
+    assert_true(log_contains(&f, "Memory Size: 128 MB Max Memory Used: "));
+}
+
+static void test_first_request_is_cold_second_is_warm(void **state)
+{
+    (void)state;
+    cold_then_warm(false);
+}
+
+static void test_first_request_is_cold_second_is_warm_fork_server(void **state)
+{
+    (void)state;
+    cold_then_warm(true);
+}
+
+static void test_idle_instance_is_stopped(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--idle-timeout-ms", "200", NULL);
+    int pid = get_pid(f.p.port, "/pid");
+    assert_true(pid > 0);
+    double start = now_s();
+    while (proc_alive(pid) && now_s() - start < 10)
+        sleep_ms(20);
+    assert_false(proc_alive(pid));
+    unsigned zombies;
+    sleep_ms(50);
+    assert_int_equal(instances_of(&f, &zombies), 0);
+    assert_int_equal(zombies, 0);
+    /* Scaled to zero, the next request is a cold start again. */
+    int pid2 = get_pid(f.p.port, "/pid");
+    assert_true(pid2 > 0 && pid2 != pid);
+    faas_stop(&f);
+}
+
+struct burst {
+    int port;
+    const char *path;
+    int status;
+    int pid;
+};
+
+static void *burst_one(void *arg)
+{
+    struct burst *b = arg;
+    struct http_response r;
+    if (get(b->port, b->path, NULL, &r) == 0) {
+        b->status = r.status;
+        b->pid = r.status == 200 ? atoi(r.body) : 0;
+        httpc_free(&r);
+    }
+    return NULL;
+}
+
+static void test_max_concurrency_bounds_instances(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--max-concurrency", "2", NULL);
+    enum { N = 10 };
+    struct burst b[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        b[i] = (struct burst){.port = f.p.port, .path = "/sleep?ms=150"};
+        pthread_create(&t[i], NULL, burst_one, &b[i]);
+    }
+    unsigned most = 0;
+    double start = now_s();
+    while (now_s() - start < 1.0) {
+        unsigned n = instances_of(&f, NULL);
+        most = n > most ? n : most;
+        sleep_ms(5);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    assert_true(most >= 1 && most <= 2);
+    int pids[2] = {0, 0};
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(b[i].status, 200);
+        if (b[i].pid == pids[0] || b[i].pid == pids[1])
+            continue;
+        assert_int_equal(pids[1], 0); /* a third distinct pid would fail here */
+        pids[pids[0] ? 1 : 0] = b[i].pid;
+    }
+    faas_stop(&f);
+}
+
+static void test_full_queue_gives_429(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--max-concurrency", "1", "--max-queue", "1", NULL);
+    assert_true(get_pid(f.p.port, "/pid") > 0); /* warm, so the burst is not a cold start */
+    enum { N = 3 };
+    struct burst b[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        b[i] = (struct burst){.port = f.p.port, .path = "/sleep?ms=600"};
+        pthread_create(&t[i], NULL, burst_one, &b[i]);
+        sleep_ms(100); /* in order: running, queued, refused */
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(b[0].status, 200);
+    assert_int_equal(b[1].status, 200);
+    assert_int_equal(b[2].status, 429);
+    faas_stop(&f);
+}
+
+static void test_hanging_invocation_gets_504_and_instance_is_replaced(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--timeout-ms", "500", NULL);
+    int pid1 = get_pid(f.p.port, "/pid");
+    assert_true(pid1 > 0);
+    struct http_response r;
+    double start = now_s();
+    assert_int_equal(get(f.p.port, "/hang", NULL, &r), 0);
+    double took = now_s() - start;
+    assert_int_equal(r.status, 504);
+    assert_non_null(strstr(r.body, "\"status\":504"));
+    httpc_free(&r);
+    assert_true(took >= 0.45 && took < 4.0);
+    int pid2 = get_pid(f.p.port, "/pid");
+    assert_true(pid2 > 0 && pid2 != pid1);
+    assert_false(proc_alive(pid1));
+    faas_stop(&f);
+    assert_true(log_contains(&f, "Status: timeout"));
+}
+
+static void crash(bool fork_server)
+{
+    struct faas f;
+    faas_start(&f, FN_TEST, fork_server, NULL);
+    int pid1 = get_pid(f.p.port, "/pid");
+    assert_int_equal(get_pid(f.p.port, "/crash"), -502);
+    int pid2 = get_pid(f.p.port, "/pid");
+    assert_true(pid2 > 0 && pid2 != pid1);
+    unsigned zombies;
+    assert_int_equal(instances_of(&f, &zombies), 1);
+    assert_int_equal(zombies, 0);
+    faas_stop(&f);
+    assert_true(log_contains(&f, "crashed"));
+}
+
+static void test_crash_gives_502_then_next_request_succeeds(void **state)
+{
+    (void)state;
+    crash(false);
+}
+
+static void test_crash_gives_502_then_next_request_succeeds_fork_server(void **state)
+{
+    (void)state;
+    crash(true);
+}
+
+static void test_init_error_gives_502_and_is_logged(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--env", "FN_TEST_INIT_ERROR=1", NULL);
+    assert_int_equal(get_pid(f.p.port, "/pid"), -502);
+    assert_int_equal(get_pid(f.p.port, "/pid"), -502);
+    faas_stop(&f);
+    assert_true(log_contains(&f, "failed to initialise: Test.InitFailure"));
+    json_t *lines = report_lines(&f);
+    assert_int_equal(json_array_size(lines), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 0), "status")),
+                        "init_error");
+    json_decref(lines);
+}
+
+static void test_missing_database_is_an_init_error(void **state)
+{
+    (void)state;
+    struct faas f;
+    char fn[256];
+    faas_start(&f, proc_bin("fn-get-profile", fn, sizeof fn), false, "--env",
+               "ARCHBENCH_DB=/nonexistent/app.db", NULL);
+    assert_int_equal(get_pid(f.p.port, "/profile"), -502);
+    faas_stop(&f);
+    assert_true(log_contains(&f, "Runtime.InitError"));
+}
+
+static void test_runtime_api_misuse_gets_aws_status_codes(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--max-concurrency", "1", NULL);
+    struct http_response r;
+    /* Unknown request id while an invocation is in progress: 400. */
+    assert_int_equal(get(f.p.port, "/misuse", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "400");
+    httpc_free(&r);
+    /* A second response for the same request: 403 (no invocation in progress). */
+    assert_int_equal(get(f.p.port, "/misuse-last", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "403");
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
+static void test_results_map_back_to_http(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, NULL);
+    struct http_response r;
+    char v[256];
+    /* Plain JSON without statusCode: a 200 application/json with it as body. */
+    assert_int_equal(get(f.p.port, "/nostatus", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"hello\":\"world\"}");
+    assert_true(httpc_header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "application/json");
+    httpc_free(&r);
+    /* Base64 body, status, headers and cookies. */
+    assert_int_equal(get(f.p.port, "/binary", NULL, &r), 0);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(r.body_len, 4);
+    assert_memory_equal(r.body, "\x00\x01\x02\xff", 4);
+    assert_non_null(strstr(r.head, "set-cookie: a=1\r\n"));
+    assert_non_null(strstr(r.head, "set-cookie: b=2\r\n"));
+    httpc_free(&r);
+    /* Garbage and handler errors: 502. */
+    assert_int_equal(get_pid(f.p.port, "/garbage"), -502);
+    assert_int_equal(get_pid(f.p.port, "/error"), -502);
+    /* Over 6 MB: the platform refuses the payload, the invocation fails. */
+    assert_int_equal(get_pid(f.p.port, "/big?mb=7"), -502);
+    /* The event: v2.0, lower-cased headers, query, request context. */
+    assert_int_equal(get(f.p.port, "/echo?b=2&a=x%20y",
+                         "X-Custom: One\r\nx-custom: Two\r\nCookie: c=1; d=2\r\n", &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *ev = json_loads(r.body, 0, NULL);
+    assert_non_null(ev);
+    assert_string_equal(json_string_value(json_object_get(ev, "version")), "2.0");
+    assert_string_equal(json_string_value(json_object_get(ev, "routeKey")), "$default");
+    assert_string_equal(json_string_value(json_object_get(ev, "rawPath")), "/echo");
+    assert_string_equal(json_string_value(json_object_get(ev, "rawQueryString")),
+                        "b=2&a=x%20y");
+    json_t *headers = json_object_get(ev, "headers");
+    assert_string_equal(json_string_value(json_object_get(headers, "x-custom")), "One,Two");
+    assert_null(json_object_get(headers, "cookie"));
+    assert_int_equal(json_array_size(json_object_get(ev, "cookies")), 2);
+    json_t *http = json_object_get(json_object_get(ev, "requestContext"), "http");
+    assert_string_equal(json_string_value(json_object_get(http, "method")), "GET");
+    assert_string_equal(json_string_value(json_object_get(http, "sourceIp")), "127.0.0.1");
+    assert_true(json_is_integer(
+        json_object_get(json_object_get(ev, "requestContext"), "timeEpoch")));
+    assert_true(json_is_false(json_object_get(ev, "isBase64Encoded")));
+    char rid[64];
+    assert_true(httpc_header(&r, "Apigw-Requestid", rid, sizeof rid));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(ev, "requestContext"), "requestId")),
+                        rid);
+    json_decref(ev);
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
+static void test_provisioned_instances_start_ahead_of_demand(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--provisioned", "2", "--idle-timeout-ms", "100", NULL);
+    double start = now_s();
+    while (instances_of(&f, NULL) < 2 && now_s() - start < 10)
+        sleep_ms(20);
+    assert_int_equal(instances_of(&f, NULL), 2);
+    sleep_ms(400); /* past the idle timeout: provisioned instances stay */
+    assert_int_equal(instances_of(&f, NULL), 2);
+    assert_true(get_pid(f.p.port, "/pid") > 0);
+    faas_stop(&f);
+    json_t *lines = report_lines(&f);
+    assert_true(json_is_null(json_object_get(json_array_get(lines, 0), "initDurationMs")));
+    json_decref(lines);
+}
+
+static void test_memory_limit_is_enforced(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--memory-mb", "64", NULL);
+    int pid1 = get_pid(f.p.port, "/alloc?mb=8");
+    assert_true(pid1 > 0);
+    /* 100 MB in a 64 MB function: RLIMIT_DATA makes malloc fail (502, a function
+     * error); sanitizer builds run without it, and there the peak-RSS check
+     * replaces the instance after the invocation. Either way it cannot go on. */
+    int r = get_pid(f.p.port, "/alloc?mb=100");
+    assert_true(r == -502 || r == pid1);
+    double start = now_s();
+    int pid2 = get_pid(f.p.port, "/pid");
+    while (r == pid1 && pid2 == pid1 && now_s() - start < 5) {
+        sleep_ms(20);
+        pid2 = get_pid(f.p.port, "/pid");
+    }
+    if (r == pid1)
+        assert_true(pid2 > 0 && pid2 != pid1);
+    faas_stop(&f);
+    json_t *lines = report_lines(&f);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "memorySizeMb")),
+                     64);
+    assert_true(json_integer_value(json_object_get(json_array_get(lines, 0), "maxMemoryUsedMb")) >= 8);
+    json_decref(lines);
+}
+
+static void test_sigterm_stops_every_instance(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, NULL);
+    enum { N = 4 };
+    struct burst b[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        b[i] = (struct burst){.port = f.p.port, .path = "/sleep?ms=300"};
+        pthread_create(&t[i], NULL, burst_one, &b[i]);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    int pids[N];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(b[i].status, 200);
+        pids[i] = b[i].pid;
+    }
+    faas_stop(&f);
+    for (int i = 0; i < N; i++)
+        assert_false(proc_alive(pids[i]));
+}
+
+struct hammer {
+    int port;
+    unsigned n;
+    unsigned ok;
+};
+
+/* Keep-alive requests on one connection, reconnecting when it drops. */
+static void *hammer(void *arg)
+{
+    struct hammer *h = arg;
+    int fd = -1;
+    static const char req[] = "GET /pid HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    for (unsigned i = 0; i < h->n; i++) {
+        if (fd < 0)
+            fd = httpc_connect(h->port);
+        struct http_response r;
+        if (fd < 0 || httpc_send(fd, req, sizeof req - 1) != 0 || httpc_read(fd, &r, false) != 0) {
+            if (fd >= 0)
+                close(fd);
+            fd = -1;
+            continue;
+        }
+        if (r.status == 200)
+            h->ok++;
+        httpc_free(&r);
+        /* A pause now and then outlasts the 1 ms idle timeout: cold starts. */
+        if (i % 10 == 9)
+            sleep_ms(5);
+    }
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static void test_many_cold_starts_leave_no_processes_or_descriptors(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--idle-timeout-ms", "1", NULL);
+    assert_true(get_pid(f.p.port, "/pid") > 0);
+    sleep_ms(200);
+    unsigned fds_before = open_fds(f.p.pid);
+    enum { THREADS = 4, PER_THREAD = 2500 };
+    struct hammer h[THREADS];
+    pthread_t t[THREADS];
+    double start = now_s();
+    for (int i = 0; i < THREADS; i++) {
+        h[i] = (struct hammer){.port = f.p.port, .n = PER_THREAD};
+        pthread_create(&t[i], NULL, hammer, &h[i]);
+    }
+    unsigned ok = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ok += h[i].ok;
+    }
+    assert_int_equal(ok, THREADS * PER_THREAD);
+    /* Scale to zero, then count what is left. */
+    while (instances_of(&f, NULL) > 0 && now_s() - start < 300)
+        sleep_ms(20);
+    sleep_ms(100);
+    unsigned zombies;
+    assert_int_equal(instances_of(&f, &zombies), 0);
+    assert_int_equal(zombies, 0);
+    assert_int_equal(open_fds(f.p.pid), fds_before);
+    json_t *lines = report_lines(&f);
+    size_t cold = 0, i;
+    json_t *line;
+    json_array_foreach(lines, i, line)
+        if (json_is_real(json_object_get(line, "initDurationMs")))
+            cold++;
+    json_decref(lines);
+    print_message("%u invocations, %zu cold starts\n", ok, cold);
+    assert_true(cold >= 100);
+    faas_stop(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_fn_get_profile_matches_the_monolith, test_teardown),
+        cmocka_unit_test_teardown(test_fn_get_profile_matches_the_monolith_fork_server, test_teardown),
+        cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm, test_teardown),
+        cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm_fork_server, test_teardown),
+        cmocka_unit_test_teardown(test_idle_instance_is_stopped, test_teardown),
+        cmocka_unit_test_teardown(test_max_concurrency_bounds_instances, test_teardown),
+        cmocka_unit_test_teardown(test_full_queue_gives_429, test_teardown),
+        cmocka_unit_test_teardown(test_hanging_invocation_gets_504_and_instance_is_replaced, test_teardown),
+        cmocka_unit_test_teardown(test_crash_gives_502_then_next_request_succeeds, test_teardown),
+        cmocka_unit_test_teardown(test_crash_gives_502_then_next_request_succeeds_fork_server, test_teardown),
+        cmocka_unit_test_teardown(test_init_error_gives_502_and_is_logged, test_teardown),
+        cmocka_unit_test_teardown(test_missing_database_is_an_init_error, test_teardown),
+        cmocka_unit_test_teardown(test_runtime_api_misuse_gets_aws_status_codes, test_teardown),
+        cmocka_unit_test_teardown(test_results_map_back_to_http, test_teardown),
+        cmocka_unit_test_teardown(test_provisioned_instances_start_ahead_of_demand, test_teardown),
+        cmocka_unit_test_teardown(test_memory_limit_is_enforced, test_teardown),
+        cmocka_unit_test_teardown(test_sigterm_stops_every_instance, test_teardown),
+        cmocka_unit_test_teardown(test_many_cold_starts_leave_no_processes_or_descriptors, test_teardown),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,218 @@
+/* Unit tests of serverless/apigw.c: API Gateway HTTP API v2.0 events and results. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apigw.h"
+
+static json_t *render(const struct apigw_request *r)
+{
+    size_t len;
+    char *text = apigw_event_render(r, &len);
+    assert_non_null(text);
+    assert_int_equal(strlen(text), len);
+    json_t *ev = json_loads(text, 0, NULL);
+    free(text);
+    assert_non_null(ev);
+    return ev;
+}
+
+static const char *str(json_t *o, const char *path)
+{
+    /* "a.b.c" */
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_t *cur = o;
+    for (char *tok = strtok(buf, "."); tok; tok = strtok(NULL, "."))
+        cur = json_object_get(cur, tok);
+    return json_string_value(cur);
+}
+
+static void test_event_has_the_v2_fields(void **state)
+{
+    (void)state;
+    struct apigw_header h[] = {{"Host", "api.example.com"},
+                               {"Authorization", "Bearer abc"},
+                               {"X-Dup", "1"},
+                               {"x-dup", "2"},
+                               {"User-Agent", "test/1"},
+                               {"Cookie", "a=1; b=2"}};
+    struct apigw_request r = {.method = "GET", .path = "/profile", .query = "x=1&y=2&x=3",
+                              .protocol = "HTTP/1.1", .source_ip = "127.0.0.1",
+                              .request_id = "rid-1", .time_epoch_ms = 1700000000123,
+                              .headers = h, .nheaders = 6};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "version"), "2.0");
+    assert_string_equal(str(ev, "routeKey"), "$default");
+    assert_string_equal(str(ev, "rawPath"), "/profile");
+    assert_string_equal(str(ev, "rawQueryString"), "x=1&y=2&x=3");
+    assert_string_equal(str(ev, "queryStringParameters.x"), "1,3");
+    assert_string_equal(str(ev, "headers.authorization"), "Bearer abc");
+    assert_string_equal(str(ev, "headers.x-dup"), "1,2");
+    assert_null(json_object_get(json_object_get(ev, "headers"), "Authorization"));
+    assert_null(json_object_get(json_object_get(ev, "headers"), "cookie"));
+    json_t *cookies = json_object_get(ev, "cookies");
+    assert_int_equal(json_array_size(cookies), 2);
+    assert_string_equal(json_string_value(json_array_get(cookies, 1)), "b=2");
+    assert_string_equal(str(ev, "requestContext.requestId"), "rid-1");
+    assert_string_equal(str(ev, "requestContext.http.method"), "GET");
+    assert_string_equal(str(ev, "requestContext.http.path"), "/profile");
+    assert_string_equal(str(ev, "requestContext.http.protocol"), "HTTP/1.1");
+    assert_string_equal(str(ev, "requestContext.http.sourceIp"), "127.0.0.1");
+    assert_string_equal(str(ev, "requestContext.http.userAgent"), "test/1");
+    assert_string_equal(str(ev, "requestContext.domainName"), "api.example.com");
+    assert_string_equal(str(ev, "requestContext.domainPrefix"), "api");
+    assert_string_equal(str(ev, "requestContext.time"), "14/Nov/2023:22:13:20 +0000");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(ev, "requestContext"),
+                                                        "timeEpoch")),
+                     1700000000123);
+    assert_true(json_is_false(json_object_get(ev, "isBase64Encoded")));
+    assert_null(json_object_get(ev, "body"));
+    json_decref(ev);
+}
+
+static void test_event_body_text_or_base64(void **state)
+{
+    (void)state;
+    struct apigw_request r = {.method = "POST", .path = "/", .protocol = "HTTP/1.1",
+                              .source_ip = "::1", .request_id = "r", .body = "héllo",
+                              .body_len = strlen("héllo")};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "body"), "héllo");
+    assert_true(json_is_false(json_object_get(ev, "isBase64Encoded")));
+    assert_null(json_object_get(ev, "queryStringParameters"));
+    json_decref(ev);
+
+    r.body = "\x00\x01\xff";
+    r.body_len = 3;
+    ev = render(&r);
+    assert_string_equal(str(ev, "body"), "AAH/");
+    assert_true(json_is_true(json_object_get(ev, "isBase64Encoded")));
+    json_decref(ev);
+}
+
+static void test_event_escapes_and_repairs_strings(void **state)
+{
+    (void)state;
+    struct apigw_header h[] = {{"X-Bin", "a\x01\"b\\\xff\xc3"}, {"X-Utf8", "\xe6\x9d\xb1 ok"}};
+    struct apigw_request r = {.method = "GET", .path = "/p\"q", .query = "k=%22",
+                              .protocol = "HTTP/1.1", .source_ip = "127.0.0.1",
+                              .request_id = "r", .headers = h, .nheaders = 2,
+                              .body = "a\0b", .body_len = 3};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "headers.x-bin"), "a\x01\"b\\\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(str(ev, "headers.x-utf8"), "\xe6\x9d\xb1 ok");
+    assert_string_equal(str(ev, "rawPath"), "/p\"q");
+    assert_string_equal(str(ev, "queryStringParameters.k"), "%22");
+    /* A NUL byte is valid UTF-8 but goes base64, so functions see it intact. */
+    assert_string_equal(str(ev, "body"), "YQBi");
+    assert_true(json_is_true(json_object_get(ev, "isBase64Encoded")));
+    json_decref(ev);
+}
+
+static void test_result_with_status_headers_cookies(void **state)
+{
+    (void)state;
+    static const char res[] =
+        "{\"statusCode\":404,\"headers\":{\"content-type\":\"text/plain\",\"x-a\":\"1\"},"
+        "\"cookies\":[\"s=1\"],\"body\":\"gone\"}";
+    struct apigw_result r;
+    char err[128];
+    assert_int_equal(apigw_result_parse(res, strlen(res), &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 404);
+    assert_int_equal(r.nheaders, 3);
+    assert_string_equal(r.headers[0].name, "content-type");
+    assert_string_equal(r.headers[2].name, "set-cookie");
+    assert_string_equal(r.headers[2].value, "s=1");
+    assert_int_equal(r.body_len, 4);
+    assert_string_equal(r.body, "gone");
+    apigw_result_free(&r);
+}
+
+static void test_result_without_status_code_is_200_json(void **state)
+{
+    (void)state;
+    static const char *docs[] = {"{\"a\":[1,2]}", "[1,2,3]", "\"text\"", "42"};
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        struct apigw_result r;
+        char err[128];
+        assert_int_equal(apigw_result_parse(docs[i], strlen(docs[i]), &r, err, sizeof err), 0);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(r.nheaders, 1);
+        assert_string_equal(r.headers[0].value, "application/json");
+        assert_string_equal(r.body, docs[i]);
+        apigw_result_free(&r);
+    }
+}
+
+static void test_result_base64_body_is_decoded(void **state)
+{
+    (void)state;
+    static const char res[] = "{\"statusCode\":200,\"body\":\"AAEC/w==\",\"isBase64Encoded\":true}";
+    struct apigw_result r;
+    char err[128];
+    assert_int_equal(apigw_result_parse(res, strlen(res), &r, err, sizeof err), 0);
+    assert_int_equal(r.body_len, 4);
+    assert_memory_equal(r.body, "\x00\x01\x02\xff", 4);
+    apigw_result_free(&r);
+}
+
+static void test_invalid_results_are_refused(void **state)
+{
+    (void)state;
+    static const char *bad[] = {
+        "not json",
+        "{\"statusCode\":\"200\"}",
+        "{\"statusCode\":99}",
+        "{\"statusCode\":200,\"headers\":[]}",
+        "{\"statusCode\":200,\"headers\":{\"a\":1}}",
+        "{\"statusCode\":200,\"body\":5}",
+        "{\"statusCode\":200,\"body\":\"***\",\"isBase64Encoded\":true}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct apigw_result r;
+        char err[128] = "";
+        assert_int_equal(apigw_result_parse(bad[i], strlen(bad[i]), &r, err, sizeof err), -1);
+        assert_true(err[0] != '\0');
+    }
+}
+
+static void test_rendered_result_round_trips_bytes(void **state)
+{
+    (void)state;
+    static const char body[] = "{\"bio\":\"東京 🍣 \\\"q\\\"\"}";
+    struct apigw_header h[] = {{"content-type", "application/json"}};
+    size_t len;
+    char *text = apigw_result_render(201, h, 1, body, sizeof body - 1, &len);
+    assert_non_null(text);
+    struct apigw_result r;
+    char err[128];
+    assert_int_equal(apigw_result_parse(text, len, &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(r.body_len, sizeof body - 1);
+    assert_memory_equal(r.body, body, sizeof body - 1);
+    apigw_result_free(&r);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_has_the_v2_fields),
+        cmocka_unit_test(test_event_body_text_or_base64),
+        cmocka_unit_test(test_event_escapes_and_repairs_strings),
+        cmocka_unit_test(test_result_with_status_headers_cookies),
+        cmocka_unit_test(test_result_without_status_code_is_200_json),
+        cmocka_unit_test(test_result_base64_body_is_decoded),
+        cmocka_unit_test(test_invalid_results_are_refused),
+        cmocka_unit_test(test_rendered_result_round_trips_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
