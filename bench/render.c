@@ -5,6 +5,7 @@
 #include "render.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -216,6 +217,10 @@ static int run_gnuplot(const char *dir, const char *script)
     if (pid == 0) {
         if (chdir(dir) != 0)
             _exit(127);
+        /* gnuplot's warnings go to charts/gnuplot.log, not into archbench's output */
+        int fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0)
+            dup2(fd, STDERR_FILENO);
         execlp("gnuplot", "gnuplot", script, (char *)NULL);
         _exit(127);
     }
@@ -273,7 +278,7 @@ static void plot_clauses(char *out, size_t len, const struct run_metrics *m, con
 
 static unsigned charts(const char *dir, const struct run_metrics *m)
 {
-    unsigned made = 0;
+    unsigned made = 0, thr_lo = 0, thr_hi = 0;
     FILE *f;
     /* throughput by connections */
     if ((f = open_in(dir, "throughput.dat"))) {
@@ -292,6 +297,10 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
             for (int i = 0; i < SUT_NARCH; i++)
                 gp_value(f, thr_at(A(m, i), all[j]));
             fprintf(f, "\n");
+            if (j == 0 || all[j] < thr_lo)
+                thr_lo = all[j];
+            if (j == 0 || all[j] > thr_hi)
+                thr_hi = all[j];
         }
         fclose(f);
         if (n > 0)
@@ -384,7 +393,9 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
         const struct lang *L = &render_langs[lang];
         char name[64];
         const char *dec = lang == LANG_ES ? "set decimalsign ','\n" : "";
-        char plot[1024];
+        char plot[1024], xrange[96] = "";
+        if (thr_lo == thr_hi) /* one concurrency only: give the point some room */
+            snprintf(xrange, sizeof xrange, "set xrange [%u:%u]\n", thr_lo / 2, thr_hi * 2);
         if (made & CHART_THR) {
             snprintf(name, sizeof name, "throughput.%s.gp", L->code);
             plot_clauses(plot, sizeof plot, m, "'throughput.dat'",
@@ -392,8 +403,9 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
             if ((f = open_in(dir, name))) {
                 fprintf(f, "%s%sset output 'throughput.%s.svg'\nset title '%s'\n"
                            "set xlabel '%s'\nset ylabel '%s'\nset logscale x 2\nset yrange [0:*]\n"
-                           "set offsets graph 0.05, graph 0.05, 0, 0\n%s\n",
-                        gp_head, dec, L->code, L->chart_thr, L->ax_conns, L->ax_thr, plot);
+                           "%s%s\n",
+                        gp_head, dec, L->code, L->chart_thr, L->ax_conns, L->ax_thr,
+                        xrange, plot);
                 fclose(f);
                 if (run_gnuplot(dir, name) != 0)
                     made &= ~(unsigned)CHART_THR;
@@ -409,7 +421,11 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
                 n += (size_t)snprintf(plot + n, sizeof plot - n, "%s%s using %d%s lc rgb '%s' "
                                       "title '%s'", any ? ", " : "plot ",
                                       any ? "''" : "'latency.dat'", i + 2,
-                                      any ? "" : ":xtic(1)", colors[i], L->h_arch[i]);
+                                      any ? ""
+                                      : lang == LANG_ES
+                                          ? ":xtic(strcol(1) eq 'p99.9' ? 'p99,9' : strcol(1))"
+                                          : ":xtic(1)",
+                                      colors[i], L->h_arch[i]);
                 any = true;
             }
             snprintf(name, sizeof name, "latency.%s.gp", L->code);
