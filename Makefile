@@ -45,7 +45,8 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON := $(BUILD)/libcommon.a
 
-PROGRAMS := $(BIN)/monolith $(BIN)/archbench
+PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/auth-service $(BIN)/profile-service \
+	$(BIN)/gateway
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
@@ -65,6 +66,19 @@ $(BIN)/monolith: $(BUILD)/monolith/main.o $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+$(BIN)/auth-service: $(BUILD)/microservices/auth-service.o $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/profile-service: $(BUILD)/microservices/profile-service.o $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+GATEWAY_OBJ := $(patsubst %.c,$(BUILD)/%.o,microservices/gateway.c microservices/upstream.c)
+$(BIN)/gateway: $(GATEWAY_OBJ) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 ARCHBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/archbench.c bench/seed.c)
 $(BIN)/archbench: $(ARCHBENCH_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
@@ -78,6 +92,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/bench/seed.o $(TEST_SUPPORT_O
 $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
+# The gateway's pure upstream logic (URL joining, error mapping) is unit-tested.
+$(BUILD)/tests/test_upstream: $(BUILD)/microservices/upstream.o
 
 tests: $(UNIT_TESTS) $(INTEGRATION_TESTS)
 

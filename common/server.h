@@ -69,6 +69,12 @@ struct server_config {
     int (*worker_fd)(void *worker);
     long (*worker_timeout_ms)(void *worker);
     void (*worker_run)(void *worker);
+
+    /* Optional, for metrics: called when a request ends (in the worker's thread, or
+     * in server_stop's for connections still open then) with the HTTP status sent
+     * (0 when none was) and the microseconds from its headers' arrival to the end
+     * of its response (0 when refused before the headers were accepted). */
+    void (*request_done)(void *worker, unsigned status, unsigned long long elapsed_us);
 };
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000
