@@ -319,6 +319,8 @@ static void *worker_loop(void *arg)
             cfg->worker_run(w->app_worker);
         MHD_run(w->daemon);
     }
+    if (cfg->worker_stop)
+        cfg->worker_stop(w->app_worker);
     return NULL;
 }
 
