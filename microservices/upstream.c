@@ -13,6 +13,19 @@
  * at once; beyond this, finished handles are freed instead of pooled. */
 #define POOL_MAX 1024
 
+/* What our epoll set holds for one socket. curl drops its interest in a keep-alive
+ * connection after every transfer and takes it up again on the next one; following
+ * that literally costs two epoll_ctl calls per upstream call. Instead a socket stays
+ * in the set until curl closes it (CURLOPT_CLOSESOCKETFUNCTION) or it reports an
+ * event nobody wants (an idle connection closed by its server), whichever is first. */
+struct watch {
+    unsigned char in_set; /* registered in the epoll set */
+    unsigned char events; /* EPOLLIN/EPOLLOUT registered */
+    unsigned char wanted; /* curl's current interest; 0 = none */
+};
+
+enum call_state { CALL_IDLE, CALL_RUNNING, CALL_FINISHED };
+
 struct upstream_client {
     CURLM *multi;
     int epfd;
@@ -20,7 +33,10 @@ struct upstream_client {
     uint64_t deadline_us;
     CURL **pool;
     size_t npool;
-    struct upstream_call *inflight; /* so that freeing the client can detach them */
+    struct watch *watch; /* indexed by fd */
+    size_t nwatch;
+    /* Calls on the multi handle, and calls finished whose done has not run yet. */
+    struct upstream_call *running, *finished, *finished_tail;
 };
 
 uint64_t upstream_now_us(void)
@@ -30,33 +46,63 @@ uint64_t upstream_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* CURLMOPT_SOCKETFUNCTION: mirror curl's interest in a socket into our epoll set
- * (level-triggered, so a socket curl did not drain is reported again). socketp is
- * non-NULL once the socket is in the set. */
+static struct watch *watch_of(struct upstream_client *c, curl_socket_t s)
+{
+    if (s < 0)
+        return NULL;
+    if ((size_t)s >= c->nwatch) {
+        size_t n = c->nwatch ? c->nwatch : 256;
+        while (n <= (size_t)s)
+            n *= 2;
+        struct watch *w = realloc(c->watch, n * sizeof *w);
+        if (w == NULL)
+            return NULL;
+        memset(w + c->nwatch, 0, (n - c->nwatch) * sizeof *w);
+        c->watch = w;
+        c->nwatch = n;
+    }
+    return &c->watch[s];
+}
+
+/* CURLMOPT_SOCKETFUNCTION: mirror curl's interest into the epoll set (level-
+ * triggered, so a socket curl did not drain is reported again). */
 static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
     (void)easy;
+    (void)socketp;
     struct upstream_client *c = userp;
+    struct watch *w = watch_of(c, s);
+    if (w == NULL)
+        return -1;
     if (what == CURL_POLL_REMOVE) {
-        if (socketp != NULL) {
-            epoll_ctl(c->epfd, EPOLL_CTL_DEL, s, NULL);
-            curl_multi_assign(c->multi, s, NULL);
-        }
+        w->wanted = 0; /* stays in the set: see struct watch */
         return 0;
     }
-    struct epoll_event ev = {.data.fd = s};
-    if (what & CURL_POLL_IN)
-        ev.events |= EPOLLIN;
-    if (what & CURL_POLL_OUT)
-        ev.events |= EPOLLOUT;
-    if (socketp == NULL) {
-        if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, s, &ev) != 0)
+    unsigned char events = (unsigned char)(((what & CURL_POLL_IN) ? EPOLLIN : 0) |
+                                           ((what & CURL_POLL_OUT) ? EPOLLOUT : 0));
+    w->wanted = events;
+    if (w->in_set && w->events == events)
+        return 0;
+    struct epoll_event ev = {.events = events, .data.fd = s};
+    if (w->in_set) {
+        if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, s, &ev) != 0)
             return -1;
-        curl_multi_assign(c->multi, s, c);
-    } else if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, s, &ev) != 0) {
+    } else if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, s, &ev) != 0) {
         return -1;
     }
+    w->in_set = 1;
+    w->events = events;
     return 0;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: closing removes the socket from the epoll set; the
+ * fd number may come back as another socket, which must start unregistered. */
+static int on_close(void *clientp, curl_socket_t s)
+{
+    struct upstream_client *c = clientp;
+    if (s >= 0 && (size_t)s < c->nwatch)
+        c->watch[s] = (struct watch){0};
+    return close(s);
 }
 
 /* CURLMOPT_TIMERFUNCTION: -1 cancels, 0 means "as soon as possible", which the
@@ -121,13 +167,74 @@ struct upstream_client *upstream_client_new(long max_idle_connections, char *err
     return c;
 }
 
+static void list_push(struct upstream_call **head, struct upstream_call **tail,
+                      struct upstream_call *call)
+{
+    call->next = NULL;
+    call->prev = tail ? *tail : NULL;
+    if (tail) {
+        if (*tail)
+            (*tail)->next = call;
+        else
+            *head = call;
+        *tail = call;
+    } else {
+        call->next = *head;
+        if (*head)
+            (*head)->prev = call;
+        *head = call;
+    }
+}
+
+static void list_unlink(struct upstream_call **head, struct upstream_call **tail,
+                        struct upstream_call *call)
+{
+    if (call->prev)
+        call->prev->next = call->next;
+    else
+        *head = call->next;
+    if (call->next)
+        call->next->prev = call->prev;
+    else if (tail)
+        *tail = call->prev;
+    call->prev = call->next = NULL;
+}
+
+static void easy_put(struct upstream_client *c, CURL *e)
+{
+    if (c->npool < POOL_MAX)
+        c->pool[c->npool++] = e;
+    else
+        curl_easy_cleanup(e);
+}
+
+void upstream_cancel(struct upstream_call *call)
+{
+    struct upstream_client *c = call->client;
+    if (call->state == CALL_RUNNING) {
+        curl_multi_remove_handle(c->multi, call->easy);
+        list_unlink(&c->running, NULL, call);
+    } else if (call->state == CALL_FINISHED) {
+        list_unlink(&c->finished, &c->finished_tail, call);
+    }
+    if (call->easy != NULL)
+        easy_put(c, call->easy);
+    call->easy = NULL;
+    call->state = CALL_IDLE;
+    free(call->body);
+    call->body = NULL;
+    call->body_len = call->body_cap = 0;
+}
+
 void upstream_client_free(struct upstream_client *c)
 {
     if (c == NULL)
         return;
-    /* Calls still in flight belong to requests being torn down: detach them. */
-    while (c->inflight != NULL)
-        upstream_cancel(c->inflight);
+    /* Calls still here belong to requests being torn down: detach them. */
+    while (c->running != NULL)
+        upstream_cancel(c->running);
+    while (c->finished != NULL)
+        upstream_cancel(c->finished);
     for (size_t i = 0; i < c->npool; i++)
         curl_easy_cleanup(c->pool[i]);
     free(c->pool);
@@ -135,6 +242,7 @@ void upstream_client_free(struct upstream_client *c)
         curl_multi_cleanup(c->multi);
     if (c->epfd >= 0)
         close(c->epfd);
+    free(c->watch);
     free(c);
 }
 
@@ -142,6 +250,8 @@ int upstream_client_fd(const struct upstream_client *c) { return c->epfd; }
 
 long upstream_client_timeout_ms(const struct upstream_client *c)
 {
+    if (c->finished != NULL)
+        return 0;
     if (!c->has_deadline)
         return -1;
     uint64_t now = upstream_now_us();
@@ -169,26 +279,44 @@ static CURL *easy_get(struct upstream_client *c)
     curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 30L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 10L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c);
     return e;
 }
 
-static void inflight_unlink(struct upstream_call *call)
+/* Moves the transfers curl reports finished from the running list to the finished
+ * list, recording how they ended; their done callbacks run from collect_finished. */
+static void take_finished(struct upstream_client *c)
 {
-    if (call->prev)
-        call->prev->next = call->next;
-    else
-        call->client->inflight = call->next;
-    if (call->next)
-        call->next->prev = call->prev;
-    call->prev = call->next = NULL;
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *e = msg->easy_handle;
+        CURLcode code = msg->data.result;
+        struct upstream_call *call = NULL;
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&call);
+        curl_multi_remove_handle(c->multi, e);
+        list_unlink(&c->running, NULL, call);
+        call->curl_code = code;
+        call->outcome = upstream_classify(code);
+        if (call->outcome == UPSTREAM_OK)
+            curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &call->status);
+        call->elapsed_us = upstream_now_us() - call->start_us;
+        call->state = CALL_FINISHED;
+        list_push(&c->finished, &c->finished_tail, call);
+    }
 }
 
-static void easy_put(struct upstream_client *c, CURL *e)
+/* Runs curl on whatever is due now: a transfer just added starts (connects, or
+ * sends its request on a cached connection) without waiting for another turn of
+ * the worker loop. */
+static void kick(struct upstream_client *c)
 {
-    if (c->npool < POOL_MAX)
-        c->pool[c->npool++] = e;
-    else
-        curl_easy_cleanup(e);
+    int running;
+    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    take_finished(c);
 }
 
 int upstream_start(struct upstream_client *c, struct upstream_call *call)
@@ -216,61 +344,39 @@ int upstream_start(struct upstream_client *c, struct upstream_call *call)
         easy_put(c, e);
         return -1;
     }
-    call->prev = NULL;
-    call->next = c->inflight;
-    if (c->inflight)
-        c->inflight->prev = call;
-    c->inflight = call;
+    call->state = CALL_RUNNING;
+    list_push(&c->running, NULL, call);
+    kick(c);
     return 0;
 }
 
-void upstream_cancel(struct upstream_call *call)
+/* Runs done for every finished call, oldest first. The easy handle stays with the
+ * call while done runs, so done may read its response headers (upstream_header),
+ * and goes back to the pool after. done may start other calls, which may finish
+ * at once and join the list. */
+static void collect_finished(struct upstream_client *c)
 {
-    if (call->easy != NULL) {
-        curl_multi_remove_handle(call->client->multi, call->easy);
-        inflight_unlink(call);
-        easy_put(call->client, call->easy);
-        call->easy = NULL;
+    while (c->finished != NULL) {
+        struct upstream_call *call = c->finished;
+        list_unlink(&c->finished, &c->finished_tail, call);
+        call->state = CALL_IDLE;
+        call->done(call);
+        if (call->easy != NULL && call->state == CALL_IDLE) {
+            easy_put(c, call->easy);
+            call->easy = NULL;
+        }
     }
-    free(call->body);
-    call->body = NULL;
-    call->body_len = call->body_cap = 0;
 }
 
 void upstream_client_cancel_all(struct upstream_client *c, upstream_done_fn fn)
 {
-    while (c->inflight != NULL) {
-        struct upstream_call *call = c->inflight;
+    for (;;) {
+        collect_finished(c); /* their done may start calls that end at once */
+        if (c->running == NULL)
+            break;
+        struct upstream_call *call = c->running;
         upstream_cancel(call);
         fn(call);
-    }
-}
-
-/* Finished transfers: the easy handle stays attached while done runs, so done may
- * still read its response headers (upstream_header); it goes back to the pool after. */
-static void collect_finished(struct upstream_client *c)
-{
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        CURL *e = msg->easy_handle;
-        CURLcode code = msg->data.result;
-        struct upstream_call *call = NULL;
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&call);
-        curl_multi_remove_handle(c->multi, e);
-        inflight_unlink(call);
-        call->curl_code = code;
-        call->outcome = upstream_classify(code);
-        if (call->outcome == UPSTREAM_OK)
-            curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &call->status);
-        call->elapsed_us = upstream_now_us() - call->start_us;
-        call->done(call);
-        /* done may not free call; it may start other calls (not this one). */
-        easy_put(c, e);
-        if (call->easy == e)
-            call->easy = NULL;
     }
 }
 
@@ -280,6 +386,15 @@ void upstream_client_run(struct upstream_client *c)
     int running;
     int n = epoll_wait(c->epfd, ev, 64, 0);
     for (int i = 0; i < n; i++) {
+        int fd = ev[i].data.fd;
+        if ((size_t)fd < c->nwatch && c->watch[fd].wanted == 0) {
+            /* An idle keep-alive connection woke up (its server closed it): stop
+             * watching; curl notices the close when it next considers reusing it. */
+            if (c->watch[fd].in_set)
+                epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+            c->watch[fd].in_set = 0;
+            continue;
+        }
         int mask = 0;
         if (ev[i].events & EPOLLIN)
             mask |= CURL_CSELECT_IN;
@@ -287,12 +402,13 @@ void upstream_client_run(struct upstream_client *c)
             mask |= CURL_CSELECT_OUT;
         if (ev[i].events & (EPOLLERR | EPOLLHUP))
             mask |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(c->multi, ev[i].data.fd, mask, &running);
+        curl_multi_socket_action(c->multi, fd, mask, &running);
     }
     if (c->has_deadline && upstream_now_us() >= c->deadline_us) {
         c->has_deadline = false;
         curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
+    take_finished(c);
     collect_finished(c);
 }
 
@@ -308,7 +424,8 @@ const char *upstream_header(struct upstream_call *call, const char *name)
 const char *upstream_content_type(struct upstream_call *call)
 {
     char *ct = NULL;
-    if (call->easy == NULL || curl_easy_getinfo(call->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+    if (call->easy == NULL ||
+        curl_easy_getinfo(call->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
         return NULL;
     return ct;
 }

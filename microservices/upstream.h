@@ -55,7 +55,8 @@ struct upstream_call {
     /* private */
     CURL *easy;
     struct upstream_client *client;
-    struct upstream_call *prev, *next; /* the client's calls in flight */
+    struct upstream_call *prev, *next; /* on the client's running or finished list */
+    int state;
     uint64_t start_us;
 };
 
