@@ -13,7 +13,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/epoll.h>
-include <sys/resource.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
