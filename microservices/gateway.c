@@ -57,6 +57,10 @@ struct gw_worker {
     struct upstream_client *client;
     struct metrics_http *http;
     struct gw_stats *stats;
+    /* curl copies the URL it is given, so one buffer per worker will do; keeping
+     * it out of struct gw_request keeps that under 1 KiB, below the size at which
+     * every glibc malloc would first consolidate its free lists. */
+    char url[1100];
     uint64_t rng[2];           /* xorshift128+ for request ids, seeded by RAND_bytes */
     time_t log_second;
     unsigned log_lines, log_dropped;
@@ -80,7 +84,6 @@ struct gw_request {
     struct curl_slist *auth_headers, *profile_headers;
     char *auth_lines;        /* storage of the Authorization lines */
     char rid_line[sizeof REQUEST_ID_HEADER + REQUEST_ID_MAX + 3];
-    char profile_url[1100];
     /* The answer, ready when stage is STAGE_DONE. */
     unsigned status;
     struct MHD_Response *response;
@@ -111,8 +114,13 @@ static void request_id(struct gw_worker *w, struct MHD_Connection *conn, char *o
             return;
         }
     }
-    snprintf(out, REQUEST_ID_MAX + 1, "%016llx%016llx", (unsigned long long)rng_next(w->rng),
-             (unsigned long long)rng_next(w->rng));
+    static const char hex[] = "0123456789abcdef";
+    for (int half = 0; half < 2; half++) {
+        uint64_t r = rng_next(w->rng);
+        for (int i = 0; i < 16; i++, r >>= 4)
+            out[half * 16 + i] = hex[r & 15];
+    }
+    out[32] = '\0';
 }
 
 /* ---- logging, rate-limited per worker ---- */
@@ -270,12 +278,12 @@ static void start_profile(struct gw_request *rq)
     char path[48];
     snprintf(path, sizeof path, "/v1/users/%lld", (long long)rq->user_id);
     struct upstream_call *call = &rq->call[GW_PROFILE];
-    if (upstream_url(rq->profile_url, sizeof rq->profile_url, rq->w->app->profile_base,
+    if (upstream_url(rq->w->url, sizeof rq->w->url, rq->w->app->profile_base,
                      path) < 0) {
         finish_problem(rq, 502, "profile-service URL too long", NULL, NULL);
         return;
     }
-    call->url = rq->profile_url;
+    call->url = rq->w->url;
     call->headers = rq->profile_headers;
     call->timeout_ms = remaining_ms(rq);
     if (call->timeout_ms <= 0) {
@@ -363,6 +371,8 @@ static void request_free(void *state)
     free(rq->auth_lines);
     free(rq);
 }
+
+_Static_assert(sizeof(struct gw_request) < 1024, "keep struct gw_request below 1 KiB");
 
 static struct gw_request *request_new(struct gw_worker *w, struct MHD_Connection *conn)
 {

@@ -39,7 +39,7 @@ typedef void (*upstream_done_fn)(struct upstream_call *call);
  * fills the first block; upstream_start fills the rest, and done runs in the
  * worker's thread when the call ends, whatever the outcome. */
 struct upstream_call {
-    const char *url;
+    const char *url;                  /* copied by upstream_start */
     const struct curl_slist *headers; /* extra request headers, caller-owned */
     long timeout_ms;                  /* connect and total limit, >= 1 */
     upstream_done_fn done;
