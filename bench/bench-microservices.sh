@@ -84,6 +84,11 @@ monolith_addr=$addr
 
 # nginx as the gateway: auth_request to auth-service, the user id from its
 # X-User-Id header, then proxy_pass to profile-service; keep-alive upstreams.
+# The verify call is a HEAD: auth_request never reads a subrequest's body, so
+# after a GET whose small body arrived in a second segment nginx closes the
+# upstream connection (measured: ~14k TIME_WAIT sockets in 4 s and auth-service
+# at 45 instead of 18 µs/request). HEAD gets the same status and X-User-Id with
+# no body, which is how nginx is best deployed in front of this service.
 nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$out/nginx"
 cat >"$out/nginx/nginx.conf" <<EOF
@@ -109,6 +114,7 @@ http {
     location = /_verify {
       internal;
       proxy_pass http://auth/v1/verify;
+      proxy_method HEAD;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_pass_request_body off;
