@@ -18,7 +18,7 @@
 #define PROGRAM "profile-service"
 #define USERS_PREFIX "/v1/users/"
 
-struct profile_app {
+struct users_app {
     const char *db_path;
     struct MHD_Response *bad_id;    /* 400: the id is not a number */
     struct MHD_Response *no_user;   /* 404: no such user */
@@ -27,16 +27,16 @@ struct profile_app {
     unsigned nthreads;
 };
 
-struct profile_worker {
-    struct profile_app *app;
+struct users_worker {
+    struct users_app *app;
     struct db *db;
     struct metrics_http *metrics;
 };
 
 static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
 {
-    struct profile_app *a = app;
-    struct profile_worker *w = calloc(1, sizeof *w);
+    struct users_app *a = app;
+    struct users_worker *w = calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
     w->app = a;
@@ -51,14 +51,14 @@ static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
 
 static void worker_fini(void *worker)
 {
-    struct profile_worker *w = worker;
+    struct users_worker *w = worker;
     db_close(w->db);
     free(w);
 }
 
 static void request_done(void *worker, unsigned status, unsigned long long elapsed_us)
 {
-    struct profile_worker *w = worker;
+    struct users_worker *w = worker;
     metrics_http_record(w->metrics, status, elapsed_us);
 }
 
@@ -80,7 +80,7 @@ static bool parse_user_id(const char *s, int64_t *id)
 
 static enum MHD_Result handle_user(const struct server_request *req)
 {
-    struct profile_worker *w = req->worker;
+    struct users_worker *w = req->worker;
     const char *rest = req->url + strlen(USERS_PREFIX);
     if (strchr(rest, '/') != NULL)
         return MHD_queue_response(req->conn, MHD_HTTP_NOT_FOUND, w->app->not_found);
@@ -112,7 +112,7 @@ static enum MHD_Result handle_user(const struct server_request *req)
 
 static enum MHD_Result handle_metrics(const struct server_request *req)
 {
-    struct profile_worker *w = req->worker;
+    struct users_worker *w = req->worker;
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -157,7 +157,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct profile_app app = {0};
+    struct users_app app = {0};
     struct server_config cfg = {
         .listen = "127.0.0.1:9101",
         .max_body = SERVER_DEFAULT_MAX_BODY,
