@@ -5,6 +5,7 @@
  * upstream that answers garbage (a fake one inside this test) gives 502; and the
  * gateway stops cleanly with requests still waiting for an upstream. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -118,6 +119,44 @@ static int profile_until_200(int port)
     return status;
 }
 
+/* True when every thread of pid is stopped ('T' in /proc/PID/task/TID/stat). */
+static bool all_threads_stopped(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return false;
+    bool stopped = true;
+    struct dirent *e;
+    while (stopped && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char stat[340], buf[512];
+        snprintf(stat, sizeof stat, "%s/%s/stat", path, e->d_name);
+        FILE *f = fopen(stat, "r");
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        const char *paren = strrchr(buf, ')');
+        stopped = paren != NULL && paren[1] == ' ' && paren[2] == 'T';
+    }
+    closedir(d);
+    return stopped;
+}
+
+/* SIGSTOP, then waits until the stop has taken effect: the kernel wakes one
+ * thread to begin a group stop, and on a busy machine the others may serve a
+ * request or two before they are told. */
+static void stop_process(pid_t pid)
+{
+    kill(pid, SIGSTOP);
+    for (int i = 0; i < 500 && !all_threads_stopped(pid); i++)
+        sleep_ms(10);
+    assert_true(all_threads_stopped(pid));
+}
+
 static int health(int port)
 {
     struct http_response r;
@@ -178,7 +217,7 @@ static void test_killed_auth_service_gives_503_then_recovers(void **state)
 static void stop_and_continue(struct proc *p)
 {
     assert_int_equal(profile_until_200(stack.gateway.port), 200);
-    kill(p->pid, SIGSTOP);
+    stop_process(p->pid);
     for (int i = 0; i < 2; i++) {
         int64_t ms;
         int status = profile(stack.gateway.port, &ms);
@@ -396,7 +435,7 @@ static void test_gateway_stops_cleanly_with_requests_in_flight(void **state)
     snprintf(auth_url, sizeof auth_url, "http://%s", stack.auth.address);
     snprintf(profile_url, sizeof profile_url, "http://%s", stack.profile.address);
     assert_int_equal(stack_start_gateway(&other, auth_url, profile_url, 10000, 1), 0);
-    kill(stack.auth.pid, SIGSTOP);
+    stop_process(stack.auth.pid);
     int fds[3];
     for (int i = 0; i < 3; i++) {
         fds[i] = httpc_connect(other.gateway.port);
