@@ -45,12 +45,13 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON := $(BUILD)/libcommon.a
 
-PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen
+PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen $(BIN)/auth-service \
+	$(BIN)/profile-service $(BIN)/gateway
 
 # bench/'s modules: loadgen's (lg_*.c) and the orchestrator's (seed, sut, run,
 # metrics, render); linked into loadgen, archbench and the tests.
 LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lg_*.c) bench/seed.c \
-	bench/sut.c bench/run.c bench/metrics.c bench/render.c bench/render_text.c)
+	bench/sut.c bench/run.c bench/figures.c bench/render.c bench/render_text.c)
 LIBBENCH := $(BUILD)/libbench.a
 
 # Serverless: bin/faas (the platform) and bin/fn-get-profile (the function); test
@@ -85,6 +86,19 @@ $(BIN)/monolith: $(BUILD)/monolith/main.o $(LIBCOMMON)
 $(LIBBENCH): $(LIBBENCH_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(BIN)/auth-service: $(BUILD)/microservices/auth-service.o $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/profile-service: $(BUILD)/microservices/profile-service.o $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+GATEWAY_OBJ := $(patsubst %.c,$(BUILD)/%.o,microservices/gateway.c microservices/upstream.c)
+$(BIN)/gateway: $(GATEWAY_OBJ) $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(BIN)
@@ -129,6 +143,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBC
 $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
+# The gateway's pure upstream logic (URL joining, error mapping) is unit-tested.
+$(BUILD)/tests/test_upstream: $(BUILD)/microservices/upstream.o
 
 tests: $(UNIT_TESTS) $(INTEGRATION_TESTS) $(TEST_FUNCTIONS)
 

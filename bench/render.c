@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "metrics.h"
+#include "figures.h"
 #include "opts.h"
 #include "render_text.h"
 
@@ -99,12 +99,12 @@ static void out(FILE *f, const char *fmt, ...)
     va_end(ap);
 }
 
-static const struct arch_metrics *A(const struct run_metrics *m, int a)
+static const struct arch_figures *A(const struct run_figures *m, int a)
 {
     return m->arch[a].present ? &m->arch[a] : NULL;
 }
 
-static double thr_at(const struct arch_metrics *a, unsigned c)
+static double thr_at(const struct arch_figures *a, unsigned c)
 {
     if (a == NULL)
         return NAN;
@@ -114,12 +114,12 @@ static double thr_at(const struct arch_metrics *a, unsigned c)
     return NAN;
 }
 
-static double cold_p50(const struct arch_metrics *a)
+static double cold_p50(const struct arch_figures *a)
 {
     return a && a->has_cold ? a->cold_p50_ms[MODE_EXEC] : NAN;
 }
 
-static void summary_table(FILE *f, int lang, const struct run_metrics *m)
+static void summary_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &render_langs[lang];
     out(f, L->summary_intro, render_number(lang, m->equal_rate, 0));
@@ -128,7 +128,7 @@ static void summary_table(FILE *f, int lang, const struct run_metrics *m)
         L->col_cold);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < SUT_NARCH; i++) {
-        const struct arch_metrics *a = A(m, i);
+        const struct arch_figures *a = A(m, i);
         if (a == NULL)
             continue;
         out(f, "| %s | %s | %s ms | %s / %s ms | %s µs | %s MB | %u | %s ms | %s |\n",
@@ -141,17 +141,17 @@ static void summary_table(FILE *f, int lang, const struct run_metrics *m)
     out(f, "\n");
 }
 
-static void throughput_table(FILE *f, int lang, const struct run_metrics *m)
+static void throughput_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &render_langs[lang];
-    unsigned conns[METRICS_MAX_CONNS], n = 0;
+    unsigned conns[FIGURES_MAX_CONNS], n = 0;
     for (int i = 0; i < SUT_NARCH; i++)
         if (A(m, i))
             for (unsigned k = 0; k < m->arch[i].nconns; k++) {
                 bool have = false;
                 for (unsigned j = 0; j < n; j++)
                     have |= conns[j] == m->arch[i].conns[k];
-                if (!have && n < METRICS_MAX_CONNS)
+                if (!have && n < FIGURES_MAX_CONNS)
                     conns[n++] = m->arch[i].conns[k];
             }
     out(f, "| %s |", L->col_arch);
@@ -172,7 +172,7 @@ static void throughput_table(FILE *f, int lang, const struct run_metrics *m)
     out(f, "\n");
 }
 
-static void latency_table(FILE *f, int lang, const struct run_metrics *m)
+static void latency_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &render_langs[lang];
     static const char *hdr[LANG_N] = {
@@ -181,7 +181,7 @@ static void latency_table(FILE *f, int lang, const struct run_metrics *m)
     out(f, hdr[lang], L->col_arch);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < SUT_NARCH; i++) {
-        const struct arch_metrics *a = A(m, i);
+        const struct arch_figures *a = A(m, i);
         if (!a)
             continue;
         out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->h_arch[i],
@@ -193,7 +193,7 @@ static void latency_table(FILE *f, int lang, const struct run_metrics *m)
     out(f, "\n");
 }
 
-static void cold_table(FILE *f, int lang, const struct arch_metrics *a)
+static void cold_table(FILE *f, int lang, const struct arch_figures *a)
 {
     static const char *hdr[LANG_N] = {
         "| start mode | cold starts | cold p50 ms | cold p90 ms | Init Duration p50 ms | warm p50 ms |\n",
@@ -260,7 +260,7 @@ enum { CHART_THR = 1, CHART_LAT = 2, CHART_COLD = 4, CHART_CURVE = 8, CHART_SCAL
 
 /* "plot" clauses for the architectures present: FMT gets the data column (2..4),
  * the line style (1..3) and the title. */
-static void plot_clauses(char *out, size_t len, const struct run_metrics *m, const char *first,
+static void plot_clauses(char *out, size_t len, const struct run_figures *m, const char *first,
                          const char *fmt, const struct lang *L)
 {
     size_t n = 0;
@@ -276,14 +276,14 @@ static void plot_clauses(char *out, size_t len, const struct run_metrics *m, con
     }
 }
 
-static unsigned charts(const char *dir, const struct run_metrics *m)
+static unsigned charts(const char *dir, const struct run_figures *m)
 {
     unsigned made = 0, thr_lo = 0, thr_hi = 0;
     FILE *f;
     /* throughput by connections */
     if ((f = open_in(dir, "throughput.dat"))) {
         fprintf(f, "# connections monolith microservices serverless (verified req/s)\n");
-        unsigned all[METRICS_MAX_CONNS * SUT_NARCH], n = 0;
+        unsigned all[FIGURES_MAX_CONNS * SUT_NARCH], n = 0;
         for (int i = 0; i < SUT_NARCH; i++)
             for (unsigned k = 0; k < m->arch[i].nconns; k++) {
                 bool have = false;
@@ -313,7 +313,7 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
         for (int p = 0; p < 4; p++) {
             fprintf(f, "%s", names[p]);
             for (int i = 0; i < SUT_NARCH; i++) {
-                const struct arch_metrics *a = A(m, i);
+                const struct arch_figures *a = A(m, i);
                 double v = !a ? NAN
                            : p == 0 ? a->eq_p50_ms
                            : p == 1 ? a->eq_p90_ms
@@ -326,7 +326,7 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
         fclose(f);
         made |= CHART_LAT;
     }
-    const struct arch_metrics *sls = A(m, SUT_SERVERLESS);
+    const struct arch_figures *sls = A(m, SUT_SERVERLESS);
     if (sls && sls->has_cold && (f = open_in(dir, "coldwarm.dat"))) {
         fprintf(f, "# case ms: cold exec, cold fork-server, warm (client, p50)\n");
         fprintf(f, "0");
@@ -361,7 +361,7 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
     if (scale && (f = open_in(dir, "scale.dat"))) {
         fprintf(f, "# users monolith microservices serverless (req/s at 64 connections)\n");
         /* the main dataset's c64 figure is the middle point */
-        unsigned users[METRICS_MAX_SCALE + 1], n = 0;
+        unsigned users[FIGURES_MAX_SCALE + 1], n = 0;
         for (int i = 0; i < SUT_NARCH && n == 0; i++)
             for (unsigned k = 0; k < m->arch[i].nscale; k++)
                 users[n++] = m->arch[i].scale_users[k];
@@ -496,11 +496,11 @@ static unsigned charts(const char *dir, const struct run_metrics *m)
 
 /* ---- the report ---------------------------------------------------------- */
 
-static void difference(FILE *f, int lang, const struct run_metrics *m, int arch)
+static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
 {
     const struct lang *L = &render_langs[lang];
-    const struct arch_metrics *a = A(m, arch), *mono = A(m, SUT_MONOLITH);
-    const struct arch_metrics *micro = A(m, SUT_MICROSERVICES), *sls = A(m, SUT_SERVERLESS);
+    const struct arch_figures *a = A(m, arch), *mono = A(m, SUT_MONOLITH);
+    const struct arch_figures *micro = A(m, SUT_MICROSERVICES), *sls = A(m, SUT_SERVERLESS);
     char procs[16];
     snprintf(procs, sizeof procs, "%u", a->processes);
     double t64 = thr_at(a, 64), m64 = thr_at(mono, 64);
@@ -588,7 +588,7 @@ static void difference(FILE *f, int lang, const struct run_metrics *m, int arch)
     }
 }
 
-static void write_report(FILE *f, int lang, const struct run_metrics *m, unsigned made)
+static void write_report(FILE *f, int lang, const struct run_figures *m, unsigned made)
 {
     const struct lang *L = &render_langs[lang];
     const char *lc = L->code;
@@ -640,7 +640,7 @@ static void write_report(FILE *f, int lang, const struct run_metrics *m, unsigne
     if (made & CHART_LAT)
         out(f, "![%s](charts/latency.%s.svg)\n\n", L->chart_lat, lc);
     latency_table(f, lang, m);
-    const struct arch_metrics *sls = A(m, SUT_SERVERLESS);
+    const struct arch_figures *sls = A(m, SUT_SERVERLESS);
     if (made & CHART_COLD)
         out(f, "![%s](charts/coldwarm.%s.svg)\n\n", L->chart_cold, lc);
     if (sls && sls->has_cold)
@@ -679,7 +679,7 @@ static void write_report(FILE *f, int lang, const struct run_metrics *m, unsigne
     out(f, "## %s\n\n", L->h_errors);
     bool any = false;
     for (int i = 0; i < SUT_NARCH; i++) {
-        const struct arch_metrics *a = A(m, i);
+        const struct arch_figures *a = A(m, i);
         if (!a)
             continue;
         if (a->verify_errors > 0) {
@@ -712,8 +712,8 @@ int render_report(const char *run_dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, je.text);
         return -1;
     }
-    struct run_metrics m;
-    if (!metrics_from_run(doc, &m, err, errlen)) {
+    struct run_figures m;
+    if (!figures_from_run(doc, &m, err, errlen)) {
         json_decref(doc);
         return -1;
     }

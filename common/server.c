@@ -54,7 +54,15 @@ struct request_state {
     size_t body_cap;
     void *app;                      /* server_request.state */
     void (*app_free)(void *app);    /* server_request.state_free */
+    unsigned long long start_us;    /* headers in (CLOCK_MONOTONIC), for request_done */
 };
+
+static unsigned long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+}
 
 unsigned server_cpu_count(void)
 {
@@ -218,10 +226,15 @@ static bool declared_body_too_large(struct MHD_Connection *conn, size_t max_body
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    struct server_worker *w = cls;
     struct request_state *st = *con_cls;
+    if (w->cfg->request_done != NULL) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+        unsigned status = ci != NULL ? ci->http_status : 0;
+        w->cfg->request_done(w->app_worker, status, st ? now_us() - st->start_us : 0);
+    }
     if (st == NULL)
         return;
     if (st->app_free != NULL && st->app != NULL)
@@ -310,6 +323,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (st == NULL)
             return MHD_NO;
         st->route = rt;
+        if (cfg->request_done != NULL)
+            st->start_us = now_us();
         *con_cls = st;
         return MHD_YES;
     }
@@ -440,6 +455,8 @@ static void *worker_loop(void *arg)
             cfg->worker_run(w->app_worker);
         MHD_run(w->daemon);
     }
+    if (cfg->worker_stop)
+        cfg->worker_stop(w->app_worker);
     return NULL;
 }
 
@@ -651,7 +668,7 @@ struct server *server_start(const struct server_config *cfg, char *bound, size_t
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
             MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
             MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_END);
         if (w->daemon == NULL) {
             log_error("cannot start the HTTP daemon for worker %u", i);

@@ -82,6 +82,17 @@ struct server_config {
     int (*worker_fd)(void *worker);
     long (*worker_timeout_ms)(void *worker);
     void (*worker_run)(void *worker);
+    /* Called in the worker's thread when its loop ends on a stop, before the
+     * daemons are stopped: an application that suspends connections must resume
+     * them all here (MHD aborts the process when a daemon stops with a connection
+     * still suspended). */
+    void (*worker_stop)(void *worker);
+
+    /* Optional, for metrics: called when a request ends (in the worker's thread, or
+     * in server_stop's for connections still open then) with the HTTP status sent
+     * (0 when none was) and the microseconds from its headers' arrival to the end
+     * of its response (0 when refused before the headers were accepted). */
+    void (*request_done)(void *worker, unsigned status, unsigned long long elapsed_us);
 };
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000

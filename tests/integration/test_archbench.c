@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "httpc.h"
-#include "metrics.h"
+#include "figures.h"
 #include "../support/proc.h"
 
 static const char *const programs[] = {"monolith", "auth-service", "profile-service",
@@ -192,11 +192,11 @@ static void test_smoke_run_writes_run_json_and_both_reports(void **state)
     snprintf(path, sizeof path, "%s/run.json", dir);
     json_t *doc = json_load_file(path, 0, NULL);
     assert_non_null(doc);
-    struct run_metrics m;
-    assert_true(metrics_from_run(doc, &m, err, sizeof err));
+    struct run_figures m;
+    assert_true(figures_from_run(doc, &m, err, sizeof err));
     assert_true(m.complete);
     for (int a = 0; a < SUT_NARCH; a++) {
-        const struct arch_metrics *am = &m.arch[a];
+        const struct arch_figures *am = &m.arch[a];
         assert_true(am->present);
         double figures[] = {am->thr[0], am->floor_p50_ms, am->eq_p50_ms, am->eq_p99_ms,
                             am->cpu_us, am->peak_rss_mb, am->startup_ms};
@@ -205,7 +205,7 @@ static void test_smoke_run_writes_run_json_and_both_reports(void **state)
                 fail_msg("%s: summary figure %zu is %g", am->name, i, figures[i]);
         assert_int_equal(am->verify_errors, 0);
     }
-    const struct arch_metrics *sls = &m.arch[SUT_SERVERLESS];
+    const struct arch_figures *sls = &m.arch[SUT_SERVERLESS];
     assert_true(sls->has_cold);
     for (int k = 0; k < MODE_N; k++) {
         assert_true(isfinite(sls->cold_p50_ms[k]) && sls->cold_p50_ms[k] > 0);

@@ -62,7 +62,8 @@ int proc_start_server(struct proc *p, char *const argv[], const char *stderr_pat
             line[n] = '\0';
             const char *prefix = "listening on ";
             if (strncmp(line, prefix, strlen(prefix)) == 0) {
-                snprintf(p->address, sizeof p->address, "%s", line + strlen(prefix));
+                snprintf(p->address, sizeof p->address, "%.*s", (int)sizeof p->address - 1,
+                         line + strlen(prefix));
                 const char *colon = strrchr(p->address, ':');
                 p->port = colon ? atoi(colon + 1) : 0;
                 rc = p->port > 0 ? 0 : -1;

@@ -11,7 +11,7 @@
 struct proc {
     pid_t pid;
     int port;            /* from "listening on", or 0 */
-    char address[160];   /* "127.0.0.1:PORT" */
+    char address[64];    /* "127.0.0.1:PORT" */
 };
 
 /* Path of an archbench binary: $ARCHBENCH_BIN/name (default bin/name). */

@@ -1,5 +1,5 @@
-/* Report numbers from run.json (see metrics.h). */
-#include "metrics.h"
+/* Report numbers from run.json (see figures.h). */
+#include "figures.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double metrics_median(double *v, unsigned n)
+double figures_median(double *v, unsigned n)
 {
     if (n == 0)
         return NAN;
@@ -104,15 +104,15 @@ static double median_field(json_t *scenarios, const char *name, scen_get get)
 {
     double v[MAXV];
     unsigned n = collect(scenarios, name, get, v, MAXV);
-    return metrics_median(v, n);
+    return figures_median(v, n);
 }
 
-static void throughput_stats(json_t *scenarios, const char *name, struct arch_metrics *a,
+static void throughput_stats(json_t *scenarios, const char *name, struct arch_figures *a,
                              unsigned k)
 {
     double v[MAXV];
     unsigned n = collect(scenarios, name, get_thr, v, MAXV);
-    a->thr[k] = metrics_median(v, n); /* sorts v */
+    a->thr[k] = figures_median(v, n); /* sorts v */
     a->thr_min[k] = n ? v[0] : NAN;
     a->thr_max[k] = n ? v[n - 1] : NAN;
     a->thr_ci_lo[k] = a->thr_ci_hi[k] = NAN;
@@ -145,7 +145,7 @@ static void add_unique(unsigned *list, unsigned *n, unsigned cap, unsigned v)
     }
 }
 
-static void cold_starts(json_t *arch, struct arch_metrics *a)
+static void cold_starts(json_t *arch, struct arch_figures *a)
 {
     static const char *modes[MODE_N] = {"exec", "fork-server"};
     json_t *cs = json_object_get(arch, "cold_starts");
@@ -165,11 +165,11 @@ static void cold_starts(json_t *arch, struct arch_metrics *a)
             json_number_value(x);
         a->cold_n[m] = n;
         a->cold_p90_ms[m] = pct_of(v, n, 90);
-        a->cold_p50_ms[m] = metrics_median(v, n);
+        a->cold_p50_ms[m] = figures_median(v, n);
         n = 0;
         json_array_foreach(json_object_get(mode, "warm_ms"), i, x) if (n < 4096) v[n++] =
             json_number_value(x);
-        a->warm_p50_ms[m] = metrics_median(v, n);
+        a->warm_p50_ms[m] = figures_median(v, n);
         n = 0;
         json_array_foreach(json_object_get(mode, "reports"), i, x)
         {
@@ -187,30 +187,30 @@ static void cold_starts(json_t *arch, struct arch_metrics *a)
             if (used > a->max_memory_used_mb)
                 a->max_memory_used_mb = used;
         }
-        a->init_p50_ms[m] = metrics_median(v, n);
+        a->init_p50_ms[m] = figures_median(v, n);
     }
-    a->duration_p50_ms = metrics_median(durations, nd);
+    a->duration_p50_ms = figures_median(durations, nd);
     a->billed_mean_ms = nb ? billed_sum / nb : NAN;
 }
 
-static void arch_metrics(json_t *arch, struct arch_metrics *a)
+static void arch_metrics(json_t *arch, struct arch_figures *a)
 {
     json_t *sc_list = json_object_get(arch, "scenarios");
     size_t i;
     json_t *sc;
     a->present = true;
     /* which concurrencies, rates and dataset sizes were run */
-    unsigned rates_pm[METRICS_MAX_RATES], nrates = 0; /* rate x1000, to dedupe */
+    unsigned rates_pm[FIGURES_MAX_RATES], nrates = 0; /* rate x1000, to dedupe */
     json_array_foreach(sc_list, i, sc)
     {
         const char *name = str(sc, "name");
         unsigned c;
         if (sscanf(name, "c%u", &c) == 1)
-            add_unique(a->conns, &a->nconns, METRICS_MAX_CONNS, c);
+            add_unique(a->conns, &a->nconns, FIGURES_MAX_CONNS, c);
         else if (strncmp(name, "scale-", 6) == 0)
-            add_unique(a->scale_users, &a->nscale, METRICS_MAX_SCALE, (unsigned)atoi(name + 6));
+            add_unique(a->scale_users, &a->nscale, FIGURES_MAX_SCALE, (unsigned)atoi(name + 6));
         else if (num(sc, "rate") > 0)
-            add_unique(rates_pm, &nrates, METRICS_MAX_RATES, (unsigned)(num(sc, "rate") + 0.5));
+            add_unique(rates_pm, &nrates, FIGURES_MAX_RATES, (unsigned)(num(sc, "rate") + 0.5));
         json_t *lg = json_object_get(sc, "loadgen");
         json_t *errs = json_object_get(lg, "errors");
         a->requests += (unsigned long long)json_integer_value(json_object_get(lg, "requests"));
@@ -252,8 +252,8 @@ static void arch_metrics(json_t *arch, struct arch_metrics *a)
             }
         }
         a->curve_offered[a->ncurve] = rates_pm[k];
-        a->curve_thr[a->ncurve] = metrics_median(thr, n1);
-        a->curve_p99_ms[a->ncurve] = metrics_median(p99, n2);
+        a->curve_thr[a->ncurve] = figures_median(thr, n1);
+        a->curve_p99_ms[a->ncurve] = figures_median(p99, n2);
         a->ncurve++;
     }
     for (unsigned k = 0; k < a->nscale; k++) {
@@ -265,15 +265,15 @@ static void arch_metrics(json_t *arch, struct arch_metrics *a)
     unsigned n = 0;
     json_array_foreach(json_object_get(arch, "startup_ms"), i, sc) if (n < MAXV) v[n++] =
         json_number_value(sc);
-    a->startup_ms = metrics_median(v, n);
+    a->startup_ms = figures_median(v, n);
     n = 0;
     json_array_foreach(json_object_get(arch, "idle_rss_kb"), i, sc) if (n < MAXV) v[n++] =
         json_number_value(sc) / 1024.0;
-    a->idle_rss_mb = metrics_median(v, n);
+    a->idle_rss_mb = figures_median(v, n);
     cold_starts(arch, a);
 }
 
-bool metrics_from_run(json_t *doc, struct run_metrics *m, char *err, size_t errlen)
+bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     if (strcmp(str(doc, "schema"), "archbench.run/1") != 0) {
@@ -301,7 +301,7 @@ bool metrics_from_run(json_t *doc, struct run_metrics *m, char *err, size_t errl
         return false;
     }
     for (int a = 0; a < SUT_NARCH; a++) {
-        struct arch_metrics *am = &m->arch[a];
+        struct arch_figures *am = &m->arch[a];
         am->name = sut_arch_name((enum sut_arch)a);
         json_t *arch = json_object_get(archs, am->name);
         if (arch)

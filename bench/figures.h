@@ -2,28 +2,28 @@
  * repeats per architecture and scenario. Missing values are NAN (a scenario the
  * profile did not run, an architecture left out); the report prints them as
  * "n/a", never as nan. */
-#ifndef ARCHBENCH_METRICS_H
-#define ARCHBENCH_METRICS_H
+#ifndef ARCHBENCH_FIGURES_H
+#define ARCHBENCH_FIGURES_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
 #include "sut.h"
 
-#define METRICS_MAX_CONNS 8
-#define METRICS_MAX_RATES 8
-#define METRICS_MAX_SCALE 4
+#define FIGURES_MAX_CONNS 8
+#define FIGURES_MAX_RATES 8
+#define FIGURES_MAX_SCALE 4
 
 enum { MODE_EXEC, MODE_FORK_SERVER, MODE_N };
 
-struct arch_metrics {
+struct arch_figures {
     bool present;
     const char *name;
     unsigned nconns;
-    unsigned conns[METRICS_MAX_CONNS];   /* closed-loop concurrencies, ascending */
-    double thr[METRICS_MAX_CONNS];       /* median verified req/s */
-    double thr_min[METRICS_MAX_CONNS], thr_max[METRICS_MAX_CONNS];
-    double thr_ci_lo[METRICS_MAX_CONNS], thr_ci_hi[METRICS_MAX_CONNS]; /* 95 % of the mean */
+    unsigned conns[FIGURES_MAX_CONNS];   /* closed-loop concurrencies, ascending */
+    double thr[FIGURES_MAX_CONNS];       /* median verified req/s */
+    double thr_min[FIGURES_MAX_CONNS], thr_max[FIGURES_MAX_CONNS];
+    double thr_ci_lo[FIGURES_MAX_CONNS], thr_ci_hi[FIGURES_MAX_CONNS]; /* 95 % of the mean */
     unsigned repeats;
     double floor_p50_ms, floor_p99_ms;   /* 1 connection */
     double eq_rate, eq_thr;              /* offered and achieved at equal load */
@@ -35,11 +35,11 @@ struct arch_metrics {
     double startup_ms;
     unsigned long long requests, errors, verify_errors;
     unsigned ncurve;                     /* open-loop points, by offered rate */
-    double curve_offered[METRICS_MAX_RATES], curve_thr[METRICS_MAX_RATES],
-        curve_p99_ms[METRICS_MAX_RATES];
+    double curve_offered[FIGURES_MAX_RATES], curve_thr[FIGURES_MAX_RATES],
+        curve_p99_ms[FIGURES_MAX_RATES];
     unsigned nscale;
-    unsigned scale_users[METRICS_MAX_SCALE];
-    double scale_thr[METRICS_MAX_SCALE];
+    unsigned scale_users[FIGURES_MAX_SCALE];
+    double scale_thr[FIGURES_MAX_SCALE];
     /* serverless only */
     bool has_cold;
     double cold_p50_ms[MODE_N], cold_p90_ms[MODE_N], warm_p50_ms[MODE_N], init_p50_ms[MODE_N];
@@ -48,7 +48,7 @@ struct arch_metrics {
     unsigned memory_mb, max_memory_used_mb;
 };
 
-struct run_metrics {
+struct run_figures {
     const char *profile, *date, *cpu_model, *kernel, *commit, *memory;
     long long cores;
     char load_cpus[64], sut_cpus[64];
@@ -56,14 +56,14 @@ struct run_metrics {
     double equal_rate, wall_s;
     bool complete;
     json_t *libraries; /* borrowed from the document */
-    struct arch_metrics arch[SUT_NARCH];
+    struct arch_figures arch[SUT_NARCH];
 };
 
 /* Fills m from a run.json document (kept alive by the caller: strings point into
  * it). Returns false with err set when the document is not an archbench run. */
-bool metrics_from_run(json_t *doc, struct run_metrics *m, char *err, size_t errlen);
+bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errlen);
 
 /* Median of n values (sorted in place). NAN for n == 0. */
-double metrics_median(double *v, unsigned n);
+double figures_median(double *v, unsigned n);
 
 #endif

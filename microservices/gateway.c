@@ -1,0 +1,707 @@
+/* bin/gateway: the public face of the microservices architecture (DESIGN §4).
+ * GET /profile asks auth-service who the bearer is, then asks profile-service for
+ * that user's profile and relays its body unchanged.
+ *
+ * Asynchronous, like nginx: the MHD connection is suspended while the two upstream
+ * calls run on the worker's libcurl multi handle (upstream.c), and resumed when the
+ * answer is known; a worker thread never waits for an upstream. Each request has one
+ * deadline (--timeout-ms) that bounds both calls together, so every answer, 502/503/
+ * 504 included, leaves within the timeout. */
+#include <getopt.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "opts.h"
+#include "problem.h"
+#include "server.h"
+#include "token.h"
+#include "upstream.h"
+
+#define PROGRAM "gateway"
+#define REQUEST_ID_HEADER "X-Request-Id"
+#define REQUEST_ID_MAX 64
+/* Authorization headers forwarded: two are enough for auth-service to refuse an
+ * ambiguous request, as the monolith does. */
+#define MAX_AUTH_HEADERS 2
+/* Error lines each worker may log per second; the rest are counted and summarised. */
+#define LOG_PER_SECOND 10
+
+enum gw_upstream { GW_AUTH, GW_PROFILE };
+static const char *const gw_upstream_name[] = {"auth-service", "profile-service"};
+
+/* One worker's gateway counters (single writer: the worker; summed by /metrics). */
+struct gw_stats {
+    _Atomic uint64_t calls[2][UPSTREAM_NOUTCOMES];
+    _Atomic uint64_t failures[2][3]; /* calls that became a public 502, 503, 504 */
+    struct metrics_histogram latency[2];
+};
+
+struct gw_app {
+    char verify_url[1024];
+    const char *profile_base;
+    long timeout_ms;
+    long max_idle;
+    struct metrics_http **http; /* per worker */
+    struct gw_stats **stats;    /* per worker */
+    unsigned nthreads;
+};
+
+struct gw_worker {
+    struct gw_app *app;
+    struct upstream_client *client;
+    struct metrics_http *http;
+    struct gw_stats *stats;
+    /* curl copies the URL it is given, so one buffer per worker will do; keeping
+     * it out of struct gw_request keeps that under 1 KiB, below the size at which
+     * every glibc malloc would first consolidate its free lists. */
+    char url[1100];
+    uint64_t rng[2];           /* xorshift128+ for request ids, seeded by RAND_bytes */
+    time_t log_second;
+    unsigned log_lines, log_dropped;
+};
+
+enum gw_stage { STAGE_AUTH, STAGE_PROFILE, STAGE_DONE };
+
+/* The per-request state (server_request.state) of a GET /profile. */
+struct gw_request {
+    struct gw_worker *w;
+    struct MHD_Connection *conn;
+    enum gw_stage stage;
+    uint64_t deadline_us;
+    int64_t user_id;         /* from auth-service */
+    char request_id[REQUEST_ID_MAX + 1];
+    struct upstream_call call[2];
+    /* Request headers for both calls: Authorization lines (auth only), then
+     * X-Request-Id and an empty Accept (which drops curl's default). Nodes and
+     * their text live here, so building them costs no allocation per header. */
+    struct curl_slist hdr[MAX_AUTH_HEADERS + 2];
+    struct curl_slist *auth_headers, *profile_headers;
+    char *auth_lines;        /* storage of the Authorization lines */
+    char rid_line[sizeof REQUEST_ID_HEADER + REQUEST_ID_MAX + 3];
+    /* The answer, ready when stage is STAGE_DONE. */
+    unsigned status;
+    struct MHD_Response *response;
+};
+
+/* ---- request ids ---- */
+
+static uint64_t rng_next(uint64_t s[2])
+{
+    uint64_t a = s[0], b = s[1];
+    s[0] = b;
+    a ^= a << 23;
+    s[1] = a ^ b ^ (a >> 17) ^ (b >> 26);
+    return s[1] + b;
+}
+
+/* A client's own id is kept when it is short and plain (it ends up in logs and
+ * in headers to other services); otherwise 16 random bytes in hex. */
+static void request_id(struct gw_worker *w, struct MHD_Connection *conn, char *out)
+{
+    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REQUEST_ID_HEADER);
+    if (given != NULL) {
+        size_t n = strlen(given);
+        if (n > 0 && n <= REQUEST_ID_MAX &&
+            strspn(given, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                          "0123456789-_.:") == n) {
+            memcpy(out, given, n + 1);
+            return;
+        }
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (int half = 0; half < 2; half++) {
+        uint64_t r = rng_next(w->rng);
+        for (int i = 0; i < 16; i++, r >>= 4)
+            out[half * 16 + i] = hex[r & 15];
+    }
+    out[32] = '\0';
+}
+
+/* ---- logging, rate-limited per worker ---- */
+
+static void gw_log(struct gw_worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void gw_log(struct gw_worker *w, const char *fmt, ...)
+{
+    time_t now = time(NULL);
+    if (now != w->log_second) {
+        if (w->log_dropped > 0)
+            log_warn("%u more upstream errors in the last second not logged", w->log_dropped);
+        w->log_second = now;
+        w->log_lines = w->log_dropped = 0;
+    }
+    if (w->log_lines >= LOG_PER_SECOND) {
+        w->log_dropped++;
+        return;
+    }
+    w->log_lines++;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log_warn("%s", msg);
+}
+
+/* ---- answers ---- */
+
+static void add_common_headers(struct MHD_Response *r, const char *content_type,
+                               const char *rid)
+{
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, REQUEST_ID_HEADER, rid);
+}
+
+/* Ends the request's upstream work with a response and wakes its connection. */
+static void finish(struct gw_request *rq, unsigned status, struct MHD_Response *r)
+{
+    rq->stage = STAGE_DONE;
+    rq->status = status;
+    rq->response = r;
+    MHD_resume_connection(rq->conn);
+}
+
+static void finish_problem(struct gw_request *rq, unsigned status, const char *detail,
+                           const char *header, const char *value)
+{
+    size_t len;
+    char *body = problem_render(status, detail, &len);
+    struct MHD_Response *r =
+        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
+    if (r == NULL) {
+        free(body);
+    } else {
+        add_common_headers(r, PROBLEM_CONTENT_TYPE, rq->request_id);
+        if (header != NULL)
+            MHD_add_response_header(r, header, value);
+    }
+    finish(rq, status, r);
+}
+
+/* Passes the upstream's body on unchanged (the buffer changes hands, no copy). */
+static void finish_relay(struct gw_request *rq, struct upstream_call *call, unsigned status,
+                         const char *content_type, const char *www_authenticate)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(call->body_len, call->body, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        finish(rq, status, NULL);
+        return;
+    }
+    call->body = NULL;
+    call->body_len = call->body_cap = 0;
+    add_common_headers(r, content_type, rq->request_id);
+    if (www_authenticate != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, www_authenticate);
+    finish(rq, status, r);
+}
+
+/* An upstream call that did not give the answer needed: count it, log it with the
+ * request id, and answer 502/503/504. */
+static void finish_failure(struct gw_request *rq, enum gw_upstream which,
+                           struct upstream_call *call, const char *why)
+{
+    unsigned status = upstream_failure_status(call->outcome, call->status);
+    struct gw_worker *w = rq->w;
+    metrics_add(&w->stats->failures[which][status == 502 ? 0 : status == 503 ? 1 : 2], 1);
+    const char *name = gw_upstream_name[which];
+    char detail[160];
+    if (call->outcome != UPSTREAM_OK) {
+        gw_log(w, "request %s: %s: %s (%s) after %llu ms -> %u", rq->request_id, name,
+               upstream_outcome_name(call->outcome), curl_easy_strerror(call->curl_code),
+               (unsigned long long)(call->elapsed_us / 1000), status);
+        snprintf(detail, sizeof detail, "%s %s", name,
+                 status == 503   ? "is unavailable"
+                 : status == 504 ? "did not answer in time"
+                                 : "sent an invalid answer");
+    } else {
+        gw_log(w, "request %s: %s: status %ld, %s -> %u", rq->request_id, name, call->status,
+               why, status);
+        snprintf(detail, sizeof detail, "%s %s", name,
+                 status == 503   ? "is unavailable"
+                 : status == 504 ? "reported a time-out"
+                                 : "sent an unexpected answer");
+    }
+    finish_problem(rq, status, detail, NULL, NULL);
+}
+
+static bool is_json(const char *content_type, const char *type)
+{
+    size_t n = strlen(type);
+    return content_type != NULL && strncasecmp(content_type, type, n) == 0 &&
+           (content_type[n] == '\0' || content_type[n] == ';');
+}
+
+static long remaining_ms(const struct gw_request *rq)
+{
+    uint64_t now = upstream_now_us();
+    return now >= rq->deadline_us ? 0 : (long)((rq->deadline_us - now + 999) / 1000);
+}
+
+static void count_call(struct gw_request *rq, enum gw_upstream which,
+                       const struct upstream_call *call)
+{
+    metrics_add(&rq->w->stats->calls[which][call->outcome], 1);
+    metrics_observe(&rq->w->stats->latency[which], call->elapsed_us);
+}
+
+static void profile_done(struct upstream_call *call)
+{
+    struct gw_request *rq = call->data;
+    count_call(rq, GW_PROFILE, call);
+    if (call->outcome != UPSTREAM_OK) {
+        finish_failure(rq, GW_PROFILE, call, NULL);
+    } else if (call->status == 200) {
+        if (is_json(upstream_content_type(call), "application/json") &&
+            upstream_profile_is_user(call->body, call->body_len, rq->user_id))
+            finish_relay(rq, call, 200, "application/json", NULL);
+        else
+            finish_failure(rq, GW_PROFILE, call, "not the requested user's profile");
+    } else if (call->status == 404) {
+        /* A session whose user is gone: the monolith's join finds no row for it
+         * and calls the token unknown, so the gateway does too. */
+        finish_problem(rq, 401, token_result_detail(TOKEN_UNKNOWN),
+                       MHD_HTTP_HEADER_WWW_AUTHENTICATE, token_result_challenge(TOKEN_UNKNOWN));
+    } else {
+        finish_failure(rq, GW_PROFILE, call, "unexpected status");
+    }
+}
+
+static void start_profile(struct gw_request *rq)
+{
+    char path[48];
+    snprintf(path, sizeof path, "/v1/users/%lld", (long long)rq->user_id);
+    struct upstream_call *call = &rq->call[GW_PROFILE];
+    if (upstream_url(rq->w->url, sizeof rq->w->url, rq->w->app->profile_base,
+                     path) < 0) {
+        finish_problem(rq, 502, "profile-service URL too long", NULL, NULL);
+        return;
+    }
+    call->url = rq->w->url;
+    call->headers = rq->profile_headers;
+    call->timeout_ms = remaining_ms(rq);
+    if (call->timeout_ms <= 0) {
+        /* The auth call used up the whole budget. */
+        call->outcome = UPSTREAM_TIMEOUT;
+        call->curl_code = CURLE_OPERATION_TIMEDOUT;
+        call->elapsed_us = 0;
+        finish_failure(rq, GW_PROFILE, call, NULL);
+        return;
+    }
+    rq->stage = STAGE_PROFILE;
+    if (upstream_start(rq->w->client, call) != 0)
+        finish_problem(rq, 503, "the gateway is out of resources", NULL, NULL);
+}
+
+static void auth_done(struct upstream_call *call)
+{
+    struct gw_request *rq = call->data;
+    count_call(rq, GW_AUTH, call);
+    if (call->outcome != UPSTREAM_OK) {
+        finish_failure(rq, GW_AUTH, call, NULL);
+    } else if (call->status == 200) {
+        if (upstream_parse_user_id(call->body, call->body_len, &rq->user_id))
+            start_profile(rq);
+        else
+            finish_failure(rq, GW_AUTH, call, "body is not {\"user_id\":N}");
+    } else if (call->status == 401) {
+        /* The public 401 is auth-service's, byte for byte, challenge included. */
+        const char *ct = upstream_content_type(call);
+        finish_relay(rq, call, 401, ct ? ct : PROBLEM_CONTENT_TYPE,
+                     upstream_header(call, MHD_HTTP_HEADER_WWW_AUTHENTICATE));
+    } else {
+        finish_failure(rq, GW_AUTH, call, "unexpected status");
+    }
+}
+
+/* ---- request set-up ---- */
+
+struct auth_collect {
+    struct gw_request *rq;
+    unsigned n;
+    size_t used, cap;
+};
+
+/* Copies each Authorization header as "Authorization: value" ("Authorization;" for
+ * an empty value: curl reads "Name:" alone as "remove this header"). */
+static enum MHD_Result collect_auth(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    struct auth_collect *ac = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) != 0)
+        return MHD_YES;
+    if (ac->n == MAX_AUTH_HEADERS)
+        return MHD_NO;
+    size_t need = strlen(value) + sizeof "Authorization: ";
+    char *line = ac->rq->auth_lines + ac->used;
+    if (value[0] == '\0')
+        memcpy(line, "Authorization;", sizeof "Authorization;");
+    else
+        snprintf(line, need, "Authorization: %s", value);
+    ac->rq->hdr[ac->n].data = line;
+    ac->used += strlen(line) + 1;
+    ac->n++;
+    return MHD_YES;
+}
+
+static enum MHD_Result measure_auth(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
+        *total += strlen(value) + sizeof "Authorization: ";
+    return MHD_YES;
+}
+
+static void request_free(void *state)
+{
+    struct gw_request *rq = state;
+    upstream_cancel(&rq->call[GW_AUTH]);
+    upstream_cancel(&rq->call[GW_PROFILE]);
+    if (rq->response)
+        MHD_destroy_response(rq->response);
+    free(rq->auth_lines);
+    free(rq);
+}
+
+_Static_assert(sizeof(struct gw_request) < 1024, "keep struct gw_request below 1 KiB");
+
+static struct gw_request *request_new(struct gw_worker *w, struct MHD_Connection *conn)
+{
+    struct gw_request *rq = calloc(1, sizeof *rq);
+    if (rq == NULL)
+        return NULL;
+    rq->w = w;
+    rq->conn = conn;
+    rq->deadline_us = upstream_now_us() + (uint64_t)w->app->timeout_ms * 1000u;
+    request_id(w, conn, rq->request_id);
+
+    size_t total = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, measure_auth, &total);
+    rq->auth_lines = malloc(total + 1);
+    if (rq->auth_lines == NULL) {
+        free(rq);
+        return NULL;
+    }
+    struct auth_collect ac = {.rq = rq};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_auth, &ac);
+    snprintf(rq->rid_line, sizeof rq->rid_line, REQUEST_ID_HEADER ": %s", rq->request_id);
+    unsigned n = ac.n;
+    rq->hdr[n].data = rq->rid_line;
+    rq->hdr[n + 1].data = "Accept:";
+    for (unsigned i = 0; i < n + 1; i++)
+        rq->hdr[i].next = &rq->hdr[i + 1];
+    rq->hdr[n + 1].next = NULL;
+    rq->auth_headers = &rq->hdr[0];
+    rq->profile_headers = &rq->hdr[n]; /* no credentials to profile-service */
+
+    for (int i = 0; i < 2; i++)
+        rq->call[i].data = rq;
+    rq->call[GW_AUTH].done = auth_done;
+    rq->call[GW_PROFILE].done = profile_done;
+    return rq;
+}
+
+static enum MHD_Result handle_profile(const struct server_request *req)
+{
+    struct gw_worker *w = req->worker;
+    struct gw_request *rq = *req->state;
+    if (rq != NULL) {
+        /* Called again after MHD_resume_connection: the answer is ready. */
+        if (rq->stage != STAGE_DONE || rq->response == NULL)
+            return MHD_NO; /* out of memory while building it: drop the connection */
+        return MHD_queue_response(req->conn, rq->status, rq->response);
+    }
+    rq = request_new(w, req->conn);
+    if (rq == NULL)
+        return MHD_NO;
+    *req->state = rq;
+    *req->state_free = request_free;
+
+    struct upstream_call *call = &rq->call[GW_AUTH];
+    call->url = w->app->verify_url;
+    call->headers = rq->auth_headers;
+    call->timeout_ms = w->app->timeout_ms;
+    if (upstream_start(w->client, call) != 0)
+        return server_reply_problem(req->conn, 503, "the gateway is out of resources");
+    MHD_suspend_connection(req->conn);
+    return MHD_YES;
+}
+
+/* ---- metrics ---- */
+
+static enum MHD_Result handle_metrics(const struct server_request *req)
+{
+    struct gw_app *app = ((struct gw_worker *)req->worker)->app;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return MHD_NO;
+    metrics_write_http(f, PROGRAM, app->http, app->nthreads);
+    fprintf(f, "# HELP archbench_upstream_calls_total Calls from the gateway to its "
+               "upstreams, by how the transport ended.\n"
+               "# TYPE archbench_upstream_calls_total counter\n");
+    for (int u = 0; u < 2; u++)
+        for (int o = 0; o < UPSTREAM_NOUTCOMES; o++) {
+            uint64_t n = 0;
+            for (unsigned t = 0; t < app->nthreads; t++)
+                n += atomic_load_explicit(&app->stats[t]->calls[u][o], memory_order_relaxed);
+            fprintf(f, "archbench_upstream_calls_total{upstream=\"%s\",outcome=\"%s\"} %llu\n",
+                    gw_upstream_name[u], upstream_outcome_name(o), (unsigned long long)n);
+        }
+    static const char *const codes[] = {"502", "503", "504"};
+    fprintf(f, "# HELP archbench_upstream_errors_total Upstream calls that became a public "
+               "error, by that error's status.\n"
+               "# TYPE archbench_upstream_errors_total counter\n");
+    for (int u = 0; u < 2; u++)
+        for (int k = 0; k < 3; k++) {
+            uint64_t n = 0;
+            for (unsigned t = 0; t < app->nthreads; t++)
+                n += atomic_load_explicit(&app->stats[t]->failures[u][k], memory_order_relaxed);
+            fprintf(f, "archbench_upstream_errors_total{upstream=\"%s\",code=\"%s\"} %llu\n",
+                    gw_upstream_name[u], codes[k], (unsigned long long)n);
+        }
+    metrics_write_histogram_header(f, "archbench_upstream_duration_seconds",
+                                   "Duration of the gateway's upstream calls.");
+    for (int u = 0; u < 2; u++) {
+        struct metrics_histogram *h[app->nthreads];
+        for (unsigned t = 0; t < app->nthreads; t++)
+            h[t] = &app->stats[t]->latency[u];
+        char labels[64];
+        snprintf(labels, sizeof labels, "upstream=\"%s\"", gw_upstream_name[u]);
+        metrics_write_histogram(f, "archbench_upstream_duration_seconds", labels, h,
+                                app->nthreads);
+    }
+    if (fclose(f) != 0) {
+        free(text);
+        return MHD_NO;
+    }
+    return metrics_reply(req->conn, text, len);
+}
+
+/* ---- workers ---- */
+
+static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
+{
+    struct gw_app *a = app;
+    struct gw_worker *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->app = a;
+    w->http = a->http[index];
+    w->stats = a->stats[index];
+    if (RAND_bytes((unsigned char *)w->rng, sizeof w->rng) != 1) {
+        snprintf(err, errlen, "RAND_bytes failed: no random seed for request ids");
+        free(w);
+        return NULL;
+    }
+    w->rng[0] |= 1; /* xorshift must not start from all zeros */
+    w->client = upstream_client_new(a->max_idle, err, errlen);
+    if (w->client == NULL) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void worker_fini(void *worker)
+{
+    struct gw_worker *w = worker;
+    upstream_client_free(w->client);
+    free(w);
+}
+
+static int worker_fd(void *worker)
+{
+    return upstream_client_fd(((struct gw_worker *)worker)->client);
+}
+
+static long worker_timeout_ms(void *worker)
+{
+    return upstream_client_timeout_ms(((struct gw_worker *)worker)->client);
+}
+
+static void worker_run(void *worker)
+{
+    upstream_client_run(((struct gw_worker *)worker)->client);
+}
+
+static void abandoned(struct upstream_call *call)
+{
+    finish_problem(call->data, 503, "the gateway is shutting down", NULL, NULL);
+}
+
+/* Stopping: requests still waiting for an upstream are resumed (MHD then closes
+ * them), since a daemon must not stop with suspended connections. */
+static void worker_stop(void *worker)
+{
+    upstream_client_cancel_all(((struct gw_worker *)worker)->client, abandoned);
+}
+
+static void request_done(void *worker, unsigned status, unsigned long long elapsed_us)
+{
+    metrics_http_record(((struct gw_worker *)worker)->http, status, elapsed_us);
+}
+
+/* ---- command line ---- */
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: " PROGRAM " [options]\n"
+            "Serves GET /profile (Authorization: Bearer TOKEN) by asking auth-service\n"
+            "who the bearer is and profile-service for that user's profile; also\n"
+            "GET /health and GET /metrics.\n\n"
+            "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8081;\n"
+            "                         port 0 picks a free port, printed on stdout)\n"
+            "  --auth-url URL         auth-service base URL (default http://127.0.0.1:9101)\n"
+            "  --profile-url URL      profile-service base URL (default http://127.0.0.1:9102)\n"
+            "  --timeout-ms N         budget for both upstream calls of a request, connects\n"
+            "                         included; then 504 (default 1000)\n"
+            "  --threads N            worker threads (default: one per usable CPU)\n"
+            "  --max-connections N    open client connections at most (default %u)\n"
+            "  --max-idle-upstream N  idle keep-alive upstream connections kept per worker\n"
+            "                         (default 1024)\n"
+            "  --conn-timeout DUR     close client connections idle this long (default %us)\n"
+            "  -v, --verbose          log debug messages\n"
+            "  -h, --help             show this help\n"
+            "  -V, --version          show the version\n",
+            SERVER_DEFAULT_MAX_CONNECTIONS, SERVER_DEFAULT_TIMEOUT_S);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"auth-url", required_argument, NULL, 'a'},
+        {"profile-url", required_argument, NULL, 'p'},
+        {"timeout-ms", required_argument, NULL, 'o'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-connections", required_argument, NULL, 'm'},
+        {"max-idle-upstream", required_argument, NULL, 'i'},
+        {"conn-timeout", required_argument, NULL, 'T'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct gw_app app = {.timeout_ms = 1000, .max_idle = 1024};
+    const char *auth_base = "http://127.0.0.1:9101";
+    app.profile_base = "http://127.0.0.1:9102";
+    struct server_config cfg = {
+        .listen = "127.0.0.1:8081",
+        .max_body = SERVER_DEFAULT_MAX_BODY,
+        .timeout_s = SERVER_DEFAULT_TIMEOUT_S,
+        .max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,
+    };
+    log_init(PROGRAM, LOG_INFO);
+    int c;
+    uint64_t v;
+    unsigned u;
+    char err[256];
+    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l': cfg.listen = optarg; break;
+        case 'a': auth_base = optarg; break;
+        case 'p': app.profile_base = optarg; break;
+        case 'o':
+            if (!opts_parse_u64(optarg, 1, 600000, false, &v))
+                opts_usage_error(PROGRAM, "--timeout-ms: expected 1..600000, got '%s'", optarg);
+            app.timeout_ms = (long)v;
+            break;
+        case 't':
+            if (!opts_parse_unsigned(optarg, 1, 1024, &cfg.threads))
+                opts_usage_error(PROGRAM, "--threads: expected 1..1024, got '%s'", optarg);
+            break;
+        case 'm':
+            if (!opts_parse_unsigned(optarg, 1, 1000000, &cfg.max_connections))
+                opts_usage_error(PROGRAM, "--max-connections: expected 1..1000000, got '%s'",
+                                 optarg);
+            break;
+        case 'i':
+            if (!opts_parse_unsigned(optarg, 0, 100000, &u))
+                opts_usage_error(PROGRAM, "--max-idle-upstream: expected 0..100000, got '%s'",
+                                 optarg);
+            app.max_idle = u;
+            break;
+        case 'T':
+            if (!opts_parse_duration_ms(optarg, &v) || v < 1000 || v > 3600 * 1000)
+                opts_usage_error(PROGRAM, "--conn-timeout: expected 1s..1h, got '%s'", optarg);
+            cfg.timeout_s = (unsigned)(v / 1000);
+            break;
+        case 'v': log_set_level(LOG_DEBUG); break;
+        case 'h': usage(stdout); return 0;
+        case 'V': opts_print_version(PROGRAM); return 0;
+        default: opts_usage_error(PROGRAM, "unknown option");
+        }
+    }
+    if (optind < argc)
+        opts_usage_error(PROGRAM, "unexpected argument '%s'", argv[optind]);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_error("cannot initialise libcurl");
+        return 1;
+    }
+    if (!upstream_base_url_valid(auth_base, err, sizeof err))
+        opts_usage_error(PROGRAM, "--auth-url: %s", err);
+    if (!upstream_base_url_valid(app.profile_base, err, sizeof err))
+        opts_usage_error(PROGRAM, "--profile-url: %s", err);
+    if (upstream_url(app.verify_url, sizeof app.verify_url, auth_base, "/v1/verify") < 0 ||
+        strlen(app.profile_base) > 1000)
+        opts_usage_error(PROGRAM, "upstream URLs must be shorter than 1000 characters");
+
+    int rc = 1;
+    app.nthreads = cfg.threads ? cfg.threads : server_cpu_count();
+    cfg.threads = app.nthreads;
+    app.http = calloc(app.nthreads, sizeof *app.http);
+    app.stats = calloc(app.nthreads, sizeof *app.stats);
+    if (app.http == NULL || app.stats == NULL)
+        goto oom;
+    for (unsigned i = 0; i < app.nthreads; i++) {
+        app.http[i] = calloc(1, sizeof **app.http);
+        app.stats[i] = calloc(1, sizeof **app.stats);
+        if (app.http[i] == NULL || app.stats[i] == NULL)
+            goto oom;
+    }
+    static const struct server_route routes[] = {
+        {.path = "/profile", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_profile},
+        {.path = "/metrics", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_metrics},
+    };
+    cfg.routes = routes;
+    cfg.nroutes = sizeof routes / sizeof routes[0];
+    cfg.worker_init = worker_init;
+    cfg.worker_fini = worker_fini;
+    cfg.worker_fd = worker_fd;
+    cfg.worker_timeout_ms = worker_timeout_ms;
+    cfg.worker_run = worker_run;
+    cfg.worker_stop = worker_stop;
+    cfg.request_done = request_done;
+    cfg.suspend_resume = true;
+    cfg.app = &app;
+
+    rc = server_run(&cfg);
+    goto out;
+oom:
+    log_error("out of memory");
+out:
+    for (unsigned i = 0; i < app.nthreads; i++) {
+        if (app.http)
+            free(app.http[i]);
+        if (app.stats)
+            free(app.stats[i]);
+    }
+    free(app.http);
+    free(app.stats);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,431 @@
+/* Integration tests: the microservices stack against the monolith on one seeded
+ * dataset. The gateway must give the same status, content type, problem type and
+ * title, and byte-identical bodies as the monolith for the same request; the two
+ * services must honour their own contracts; every program handles its command line. */
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "httpc.h"
+#include "../support/proc.h"
+#include "../support/stack.h"
+
+#define USERS 300
+#define CONFORMANCE_USERS 200
+
+static char dir[256];
+static struct stack stack;
+static struct proc monolith;
+static struct stack_token *tokens;
+static size_t ntokens;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (proc_seed(dir, sizeof dir, USERS) != 0) {
+        fprintf(stderr, "seeding failed (is bin/archbench built?)\n");
+        return -1;
+    }
+    tokens = stack_tokens(dir, &ntokens);
+    if (tokens == NULL || stack_start(&stack, dir, 2000, 2) != 0) {
+        fprintf(stderr, "cannot start the microservices stack (log: %s)\n", stack.log);
+        return -1;
+    }
+    char bin[256], db[320];
+    snprintf(db, sizeof db, "%s/app.db", dir);
+    char *argv[] = {(char *)proc_bin("monolith", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                    "--db", db, "--threads", "1", NULL};
+    if (proc_start_server(&monolith, argv, stack.log) != 0)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    proc_stop(&monolith);
+    int rc = stack_stop(&stack);
+    free(tokens);
+    proc_rmdir(dir);
+    /* Every service stops cleanly on SIGTERM. */
+    return rc == 0 ? 0 : -1;
+}
+
+/* Requests path with extra header lines from both servers; fails the test unless
+ * status, Content-Type, the WWW-Authenticate and Allow headers, and the body bytes
+ * are identical (for problem+json: the same type and title, and here the same
+ * detail too since both render it from the same strings). Returns the status. */
+static int compare(const char *method, const char *path, const char *headers)
+{
+    struct http_response g, m;
+    if (httpc_request(stack.gateway.port, method, path, headers, &g) != 0)
+        fail_msg("gateway: no answer to %s %s", method, path);
+    if (httpc_request(monolith.port, method, path, headers, &m) != 0)
+        fail_msg("monolith: no answer to %s %s", method, path);
+    if (g.status != m.status)
+        fail_msg("%s %s [%s]: gateway %d, monolith %d (%s)", method, path,
+                 headers ? headers : "", g.status, m.status, g.body);
+    const char *names[] = {"Content-Type", "WWW-Authenticate", "Allow", "Cache-Control"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char gv[256] = "", mv[256] = "";
+        bool gh = httpc_header(&g, names[i], gv, sizeof gv);
+        bool mh = httpc_header(&m, names[i], mv, sizeof mv);
+        if (gh != mh || strcmp(gv, mv) != 0)
+            fail_msg("%s %s: %s differs: gateway '%s', monolith '%s'", method, path, names[i],
+                     gv, mv);
+    }
+    char ct[128] = "";
+    httpc_header(&g, "Content-Type", ct, sizeof ct);
+    if (strcmp(ct, "application/problem+json") == 0 && strcmp(method, "HEAD") != 0) {
+        json_t *gj = json_loadb(g.body, g.body_len, 0, NULL);
+        json_t *mj = json_loadb(m.body, m.body_len, 0, NULL);
+        assert_non_null(gj);
+        assert_non_null(mj);
+        assert_string_equal(json_string_value(json_object_get(gj, "type")),
+                            json_string_value(json_object_get(mj, "type")));
+        assert_string_equal(json_string_value(json_object_get(gj, "title")),
+                            json_string_value(json_object_get(mj, "title")));
+        assert_int_equal(json_integer_value(json_object_get(gj, "status")), g.status);
+        json_decref(gj);
+        json_decref(mj);
+    }
+    if (g.body_len != m.body_len || memcmp(g.body, m.body, g.body_len) != 0)
+        fail_msg("%s %s: bodies differ:\n gateway  %s\n monolith %s", method, path, g.body,
+                 m.body);
+    int status = g.status;
+    httpc_free(&g);
+    httpc_free(&m);
+    return status;
+}
+
+static int compare_token(const char *authorization_value)
+{
+    char h[512];
+    snprintf(h, sizeof h, "Authorization: %s\r\n", authorization_value);
+    return compare("GET", "/profile", h);
+}
+
+static void test_200_bodies_are_byte_identical_for_200_users(void **state)
+{
+    (void)state;
+    size_t done = 0;
+    for (size_t i = 0; i < ntokens && done < CONFORMANCE_USERS; i++) {
+        if (tokens[i].status != STACK_VALID)
+            continue;
+        char v[128];
+        snprintf(v, sizeof v, "Bearer %s", tokens[i].token);
+        assert_int_equal(compare_token(v), 200);
+        done++;
+    }
+    assert_int_equal(done, CONFORMANCE_USERS);
+}
+
+static void test_missing_token_gets_the_same_401(void **state)
+{
+    (void)state;
+    assert_int_equal(compare("GET", "/profile", NULL), 401);
+    assert_int_equal(compare("GET", "/profile", "Authorization:\r\n"), 401);
+    assert_int_equal(compare("GET", "/profile", "Authorization:    \r\n"), 401);
+}
+
+static void test_malformed_tokens_get_the_same_401(void **state)
+{
+    (void)state;
+    const struct stack_token *t = stack_token_with(tokens, ntokens, STACK_VALID);
+    char v[256];
+    const char *fixed[] = {"Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer short",
+                           "Bearer !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+                           "Token abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        assert_int_equal(compare_token(fixed[i]), 401);
+    snprintf(v, sizeof v, "Bearer %s=", t->token); /* padding */
+    assert_int_equal(compare_token(v), 401);
+    snprintf(v, sizeof v, "Bearer %s %s", t->token, t->token); /* two credentials */
+    assert_int_equal(compare_token(v), 401);
+    snprintf(v, sizeof v, "Bearer %.42s", t->token); /* one character short */
+    assert_int_equal(compare_token(v), 401);
+    snprintf(v, sizeof v, "Bearer  %s  ", t->token); /* extra spaces are fine */
+    assert_int_equal(compare_token(v), 200);
+    snprintf(v, sizeof v, "bearer %s", t->token); /* the scheme is case-insensitive */
+    assert_int_equal(compare_token(v), 200);
+}
+
+static void test_unknown_expired_and_revoked_tokens_get_the_same_401(void **state)
+{
+    (void)state;
+    assert_int_equal(compare_token("Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 401);
+    const struct stack_token *exp = stack_token_with(tokens, ntokens, STACK_EXPIRED);
+    const struct stack_token *rev = stack_token_with(tokens, ntokens, STACK_REVOKED);
+    assert_non_null(exp);
+    assert_non_null(rev);
+    char v[128];
+    snprintf(v, sizeof v, "Bearer %s", exp->token);
+    assert_int_equal(compare_token(v), 401);
+    snprintf(v, sizeof v, "Bearer %s", rev->token);
+    assert_int_equal(compare_token(v), 401);
+}
+
+static void test_two_authorization_headers_get_the_same_401(void **state)
+{
+    (void)state;
+    const struct stack_token *t = stack_token_with(tokens, ntokens, STACK_VALID);
+    char h[512];
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\nAuthorization: Bearer %s\r\n", t->token,
+             t->token);
+    assert_int_equal(compare("GET", "/profile", h), 401);
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\nAuthorization:\r\n", t->token);
+    assert_int_equal(compare("GET", "/profile", h), 401);
+}
+
+static void test_unknown_paths_methods_and_health_match(void **state)
+{
+    (void)state;
+    assert_int_equal(compare("GET", "/nope", NULL), 404);
+    assert_int_equal(compare("GET", "/profile/1", NULL), 404);
+    assert_int_equal(compare("GET", "/", NULL), 404);
+    assert_int_equal(compare("POST", "/profile", "Content-Length: 0\r\n"), 405);
+    assert_int_equal(compare("DELETE", "/profile", NULL), 405);
+    assert_int_equal(compare("POST", "/health", "Content-Length: 0\r\n"), 405);
+    assert_int_equal(compare("GET", "/health", NULL), 200);
+    assert_int_equal(compare("GET", "/profile?x=1", NULL), 401);
+}
+
+static void test_head_profile_matches(void **state)
+{
+    (void)state;
+    const struct stack_token *t = stack_token_with(tokens, ntokens, STACK_VALID);
+    char h[256];
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", t->token);
+    assert_int_equal(compare("HEAD", "/profile", h), 200);
+    assert_int_equal(compare("HEAD", "/profile", NULL), 401);
+}
+
+static void test_oversized_body_gets_413_like_the_monolith(void **state)
+{
+    (void)state;
+    assert_int_equal(compare("POST", "/profile", "Content-Length: 100000\r\n"), 413);
+}
+
+static void test_keep_alive_connection_serves_many_requests(void **state)
+{
+    (void)state;
+    int fd = httpc_connect(stack.gateway.port);
+    assert_true(fd >= 0);
+    for (size_t i = 0, n = 0; i < ntokens && n < 50; i++) {
+        if (tokens[i].status != STACK_VALID)
+            continue;
+        char req[512];
+        int len = snprintf(req, sizeof req,
+                           "GET /profile HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
+                           tokens[i].token);
+        assert_int_equal(httpc_send(fd, req, (size_t)len), 0);
+        struct http_response r;
+        assert_int_equal(httpc_read(fd, &r, false), 0);
+        assert_int_equal(r.status, 200);
+        char prefix[48];
+        snprintf(prefix, sizeof prefix, "{\"id\":%lld,", tokens[i].user_id);
+        assert_memory_equal(r.body, prefix, strlen(prefix));
+        httpc_free(&r);
+        n++;
+    }
+    close(fd);
+}
+
+static void test_request_id_is_generated_or_propagated(void **state)
+{
+    (void)state;
+    struct http_response r;
+    char id[128];
+    assert_int_equal(httpc_request(stack.gateway.port, "GET", "/profile", NULL, &r), 0);
+    assert_true(httpc_header(&r, "X-Request-Id", id, sizeof id));
+    assert_int_equal(strlen(id), 32);
+    assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+    httpc_free(&r);
+    char other[128];
+    assert_int_equal(httpc_request(stack.gateway.port, "GET", "/profile", NULL, &r), 0);
+    assert_true(httpc_header(&r, "X-Request-Id", other, sizeof other));
+    assert_string_not_equal(id, other);
+    httpc_free(&r);
+
+    assert_int_equal(httpc_request(stack.gateway.port, "GET", "/profile",
+                                   "X-Request-Id: trace-abc.123\r\n", &r),
+                     0);
+    assert_true(httpc_header(&r, "X-Request-Id", id, sizeof id));
+    assert_string_equal(id, "trace-abc.123");
+    httpc_free(&r);
+    /* An id that is not plain text is replaced, not echoed. */
+    assert_int_equal(httpc_request(stack.gateway.port, "GET", "/profile",
+                                   "X-Request-Id: a b<c>\r\n", &r),
+                     0);
+    assert_true(httpc_header(&r, "X-Request-Id", id, sizeof id));
+    assert_int_equal(strlen(id), 32);
+    httpc_free(&r);
+}
+
+static void test_auth_service_verify_contract(void **state)
+{
+    (void)state;
+    const struct stack_token *t = stack_token_with(tokens, ntokens, STACK_VALID);
+    char h[256], v[64], body[64];
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", t->token);
+    struct http_response r;
+    assert_int_equal(httpc_request(stack.auth.port, "GET", "/v1/verify", h, &r), 0);
+    assert_int_equal(r.status, 200);
+    snprintf(body, sizeof body, "{\"user_id\":%lld}", t->user_id);
+    assert_string_equal(r.body, body);
+    assert_true(httpc_header(&r, "X-User-Id", v, sizeof v));
+    assert_int_equal(atoll(v), t->user_id);
+    assert_true(httpc_header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "application/json");
+    httpc_free(&r);
+
+    assert_int_equal(httpc_request(stack.auth.port, "GET", "/v1/verify", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    assert_false(httpc_header(&r, "X-User-Id", v, sizeof v));
+    assert_true(httpc_header(&r, "WWW-Authenticate", v, sizeof v));
+    httpc_free(&r);
+    assert_int_equal(httpc_request(stack.auth.port, "GET", "/v1/users/1", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    httpc_free(&r);
+}
+
+static void test_profile_service_users_contract(void **state)
+{
+    (void)state;
+    struct http_response r, m;
+    const struct stack_token *t = stack_token_with(tokens, ntokens, STACK_VALID);
+    char path[64], h[256];
+    snprintf(path, sizeof path, "/v1/users/%lld", t->user_id);
+    assert_int_equal(httpc_request(stack.profile.port, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", t->token);
+    assert_int_equal(httpc_request(monolith.port, "GET", "/profile", h, &m), 0);
+    assert_int_equal(r.body_len, m.body_len);
+    assert_memory_equal(r.body, m.body, r.body_len);
+    httpc_free(&r);
+    httpc_free(&m);
+
+    struct { const char *path; int status; } cases[] = {
+        {"/v1/users/999999", 404}, {"/v1/users/0", 404},     {"/v1/users/abc", 400},
+        {"/v1/users/-1", 400},     {"/v1/users/", 400},      {"/v1/users/1x", 400},
+        {"/v1/users/0x10", 400},   {"/v1/users/99999999999999999999", 400},
+        {"/v1/users/1/posts", 404}, {"/v1/user/1", 404},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(httpc_request(stack.profile.port, "GET", cases[i].path, NULL, &r), 0);
+        if (r.status != cases[i].status)
+            fail_msg("%s: %d, expected %d", cases[i].path, r.status, cases[i].status);
+        char ct[64];
+        assert_true(httpc_header(&r, "Content-Type", ct, sizeof ct));
+        assert_string_equal(ct, "application/problem+json");
+        httpc_free(&r);
+    }
+    assert_int_equal(httpc_request(stack.profile.port, "POST", "/v1/users/1",
+                                   "Content-Length: 0\r\n", &r), 0);
+    assert_int_equal(r.status, 405);
+    httpc_free(&r);
+}
+
+static void test_every_service_has_health_and_metrics(void **state)
+{
+    (void)state;
+    struct { int port; const char *service; } all[] = {
+        {stack.auth.port, "auth-service"},
+        {stack.profile.port, "profile-service"},
+        {stack.gateway.port, "gateway"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        struct http_response r;
+        assert_int_equal(httpc_request(all[i].port, "GET", "/health", NULL, &r), 0);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(r.body, "{\"status\":\"ok\"}");
+        httpc_free(&r);
+        assert_int_equal(httpc_request(all[i].port, "GET", "/metrics", NULL, &r), 0);
+        assert_int_equal(r.status, 200);
+        char ct[64], want[160];
+        assert_true(httpc_header(&r, "Content-Type", ct, sizeof ct));
+        assert_string_equal(ct, "text/plain; version=0.0.4");
+        /* The /health answered just before is counted. */
+        snprintf(want, sizeof want, "archbench_http_responses_total{service=\"%s\",code=\"200\"} ",
+                 all[i].service);
+        assert_non_null(strstr(r.body, want));
+        snprintf(want, sizeof want,
+                 "archbench_http_request_duration_seconds_bucket{service=\"%s\",le=\"+Inf\"} ",
+                 all[i].service);
+        assert_non_null(strstr(r.body, want));
+        httpc_free(&r);
+    }
+    struct http_response r;
+    assert_int_equal(httpc_request(stack.gateway.port, "GET", "/metrics", NULL, &r), 0);
+    const char *ok = strstr(r.body,
+                            "archbench_upstream_calls_total{upstream=\"auth-service\",outcome=\"ok\"} ");
+    assert_non_null(ok);
+    assert_true(atoll(strchr(ok, '}') + 2) >= CONFORMANCE_USERS);
+    assert_non_null(strstr(r.body, "archbench_upstream_errors_total{upstream=\"profile-service\","
+                                   "code=\"503\"} "));
+    assert_non_null(strstr(r.body, "archbench_upstream_duration_seconds_count{upstream=\"profile-service\"} "));
+    httpc_free(&r);
+}
+
+static int run_cli(const char *prog, const char *a1, const char *a2, const char *a3)
+{
+    char bin[256];
+    char *argv[] = {(char *)proc_bin(prog, bin, sizeof bin), (char *)a1, (char *)a2,
+                    (char *)a3, NULL};
+    return proc_run(argv);
+}
+
+static void test_command_lines(void **state)
+{
+    (void)state;
+    const char *progs[] = {"gateway", "auth-service", "profile-service"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(run_cli(progs[i], "--help", NULL, NULL), 0);
+        assert_int_equal(run_cli(progs[i], "--version", NULL, NULL), 0);
+        assert_int_equal(run_cli(progs[i], "--bogus", NULL, NULL), 2);
+        assert_int_equal(run_cli(progs[i], "--threads", "0", NULL), 2);
+        assert_int_equal(run_cli(progs[i], "extra-argument", NULL, NULL), 2);
+    }
+    assert_int_equal(run_cli("auth-service", "--listen", "127.0.0.1:0", NULL), 2); /* no --db */
+    assert_int_equal(run_cli("profile-service", "--listen", "127.0.0.1:0", NULL), 2);
+    assert_int_equal(run_cli("gateway", "--timeout-ms", "0", NULL), 2);
+    assert_int_equal(run_cli("gateway", "--timeout-ms", "1s", NULL), 2);
+    assert_int_equal(run_cli("gateway", "--auth-url", "ftp://127.0.0.1/", NULL), 2);
+    assert_int_equal(run_cli("gateway", "--profile-url", "127.0.0.1:9102", NULL), 2);
+    /* A database without the service's table is refused at start-up. */
+    char db[320];
+    snprintf(db, sizeof db, "%s/profiles.db", dir);
+    char bin[256];
+    char *argv[] = {(char *)proc_bin("auth-service", bin, sizeof bin), "--listen",
+                    "127.0.0.1:0", "--db", db, NULL};
+    assert_int_equal(proc_run(argv), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_200_bodies_are_byte_identical_for_200_users),
+        cmocka_unit_test(test_missing_token_gets_the_same_401),
+        cmocka_unit_test(test_malformed_tokens_get_the_same_401),
+        cmocka_unit_test(test_unknown_expired_and_revoked_tokens_get_the_same_401),
+        cmocka_unit_test(test_two_authorization_headers_get_the_same_401),
+        cmocka_unit_test(test_unknown_paths_methods_and_health_match),
+        cmocka_unit_test(test_head_profile_matches),
+        cmocka_unit_test(test_oversized_body_gets_413_like_the_monolith),
+        cmocka_unit_test(test_keep_alive_connection_serves_many_requests),
+        cmocka_unit_test(test_request_id_is_generated_or_propagated),
+        cmocka_unit_test(test_auth_service_verify_contract),
+        cmocka_unit_test(test_profile_service_users_contract),
+        cmocka_unit_test(test_every_service_has_health_and_metrics),
+        cmocka_unit_test(test_command_lines),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

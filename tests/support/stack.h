@@ -1,0 +1,46 @@
+/* Test support: the microservices stack (auth-service, profile-service, gateway)
+ * started as child processes on port 0 against a seeded dataset, and the seeded
+ * tokens read back from tokens.tsv. */
+#ifndef ARCHBENCH_TEST_STACK_H
+#define ARCHBENCH_TEST_STACK_H
+
+#include <stddef.h>
+
+#include "proc.h"
+
+struct stack {
+    struct proc auth, profile, gateway;
+    char dir[256];
+    char log[320]; /* the processes' stderr, appended */
+};
+
+/* Starts auth-service and profile-service on dir's auth.db / profiles.db, then the
+ * gateway in front of them with --timeout-ms timeout_ms and --threads threads.
+ * Returns 0, or -1 (whatever started is stopped again). */
+int stack_start(struct stack *s, const char *dir, long timeout_ms, unsigned threads);
+
+/* Starts (or restarts) only the gateway with the given upstream URLs. */
+int stack_start_gateway(struct stack *s, const char *auth_url, const char *profile_url,
+                        long timeout_ms, unsigned threads);
+
+/* Stops every process still running; returns the worst exit status (0 = all
+ * stopped cleanly on SIGTERM). */
+int stack_stop(struct stack *s);
+
+enum stack_token_status { STACK_VALID, STACK_EXPIRED, STACK_REVOKED };
+
+struct stack_token {
+    long long user_id;
+    char token[64];
+    enum stack_token_status status;
+};
+
+/* Reads dir/tokens.tsv (header line, then user_id TAB token TAB status). Returns a
+ * malloc'd array and its length in *n, or NULL. */
+struct stack_token *stack_tokens(const char *dir, size_t *n);
+
+/* The first token with the given status, or NULL. */
+const struct stack_token *stack_token_with(const struct stack_token *t, size_t n,
+                                           enum stack_token_status status);
+
+#endif
