@@ -117,7 +117,10 @@ static int cmd_merge(int argc, char **argv)
         json_error_t jerr;
         json_t *doc = json_load_file(argv[i], 0, &jerr);
         if (doc == NULL) {
-            log_error("%s:%d: %s", argv[i], jerr.line, jerr.text);
+            if (jerr.line > 0)
+                log_error("%s:%d: %s", argv[i], jerr.line, jerr.text);
+            else
+                log_error("%s", jerr.text);
             rc = 1;
             break;
         }

@@ -80,6 +80,10 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 url="http://127.0.0.1:$port/profile.json"
+worker=$(pgrep -P "$nginx_pid" | head -1)
+hz=$(getconf CLK_TCK)
+# CPU ticks (user + system) nginx's worker has used so far.
+worker_ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
 
 # Requests nginx has served so far (the status request itself included).
 served() { curl -fs "http://127.0.0.1:$port/nginx_status" | awk 'NR==3 {print $3}'; }
@@ -89,10 +93,12 @@ TIMEFORMAT='%3U %3S'
 timed() { { time "$@" > "$tmp/out" 2>"$tmp/err.client" ; } 2> "$tmp/cpu"; }
 cpu_used() { awk '{print $1 + $2}' "$tmp/cpu"; }
 
-# run TOOL CONNS -> appends "tool conns rate p50_us client_cpu_us_per_request"
+# run TOOL CONNS -> appends "tool conns rate p50_us client_cpu_us server_cpu_us", the
+# CPU figures per request served.
 run() {
-  local tool=$1 c=$2 before after p50 out n cpu
+  local tool=$1 c=$2 before after p50 out n cpu ticks0 ticks1 scpu
   before=$(served)
+  ticks0=$(worker_ticks)
   case $tool in
     wrk)
       timed timeout $((duration + 30)) taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --latency "$url"
@@ -111,17 +117,21 @@ run() {
       p50=$(awk '{print $4}' "$tmp/out")
       ;;
   esac
+  ticks1=$(worker_ticks)
   after=$(served)
   n=$((after - before - 1))
   cpu=$(awk -v s="$(cpu_used)" -v n="$n" 'BEGIN { printf "%.2f", (n > 0 ? s * 1e6 / n : 0) }')
-  echo "$tool $c $((n / duration)) $p50 $cpu" >> "$tmp/results"
-  printf '  %-8s c=%-4s %8s req/s (server)  p50 %6s us  client CPU %s us/request\n' \
-    "$tool" "$c" "$((n / duration))" "$p50" "$cpu" >&2
+  scpu=$(awk -v t=$((ticks1 - ticks0)) -v hz="$hz" -v n="$n" \
+    'BEGIN { printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+  echo "$tool $c $((n / duration)) $p50 $cpu $scpu $round" >> "$tmp/results"
+  printf '  %-8s c=%-4s %8s req/s (server)  p50 %6s us  CPU/request: client %s us, nginx %s us\n' \
+    "$tool" "$c" "$((n / duration))" "$p50" "$cpu" "$scpu" >&2
 }
 
 echo "bench-loadgen: nginx on CPU 1 ($("$nginx_bin" -v 2>&1 | sed 's/.*\///')), clients on CPU 0, ${duration}s runs, $rounds rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 : > "$tmp/results"
 for r in $(seq "$rounds"); do
+  round=$r
   echo "round $r" >&2
   for c in $conns; do
     # Alternate who goes first, so drift over time does not favour one tool.
@@ -141,16 +151,30 @@ def med(tool, c, col):
 conns = sorted({r[1] for r in rows}, key=int)
 print(f"Medians of {sys.argv[2]} interleaved rounds of {sys.argv[3]} s; req/s counted by nginx stub_status.")
 print()
-print("| connections | wrk req/s | loadgen req/s | loadgen / wrk | wrk CPU/req | loadgen CPU/req | wrk p50 | loadgen p50 | probe p50 | loadgen p50 / probe |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+# Paired: the two tools' runs of one round are seconds apart, so their ratio is less
+# exposed to the machine's drift than the ratio of medians taken over all rounds.
+def paired(c, col, num, den):
+    by = {}
+    for r in rows:
+        if r[1] == c:
+            by.setdefault(r[6], {})[r[0]] = float(r[col])
+    v = [x[num] / x[den] for x in by.values() if num in x and den in x and x[den] > 0]
+    return statistics.median(v) if v else float("nan")
+print("| connections | wrk req/s | loadgen req/s | loadgen / wrk | same-round ratio | wrk CPU/req | loadgen CPU/req"
+      " | nginx CPU/req (wrk / loadgen) | wrk p50 | loadgen p50 | probe p50 | loadgen p50 / probe |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for c in conns:
     w, l = med("wrk", c, 2), med("loadgen", c, 2)
+    pr = paired(c, 2, "loadgen", "wrk")
     wc, lc = med("wrk", c, 4), med("loadgen", c, 4)
+    ws, ls = med("wrk", c, 5), med("loadgen", c, 5)
     wp, lp, pp = med("wrk", c, 3), med("loadgen", c, 3), med("probe", c, 3)
     probe = f"{pp:.1f} us" if pp == pp else "-"
     ratio = f"{lp / pp:.2f}" if pp == pp else "-"
-    print(f"| {c} | {w:,.0f} | {l:,.0f} | {l / w:.2f} | {wc:.1f} us | {lc:.1f} us | {wp:.1f} us"
-          f" | {lp:.0f} us | {probe} | {ratio} |")
+    print(f"| {c} | {w:,.0f} | {l:,.0f} | {l / w:.2f} | {pr:.2f} | {wc:.1f} us | {lc:.1f} us"
+          f" | {ws:.1f} / {ls:.1f} us | {wp:.0f} us | {lp:.0f} us | {probe} | {ratio} |")
 print()
-print("CPU/req: the client's user + system CPU time divided by the requests nginx served.")
+print("same-round ratio: median over rounds of loadgen's rate / wrk's rate in that round.")
+print("CPU/req: user + system CPU time of the client (or of nginx's worker) divided by the")
+print("requests nginx served.")
 PY

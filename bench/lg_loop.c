@@ -357,8 +357,11 @@ static void lg_conn_complete(struct lg_loop *l, struct lg_conn *c)
         }
         struct lg_stats *s = &l->t->stats;
         s->bytes += c->resp_bytes;
-        lg_stats_response(s, lg_loop_second(l, c->intended_ns), p->status, e,
-                          (now - c->intended_ns + 500) / 1000, (now - c->sent_ns + 500) / 1000);
+        if (!lg_stats_response(s, lg_loop_second(l, c->intended_ns), p->status, e,
+                               (now - c->intended_ns + 500) / 1000,
+                               (now - c->sent_ns + 500) / 1000) && !l->t->error[0])
+            snprintf(l->t->error, sizeof l->t->error,
+                     "thread %u: out of memory for the per-second timeline", l->t->index);
     } else {
         l->t->warmup_responses++;
     }

@@ -103,9 +103,9 @@ bool lg_stats_add(struct lg_stats *dst, const struct lg_stats *src)
     for (int i = 0; i < LG_STATUS_SLOTS; i++)
         dst->status[i] += src->status[i];
     dst->bytes += src->bytes;
-    lg_hist_add(&dst->latency, &src->latency);
-    lg_hist_add(&dst->uncorrected, &src->uncorrected);
-    if (!lg_stats_grow(dst, src->nseconds))
+    if (!lg_hist_add(&dst->latency, &src->latency) ||
+        !lg_hist_add(&dst->uncorrected, &src->uncorrected) ||
+        !lg_stats_grow(dst, src->nseconds))
         return false;
     for (size_t i = 0; i < src->nseconds; i++) {
         struct lg_second *d = &dst->timeline[i];
@@ -116,7 +116,8 @@ bool lg_stats_add(struct lg_stats *dst, const struct lg_stats *src)
             continue;
         if (d->latency.counts == NULL && !lg_hist_init(&d->latency, LG_HIST_TIMELINE_BITS))
             return false;
-        lg_hist_add(&d->latency, &from->latency);
+        if (!lg_hist_add(&d->latency, &from->latency))
+            return false;
     }
     return true;
 }

@@ -52,7 +52,8 @@ void lg_stats_error(struct lg_stats *s, size_t second, enum lg_error err);
 uint64_t lg_stats_errors_total(const struct lg_stats *s);
 
 /* Adds src into dst: counts are summed, histograms merged, timelines aligned by
- * second (dst grows when src is longer). False when out of memory. */
+ * second (dst grows when src is longer). False when out of memory or when the
+ * histograms' precisions differ. */
 bool lg_stats_add(struct lg_stats *dst, const struct lg_stats *src);
 
 /* Makes sure dst has at least n seconds of timeline. */

@@ -148,6 +148,7 @@ struct test_server {
     bool nasty;
     pthread_t tid;
     unsigned long responses;
+    unsigned long tagged; /* requests with the -H header and a Host header */
 };
 
 struct ts_client {
@@ -190,6 +191,8 @@ static void ts_send_all(int fd, const char *s, size_t n)
 static bool ts_answer(struct test_server *ts, int fd, const char *req)
 {
     unsigned id = 0;
+    if (strstr(req, "\r\nX-Loadgen-Test: yes") && strstr(req, "\r\nHost: 127.0.0.1:"))
+        ts->tagged++;
     const char *auth = strstr(req, "Authorization: Bearer tok-");
     if (auth)
         id = (unsigned)atoi(auth + strlen("Authorization: Bearer tok-"));
@@ -429,10 +432,13 @@ static void test_open_loop_sends_rate_times_duration(void **state)
     ts_write_tokens(tokens);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "5", "-t", "2", "-R", "150", "-d", "2s", "--warmup", "500ms",
-                          "--tokens", tokens, url, NULL};
+                          "--tokens", tokens, "-H", "X-Loadgen-Test: yes", url, NULL};
     int rc = loadgen(json, out, err, args);
     ts_stop(&ts);
     assert_int_equal(rc, 0);
+    /* Warm-up and window together: 375 requests, each with the -H header. */
+    assert_int_equal(ts.responses, 375);
+    assert_int_equal(ts.tagged, 375);
     json_t *doc = load_json(json);
     /* 150 requests/s for 2 s: exactly 300 planned in the window, all answered. */
     assert_int_equal(jint(doc, "requests"), 300);
