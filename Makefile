@@ -1,7 +1,7 @@
 # archbench: one entry point.
 #   make            build every program into bin/
 #   make test       build, then run the unit and integration tests
-#   make bench      the main job: seed, run, print the comparison
+#   make bench      the main job: seed, run the three architectures, write the report
 #   make clean      remove bin/, build/ (var/ and results/ are kept)
 #   SAN=1           build (and test) with AddressSanitizer + UndefinedBehaviorSanitizer
 .DEFAULT_GOAL := all
@@ -152,8 +152,11 @@ tests: $(UNIT_TESTS) $(INTEGRATION_TESTS) $(TEST_FUNCTIONS)
 test: all tests
 	@tests/run.sh $(UNIT_TESTS) $(INTEGRATION_TESTS)
 
+# The main job: seed if needed, measure the three architectures (quick profile,
+# about two minutes), write results/<timestamp>/ with both reports; the summary
+# table and the report's path end the output.
 bench: all
-	@bench/bench-monolith.sh --quick
+	@bin/archbench run --profile quick
 
 # libFuzzer on loadgen's HTTP response parser (clang). FUZZ_SECONDS bounds the run;
 # crashes are written to build/fuzz/.
