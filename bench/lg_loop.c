@@ -59,6 +59,7 @@ struct lg_conn {
     size_t req_len, req_off;
     bool want_out;            /* EPOLLOUT is registered */
     size_t heap_pos;          /* SIZE_MAX when not in the heap */
+    bool queued;              /* closed loop: in the loop's ready list */
     char *wbuf;               /* per-connection request (with --tokens) */
     char *body;               /* body prefix (with --verify) */
     struct lg_http_parser parser;
@@ -79,6 +80,11 @@ struct lg_loop {
     size_t shared_len;
     size_t next_token;
     char *rbuf;
+    /* Closed loop: connections whose response completed during the current batch
+     * of events; their next requests are sent together once the batch is done. */
+    struct lg_conn **ready;
+    size_t nready;
+    bool in_batch;
 };
 
 uint64_t lg_loop_now_ns(void)
@@ -325,8 +331,21 @@ static void lg_conn_send(struct lg_loop *l, struct lg_conn *c, uint64_t intended
 static void lg_conn_next(struct lg_loop *l, struct lg_conn *c, uint64_t now)
 {
     if (l->cfg->rate == 0) {
-        if (!l->ending && now < l->end_ns)
-            lg_conn_send(l, c, now, now);
+        if (l->ending || now >= l->end_ns)
+            return;
+        /* Like wrk, send after the whole batch of events has been read rather than
+         * in the middle of it: the server then finds its requests together instead
+         * of being woken once per request (at 256 connections nginx spent ~10 %
+         * more CPU per request when each request was sent as soon as its
+         * connection became free). */
+        if (l->in_batch) {
+            if (!c->queued) {
+                c->queued = true;
+                l->ready[l->nready++] = c;
+            }
+            return;
+        }
+        lg_conn_send(l, c, now, now);
         return;
     }
     if (c->next_ns >= l->end_ns)
@@ -538,9 +557,11 @@ static bool lg_loop_setup(struct lg_loop *l, struct lg_thread *t)
     }
     l->conns = calloc(t->nconns, sizeof *l->conns);
     l->heap = calloc(t->nconns ? t->nconns : 1, sizeof *l->heap);
+    l->ready = calloc(t->nconns ? t->nconns : 1, sizeof *l->ready);
     l->rbuf = malloc(LG_LOOP_RECV_BUF);
     char *shared = cfg->tokens ? NULL : malloc(cfg->request_head_len + 2);
-    if (l->ep < 0 || l->tick < 0 || !l->conns || !l->heap || !l->rbuf || (!cfg->tokens && !shared)) {
+    if (l->ep < 0 || l->tick < 0 || !l->conns || !l->heap || !l->ready || !l->rbuf ||
+        (!cfg->tokens && !shared)) {
         free(shared);
         snprintf(t->error, sizeof t->error, "thread %u: out of memory or epoll: %s", t->index,
                  strerror(errno));
@@ -600,6 +621,7 @@ static void lg_loop_teardown(struct lg_loop *l)
         close(l->tick);
     free(l->conns);
     free(l->heap);
+    free(l->ready);
     free(l->rbuf);
     free((char *)l->shared_req);
 }
@@ -658,6 +680,7 @@ void *lg_loop_thread(void *arg)
             snprintf(t->error, sizeof t->error, "epoll_wait: %s", strerror(errno));
             break;
         }
+        l->in_batch = true;
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == NULL) {
                 uint64_t ticks;
@@ -667,6 +690,14 @@ void *lg_loop_thread(void *arg)
             }
             lg_conn_event(l, events[i].data.ptr, events[i].events);
         }
+        l->in_batch = false;
+        for (size_t i = 0; i < l->nready; i++) {
+            struct lg_conn *c = l->ready[i];
+            c->queued = false;
+            if (c->state == CS_IDLE) /* not closed or reconnecting since */
+                lg_conn_next(l, c, lg_loop_now_ns());
+        }
+        l->nready = 0;
         if (l->heap_len > 0) {
             now = lg_loop_now_ns();
             while (l->heap_len > 0 && l->heap[0]->next_ns <= now) {
