@@ -47,6 +47,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 data=$out/data-$users
 [ -f "$data/tokens.tsv" ] || bin/archbench seed --users "$users" --dir "$data" >/dev/null
+export TOKENS=$data/tokens.tsv   # read by bench/wrk/tokens.lua
 raw=$out/raw-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$raw"
 
@@ -163,7 +164,7 @@ run() {
   for np in $procs; do before[$np]=$(cpu_ticks "${np#*:}"); done
   local f=$raw/$target-c$c-r$round.txt
   taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency \
-    -s bench/wrk-tokens.lua "$url" -- "$data/tokens.tsv" >"$f"
+    -s bench/wrk/tokens.lua "$url" >"$f"
   local reqs rps p99 non2xx errs cpu=""
   reqs=$(awk '/requests in/{print $1}' "$f")
   rps=$(awk '/^Requests\/sec/{print $2}' "$f")
@@ -180,8 +181,8 @@ run() {
 
 echo "warming up" >&2
 for t in gateway nginx monolith; do
-  taskset -c 0 wrk -t1 -c64 -d3s -s bench/wrk-tokens.lua "http://$(eval echo \$${t}_addr)/profile" \
-    -- "$data/tokens.tsv" >/dev/null
+  taskset -c 0 wrk -t1 -c64 -d3s -s bench/wrk/tokens.lua "http://$(eval echo \$${t}_addr)/profile" \
+    >/dev/null
 done
 
 for r in $(seq "$rounds"); do

@@ -110,9 +110,9 @@ done
 
 # wrk_rps NAME URL: warm-up 2 s, then the measured run; prints "rps non2xx errors".
 wrk_rps() {
-  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d2s -s bench/serverless-tokens.lua "$2" >/dev/null 2>&1
+  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d2s -s bench/wrk/tokens.lua "$2" >/dev/null 2>&1
   local out
-  out=$(taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/serverless-tokens.lua "$2" 2>&1)
+  out=$(taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/wrk/tokens.lua "$2" 2>&1)
   echo "$out" >"$work/wrk-$1.txt"
   local rps non2xx errs
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")

@@ -55,7 +55,12 @@ const struct lang render_langs[LANG_N] = {
             "0.1–1 ms inside a data centre), so the gaps shown here are the minimum.\n"
             "- sqlite on local files, read-only workload: no writes compete with the reads.\n"
             "- The serverless platform is a local model of AWS Lambda: processes instead of "
-            "microVMs, no code download, no network between trigger and instance.\n",
+            "microVMs, no code download, no network between trigger and instance. Its "
+            "instances share the system-under-test CPU with each other and with the "
+            "platform, whereas on AWS each instance has CPU of its own: a cold start (several "
+            "ms of CPU) delays every warm invocation, the queue grows, more instances are "
+            "started, and a burst can cascade into a tail of hundreds of milliseconds. The "
+            "equal-load p99 shows it when it happens.\n",
         .chart_thr = "Throughput by number of connections",
         .chart_lat = "Latency percentiles at equal load",
         .chart_cold = "Serverless: cold and warm requests",
@@ -234,7 +239,12 @@ const struct lang render_langs[LANG_N] = {
             "compite con las lecturas.\n"
             "- La plataforma serverless es un modelo local de AWS Lambda: procesos en lugar "
             "de microVM, sin descarga de código y sin red entre el disparador y la "
-            "instancia.\n",
+            "instancia. Sus instancias comparten la CPU del sistema medido entre sí y con la "
+            "plataforma, mientras que en AWS cada instancia tiene CPU propia: un arranque en "
+            "frío (varios ms de CPU) retrasa todas las invocaciones en caliente, la cola "
+            "crece, se arrancan más instancias y una ráfaga puede encadenarse hasta una cola "
+            "de latencia de cientos de milisegundos. El p99 a carga igual lo muestra cuando "
+            "ocurre.\n",
         .chart_thr = "Rendimiento según el número de conexiones",
         .chart_lat = "Percentiles de latencia a carga igual",
         .chart_cold = "Serverless: peticiones en frío y en caliente",
