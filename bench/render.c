@@ -131,12 +131,14 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         const struct arch_figures *a = A(m, i);
         if (a == NULL)
             continue;
+        char cold_cell[64];
+        snprintf(cold_cell, sizeof cold_cell, "%s ms", fmt_ms(lang, cold_p50(a)));
         out(f, "| %s | %s | %s ms | %s / %s ms | %s µs | %s MB | %u | %s ms | %s |\n",
             L->h_arch[i], render_number(lang, thr_at(a, 64), 0), fmt_ms(lang, a->floor_p50_ms),
             fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
             render_number(lang, a->cpu_us, 1), render_number(lang, a->peak_rss_mb, 1),
             a->processes, fmt_ms(lang, a->startup_ms),
-            a->has_cold ? fmt_ms(lang, cold_p50(a)) : "—");
+            a->has_cold ? cold_cell : "—");
     }
     out(f, "\n");
 }
@@ -631,7 +633,7 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
 
     out(f, "\n## %s\n\n", L->h_method);
     out(f, L->method_items, m->load_cpus, m->sut_cpus, render_number(lang, m->equal_rate, 0));
-    out(f, "\n%s\n", L->caveats);
+    out(f, "\n**%s**\n\n%s\n", lang == LANG_ES ? "Advertencias" : "Caveats", L->caveats);
 
     out(f, "## %s\n\n", L->h_charts);
     if (made & CHART_THR)

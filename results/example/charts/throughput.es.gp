@@ -1,0 +1,15 @@
+set terminal svg size 760,420 dynamic enhanced font 'sans,12' background '#ffffff'
+set datafile missing '?'
+set grid
+set key top right
+set style line 1 lc rgb '#1f77b4' lw 2 pt 7
+set style line 2 lc rgb '#d62728' lw 2 pt 5
+set style line 3 lc rgb '#2ca02c' lw 2 pt 9
+set decimalsign ','
+set output 'throughput.es.svg'
+set title 'Rendimiento según el número de conexiones'
+set xlabel 'conexiones'
+set ylabel 'peticiones verificadas/s'
+set logscale x 2
+set yrange [0:*]
+plot 'throughput.dat' using 1:2 with linespoints ls 1 title 'Monolito', '' using 1:3 with linespoints ls 2 title 'Microservicios', '' using 1:4 with linespoints ls 3 title 'Serverless (FaaS)'
