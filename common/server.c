@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "net.h"
+#include "opts.h"
 #include "problem.h"
 
 struct server_worker {
@@ -62,6 +63,34 @@ static unsigned long long now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+}
+
+bool server_option(int c, const char *arg, struct server_config *cfg, const char *program)
+{
+    uint64_t ms;
+    switch (c) {
+    case 'l':
+        cfg->listen = arg;
+        return true;
+    case 't':
+        if (!opts_parse_unsigned(arg, 1, 1024, &cfg->threads))
+            opts_usage_error(program, "--threads: expected 1..1024, got '%s'", arg);
+        return true;
+    case 'm':
+        if (!opts_parse_unsigned(arg, 1, 1000000, &cfg->max_connections))
+            opts_usage_error(program, "--max-connections: expected 1..1000000, got '%s'", arg);
+        return true;
+    case 'T':
+        if (!opts_parse_duration_ms(arg, &ms) || ms < 1000 || ms > 3600 * 1000)
+            opts_usage_error(program, "--conn-timeout: expected 1s..1h, got '%s'", arg);
+        cfg->timeout_s = (unsigned)(ms / 1000);
+        return true;
+    case 'v':
+        log_set_level(LOG_DEBUG);
+        return true;
+    default:
+        return false;
+    }
 }
 
 unsigned server_cpu_count(void)

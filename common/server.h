@@ -99,6 +99,20 @@ struct server_config {
 #define SERVER_DEFAULT_TIMEOUT_S 15
 #define SERVER_DEFAULT_MAX_BODY 8192
 
+/* The options every server takes, for its getopt_long table (the caller adds its
+ * own, such as --db, and the terminating entry): --listen, --threads,
+ * --max-connections, --conn-timeout, --verbose, --help, --version. */
+#define SERVER_LONGOPTS                                                                   \
+    {"listen", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},   \
+        {"max-connections", required_argument, NULL, 'm'},                                 \
+        {"conn-timeout", required_argument, NULL, 'T'}, {"verbose", no_argument, NULL, 'v'}, \
+        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
+
+/* Applies option c of SERVER_LONGOPTS (except --help and --version, which the
+ * program answers itself) to cfg. Returns false when c is not one of them; a bad
+ * value exits 2 with a one-line message naming the program. */
+bool server_option(int c, const char *arg, struct server_config *cfg, const char *program);
+
 /* Number of CPUs in this process's affinity mask (at least 1). */
 unsigned server_cpu_count(void);
 

@@ -152,14 +152,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},
         {"db", required_argument, NULL, 'd'},
-        {"threads", required_argument, NULL, 't'},
-        {"max-connections", required_argument, NULL, 'm'},
-        {"conn-timeout", required_argument, NULL, 'T'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
+        SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     struct auth_app app = {0};
@@ -171,29 +165,14 @@ int main(int argc, char **argv)
     };
     log_init(PROGRAM, LOG_INFO);
     int c;
-    uint64_t ms;
     while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'l': cfg.listen = optarg; break;
         case 'd': app.db_path = optarg; break;
-        case 't':
-            if (!opts_parse_unsigned(optarg, 1, 1024, &cfg.threads))
-                opts_usage_error(PROGRAM, "--threads: expected 1..1024, got '%s'", optarg);
-            break;
-        case 'm':
-            if (!opts_parse_unsigned(optarg, 1, 1000000, &cfg.max_connections))
-                opts_usage_error(PROGRAM, "--max-connections: expected 1..1000000, got '%s'",
-                                 optarg);
-            break;
-        case 'T':
-            if (!opts_parse_duration_ms(optarg, &ms) || ms < 1000 || ms > 3600 * 1000)
-                opts_usage_error(PROGRAM, "--conn-timeout: expected 1s..1h, got '%s'", optarg);
-            cfg.timeout_s = (unsigned)(ms / 1000);
-            break;
-        case 'v': log_set_level(LOG_DEBUG); break;
         case 'h': usage(stdout); return 0;
         case 'V': opts_print_version(PROGRAM); return 0;
-        default: opts_usage_error(PROGRAM, "unknown option");
+        default:
+            if (!server_option(c, optarg, &cfg, PROGRAM))
+                opts_usage_error(PROGRAM, "unknown option");
         }
     }
     if (optind < argc)
