@@ -52,6 +52,7 @@ static int cmd_seed(int argc, char **argv)
     struct seed_options opt = {.users = 10000, .seed = 42, .dir = "var"};
     int c;
     optind = 1;
+    opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'u':
@@ -66,7 +67,7 @@ static int cmd_seed(int argc, char **argv)
             break;
         case 'd': opt.dir = optarg; break;
         case 'h': usage(stdout); return 0;
-        default: opts_usage_error("archbench seed", "unknown option");
+        default: opts_unknown("archbench seed", argv);
         }
     }
     if (optind < argc)

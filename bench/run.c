@@ -734,6 +734,7 @@ int run_main(int argc, char **argv)
     uint64_t users = 0;
     int c;
     optind = 1;
+    opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'a': arch_list = optarg; break;
@@ -755,7 +756,7 @@ int run_main(int argc, char **argv)
                 opts_usage_error("archbench run", "--users: expected 100..10m, got '%s'", optarg);
             break;
         case 'h': usage_run(stdout); return 0;
-        default: opts_usage_error("archbench run", "unknown option");
+        default: opts_unknown("archbench run", argv);
         }
     }
     if (optind < argc)

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <openssl/opensslv.h>
@@ -87,6 +88,11 @@ void opts_usage_error(const char *program, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry '%s --help'.\n", program);
     exit(2);
+}
+
+void opts_unknown(const char *program, char *const argv[])
+{
+    opts_usage_error(program, "unknown option or missing value: '%s'", argv[optind - 1]);
 }
 
 void opts_print_version(const char *program)

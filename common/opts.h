@@ -22,6 +22,10 @@ bool opts_parse_duration_ms(const char *s, uint64_t *ms);
 _Noreturn void opts_usage_error(const char *program, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* For getopt_long's '?' (run with opterr = 0, so getopt prints nothing): one line
+ * naming the unknown option or the option missing its value, then exit 2. */
+_Noreturn void opts_unknown(const char *program, char *const argv[]);
+
 /* Prints "PROGRAM (archbench) VERSION" and the linked library versions. */
 void opts_print_version(const char *program);
 

@@ -165,6 +165,7 @@ int main(int argc, char **argv)
     };
     log_init(PROGRAM, LOG_INFO);
     int c;
+    opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': app.db_path = optarg; break;
@@ -172,7 +173,7 @@ int main(int argc, char **argv)
         case 'V': opts_print_version(PROGRAM); return 0;
         default:
             if (!server_option(c, optarg, &cfg, PROGRAM))
-                opts_usage_error(PROGRAM, "unknown option");
+                opts_unknown(PROGRAM, argv);
         }
     }
     if (optind < argc)

@@ -610,6 +610,7 @@ int main(int argc, char **argv)
     uint64_t v;
     unsigned u;
     char err[256];
+    opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'l': cfg.listen = optarg; break;
@@ -643,7 +644,7 @@ int main(int argc, char **argv)
         case 'v': log_set_level(LOG_DEBUG); break;
         case 'h': usage(stdout); return 0;
         case 'V': opts_print_version(PROGRAM); return 0;
-        default: opts_usage_error(PROGRAM, "unknown option");
+        default: opts_unknown(PROGRAM, argv);
         }
     }
     if (optind < argc)

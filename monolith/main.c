@@ -125,6 +125,7 @@ int main(int argc, char **argv)
     };
     log_init("monolith", LOG_INFO);
     int c;
+    opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': app.db_path = optarg; break;
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
         case 'V': opts_print_version("monolith"); return 0;
         default:
             if (!server_option(c, optarg, &cfg, "monolith"))
-                opts_usage_error("monolith", "unknown option");
+                opts_unknown("monolith", argv);
         }
     }
     if (optind < argc)

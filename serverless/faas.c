@@ -129,6 +129,7 @@ int main(int argc, char **argv)
     if (extra == NULL)
         return 1;
     int c;
+    opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'l': listen = optarg; break;
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
         case 'v': log_set_level(LOG_DEBUG); break;
         case 'h': usage(stdout); free(extra); return 0;
         case 'V': opts_print_version("faas"); free(extra); return 0;
-        default: opts_usage_error("faas", "unknown option");
+        default: opts_unknown("faas", argv);
         }
     }
     if (optind < argc)
