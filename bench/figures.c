@@ -271,6 +271,17 @@ static void arch_metrics(json_t *arch, struct arch_figures *a)
         json_number_value(sc) / 1024.0;
     a->idle_rss_mb = figures_median(v, n);
     cold_starts(arch, a);
+    json_t *fault = json_object_get(arch, "fault");
+    if (fault) {
+        json_t *lg = json_object_get(fault, "loadgen");
+        a->has_fault = true;
+        a->fault_what = str(fault, "fault");
+        a->fault_recovery_ms = num(fault, "recovery_ms");
+        a->fault_error_rate = num(fault, "error_rate");
+        a->fault_requests = (unsigned long long)json_integer_value(json_object_get(lg, "requests"));
+        a->fault_errors = (unsigned long long)json_integer_value(
+            json_object_get(json_object_get(lg, "errors"), "total"));
+    }
 }
 
 bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errlen)

@@ -40,6 +40,11 @@ struct arch_figures {
     unsigned nscale;
     unsigned scale_users[FIGURES_MAX_SCALE];
     double scale_thr[FIGURES_MAX_SCALE];
+    /* fault scenario (full profile or --faults) */
+    bool has_fault;
+    const char *fault_what;
+    double fault_recovery_ms, fault_error_rate;
+    unsigned long long fault_requests, fault_errors;
     /* serverless only */
     bool has_cold;
     double cold_p50_ms[MODE_N], cold_p90_ms[MODE_N], warm_p50_ms[MODE_N], init_p50_ms[MODE_N];

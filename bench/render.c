@@ -79,7 +79,8 @@ static const char *fmt_pct(int lang, double v)
     if (!isfinite(v))
         return render_langs[lang].na;
     char *out = ring();
-    snprintf(out, 96, lang == LANG_ES ? "%s\xc2\xa0%%" : "%s%%", render_number(lang, v, 0));
+    int d = v == 0 || v >= 10 ? 0 : v >= 1 ? 1 : 3; /* 0.039 % of errors is not 0 % */
+    snprintf(out, 96, lang == LANG_ES ? "%s\xc2\xa0%%" : "%s%%", render_number(lang, v, d));
     return out;
 }
 
@@ -661,6 +662,29 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
                 lang == LANG_ES ? "Fuente" : "Source", render_use_cases[i][u].source);
         out(f, "\n### %s\n\n", L->h_diff);
         difference(f, lang, m, i);
+        out(f, "\n");
+    }
+
+    bool faults = false;
+    for (int i = 0; i < SUT_NARCH; i++)
+        faults |= A(m, i) && m->arch[i].has_fault;
+    if (faults) {
+        static const char *what_es[SUT_NARCH] = {"kill -9 del monolito y rearranque",
+                                                 "kill -9 de profile-service y rearranque",
+                                                 "kill -9 de una instancia de la función"};
+        out(f, "## %s\n\n%s\n\n", L->h_faults, L->faults_intro);
+        out(f, L->faults_header, L->col_arch);
+        out(f, "|---|---|---:|---:|---:|---:|\n");
+        for (int i = 0; i < SUT_NARCH; i++) {
+            const struct arch_figures *a = A(m, i);
+            if (!a || !a->has_fault)
+                continue;
+            out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i],
+                lang == LANG_ES ? what_es[i] : a->fault_what,
+                render_number(lang, (double)a->fault_requests, 0),
+                render_number(lang, (double)a->fault_errors, 0),
+                fmt_pct(lang, a->fault_error_rate * 100), fmt_ms(lang, a->fault_recovery_ms));
+        }
         out(f, "\n");
     }
 

@@ -179,6 +179,13 @@ const struct lang render_langs[LANG_N] = {
         .errors_none = "No request failed: every response of every scenario was a verified 200.",
         .errors_some = "%s: %s of %s requests failed (see the loadgen files of this run).",
         .verify_fail = "**SECURITY FAILURE** %s: %s responses carried another user's profile.",
+        .h_faults = "Fault injection",
+        .faults_intro = "64 connections for 6 s; after 2 s one process of the architecture "
+                        "is killed with SIGKILL. A killed server is restarted at once, as a "
+                        "supervisor would; *recovery* is the time from the kill to the first "
+                        "200 of a probe that retries every 2 ms. Errors are the load "
+                        "generator's failed requests during the 6 s.",
+        .faults_header = "| %s | fault | requests | errors | error rate | recovery |\n",
     },
     [LANG_ES] = {
         .code = "es", .decimal = ',', .group = "\xc2\xa0", .group_min = 10000, .na = "s. d.",
@@ -376,6 +383,14 @@ const struct lang render_langs[LANG_N] = {
                        "esta ejecución).",
         .verify_fail = "**FALLO DE SEGURIDAD** %s: %s respuestas contenían el perfil de otro "
                        "usuario.",
+        .h_faults = "Inyección de fallos",
+        .faults_intro = "64 conexiones durante 6 s; a los 2 s se mata con SIGKILL un proceso "
+                        "de la arquitectura. Un servidor muerto se vuelve a arrancar en el "
+                        "acto, como haría un supervisor; la *recuperación* es el tiempo desde "
+                        "la muerte hasta el primer 200 de una sonda que reintenta cada 2 ms. "
+                        "Los errores son las peticiones fallidas del generador de carga en "
+                        "esos 6 s.",
+        .faults_header = "| %s | fallo | peticiones | errores | tasa de error | recuperación |\n",
     },
 };
 

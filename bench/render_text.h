@@ -43,6 +43,7 @@ struct lang {
     const char *published_ueda, *published_ueda_none, *published_cold;
     const char *reading;
     const char *errors_none, *errors_some, *verify_fail;
+    const char *h_faults, *faults_intro, *faults_header;
 };
 
 extern const struct lang render_langs[LANG_N];

@@ -83,6 +83,7 @@ struct run {
     json_t *arch[SUT_NARCH]; /* doc.architectures.<name> */
     double t0, planned_s;
     struct sut *current;     /* stopped on interruption */
+    bool faults;             /* run the fault phase (full profile, or --faults) */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -188,7 +189,39 @@ static json_t *environment(const struct run *r)
         loadgen[0] ? loadgen : "unknown");
 }
 
+/* The first valid token of a tokens.tsv, as an Authorization header line (user 1
+ * in a seeded dataset); an empty token if the file has none. */
+static void first_token_header(const char *tokens, char *hdr, size_t len, char *tok,
+                               size_t toklen)
+{
+    char line[256];
+    snprintf(tok, toklen, "%s", "");
+    FILE *tf = fopen(tokens, "r");
+    if (tf) {
+        char t[64];
+        while (fgets(line, sizeof line, tf))
+            if (sscanf(line, "%*u\t%63s\tvalid", t) == 1) {
+                snprintf(tok, toklen, "%s", t);
+                break;
+            }
+        fclose(tf);
+    }
+    snprintf(hdr, len, "Authorization: Bearer %s\r\n", tok);
+}
+
 /* ---- load generator ---------------------------------------------------- */
+
+/* A fault injected during a scenario (the fault phase): at at_s seconds into the
+ * load, kill a process of the architecture; a killed server is restarted at once,
+ * as a supervisor would, and recovery is the time from the kill to the first 200
+ * of a probe that retries every 2 ms. */
+struct fault {
+    const char *what;       /* "kill -9 the monolith" ... */
+    double at_s;
+    bool done;
+    double recovery_ms;
+    char auth[128];
+};
 
 struct scenario {
     const char *name;       /* "floor", "c64", "rate50", "scale-1000000" ... */
@@ -201,8 +234,21 @@ struct scenario {
 /* Runs bin/loadgen against s pinned to the load CPUs, sampling the system under
  * test every 100 ms; returns the scenario record for run.json, or NULL (reason in
  * err) when the run could not be done or the architecture died during it. */
+static int inject(struct run *r, struct sut *s, struct fault *f, char *err, size_t errlen);
+
+static json_t *run_scenario_fault(struct run *r, struct sut *s, const struct scenario *sc,
+                                  const char *tokens, struct fault *fault, char *err,
+                                  size_t errlen);
+
 static json_t *run_scenario(struct run *r, struct sut *s, const struct scenario *sc,
                             const char *tokens, char *err, size_t errlen)
+{
+    return run_scenario_fault(r, s, sc, tokens, NULL, err, errlen);
+}
+
+static json_t *run_scenario_fault(struct run *r, struct sut *s, const struct scenario *sc,
+                                  const char *tokens, struct fault *fault, char *err,
+                                  size_t errlen)
 {
     char jsonpath[1400], txtpath[1400], c[16], d[32], w[32], rate[32];
     snprintf(jsonpath, sizeof jsonpath, "%s/loadgen/%s-%s-r%u.json", r->out,
@@ -260,10 +306,17 @@ static json_t *run_scenario(struct run *r, struct sut *s, const struct scenario 
     int st = 0;
     char dead[64] = "";
     bool died = false;
+    double t_start = now_s();
     for (;;) {
         pid_t w2 = waitpid(pid, &st, WNOHANG);
         if (w2 == pid)
             break;
+        if (fault && !fault->done && now_s() - t_start >= fault->at_s &&
+            inject(r, s, fault, err, errlen) != 0) {
+            kill(pid, SIGINT);
+            waitpid(pid, &st, 0);
+            return NULL;
+        }
         if (interrupted)
             kill(pid, SIGINT);
         if (!died && !sut_alive(s, dead, sizeof dead))
@@ -397,6 +450,86 @@ static int record(struct run *r, struct sut *s, const struct scenario *sc, const
     return 0;
 }
 
+/* The fault of a fault scenario: see struct fault. */
+static int inject(struct run *r, struct sut *s, struct fault *f, char *err, size_t errlen)
+{
+    (void)r;
+    f->done = true;
+    int port = 0;
+    sscanf(s->url, "http://%*[^:]:%d", &port);
+    int restart = -1;
+    pid_t victim = 0;
+    switch (s->arch) {
+    case SUT_MONOLITH: restart = 0; victim = s->procs[0].pid; break;
+    case SUT_MICROSERVICES: restart = 1; victim = s->procs[1].pid; break; /* profile-service */
+    case SUT_SERVERLESS: victim = sut_find_named(s, "fn-get-profile"); break;
+    case SUT_NARCH: break;
+    }
+    if (victim <= 0) {
+        snprintf(err, errlen, "%s: nothing to kill for the fault scenario", sut_arch_name(s->arch));
+        return -1;
+    }
+    double t0 = now_s();
+    kill(victim, SIGKILL);
+    if (restart >= 0 && sut_restart(s, (unsigned)restart, err, errlen) != 0)
+        return -1;
+    for (;;) {
+        struct http_response resp;
+        if (httpc_request(port, "GET", "/profile", f->auth, &resp) == 0) {
+            bool ok = resp.status == 200;
+            httpc_free(&resp);
+            if (ok)
+                break;
+        }
+        if (now_s() - t0 > 10) {
+            snprintf(err, errlen, "%s: no 200 within 10 s after the fault", sut_arch_name(s->arch));
+            return -1;
+        }
+        sleep_s(0.002);
+    }
+    f->recovery_ms = (now_s() - t0) * 1e3;
+    return 0;
+}
+
+/* Fault injection (full profile, or --faults): 64 connections for 6 s; after 2 s
+ * the monolith, the profile-service or one function instance is killed. */
+static int phase_faults(struct run *r, enum sut_arch a, char *err, size_t errlen)
+{
+    static const char *what[SUT_NARCH] = {"kill -9 the monolith, restart it",
+                                          "kill -9 profile-service, restart it",
+                                          "kill -9 one function instance"};
+    struct sut s;
+    char tokens[1100], tok[64];
+    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
+    progress(r, sut_arch_name(a), "start");
+    if (start_arch(r, a, &s, r->data, err, errlen) != 0)
+        return -1;
+    int rc = warm_up(r, &s, tokens, err, errlen);
+    struct fault f = {.what = what[a], .at_s = 2};
+    first_token_header(tokens, f.auth, sizeof f.auth, tok, sizeof tok);
+    struct scenario sc = {.name = "fault", .connections = 64, .duration_s = 6, .warmup_s = 0};
+    if (rc == 0) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "fault: %s after 2 s of 64 connections", what[a]);
+        progress(r, sut_arch_name(a), msg);
+        json_t *j = run_scenario_fault(r, &s, &sc, tokens, &f, err, errlen);
+        if (j == NULL) {
+            rc = -1;
+        } else {
+            json_t *lg = json_object_get(j, "loadgen");
+            double req = (double)json_integer_value(json_object_get(lg, "requests"));
+            double errs = (double)json_integer_value(
+                json_object_get(json_object_get(lg, "errors"), "total"));
+            json_object_set_new(j, "fault", json_string(f.what));
+            json_object_set_new(j, "fault_at_s", json_real(f.at_s));
+            json_object_set_new(j, "recovery_ms", json_real(f.recovery_ms));
+            json_object_set_new(j, "error_rate", json_real(req + errs > 0 ? errs / (req + errs) : 0));
+            json_object_set_new(r->arch[a], "fault", j);
+        }
+    }
+    return finish_arch(r, &s, rc, err, errlen);
+}
+
 /* Phase 1: latency floor and closed-loop saturation. */
 static int phase_saturation(struct run *r, enum sut_arch a, unsigned rep, char *err,
                             size_t errlen)
@@ -506,15 +639,8 @@ static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
     snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
     snprintf(reportlog, sizeof reportlog, "%s/logs/faas-%s-report.jsonl", r->out, mode);
     unlink(reportlog);
-    FILE *tf = fopen(tokens, "r");
-    char line[256], tok[64] = "";
-    if (tf) {
-        while (fgets(line, sizeof line, tf))
-            if (sscanf(line, "%*u\t%63s\tvalid", tok) == 1)
-                break;
-        fclose(tf);
-    }
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", tok);
+    char tok[64];
+    first_token_header(tokens, auth, sizeof auth, tok, sizeof tok);
 
     struct sut_options o;
     sut_options_for(r, &o, r->data);
@@ -589,6 +715,8 @@ static double planned_seconds(const struct run *r)
     double t = na * p->repeats * (per_sat + per_rate) + na * p->nscale * per_scale;
     if (r->arch_on[SUT_SERVERLESS])
         t += 2 * (p->cold_starts * 0.2 + p->warm_requests * 0.001 + 0.5);
+    if (r->faults)
+        t += na * (p->arch_warmup_s + 6.5);
     return t;
 }
 
@@ -706,12 +834,14 @@ static void usage_run(FILE *out)
 {
     fprintf(out,
             "Usage: archbench run [--arch LIST] [--profile smoke|quick|full] [--out DIR]\n"
-            "                     [--users N]\n"
+            "                     [--users N] [--faults]\n"
             "Runs every architecture in LIST (default monolith,microservices,serverless)\n"
             "through the profile's scenarios and writes DIR/run.json (default\n"
             "results/<UTC timestamp>; results/latest points at the newest run).\n"
             "Profiles: smoke (about 20 s, for tests), quick (default, about 2 min),\n"
-            "full (repeats, sweeps, dataset sizes; about 25 min).\n");
+            "full (repeats, sweeps, dataset sizes, faults; about 20 min).\n"
+            "--faults adds the fault scenarios to any profile: under load, kill the\n"
+            "monolith, the profile-service or a function instance and time the recovery.\n");
 }
 
 static void cleanup_current(struct run *r)
@@ -727,6 +857,7 @@ int run_main(int argc, char **argv)
     static const struct option longopts[] = {
         {"arch", required_argument, NULL, 'a'},   {"profile", required_argument, NULL, 'p'},
         {"out", required_argument, NULL, 'o'},    {"users", required_argument, NULL, 'u'},
+        {"faults", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct run r = {.plan = &plans[1]};
@@ -751,6 +882,7 @@ int run_main(int argc, char **argv)
             break;
         }
         case 'o': out = optarg; break;
+        case 'f': r.faults = true; break;
         case 'u':
             if (!opts_parse_u64(optarg, 100, 10000000, true, &users))
                 opts_usage_error("archbench run", "--users: expected 100..10m, got '%s'", optarg);
@@ -794,6 +926,8 @@ int run_main(int argc, char **argv)
         }
 
     r.users = users ? (unsigned)users : r.plan->users;
+    if (strcmp(r.plan->name, "full") == 0)
+        r.faults = true;
     snprintf(r.data, sizeof r.data, "var/data-%u", r.users);
     if (!split_cpus(&r)) {
         log_error("cannot read this process's CPU affinity");
@@ -889,6 +1023,9 @@ int run_main(int argc, char **argv)
         for (int a = 0; a < SUT_NARCH && rc == 0; a++)
             if (r.arch_on[a])
                 rc = phase_scale(&r, (enum sut_arch)a, r.plan->scale_users[i], err, sizeof err);
+    for (int a = 0; a < SUT_NARCH && rc == 0 && r.faults; a++)
+        if (r.arch_on[a])
+            rc = phase_faults(&r, (enum sut_arch)a, err, sizeof err);
     if (r.arch_on[SUT_SERVERLESS]) {
         if (rc == 0)
             rc = phase_cold(&r, "exec", err, sizeof err);
@@ -961,14 +1098,8 @@ int up_main(int argc, char **argv)
         log_error("%s", err);
         return 1;
     }
-    char tok[64] = "", line[256];
-    FILE *tf = fopen("var/tokens.tsv", "r");
-    if (tf) {
-        while (fgets(line, sizeof line, tf))
-            if (sscanf(line, "%*u\t%63s\tvalid", tok) == 1)
-                break;
-        fclose(tf);
-    }
+    char tok[64], hdr[128];
+    first_token_header("var/tokens.tsv", hdr, sizeof hdr, tok, sizeof tok);
     printf("%s is up in %.0f ms: %s\n", sut_arch_name(a), s.startup_ms, s.url);
     for (unsigned i = 0; i < s.nprocs; i++)
         printf("  %-16s pid %-7d http://%s  log: var/logs/%s.log\n", s.procs[i].name,

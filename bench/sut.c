@@ -59,10 +59,33 @@ static void last_line(const char *path, char *out, size_t len)
 
 /* Starts one program in the architecture's process group and reads its
  * "listening on ADDR" line. */
+static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
+                    const char *name, char *const argv[], char *err, size_t errlen);
+
 static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
                  char *const argv[], char *err, size_t errlen)
 {
+    /* keep the command line for sut_restart */
     struct sut_proc *p = &s->procs[s->nprocs];
+    size_t used = 0;
+    int n = 0;
+    for (; argv[n] && n < 23; n++) {
+        size_t len = strlen(argv[n]) + 1;
+        if (used + len > sizeof p->args)
+            break;
+        memcpy(p->args + used, argv[n], len);
+        p->argv[n] = p->args + used;
+        used += len;
+    }
+    p->argv[n] = NULL;
+    return spawn_at(s, s->nprocs, opt, name, p->argv, err, errlen);
+}
+
+/* Starts argv in slot `slot` (a new one when slot == s->nprocs). */
+static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
+                    const char *name, char *const argv[], char *err, size_t errlen)
+{
+    struct sut_proc *p = &s->procs[slot];
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -102,7 +125,8 @@ static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
     close(out[1]);
     p->name = name;
     p->pid = pid;
-    s->nprocs++;
+    if (slot == s->nprocs)
+        s->nprocs++;
 
     char line[160];
     size_t n = 0;
@@ -173,6 +197,7 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
 {
     memset(s, 0, sizeof *s);
     s->arch = arch;
+    s->opt = *opt;
     char thr[16], bin[4][512], db[3][4096];
     snprintf(thr, sizeof thr, "%u", opt->threads ? opt->threads : 1);
     const char *d = opt->data_dir;
@@ -264,6 +289,27 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
     return 0;
 }
 
+int sut_restart(struct sut *s, unsigned i, char *err, size_t errlen)
+{
+    struct sut_proc *p = &s->procs[i];
+    if (p->pid > 0) {
+        kill(p->pid, SIGKILL);
+        waitpid(p->pid, NULL, 0);
+        p->pid = 0;
+    }
+    /* the same port as before: the others (and clients) know it */
+    for (int k = 0; p->argv[k] && p->argv[k + 1]; k++)
+        if (strcmp(p->argv[k], "--listen") == 0)
+            p->argv[k + 1] = p->address;
+    if (spawn_at(s, i, &s->opt, p->name, p->argv, err, errlen) != 0)
+        return -1;
+    if (wait_healthy(p->address, now_ms() + 10000) != 0) {
+        snprintf(err, errlen, "%s did not answer /health within 10 s after a restart", p->name);
+        return -1;
+    }
+    return 0;
+}
+
 bool sut_alive(const struct sut *s, char *which, size_t len)
 {
     for (unsigned i = 0; i < s->nprocs; i++) {
@@ -341,6 +387,35 @@ void sut_sample(const struct sut *s, struct sut_sample *out)
     memset(out, 0, sizeof *out);
     if (s->pgid > 0)
         for_each_in_group(s->pgid, add_sample, out);
+}
+
+struct find_named {
+    const char *comm;
+    pid_t found;
+};
+
+static void match_name(pid_t pid, const char *stat, void *arg)
+{
+    (void)stat;
+    struct find_named *fn = arg;
+    char path[64], comm[64] = "";
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    if (fgets(comm, sizeof comm, f))
+        comm[strcspn(comm, "\n")] = '\0';
+    fclose(f);
+    if (fn->found == 0 && strcmp(comm, fn->comm) == 0)
+        fn->found = pid;
+}
+
+pid_t sut_find_named(const struct sut *s, const char *comm)
+{
+    struct find_named fn = {.comm = comm};
+    if (s->pgid > 0)
+        for_each_in_group(s->pgid, match_name, &fn);
+    return fn.found;
 }
 
 static void count_one(pid_t pid, const char *stat, void *arg)

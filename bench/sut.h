@@ -36,6 +36,9 @@ struct sut_proc {
     const char *name;  /* "gateway" ... */
     pid_t pid;
     char address[80];  /* from "listening on" */
+    /* the command line it was started with, for sut_restart */
+    char args[1024];
+    char *argv[24];
 };
 
 struct sut {
@@ -45,6 +48,7 @@ struct sut {
     unsigned nprocs;
     char url[128];          /* the public GET /profile URL */
     double startup_ms;      /* spawn of the first process -> public /health 200 */
+    struct sut_options opt; /* as started (its strings belong to the caller) */
 };
 
 /* Starts arch. On failure returns -1 with a one-line reason in err and nothing
@@ -55,6 +59,11 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
 /* SIGTERM to the group, up to 5 s for it to exit, then SIGKILL. Returns the number
  * of processes that had to be killed or were still found afterwards (0 = clean). */
 int sut_stop(struct sut *s);
+
+/* Starts process i again after it died or was killed (reaping it first), on the
+ * address it had, and waits for its /health: how a supervisor restarts a crashed
+ * server. Returns 0, or -1 with err set. */
+int sut_restart(struct sut *s, unsigned i, char *err, size_t errlen);
 
 /* True while every process started for the architecture is alive. */
 bool sut_alive(const struct sut *s, char *which, size_t len);
@@ -67,6 +76,10 @@ struct sut_sample {
 
 /* Reads /proc for every process in the group. */
 void sut_sample(const struct sut *s, struct sut_sample *out);
+
+/* A live process of the group whose command name is comm (a function instance,
+ * which the architecture's own processes start), or 0. */
+pid_t sut_find_named(const struct sut *s, const char *comm);
 
 /* Counts processes whose process group is pgid. */
 unsigned sut_count_group(pid_t pgid);

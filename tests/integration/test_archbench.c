@@ -177,13 +177,13 @@ static void rm_rf(const char *dir)
     assert_int_equal(system(cmd), 0);
 }
 
-static void test_smoke_run_writes_run_json_and_both_reports(void **state)
+static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **state)
 {
     (void)state;
     unsigned before = count_ours();
     char dir[] = "/tmp/archbench-run-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char *args[] = {"run", "--profile", "smoke", "--out", dir, NULL};
+    char *args[] = {"run", "--profile", "smoke", "--faults", "--out", dir, NULL};
     struct result r = run_archbench(args, NULL);
     if (r.status != 0)
         fail_msg("archbench run exited %d:\n%s", r.status, r.err);
@@ -204,6 +204,11 @@ static void test_smoke_run_writes_run_json_and_both_reports(void **state)
             if (!(isfinite(figures[i]) && figures[i] > 0))
                 fail_msg("%s: summary figure %zu is %g", am->name, i, figures[i]);
         assert_int_equal(am->verify_errors, 0);
+        /* the fault scenario: a process was killed and the architecture recovered */
+        assert_true(am->has_fault);
+        assert_true(isfinite(am->fault_recovery_ms) && am->fault_recovery_ms > 0 &&
+                    am->fault_recovery_ms < 10000);
+        assert_true(am->fault_requests > 0);
     }
     const struct arch_figures *sls = &m.arch[SUT_SERVERLESS];
     assert_true(sls->has_cold);
@@ -376,7 +381,7 @@ int main(void)
         cmocka_unit_test(test_up_reports_a_port_already_taken),
         cmocka_unit_test(test_up_serves_until_interrupted),
         cmocka_unit_test(test_architecture_killed_mid_run_fails_cleanly),
-        cmocka_unit_test(test_smoke_run_writes_run_json_and_both_reports),
+        cmocka_unit_test(test_smoke_run_with_faults_writes_run_json_and_both_reports),
     };
     return cmocka_run_group_tests_name("archbench", tests, NULL, NULL);
 }

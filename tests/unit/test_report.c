@@ -77,6 +77,15 @@ static json_t *run_doc(bool all)
                       "fork-server", "cold_ms", 0.75, 0.8, 0.9, "warm_ms", 0.2, 0.21,
                       "reports", reports()));
         json_object_set_new(archs, "serverless", sls);
+        json_t *micro = json_object_get(archs, "microservices");
+        json_t *fault = scenario("fault", 64, 0, 5000, 300, 9000, 60, 3);
+        json_object_set_new(json_object_get(fault, "loadgen"), "errors",
+                            json_pack("{s:I, s:I}", "total", (json_int_t)78, "verify",
+                                      (json_int_t)0));
+        json_object_set_new(fault, "fault", json_string("kill -9 profile-service, restart it"));
+        json_object_set_new(fault, "recovery_ms", json_real(48.6));
+        json_object_set_new(fault, "error_rate", json_real(78.0 / (40000 + 78)));
+        json_object_set_new(micro, "fault", fault);
     }
     return json_pack("{s:s, s:s, s:{s:s, s:s, s:I, s:s, s:s, s:s, s:[i], s:[i], s:{s:s}}, "
                      "s:{s:i}, s:f, s:f, s:b, s:o}",
@@ -220,6 +229,23 @@ static void test_difference_quotes_this_runs_numbers(void **state)
     cleanup(&r);
 }
 
+static void test_fault_scenarios_are_tabled_with_recovery(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    /* 5000 req/s x 8 = 40,000 requests, 78 errors (0.195 %), recovered in 48.6 ms */
+    assert_contains(r.en, "## Fault injection");
+    assert_contains(r.en, "| Microservices | kill -9 profile-service, restart it | 40,000 | 78 | "
+                          "0.195% | 48.6 ms |");
+    assert_contains(r.es, "## Inyección de fallos");
+    assert_contains(r.es, "| Microservicios | kill -9 de profile-service y rearranque | 40\xc2\xa0"
+                          "000 | 78 | 0,195\xc2\xa0% | 48,6 ms |");
+    /* the fault's errors are not counted as failures of the measured scenarios */
+    assert_contains(r.en, "No request failed");
+    cleanup(&r);
+}
+
 static void test_report_text_has_no_nan_inf_or_null(void **state)
 {
     (void)state;
@@ -285,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_missing_numbers_are_never_nan),
         cmocka_unit_test(test_report_has_every_section_for_every_architecture),
         cmocka_unit_test(test_difference_quotes_this_runs_numbers),
+        cmocka_unit_test(test_fault_scenarios_are_tabled_with_recovery),
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
         cmocka_unit_test(test_charts_and_their_sources_are_kept),
         cmocka_unit_test(test_not_a_run_is_refused),
