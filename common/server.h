@@ -108,6 +108,17 @@ struct server_config {
         {"conn-timeout", required_argument, NULL, 'T'}, {"verbose", no_argument, NULL, 'v'}, \
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
 
+/* The --help lines of SERVER_LONGOPTS after --listen (whose default each program
+ * states itself); printf arguments: SERVER_HELP_ARGS. */
+#define SERVER_OPTIONS_HELP                                                              \
+    "  --threads N            worker threads (default: one per usable CPU)\n"            \
+    "  --max-connections N    open connections at most (default %u)\n"                    \
+    "  --conn-timeout DUR     close connections idle this long (default %us)\n"           \
+    "  -v, --verbose          log debug messages\n"                                       \
+    "  -h, --help             show this help\n"                                           \
+    "  -V, --version          show the version\n"
+#define SERVER_HELP_ARGS SERVER_DEFAULT_MAX_CONNECTIONS, SERVER_DEFAULT_TIMEOUT_S
+
 /* Applies option c of SERVER_LONGOPTS (except --help and --version, which the
  * program answers itself) to cfg. Returns false when c is not one of them; a bad
  * value exits 2 with a one-line message naming the program. */

@@ -100,13 +100,8 @@ static void usage(FILE *out)
             "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
             "                         port 0 picks a free port, printed on stdout)\n"
             "  --db FILE              app.db written by 'archbench seed' (required)\n"
-            "  --threads N            worker threads (default: one per usable CPU)\n"
-            "  --max-connections N    open connections at most (default %u)\n"
-            "  --conn-timeout DUR     close connections idle this long (default %us)\n"
-            "  -v, --verbose          log debug messages\n"
-            "  -h, --help             show this help\n"
-            "  -V, --version          show the version\n",
-            SERVER_DEFAULT_MAX_CONNECTIONS, SERVER_DEFAULT_TIMEOUT_S);
+            SERVER_OPTIONS_HELP,
+            SERVER_HELP_ARGS);
 }
 
 int main(int argc, char **argv)
