@@ -36,6 +36,11 @@ const char *render_number(int lang, double v, int decimals)
     const struct lang *L = &render_langs[lang];
     if (!isfinite(v))
         return L->na;
+    if (fabs(v) >= 1e15) { /* no run measures this much: keep the buffers bounded */
+        char *big = ring();
+        snprintf(big, 96, "%.3g", v);
+        return big;
+    }
     char raw[64];
     snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
     char *dot = strchr(raw, '.');
