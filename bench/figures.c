@@ -123,7 +123,7 @@ static void throughput_stats(json_t *scenarios, const char *name, struct arch_fi
         for (unsigned i = 0; i < n; i++)
             var += (v[i] - mean) * (v[i] - mean) / (n - 1);
         double half = t95(n - 1) * sqrt(var / n);
-        a->thr_ci_lo[k] = mean - half;
+        a->thr_ci_lo[k] = mean - half > 0 ? mean - half : 0; /* a rate is never negative */
         a->thr_ci_hi[k] = mean + half;
     }
     if (n > a->repeats)
