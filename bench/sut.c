@@ -104,7 +104,10 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
         return -1;
     }
     if (pid == 0) {
-        setpgid(0, s->pgid); /* pgid 0 makes the first process the leader */
+        /* pgid 0 makes the first process the leader. A restarted process whose
+         * group died with it (the monolith is alone in its group) leads a new one. */
+        if (setpgid(0, s->pgid) != 0)
+            setpgid(0, 0);
         sched_setaffinity(0, sizeof opt->cpus, &opt->cpus);
         dup2(out[1], STDOUT_FILENO);
         int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -119,9 +122,21 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
-    setpgid(pid, s->pgid); /* also from here, so the group exists before we use it */
-    if (s->pgid == 0)
+    /* Also from here, so the group exists before we use it (same rule as above).
+     * EACCES: the child has already exec'd, having set its group itself. */
+    if (s->pgid == 0) {
+        setpgid(pid, pid);
         s->pgid = pid;
+    } else if (setpgid(pid, s->pgid) != 0) {
+        if (errno == EACCES) {
+            pid_t g = getpgid(pid);
+            if (g > 0)
+                s->pgid = g;
+        } else {
+            setpgid(pid, pid);
+            s->pgid = pid;
+        }
+    }
     close(out[1]);
     p->name = name;
     p->pid = pid;
@@ -462,5 +477,15 @@ int sut_stop(struct sut *s)
         sleep_ms(5);
     }
     s->pgid = 0;
-    return 0;
+    /* Belt and braces: a process of ours outside the group (it could not join it)
+     * is still ours to stop, and is reported as a leftover. */
+    int strays = 0;
+    for (unsigned i = 0; i < s->nprocs; i++)
+        if (s->procs[i].pid > 0 && waitpid(s->procs[i].pid, NULL, WNOHANG) == 0) {
+            kill(s->procs[i].pid, SIGKILL);
+            waitpid(s->procs[i].pid, NULL, 0);
+            s->procs[i].pid = 0;
+            strays++;
+        }
+    return strays;
 }
