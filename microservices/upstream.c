@@ -273,6 +273,10 @@ static CURL *easy_get(struct upstream_client *c)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    /* Service-to-service calls go straight to the service, never through a proxy
+     * named in the environment (http_proxy would otherwise apply, and libcurl
+     * would look it up on every transfer). */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
     /* Upstream connections idle for long stretches between bursts: let the kernel
      * notice a vanished host instead of our next request. */
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
