@@ -102,3 +102,25 @@ enum MHD_Result metrics_reply(struct MHD_Connection *conn, char *text, size_t le
     MHD_destroy_response(r);
     return ret;
 }
+
+struct metrics_http **metrics_http_new(unsigned nthreads)
+{
+    struct metrics_http **m = calloc(nthreads, sizeof *m);
+    if (m == NULL)
+        return NULL;
+    for (unsigned i = 0; i < nthreads; i++)
+        if ((m[i] = calloc(1, sizeof **m)) == NULL) {
+            metrics_http_free(m, nthreads);
+            return NULL;
+        }
+    return m;
+}
+
+void metrics_http_free(struct metrics_http **m, unsigned nthreads)
+{
+    if (m == NULL)
+        return;
+    for (unsigned i = 0; i < nthreads; i++)
+        free(m[i]);
+    free(m);
+}

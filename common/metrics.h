@@ -37,6 +37,11 @@ static inline void metrics_add(_Atomic uint64_t *c, uint64_t n)
                           memory_order_relaxed);
 }
 
+/* One zeroed struct metrics_http per worker thread (NULL when out of memory), and
+ * its release. */
+struct metrics_http **metrics_http_new(unsigned nthreads);
+void metrics_http_free(struct metrics_http **m, unsigned nthreads);
+
 void metrics_observe(struct metrics_histogram *h, uint64_t us);
 
 /* Counts one response (the server's request_done hook calls this). */

@@ -186,6 +186,42 @@ const char *server_header(struct MHD_Connection *conn, const char *name, unsigne
     return hc.first;
 }
 
+enum token_result server_bearer_hash(struct MHD_Connection *conn,
+                                     unsigned char hash[TOKEN_HASH_LEN])
+{
+    unsigned count;
+    const char *auth = server_header(conn, MHD_HTTP_HEADER_AUTHORIZATION, &count);
+    const char *token = NULL;
+    enum token_result r = count > 1 ? TOKEN_MALFORMED : token_parse_authorization(auth, &token);
+    if (r == TOKEN_OK)
+        token_hash(token, hash);
+    return r;
+}
+
+int server_unauthorized_init(struct MHD_Response *r[TOKEN_EXPIRED + 1])
+{
+    r[TOKEN_OK] = NULL;
+    for (int i = TOKEN_MISSING; i <= TOKEN_EXPIRED; i++) {
+        r[i] = server_problem_response(MHD_HTTP_UNAUTHORIZED, token_result_detail(i),
+                                       MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                       token_result_challenge(i));
+        if (r[i] == NULL) {
+            server_unauthorized_free(r);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void server_unauthorized_free(struct MHD_Response *r[TOKEN_EXPIRED + 1])
+{
+    for (int i = TOKEN_MISSING; i <= TOKEN_EXPIRED; i++) {
+        if (r[i] != NULL)
+            MHD_destroy_response(r[i]);
+        r[i] = NULL;
+    }
+}
+
 static unsigned method_bit(const char *method)
 {
     if (strcmp(method, MHD_HTTP_METHOD_GET) == 0)

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "token.h"
+
 enum {
     SERVER_GET = 1 << 0,
     SERVER_HEAD = 1 << 1,
@@ -164,6 +166,18 @@ enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, 
 /* Queues a one-off problem+json answer. */
 enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned status,
                                      const char *detail);
+
+/* The request's credentials: exactly one Authorization header carrying one
+ * well-formed bearer token, whose SHA-256 goes into hash. A second Authorization
+ * header makes the request ambiguous (TOKEN_MALFORMED). */
+enum token_result server_bearer_hash(struct MHD_Connection *conn,
+                                     unsigned char hash[TOKEN_HASH_LEN]);
+
+/* The fixed 401 answers, one per failed token_result, with their detail and
+ * WWW-Authenticate; the same in every architecture. 0, or -1 when out of memory
+ * (what was built is released). */
+int server_unauthorized_init(struct MHD_Response *r[TOKEN_EXPIRED + 1]);
+void server_unauthorized_free(struct MHD_Response *r[TOKEN_EXPIRED + 1]);
 
 /* The value of request header name, or NULL; *count receives how many times it was
  * sent (a second Authorization header makes a request ambiguous). */

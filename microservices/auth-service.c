@@ -71,16 +71,10 @@ static enum MHD_Result unauthorized(struct auth_worker *w, struct MHD_Connection
 static enum MHD_Result handle_verify(const struct server_request *req)
 {
     struct auth_worker *w = req->worker;
-    unsigned count;
-    const char *auth = server_header(req->conn, MHD_HTTP_HEADER_AUTHORIZATION, &count);
-    const char *token = NULL;
-    enum token_result r = count > 1 ? TOKEN_MALFORMED
-                                    : token_parse_authorization(auth, &token);
+    unsigned char hash[TOKEN_HASH_LEN];
+    enum token_result r = server_bearer_hash(req->conn, hash);
     if (r != TOKEN_OK)
         return unauthorized(w, req->conn, r);
-
-    unsigned char hash[TOKEN_HASH_LEN];
-    token_hash(token, hash);
     int64_t user_id, expires_at;
     switch (db_session_lookup(w->db, hash, &user_id, &expires_at)) {
     case DB_NOT_FOUND:
@@ -179,19 +173,9 @@ int main(int argc, char **argv)
     int rc = 1;
     app.nthreads = cfg.threads ? cfg.threads : server_cpu_count();
     cfg.threads = app.nthreads;
-    app.metrics = calloc(app.nthreads, sizeof *app.metrics);
-    if (app.metrics == NULL)
+    app.metrics = metrics_http_new(app.nthreads);
+    if (app.metrics == NULL || server_unauthorized_init(app.unauthorized) != 0)
         goto oom;
-    for (unsigned i = 0; i < app.nthreads; i++)
-        if ((app.metrics[i] = calloc(1, sizeof **app.metrics)) == NULL)
-            goto oom;
-    for (int r = TOKEN_MISSING; r <= TOKEN_EXPIRED; r++) {
-        app.unauthorized[r] = server_problem_response(
-            MHD_HTTP_UNAUTHORIZED, token_result_detail(r), MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-            token_result_challenge(r));
-        if (app.unauthorized[r] == NULL)
-            goto oom;
-    }
     static const struct server_route routes[] = {
         {.path = "/v1/verify", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_verify},
         {.path = "/metrics", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_metrics},
@@ -209,12 +193,7 @@ int main(int argc, char **argv)
 oom:
     log_error("out of memory");
 out:
-    for (int r = TOKEN_MISSING; r <= TOKEN_EXPIRED; r++)
-        if (app.unauthorized[r])
-            MHD_destroy_response(app.unauthorized[r]);
-    if (app.metrics)
-        for (unsigned i = 0; i < app.nthreads; i++)
-            free(app.metrics[i]);
-    free(app.metrics);
+    server_unauthorized_free(app.unauthorized);
+    metrics_http_free(app.metrics, app.nthreads);
     return rc;
 }

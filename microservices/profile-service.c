@@ -174,12 +174,9 @@ int main(int argc, char **argv)
     int rc = 1;
     app.nthreads = cfg.threads ? cfg.threads : server_cpu_count();
     cfg.threads = app.nthreads;
-    app.metrics = calloc(app.nthreads, sizeof *app.metrics);
+    app.metrics = metrics_http_new(app.nthreads);
     if (app.metrics == NULL)
         goto oom;
-    for (unsigned i = 0; i < app.nthreads; i++)
-        if ((app.metrics[i] = calloc(1, sizeof **app.metrics)) == NULL)
-            goto oom;
     app.bad_id = server_problem_response(400, "user id must be a decimal integer", NULL, NULL);
     app.no_user = server_problem_response(404, "no such user", NULL, NULL);
     app.not_found = server_problem_response(404, "no such resource", NULL, NULL);
@@ -207,9 +204,6 @@ out:
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (fixed[i])
             MHD_destroy_response(fixed[i]);
-    if (app.metrics)
-        for (unsigned i = 0; i < app.nthreads; i++)
-            free(app.metrics[i]);
-    free(app.metrics);
+    metrics_http_free(app.metrics, app.nthreads);
     return rc;
 }

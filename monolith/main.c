@@ -55,16 +55,10 @@ static enum MHD_Result unauthorized(struct monolith_worker *w, struct MHD_Connec
 static enum MHD_Result handle_profile(const struct server_request *req)
 {
     struct monolith_worker *w = req->worker;
-    unsigned count;
-    const char *auth = server_header(req->conn, MHD_HTTP_HEADER_AUTHORIZATION, &count);
-    const char *token = NULL;
-    enum token_result r = count > 1 ? TOKEN_MALFORMED
-                                    : token_parse_authorization(auth, &token);
+    unsigned char hash[TOKEN_HASH_LEN];
+    enum token_result r = server_bearer_hash(req->conn, hash);
     if (r != TOKEN_OK)
         return unauthorized(w, req->conn, r);
-
-    unsigned char hash[TOKEN_HASH_LEN];
-    token_hash(token, hash);
     struct profile p;
     int64_t expires_at;
     switch (db_profile_by_token(w->db, hash, &p, &expires_at)) {
@@ -136,14 +130,9 @@ int main(int argc, char **argv)
     if (app.db_path == NULL)
         opts_usage_error("monolith", "--db FILE is required");
 
-    for (int r = TOKEN_MISSING; r <= TOKEN_EXPIRED; r++) {
-        app.unauthorized[r] = server_problem_response(
-            MHD_HTTP_UNAUTHORIZED, token_result_detail(r), MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-            token_result_challenge(r));
-        if (app.unauthorized[r] == NULL) {
-            log_error("out of memory");
-            return 1;
-        }
+    if (server_unauthorized_init(app.unauthorized) != 0) {
+        log_error("out of memory");
+        return 1;
     }
     static const struct server_route routes[] = {
         {.path = "/profile", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_profile},
@@ -156,7 +145,6 @@ int main(int argc, char **argv)
 
     db_global_init();
     int rc = server_run(&cfg);
-    for (int r = TOKEN_MISSING; r <= TOKEN_EXPIRED; r++)
-        MHD_destroy_response(app.unauthorized[r]);
+    server_unauthorized_free(app.unauthorized);
     return rc;
 }
