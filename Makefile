@@ -130,6 +130,11 @@ $(BUILD)/tests/fn-test: $(BUILD)/tests/functions/fn-test.o $(FN_RUNTIME_OBJ) $(L
 $(BUILD)/bench/spawn-floor: $(BUILD)/bench/spawn-floor.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+# bench/bench-upstream.sh's helper: the client CPU of one upstream call, libcurl
+# (the gateway's client) against one send and one recv.
+$(BUILD)/bench/upstream-cost: $(BUILD)/bench/upstream-cost.o $(BUILD)/microservices/upstream.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 # Unit tests of serverless/ modules link those modules too.
 $(BUILD)/tests/test_apigw: $(BUILD)/tests/unit/test_apigw.o $(BUILD)/serverless/apigw.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
