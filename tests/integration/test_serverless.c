@@ -430,6 +430,29 @@ static void test_fork_server_template_holds_no_database_connection(void **state)
     faas_stop(&f);
 }
 
+/* faas starts a template with LD_BIND_NOW (its children then inherit resolved
+ * symbols); instances still get exactly the function's environment. */
+static void test_fork_server_instance_environment_is_the_functions(void **state)
+{
+    (void)state;
+    struct faas f;
+    struct http_response r;
+    faas_start(&f, FN_TEST, true, NULL);
+    assert_int_equal(get(f.p.port, "/getenv?name=LD_BIND_NOW", NULL, &r), 0);
+    assert_string_equal(r.body, "(unset)");
+    httpc_free(&r);
+    assert_int_equal(get(f.p.port, "/getenv?name=ARCHBENCH_FN_TEMPLATE_FD", NULL, &r), 0);
+    assert_string_equal(r.body, "(unset)");
+    httpc_free(&r);
+    faas_stop(&f);
+
+    faas_start(&f, FN_TEST, true, "--env", "LD_BIND_NOW=yes", NULL);
+    assert_int_equal(get(f.p.port, "/getenv?name=LD_BIND_NOW", NULL, &r), 0);
+    assert_string_equal(r.body, "yes");
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
 /* ---- lifecycle ---- */
 
 static void cold_then_warm(bool fork_server)
@@ -871,6 +894,8 @@ int main(void)
         cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm, test_teardown),
         cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm_fork_server, test_teardown),
         cmocka_unit_test_teardown(test_fork_server_template_holds_no_database_connection,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_fork_server_instance_environment_is_the_functions,
                                   test_teardown),
         cmocka_unit_test_teardown(test_idle_instance_is_stopped, test_teardown),
         cmocka_unit_test_teardown(test_max_concurrency_bounds_instances, test_teardown),
