@@ -125,6 +125,28 @@ static char *handle(struct fn *f, const char *event, size_t event_len, size_t *l
     return out;
 }
 
+/* Opens ARCHBENCH_DB and prepares its statements; a failure goes to
+ * f->init_error, reported on the first /next as AWS's init error. */
+static void open_db(struct fn *f)
+{
+    const char *path = getenv("ARCHBENCH_DB");
+    if (path == NULL || *path == '\0') {
+        snprintf(f->init_error, sizeof f->init_error, "ARCHBENCH_DB is not set");
+        return;
+    }
+    f->db = db_open(path, DB_SESSIONS | DB_USERS, f->init_error, sizeof f->init_error);
+    if (f->db == NULL)
+        return;
+    f->init_error[0] = '\0';
+    /* One lookup now pulls the index pages into this connection's cache during
+     * init, not during the first invocation. */
+    static const unsigned char none[TOKEN_HASH_LEN];
+    struct profile p;
+    int64_t expires_at;
+    if (db_profile_by_token(f->db, none, &p, &expires_at) == DB_OK)
+        db_release(f->db);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -158,30 +180,17 @@ int main(int argc, char **argv)
     if (optind < argc)
         opts_usage_error("fn-get-profile", "unexpected argument '%s'", argv[optind]);
 
-    /* Init: everything an invocation needs that does not depend on the event. */
-    struct fn f = {0};
+    /* Init: everything an invocation needs that does not depend on the event.
+     * Process-wide state (sqlite's and libcurl's global init) comes first: a
+     * fork-server template does that much and then only forks. The database
+     * connection is per instance, opened after zygote_serve in every child:
+     * sqlite forbids using a connection across fork(). */
     db_global_init();
-    const char *path = getenv("ARCHBENCH_DB");
-    if (path == NULL || *path == '\0')
-        snprintf(f.init_error, sizeof f.init_error, "ARCHBENCH_DB is not set");
-    else
-        f.db = db_open(path, DB_SESSIONS | DB_USERS, f.init_error, sizeof f.init_error);
-    if (f.db != NULL) {
-        f.init_error[0] = '\0';
-        /* One lookup now pulls the index pages into memory during init, not
-         * during the first invocation (a fork-server template shares them with
-         * every child it forks). */
-        static const unsigned char none[TOKEN_HASH_LEN];
-        struct profile p;
-        int64_t expires_at;
-        if (db_profile_by_token(f.db, none, &p, &expires_at) == DB_OK)
-            db_release(f.db);
-    }
-
-    /* In fork-server mode only forked children come back from here. */
     runtime_global_init();
     zygote_serve();
 
+    struct fn f = {0};
+    open_db(&f);
     char err[512];
     struct runtime *rt = runtime_open(err, sizeof err);
     if (rt == NULL) {

@@ -91,6 +91,15 @@ static char **env_with(char *const *envp, size_t n, const char *extra)
     return out;
 }
 
+static bool env_has(char *const *envp, size_t n, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=')
+            return true;
+    return false;
+}
+
 static void stop_template(struct spawner *s)
 {
     if (s->sock >= 0)
@@ -139,8 +148,18 @@ struct spawner *spawner_open(enum spawn_mode mode, const char *function, char *c
         free(s);
         return NULL;
     }
+    /* The template binds every symbol at start-up (LD_BIND_NOW), so that its
+     * children do not each resolve, and copy-on-write, the same PLT entries on
+     * their first calls; it removes the variable again unless the function's
+     * environment set it (zygote.h). */
     char **env = env_with(envp, s->nenv, ZYGOTE_ENV "=3");
-    int rc = env ? spawn_process(function, env, sv[1], &s->template_pid, err, errlen) : -1;
+    char **bound = env != NULL && !env_has(envp, s->nenv, "LD_BIND_NOW")
+                       ? env_with(env, s->nenv + 1, "LD_BIND_NOW=" ZYGOTE_BIND_NOW)
+                       : NULL;
+    int rc = env ? spawn_process(function, bound ? bound : env, sv[1], &s->template_pid, err,
+                                 errlen)
+                 : -1;
+    free(bound);
     free(env);
     close(sv[1]);
     s->sock = sv[0];

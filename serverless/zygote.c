@@ -40,6 +40,9 @@ int zygote_serve(void)
         return 0;
     int sock = atoi(fdtext);
     unsetenv(ZYGOTE_ENV);
+    const char *bind_now = getenv("LD_BIND_NOW");
+    if (bind_now != NULL && strcmp(bind_now, ZYGOTE_BIND_NOW) == 0)
+        unsetenv("LD_BIND_NOW");
     /* Children are reaped by the kernel; faas learns of their exit by pidfd. */
     signal(SIGCHLD, SIG_IGN);
     /* Every page the template holds is copied (as page tables) by each fork:

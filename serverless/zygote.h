@@ -18,6 +18,9 @@
 #include <sys/types.h>
 
 #define ZYGOTE_ENV "ARCHBENCH_FN_TEMPLATE_FD"
+/* The value of LD_BIND_NOW faas gives a template; zygote_serve unsets the
+ * variable when it has this value, so instances see the function's environment. */
+#define ZYGOTE_BIND_NOW "fork-server-template"
 
 struct zygote_ready {
     uint32_t magic;

@@ -62,6 +62,12 @@ static int handle(struct runtime *rt, const struct runtime_invocation *inv, char
     *out = NULL;
     if (strcmp(path, "/pid") == 0) {
         *out = pid_result(len);
+    } else if (strcmp(path, "/getenv") == 0) {
+        json_t *params = json_object_get(ev, "queryStringParameters");
+        const char *name = json_string_value(json_object_get(params, "name"));
+        const char *value = name ? getenv(name) : NULL;
+        value = value ? value : "(unset)";
+        *out = text_result(200, value, strlen(value), len);
     } else if (strcmp(path, "/echo") == 0) {
         *out = text_result(200, inv->event, inv->event_len, len);
     } else if (strcmp(path, "/sleep") == 0) {

@@ -371,6 +371,88 @@ static void test_fn_get_profile_matches_the_monolith_fork_server(void **state)
     conformance(true);
 }
 
+/* ---- fork-server templates ---- */
+
+/* Whether pid has a descriptor or a mapping of a file whose path ends in name. */
+static bool holds_file(pid_t pid, const char *name)
+{
+    char path[300], target[512];
+    size_t nlen = strlen(name);
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    bool found = false;
+    while (!found && d && (e = readdir(d)) != NULL) {
+        char link[600];
+        snprintf(link, sizeof link, "%s/%s", path, e->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        found = (size_t)n >= nlen && strcmp(target + n - nlen, name) == 0;
+    }
+    if (d)
+        closedir(d);
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *maps = fopen(path, "r");
+    char line[1024];
+    while (!found && maps && fgets(line, sizeof line, maps)) {
+        line[strcspn(line, "\n")] = '\0';
+        size_t n = strlen(line);
+        found = n >= nlen && strcmp(line + n - nlen, name) == 0;
+    }
+    if (maps)
+        fclose(maps);
+    return found;
+}
+
+/* sqlite forbids using a connection across fork(): the template must not hold
+ * one for its children to inherit; each instance opens its own. */
+static void test_fork_server_template_holds_no_database_connection(void **state)
+{
+    (void)state;
+    struct faas f;
+    char fn[256], h[256];
+    faas_start(&f, proc_bin("fn-get-profile", fn, sizeof fn), true, NULL);
+    const struct token *valid = find_token("valid", 0);
+    assert_non_null(valid);
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", valid->token);
+    struct http_response r;
+    assert_int_equal(get(f.p.port, "/profile", h, &r), 0);
+    assert_int_equal(r.status, 200);
+    httpc_free(&r);
+
+    pid_t template_pid = 0, instance_pid = 0;
+    assert_int_equal(children_of(f.p.pid, NULL, &template_pid), 1);
+    assert_int_equal(children_of(template_pid, NULL, &instance_pid), 1);
+    assert_false(holds_file(template_pid, "/app.db"));
+    assert_true(holds_file(instance_pid, "/app.db"));
+    faas_stop(&f);
+}
+
+/* faas starts a template with LD_BIND_NOW (its children then inherit resolved
+ * symbols); instances still get exactly the function's environment. */
+static void test_fork_server_instance_environment_is_the_functions(void **state)
+{
+    (void)state;
+    struct faas f;
+    struct http_response r;
+    faas_start(&f, FN_TEST, true, NULL);
+    assert_int_equal(get(f.p.port, "/getenv?name=LD_BIND_NOW", NULL, &r), 0);
+    assert_string_equal(r.body, "(unset)");
+    httpc_free(&r);
+    assert_int_equal(get(f.p.port, "/getenv?name=ARCHBENCH_FN_TEMPLATE_FD", NULL, &r), 0);
+    assert_string_equal(r.body, "(unset)");
+    httpc_free(&r);
+    faas_stop(&f);
+
+    faas_start(&f, FN_TEST, true, "--env", "LD_BIND_NOW=yes", NULL);
+    assert_int_equal(get(f.p.port, "/getenv?name=LD_BIND_NOW", NULL, &r), 0);
+    assert_string_equal(r.body, "yes");
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
 /* ---- lifecycle ---- */
 
 static void cold_then_warm(bool fork_server)
@@ -811,6 +893,10 @@ int main(void)
         cmocka_unit_test_teardown(test_fn_get_profile_matches_the_monolith_fork_server, test_teardown),
         cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm, test_teardown),
         cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm_fork_server, test_teardown),
+        cmocka_unit_test_teardown(test_fork_server_template_holds_no_database_connection,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_fork_server_instance_environment_is_the_functions,
+                                  test_teardown),
         cmocka_unit_test_teardown(test_idle_instance_is_stopped, test_teardown),
         cmocka_unit_test_teardown(test_max_concurrency_bounds_instances, test_teardown),
         cmocka_unit_test_teardown(test_full_queue_gives_429, test_teardown),
