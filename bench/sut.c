@@ -57,6 +57,26 @@ static void last_line(const char *path, char *out, size_t len)
     out[strcspn(out, "\n")] = '\0';
 }
 
+/* Where a program's stderr goes. */
+static void log_path(const struct sut_options *opt, const char *name, char *out, size_t len)
+{
+    if (opt->log_dir)
+        snprintf(out, len, "%s/%s.log", opt->log_dir, name);
+    else
+        snprintf(out, len, "/dev/null");
+}
+
+/* "NAME died during WHEN (status N): its last log line (log: PATH)". */
+static void report_death(const char *name, int st, const char *logpath, const char *when,
+                         char *err, size_t errlen)
+{
+    char why[512];
+    last_line(logpath, why, sizeof why);
+    snprintf(err, errlen, "%s died during %s (status %d): %s (log: %s)", name, when,
+             WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), why[0] ? why : "no message",
+             logpath);
+}
+
 /* Starts one program in the architecture's process group and reads its
  * "listening on ADDR" line. */
 static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
@@ -92,10 +112,7 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
         return -1;
     }
     char logpath[4096];
-    if (opt->log_dir)
-        snprintf(logpath, sizeof logpath, "%s/%s.log", opt->log_dir, name);
-    else
-        snprintf(logpath, sizeof logpath, "/dev/null");
+    log_path(opt, name, logpath, sizeof logpath);
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -171,11 +188,7 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
         }
         if (w == pid) {
             p->pid = 0;
-            char why[512];
-            last_line(logpath, why, sizeof why);
-            snprintf(err, errlen, "%s exited during start-up (status %d): %s (log: %s)", name,
-                     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
-                     why[0] ? why : "no message", logpath);
+            report_death(name, st, logpath, "start-up", err, errlen);
         } else {
             snprintf(err, errlen, "%s did not print its address within 10 s; see %s", name,
                      logpath);
@@ -197,13 +210,27 @@ static bool health_ok(const char *address)
     return ok;
 }
 
-static int wait_healthy(const char *address, double deadline)
+/* Waits until p answers /health; a process that dies meanwhile is reported at once
+ * (rather than after the whole wait) and reaped. */
+static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *when, char *err,
+                        size_t errlen)
 {
+    double deadline = now_ms() + 10000;
     while (now_ms() < deadline) {
-        if (health_ok(address))
+        if (health_ok(p->address))
             return 0;
+        int st;
+        if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
+            p->pid = 0;
+            char logpath[4096];
+            log_path(&s->opt, p->name, logpath, sizeof logpath);
+            report_death(p->name, st, logpath, when, err, errlen);
+            return -1;
+        }
         sleep_ms(2);
     }
+    snprintf(err, errlen, "%s at %s did not answer /health within 10 s of its %s", p->name, p->address,
+             when);
     return -1;
 }
 
@@ -289,11 +316,7 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
     if (rc == 0) {
         /* Every internal server answers /health too: all must be up. */
         for (unsigned i = 0; i < s->nprocs && rc == 0; i++)
-            if (wait_healthy(s->procs[i].address, t0 + 10000) != 0) {
-                snprintf(err, errlen, "%s at %s did not answer /health within 10 s",
-                         s->procs[i].name, s->procs[i].address);
-                rc = -1;
-            }
+            rc = wait_healthy(s, &s->procs[i], "start-up", err, errlen);
     }
     if (rc != 0) {
         sut_stop(s);
@@ -318,11 +341,7 @@ int sut_restart(struct sut *s, unsigned i, char *err, size_t errlen)
             p->argv[k + 1] = p->address;
     if (spawn_at(s, i, &s->opt, p->name, p->argv, err, errlen) != 0)
         return -1;
-    if (wait_healthy(p->address, now_ms() + 10000) != 0) {
-        snprintf(err, errlen, "%s did not answer /health within 10 s after a restart", p->name);
-        return -1;
-    }
-    return 0;
+    return wait_healthy(s, p, "a restart", err, errlen);
 }
 
 bool sut_alive(const struct sut *s, char *which, size_t len)

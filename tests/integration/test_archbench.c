@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -283,6 +284,47 @@ static void test_missing_program_is_reported(void **state)
     rm_rf("/tmp/archbench-never");
 }
 
+/* A server that prints its address and then exits before answering /health is
+ * reported as dead, with its exit status and last log line (not as one that did not
+ * answer /health in time). */
+static void test_server_dying_at_start_up_is_reported(void **state)
+{
+    (void)state;
+    unsigned before = count_ours();
+    char bindir[] = "/tmp/archbench-bin-XXXXXX";
+    assert_non_null(mkdtemp(bindir));
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    for (size_t i = 0; i < NPROGRAMS; i++) {
+        char from[1400], to[400];
+        snprintf(from, sizeof from, "%s/bin/%s", cwd, programs[i]);
+        snprintf(to, sizeof to, "%s/%s", bindir, programs[i]);
+        if (strcmp(programs[i], "monolith") != 0) {
+            assert_int_equal(symlink(from, to), 0);
+            continue;
+        }
+        FILE *f = fopen(to, "w");
+        assert_non_null(f);
+        /* port 1: nothing answers there */
+        fputs("#!/bin/sh\necho 'listening on 127.0.0.1:1'\n"
+              "echo 'monolith: the database went away' >&2\nexit 3\n", f);
+        fclose(f);
+        assert_int_equal(chmod(to, 0755), 0);
+    }
+    char dir[] = "/tmp/archbench-run-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *args[] = {"run", "--arch", "monolith", "--profile", "smoke", "--out", dir, NULL};
+    struct result r = run_archbench(args, bindir);
+    assert_int_equal(r.status, 1);
+    if (strstr(r.err, "monolith died during start-up (status 3): monolith: the database "
+                      "went away") == NULL)
+        fail_msg("unexpected message:\n%s", r.err);
+    assert_true(count_ours() <= before);
+    free_result(&r);
+    rm_rf(dir);
+    rm_rf(bindir);
+}
+
 static void test_architecture_killed_mid_run_fails_cleanly(void **state)
 {
     (void)state;
@@ -380,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_missing_program_is_reported),
         cmocka_unit_test(test_up_reports_a_port_already_taken),
         cmocka_unit_test(test_up_serves_until_interrupted),
+        cmocka_unit_test(test_server_dying_at_start_up_is_reported),
         cmocka_unit_test(test_architecture_killed_mid_run_fails_cleanly),
         cmocka_unit_test(test_smoke_run_with_faults_writes_run_json_and_both_reports),
     };
