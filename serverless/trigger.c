@@ -14,6 +14,12 @@
 #include "log.h"
 
 static struct instances **trigger_pool;
+
+/* Per worker thread: its index, which instances_submit uses to keep the
+ * invocation in this thread. */
+struct trigger_worker {
+    unsigned index;
+};
 static uint64_t id_prefix;
 static atomic_uint_fast64_t id_counter;
 
@@ -185,11 +191,23 @@ static enum MHD_Result handle(const struct server_request *req)
         return server_reply_problem(req->conn, 503, "out of memory");
     }
     inv->conn = req->conn;
+    inv->worker = ((const struct trigger_worker *)req->worker)->index;
     *req->state = inv;
     *req->state_free = invocation_unref;
     MHD_suspend_connection(req->conn);
     instances_submit(*trigger_pool, inv);
     return MHD_YES;
+}
+
+static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
+{
+    (void)app;
+    struct trigger_worker *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        snprintf(err, errlen, "out of memory");
+    else
+        w->index = index;
+    return w;
 }
 
 void trigger_configure(struct server_config *cfg, struct instances **pool_ref)
@@ -204,4 +222,6 @@ void trigger_configure(struct server_config *cfg, struct instances **pool_ref)
     cfg->routes = routes;
     cfg->nroutes = 1;
     cfg->suspend_resume = true;
+    cfg->worker_init = worker_init;
+    cfg->worker_fini = free;
 }
