@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,18 +24,34 @@
 #include "opts.h"
 #include "problem.h"
 
+struct server_loop;
+
+/* One site (listen address, routes) as served by one worker thread: one MHD
+ * daemon. on_request, on_completed and server_resume find it through their cls
+ * or the connection's socket context. */
 struct server_worker {
     const struct server_config *cfg;
     struct server_shared *shared;
     struct MHD_Daemon *daemon;
     int listen_fd;
-    int wake_fd;                 /* eventfd: server_resume wakes the loop (-1: none) */
     void *app_worker;
+    struct server_loop *loop;    /* the thread that drives this daemon */
+    atomic_bool resumed;         /* server_resume marked a connection: run MHD */
+    char address[80];            /* what listen_fd is bound to */
+};
+
+/* One worker thread: it drives one daemon per site from a single poll loop. */
+struct server_loop {
+    struct server_worker **daemons; /* one per site */
+    size_t ndaemons;
+    int stop_fd;                 /* read end of the server's stop pipe */
+    int wake_fd;                 /* eventfd: server_resume from other threads (-1: none) */
+    bool rerun;                  /* a daemon was resumed from this very thread */
     pthread_t thread;
     bool started;
 };
 
-/* Responses built once at start-up and shared by all workers. */
+/* Responses built once at start-up and shared by all workers of a site. */
 struct server_shared {
     struct MHD_Response *health;
     struct MHD_Response *not_found;
@@ -43,7 +60,6 @@ struct server_shared {
     struct MHD_Response *uri_too_long;
     struct MHD_Response **not_allowed; /* one per route (its Allow differs) */
     struct MHD_Response *health_not_allowed;
-    int stop_fd;                       /* read end of the stop pipe */
 };
 
 /* *con_cls of every request: answers wait for the second handler call, because
@@ -462,66 +478,118 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_context = cls;
 }
 
+/* The loop this thread runs, if it is a worker: server_resume from inside a
+ * handler needs no wake-up, the loop runs the daemon again before it sleeps. */
+static _Thread_local struct server_loop *current_loop;
+
 /* MHD 0.9.75 without an internal thread only marks a connection as resuming: the
- * loop that owns the daemon must run MHD_run() afterwards, so it is woken here. */
+ * loop that owns the daemon must run MHD_run() afterwards. From another thread
+ * that takes a wake-up (eventfd); from the loop's own thread (a trigger request
+ * handing work to a parked Runtime API call, and back) only a flag. */
 void server_resume(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     struct server_worker *w = info ? info->socket_context : NULL;
     MHD_resume_connection(conn);
-    if (w != NULL && w->wake_fd >= 0) {
+    if (w == NULL)
+        return;
+    atomic_store(&w->resumed, true);
+    struct server_loop *l = w->loop;
+    if (l == current_loop) {
+        l->rerun = true;
+    } else if (l->wake_fd >= 0) {
         uint64_t one = 1;
-        ssize_t n = write(w->wake_fd, &one, sizeof one);
+        ssize_t n = write(l->wake_fd, &one, sizeof one);
         (void)n;
     }
 }
 
+/* The most sites one server serves (faas: the trigger and the Runtime API). */
+#define SERVER_MAX_SITES 4
+
 static void *worker_loop(void *arg)
 {
-    struct server_worker *w = arg;
-    const struct server_config *cfg = w->cfg;
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
-    int app_fd = cfg->worker_fd ? cfg->worker_fd(w->app_worker) : -1;
-    struct pollfd fds[4] = {{.fd = info->epoll_fd, .events = POLLIN},
-                            {.fd = w->shared->stop_fd, .events = POLLIN}};
-    nfds_t nfds = 2, wake_at = 0;
-    if (app_fd >= 0)
-        fds[nfds++] = (struct pollfd){.fd = app_fd, .events = POLLIN};
-    if (w->wake_fd >= 0) {
-        wake_at = nfds;
-        fds[nfds++] = (struct pollfd){.fd = w->wake_fd, .events = POLLIN};
+    struct server_loop *l = arg;
+    current_loop = l;
+    size_t nd = l->ndaemons;
+    /* fds: stop pipe, wake eventfd, then per daemon its epoll fd and its app fd. */
+    struct pollfd fds[2 + 2 * SERVER_MAX_SITES];
+    int epoll_at[SERVER_MAX_SITES], app_at[SERVER_MAX_SITES];
+    nfds_t nfds = 0;
+    fds[nfds++] = (struct pollfd){.fd = l->stop_fd, .events = POLLIN};
+    fds[nfds++] = (struct pollfd){.fd = l->wake_fd, .events = POLLIN}; /* -1: ignored */
+    for (size_t i = 0; i < nd; i++) {
+        struct server_worker *w = l->daemons[i];
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+        epoll_at[i] = (int)nfds;
+        fds[nfds++] = (struct pollfd){.fd = info->epoll_fd, .events = POLLIN};
+        int app_fd = w->cfg->worker_fd ? w->cfg->worker_fd(w->app_worker) : -1;
+        app_at[i] = app_fd >= 0 ? (int)nfds : -1;
+        if (app_fd >= 0)
+            fds[nfds++] = (struct pollfd){.fd = app_fd, .events = POLLIN};
     }
     for (;;) {
         /* MHD_get_timeout() is 0 while MHD still has buffered work: honouring it is
          * what keeps edge-triggered connections from being forgotten. */
-        MHD_UNSIGNED_LONG_LONG to;
         long timeout = -1;
-        if (MHD_get_timeout(w->daemon, &to) == MHD_YES)
-            timeout = to > INT_MAX ? INT_MAX : (long)to;
-        if (cfg->worker_timeout_ms) {
-            long app_to = cfg->worker_timeout_ms(w->app_worker);
-            if (app_to >= 0 && (timeout < 0 || app_to < timeout))
-                timeout = app_to;
+        bool due[SERVER_MAX_SITES];
+        for (size_t i = 0; i < nd; i++) {
+            struct server_worker *w = l->daemons[i];
+            MHD_UNSIGNED_LONG_LONG to;
+            long t = -1;
+            if (MHD_get_timeout(w->daemon, &to) == MHD_YES)
+                t = to > INT_MAX ? INT_MAX : (long)to;
+            if (w->cfg->worker_timeout_ms) {
+                long app_to = w->cfg->worker_timeout_ms(w->app_worker);
+                if (app_to >= 0 && (t < 0 || app_to < t))
+                    t = app_to;
+            }
+            due[i] = t == 0;
+            if (t >= 0 && (timeout < 0 || t < timeout))
+                timeout = t;
         }
-        if (poll(fds, nfds, (int)timeout) < 0 && errno != EINTR) {
+        int ready = poll(fds, nfds, (int)timeout);
+        if (ready < 0 && errno != EINTR) {
             log_error("poll: %s", strerror(errno));
             break;
         }
-        if (fds[1].revents != 0)
+        if (fds[0].revents != 0)
             break;
-        if (wake_at != 0 && fds[wake_at].revents != 0) {
+        if (fds[1].revents != 0) {
             uint64_t v;
-            ssize_t n = read(w->wake_fd, &v, sizeof v);
+            ssize_t n = read(l->wake_fd, &v, sizeof v);
             (void)n;
         }
-        if (cfg->worker_run)
-            cfg->worker_run(w->app_worker);
-        MHD_run(w->daemon);
+        /* A daemon runs when its sockets or its application fd woke the loop, a
+         * connection of it was resumed, or its timeout is due; the others are left
+         * alone (MHD_run costs an epoll_wait even with nothing to do). MHD keeps a
+         * resumed connection in its ready list for a pass or two after serving it
+         * (MHD_get_timeout is 0 meanwhile), so zero timeouts are frequent: only a
+         * timed-out wait of some length runs every daemon. */
+        bool waited_out = ready == 0 && timeout > 0;
+        for (size_t i = 0; i < nd; i++) {
+            struct server_worker *w = l->daemons[i];
+            if (w->cfg->worker_run)
+                w->cfg->worker_run(w->app_worker);
+            bool run = waited_out || due[i] || fds[epoll_at[i]].revents != 0 ||
+                       (app_at[i] >= 0 && fds[app_at[i]].revents != 0);
+            if (atomic_exchange(&w->resumed, false) || run)
+                MHD_run(w->daemon);
+        }
+        /* Handlers of one daemon resumed connections of another (or its own):
+         * serve them now, in this thread, before sleeping. */
+        while (l->rerun) {
+            l->rerun = false;
+            for (size_t i = 0; i < nd; i++)
+                if (atomic_exchange(&l->daemons[i]->resumed, false))
+                    MHD_run(l->daemons[i]->daemon);
+        }
     }
-    if (cfg->worker_stop)
-        cfg->worker_stop(w->app_worker);
+    for (size_t i = 0; i < nd; i++)
+        if (l->daemons[i]->cfg->worker_stop)
+            l->daemons[i]->cfg->worker_stop(l->daemons[i]->app_worker);
     return NULL;
 }
 
@@ -575,19 +643,21 @@ static void shared_fini(struct server_shared *s, size_t nroutes)
 /* Binds one socket per worker. With several workers they form an SO_REUSEPORT
  * group; since such a group would also admit a stale server of ours on the same
  * port, a fixed port is first probed with a plain bind so "address in use" is
- * reported instead of silently sharing the traffic. */
-static int bind_workers(struct server_worker *ws, unsigned n, const char *listen_spec,
-                        char *bound, size_t boundlen)
+ * reported instead of silently sharing the traffic. With port_per_worker each
+ * worker binds a port of its own instead (the first the given one, the others
+ * free ones), so a client chooses its worker by port. */
+static int bind_workers(struct server_worker *ws, unsigned n, const struct server_config *cfg)
 {
     struct sockaddr_storage addr;
     socklen_t len;
     char err[256];
-    if (!net_parse_address(listen_spec, &addr, &len, err, sizeof err)) {
+    if (!net_parse_address(cfg->listen, &addr, &len, err, sizeof err)) {
         log_error("--listen: %s", err);
         return -1;
     }
+    bool shared_port = n > 1 && !cfg->port_per_worker;
     bool fixed_port = ((struct sockaddr_in *)&addr)->sin_port != 0;
-    if (n > 1 && fixed_port) {
+    if (shared_port && fixed_port) {
         int probe = net_listen((struct sockaddr *)&addr, len, false, err, sizeof err);
         if (probe < 0) {
             log_error("%s", err);
@@ -596,23 +666,30 @@ static int bind_workers(struct server_worker *ws, unsigned n, const char *listen
         close(probe);
     }
     for (unsigned i = 0; i < n; i++) {
-        ws[i].listen_fd = net_listen((struct sockaddr *)&addr, len, n > 1, err, sizeof err);
+        ws[i].listen_fd = net_listen((struct sockaddr *)&addr, len, shared_port, err, sizeof err);
         if (ws[i].listen_fd < 0) {
             log_error("%s", err);
             return -1;
         }
-        if (i == 0) /* port 0: the others join the port the kernel picked */
-            getsockname(ws[0].listen_fd, (struct sockaddr *)&addr, &len);
+        socklen_t blen = sizeof addr;
+        struct sockaddr_storage got;
+        getsockname(ws[i].listen_fd, (struct sockaddr *)&got, &blen);
+        net_format_address((struct sockaddr *)&got, ws[i].address, sizeof ws[i].address);
+        if (shared_port) /* port 0: the others join the port the kernel picked */
+            addr = got;
+        else /* each its own port: the others take free ones */
+            ((struct sockaddr_in *)&addr)->sin_port = 0;
     }
-    net_format_address((struct sockaddr *)&addr, bound, boundlen);
     return 0;
 }
 
 struct server {
-    const struct server_config *cfg;
-    struct server_shared shared;
-    struct server_worker *workers;
-    unsigned nworkers;
+    const struct server_config *sites[SERVER_MAX_SITES];
+    size_t nsites;
+    struct server_shared shared[SERVER_MAX_SITES];
+    struct server_worker *workers; /* site-major: workers[site * nloops + loop] */
+    struct server_loop *loops;
+    unsigned nloops;
     int stop_pipe[2];
 };
 
@@ -646,114 +723,184 @@ void server_stop(struct server *s)
         ssize_t wr = write(s->stop_pipe[1], "x", 1);
         (void)wr;
     }
-    for (unsigned i = 0; i < s->nworkers; i++)
-        if (s->workers[i].started)
-            pthread_join(s->workers[i].thread, NULL);
-    for (unsigned i = 0; i < s->nworkers; i++) {
+    for (unsigned i = 0; i < s->nloops; i++)
+        if (s->loops[i].started)
+            pthread_join(s->loops[i].thread, NULL);
+    for (size_t i = 0; i < s->nsites * s->nloops; i++) {
         struct server_worker *w = &s->workers[i];
         if (w->daemon)
             MHD_stop_daemon(w->daemon);
         if (w->listen_fd >= 0)
             close(w->listen_fd);
-        if (w->wake_fd >= 0)
-            close(w->wake_fd);
-        if (w->app_worker && s->cfg->worker_fini)
-            s->cfg->worker_fini(w->app_worker);
+        if (w->app_worker && w->cfg->worker_fini)
+            w->cfg->worker_fini(w->app_worker);
     }
-    shared_fini(&s->shared, s->cfg->nroutes);
+    for (unsigned i = 0; i < s->nloops; i++) {
+        if (s->loops[i].wake_fd >= 0)
+            close(s->loops[i].wake_fd);
+        free(s->loops[i].daemons);
+    }
+    for (size_t i = 0; i < s->nsites; i++)
+        shared_fini(&s->shared[i], s->sites[i]->nroutes);
     if (s->stop_pipe[0] >= 0) {
         close(s->stop_pipe[0]);
         close(s->stop_pipe[1]);
     }
     free(s->workers);
+    free(s->loops);
     free(s);
 }
 
-struct server *server_start(const struct server_config *cfg, char *bound, size_t boundlen)
+/* The daemon of one site in one worker (bound already). */
+static int worker_open(struct server_worker *w, unsigned index, unsigned per_worker)
 {
-    struct server *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return NULL;
-    s->cfg = cfg;
-    s->stop_pipe[0] = s->stop_pipe[1] = -1;
-    s->nworkers = cfg->threads ? cfg->threads : server_cpu_count();
-    unsigned n = s->nworkers;
-    unsigned max_conn = cfg->max_connections ? cfg->max_connections
-                                             : SERVER_DEFAULT_MAX_CONNECTIONS;
-    unsigned per_worker = max_conn / n ? max_conn / n : 1;
-    s->workers = calloc(n, sizeof *s->workers);
-    if (s->workers == NULL) {
-        free(s);
-        return NULL;
+    const struct server_config *cfg = w->cfg;
+    if (cfg->worker_init) {
+        char err[512] = "";
+        w->app_worker = cfg->worker_init(cfg->app, index, err, sizeof err);
+        if (w->app_worker == NULL) {
+            log_error("%s", err[0] ? err : "worker start-up failed");
+            return -1;
+        }
     }
-    for (unsigned i = 0; i < n; i++)
-        s->workers[i].listen_fd = s->workers[i].wake_fd = -1;
-
-    /* Workers inherit the mask: SIGINT/SIGTERM reach only server_wait_signal. */
-    server_block_signals();
-    unsigned long fds = net_raise_fd_limit();
-    if (fds < (unsigned long)max_conn + 64)
-        log_warn("open file limit is %lu, below the connection limit %u", fds, max_conn);
-
-    if (pipe2(s->stop_pipe, O_CLOEXEC) != 0 || shared_init(&s->shared, cfg) != 0) {
-        log_error("start-up: out of resources");
-        goto fail;
-    }
-    s->shared.stop_fd = s->stop_pipe[0];
-    if (bind_workers(s->workers, n, cfg->listen, bound, boundlen) != 0)
-        goto fail;
-
     unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     if (cfg->suspend_resume)
         flags |= MHD_ALLOW_SUSPEND_RESUME;
-    for (unsigned i = 0; i < n; i++) {
-        struct server_worker *w = &s->workers[i];
-        w->cfg = cfg;
-        w->shared = &s->shared;
-        if (cfg->worker_init) {
-            char err[512] = "";
-            w->app_worker = cfg->worker_init(cfg->app, i, err, sizeof err);
-            if (w->app_worker == NULL) {
-                log_error("%s", err[0] ? err : "worker start-up failed");
-                goto fail;
-            }
-        }
-        if (cfg->suspend_resume) {
-            w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-            if (w->wake_fd < 0) {
-                log_error("eventfd: %s", strerror(errno));
-                goto fail;
-            }
-        }
-        w->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, w,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
-            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)w->listen_fd,
-            MHD_OPTION_CONNECTION_LIMIT, per_worker,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
-            MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-            MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_END);
-        if (w->daemon == NULL) {
-            log_error("cannot start the HTTP daemon for worker %u", i);
-            goto fail;
-        }
-        w->listen_fd = -1; /* the daemon owns it now */
+    w->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, w,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)w->listen_fd,
+        MHD_OPTION_CONNECTION_LIMIT, per_worker,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_END);
+    if (w->daemon == NULL) {
+        log_error("cannot start the HTTP daemon for worker %u", index);
+        return -1;
+    }
+    w->listen_fd = -1; /* the daemon owns it now */
+    return 0;
+}
+
+struct server *server_open(const struct server_config *const *sites, size_t nsites)
+{
+    if (nsites == 0 || nsites > SERVER_MAX_SITES)
+        return NULL;
+    struct server *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->nsites = nsites;
+    memcpy(s->sites, sites, nsites * sizeof *sites);
+    s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    unsigned n = sites[0]->threads ? sites[0]->threads : server_cpu_count();
+    s->nloops = n;
+    s->workers = calloc(nsites * n, sizeof *s->workers);
+    s->loops = calloc(n, sizeof *s->loops);
+    if (s->workers == NULL || s->loops == NULL) {
+        free(s->workers);
+        free(s->loops);
+        free(s);
+        return NULL;
+    }
+    for (size_t i = 0; i < nsites * n; i++)
+        s->workers[i].listen_fd = -1;
+    for (unsigned i = 0; i < n; i++)
+        s->loops[i].wake_fd = -1;
+
+    /* Workers inherit the mask: SIGINT/SIGTERM reach only server_wait_signal. */
+    server_block_signals();
+    unsigned long fds = net_raise_fd_limit(), max_total = 0;
+    bool suspend = false;
+    for (size_t k = 0; k < nsites; k++) {
+        max_total += sites[k]->max_connections ? sites[k]->max_connections
+                                               : SERVER_DEFAULT_MAX_CONNECTIONS;
+        suspend |= sites[k]->suspend_resume;
+    }
+    if (fds < max_total + 64)
+        log_warn("open file limit is %lu, below the connection limit %lu", fds, max_total);
+
+    if (pipe2(s->stop_pipe, O_CLOEXEC) != 0) {
+        log_error("start-up: out of resources");
+        goto fail;
     }
     for (unsigned i = 0; i < n; i++) {
-        if (pthread_create(&s->workers[i].thread, NULL, worker_loop, &s->workers[i]) != 0) {
-            log_error("cannot start worker thread %u", i);
+        struct server_loop *l = &s->loops[i];
+        l->stop_fd = s->stop_pipe[0];
+        l->ndaemons = nsites;
+        l->daemons = calloc(nsites, sizeof *l->daemons);
+        if (l->daemons == NULL)
+            goto fail;
+        if (suspend && (l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+            log_error("eventfd: %s", strerror(errno));
             goto fail;
         }
-        s->workers[i].started = true;
     }
-    log_info("listening on %s with %u worker thread%s", bound, n, n == 1 ? "" : "s");
+    for (size_t k = 0; k < nsites; k++) {
+        const struct server_config *cfg = sites[k];
+        struct server_worker *ws = &s->workers[k * n];
+        unsigned max_conn = cfg->max_connections ? cfg->max_connections
+                                                 : SERVER_DEFAULT_MAX_CONNECTIONS;
+        unsigned per_worker = max_conn / n ? max_conn / n : 1;
+        if (shared_init(&s->shared[k], cfg) != 0) {
+            log_error("start-up: out of resources");
+            goto fail;
+        }
+        if (bind_workers(ws, n, cfg) != 0)
+            goto fail;
+        for (unsigned i = 0; i < n; i++) {
+            ws[i].cfg = cfg;
+            ws[i].shared = &s->shared[k];
+            ws[i].loop = &s->loops[i];
+            s->loops[i].daemons[k] = &ws[i];
+            if (worker_open(&ws[i], i, per_worker) != 0)
+                goto fail;
+        }
+    }
     return s;
 
 fail:
     server_stop(s);
     return NULL;
+}
+
+const char *server_address(const struct server *s, size_t site, unsigned worker)
+{
+    return s->workers[site * s->nloops + worker].address;
+}
+
+unsigned server_threads(const struct server *s)
+{
+    return s->nloops;
+}
+
+int server_serve(struct server *s)
+{
+    for (unsigned i = 0; i < s->nloops; i++) {
+        if (pthread_create(&s->loops[i].thread, NULL, worker_loop, &s->loops[i]) != 0) {
+            log_error("cannot start worker thread %u", i);
+            return -1;
+        }
+        s->loops[i].started = true;
+    }
+    for (size_t k = 0; k < s->nsites; k++)
+        log_info("listening on %s with %u worker thread%s", server_address(s, k, 0), s->nloops,
+                 s->nloops == 1 ? "" : "s");
+    return 0;
+}
+
+struct server *server_start(const struct server_config *cfg, char *bound, size_t boundlen)
+{
+    struct server *s = server_open(&cfg, 1);
+    if (s == NULL)
+        return NULL;
+    if (server_serve(s) != 0) {
+        server_stop(s);
+        return NULL;
+    }
+    snprintf(bound, boundlen, "%s", server_address(s, 0, 0));
+    return s;
 }
 
 int server_run(const struct server_config *cfg)

@@ -95,6 +95,12 @@ struct server_config {
      * (0 when none was) and the microseconds from its headers' arrival to the end
      * of its response (0 when refused before the headers were accepted). */
     void (*request_done)(void *worker, unsigned status, unsigned long long elapsed_us);
+
+    /* With several workers, each binds a port of its own (worker 0 the one given,
+     * the others free ones on the same host; see server_address) instead of all
+     * sharing one in an SO_REUSEPORT group, so a client chooses the worker that
+     * serves it by the port it connects to. */
+    bool port_per_worker;
 };
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000
@@ -133,21 +139,38 @@ unsigned server_cpu_count(void);
  * SIGTERM. Returns 0 after a clean stop, 1 when it could not start. */
 int server_run(const struct server_config *cfg);
 
-/* The pieces of server_run, for a process with several servers (faas: trigger and
- * Runtime API). server_start binds, starts the workers and writes the bound address
- * ("127.0.0.1:PORT") into bound; it returns NULL (reason logged) on failure.
- * server_wait_signal blocks until SIGINT or SIGTERM and returns it; server_stop
- * stops the workers and frees everything. SIGINT/SIGTERM are blocked in every
- * thread a server starts, so call server_start before creating other threads or
- * block them there too (server_block_signals). */
+/* The pieces of server_run. server_start binds, starts the workers and writes the
+ * bound address ("127.0.0.1:PORT") into bound; it returns NULL (reason logged) on
+ * failure. server_wait_signal blocks until SIGINT or SIGTERM and returns it;
+ * server_stop stops the workers and frees everything. SIGINT/SIGTERM are blocked
+ * in every thread a server starts, so call server_start before creating other
+ * threads or block them there too (server_block_signals). */
 struct server;
 struct server *server_start(const struct server_config *cfg, char *bound, size_t boundlen);
 void server_stop(struct server *s);
 void server_block_signals(void);
 int server_wait_signal(void);
 
-/* Resumes a suspended connection from any thread and wakes the worker that owns
- * it (requires suspend_resume). */
+/* Several sites (each a server_config: listen address, routes, limits, hooks)
+ * served by one set of worker threads: each worker drives one daemon per site
+ * from its single poll loop, so a handler of one site that resumes a connection
+ * of another (faas: a trigger request handing an invocation to a parked Runtime
+ * API /next, and the /response handing the result back) has it served by the
+ * same thread, without a wake-up or a context switch. The number of workers is
+ * sites[0]->threads. server_open binds and prepares everything (worker_init
+ * included) without starting a thread, so the bound addresses can be given to
+ * whatever the handlers need before any request is served; server_serve then
+ * starts the workers. NULL / -1 on failure, reason logged; stop with server_stop.
+ * At most 4 sites. */
+struct server *server_open(const struct server_config *const *sites, size_t nsites);
+int server_serve(struct server *s);
+unsigned server_threads(const struct server *s);
+/* The address ("127.0.0.1:PORT") worker `worker` of site `site` listens on. */
+const char *server_address(const struct server *s, size_t site, unsigned worker);
+
+/* Resumes a suspended connection from any thread and has the worker that owns it
+ * serve it: from another thread through a wake-up, from that worker's own thread
+ * before its loop sleeps again (requires suspend_resume). */
 void server_resume(struct MHD_Connection *conn);
 
 /* A reusable response (refcounted by MHD; share it between threads, release it with

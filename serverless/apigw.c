@@ -172,13 +172,21 @@ static void out_field(struct out *o, bool *first, const char *key, const char *v
     out_cstr(o, value);
 }
 
-/* API Gateway's time format: 12/Mar/2020:19:03:58 +0000 */
+/* API Gateway's time format: 12/Mar/2020:19:03:58 +0000. It changes once a
+ * second, and gmtime_r + strftime per request showed in faas's profile, so each
+ * thread keeps the last one. */
 static void format_time(int64_t ms, char *out, size_t outlen)
 {
+    static _Thread_local time_t last = -1;
+    static _Thread_local char text[64];
     time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, outlen, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    if (t != last) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(text, sizeof text, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+        last = t;
+    }
+    snprintf(out, outlen, "%s", text);
 }
 
 /* The query's key=value pairs as an object, repeated keys joined with ",". */
@@ -367,8 +375,283 @@ void apigw_result_free(struct apigw_result *r)
 {
     free(r->headers);
     free(r->body);
+    free(r->strings);
     json_decref(r->doc);
     memset(r, 0, sizeof *r);
+}
+
+/* Results are parsed once per invocation on faas's hot path, and building a
+ * jansson tree for them was about an eighth of faas's CPU per request. So the
+ * shape functions return - one object with statusCode, headers, cookies, body and
+ * isBase64Encoded, each at most once and of the expected type - is parsed by hand
+ * here, and anything else (other JSON, unusual members, errors) is left to the
+ * jansson parser below, which decides it as before. The scan declines rather
+ * than guesses: it returns false for whatever it does not take, and the two
+ * agree on everything it takes (tests/unit/test_apigw.c compares them). */
+struct scan {
+    const char *p, *end;
+    char *strings; /* unescaped strings, each NUL-terminated; len + 1 bytes */
+    size_t used;
+};
+
+static void scan_space(struct scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static bool scan_char(struct scan *s, char c)
+{
+    scan_space(s);
+    if (s->p >= s->end || *s->p != c)
+        return false;
+    s->p++;
+    return true;
+}
+
+static bool scan_word(struct scan *s, const char *word)
+{
+    size_t n = strlen(word);
+    scan_space(s);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+        return false;
+    s->p += n;
+    return true;
+}
+
+static int hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* The code point of the \u escape(s) at s->p (just after "\u"), a surrogate pair
+ * taken as one; -1 for what jansson refuses (lone surrogates) or this scan does
+ * not take (U+0000). */
+static long scan_escape_u(struct scan *s)
+{
+    if (s->end - s->p < 4)
+        return -1;
+    long cp = hex4(s->p);
+    s->p += 4;
+    if (cp >= 0xdc00 && cp <= 0xdfff)
+        return -1;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+        if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
+            return -1;
+        long lo = hex4(s->p + 2);
+        if (lo < 0xdc00 || lo > 0xdfff)
+            return -1;
+        s->p += 6;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+    }
+    return cp > 0 ? cp : -1;
+}
+
+static char *put_utf8(char *o, long cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xc0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xe0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else {
+        *o++ = (char)(0xf0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return o;
+}
+
+/* A JSON string, unescaped into the strings buffer (never longer than its JSON
+ * form, so the buffer cannot overflow); NULL when declined. */
+static const char *scan_string(struct scan *s, size_t *len)
+{
+    if (!scan_char(s, '"'))
+        return NULL;
+    char *start = s->strings + s->used, *o = start;
+    while (s->p < s->end) {
+        const unsigned char c = (unsigned char)*s->p;
+        if (c == '"') {
+            s->p++;
+            *o = '\0';
+            *len = (size_t)(o - start);
+            s->used += *len + 1;
+            return start;
+        }
+        if (c < 0x20)
+            return NULL;
+        if (c != '\\') {
+            size_t k = utf8_seq((const unsigned char *)s->p, (size_t)(s->end - s->p));
+            if (k == 0)
+                return NULL;
+            memcpy(o, s->p, k);
+            o += k;
+            s->p += k;
+            continue;
+        }
+        if (s->end - s->p < 2)
+            return NULL;
+        char e = s->p[1];
+        s->p += 2;
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *hit = e != '\0' ? strchr(from, e) : NULL;
+        if (hit != NULL) {
+            *o++ = to[hit - from];
+        } else if (e == 'u') {
+            long cp = scan_escape_u(s);
+            if (cp < 0)
+                return NULL;
+            o = put_utf8(o, cp);
+        } else {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* statusCode: a plain integer of HTTP status range; anything else is declined. */
+static bool scan_status(struct scan *s, unsigned *status)
+{
+    scan_space(s);
+    unsigned v = 0, digits = 0;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9' && digits < 4) {
+        v = v * 10 + (unsigned)(*s->p++ - '0');
+        digits++;
+    }
+    bool ends = s->p < s->end && strchr(" \t\n\r,}", *s->p) != NULL;
+    *status = v;
+    return digits == 3 && ends && v >= 100 && v <= 599;
+}
+
+static bool add_header(struct apigw_result *out, size_t *cap, const char *name,
+                       const char *value)
+{
+    if (out->nheaders == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        struct apigw_header *h = realloc(out->headers, ncap * sizeof *h);
+        if (h == NULL)
+            return false;
+        out->headers = h;
+        *cap = ncap;
+    }
+    out->headers[out->nheaders++] = (struct apigw_header){name, value};
+    return true;
+}
+
+/* headers: null or an object of string values with distinct names. */
+static bool scan_headers(struct scan *s, struct apigw_result *out, size_t *cap)
+{
+    if (scan_word(s, "null"))
+        return true;
+    if (!scan_char(s, '{'))
+        return false;
+    if (scan_char(s, '}'))
+        return true;
+    do {
+        size_t n;
+        const char *name = scan_string(s, &n), *value = NULL;
+        if (name == NULL || !scan_char(s, ':') || (value = scan_string(s, &n)) == NULL)
+            return false;
+        for (size_t i = 0; i < out->nheaders; i++)
+            if (strcmp(out->headers[i].name, name) == 0)
+                return false; /* jansson's rule for repeats decides */
+        if (!add_header(out, cap, name, value))
+            return false;
+    } while (scan_char(s, ','));
+    return scan_char(s, '}');
+}
+
+/* cookies: null or an array of strings, kept apart until the headers are in. */
+static bool scan_cookies(struct scan *s, const char **first, const char **after)
+{
+    if (scan_word(s, "null"))
+        return true;
+    if (!scan_char(s, '['))
+        return false;
+    *first = s->strings + s->used;
+    if (scan_char(s, ']')) {
+        *after = *first;
+        return true;
+    }
+    do {
+        size_t n;
+        if (scan_string(s, &n) == NULL)
+            return false;
+    } while (scan_char(s, ','));
+    *after = s->strings + s->used;
+    return scan_char(s, ']');
+}
+
+static bool result_scan(struct scan *s, struct apigw_result *out)
+{
+    enum { STATUS = 1, HEADERS = 2, COOKIES = 4, BODY = 8, BASE64 = 16 };
+    unsigned seen = 0;
+    size_t cap = 0, body_len = 0;
+    const char *body = NULL, *cookies = NULL, *cookies_end = NULL;
+    bool base64 = false;
+    if (!scan_char(s, '{'))
+        return false;
+    do {
+        size_t n;
+        const char *key = scan_string(s, &n);
+        if (key == NULL || !scan_char(s, ':'))
+            return false;
+        unsigned member = strcmp(key, "statusCode") == 0        ? STATUS
+                          : strcmp(key, "headers") == 0         ? HEADERS
+                          : strcmp(key, "cookies") == 0         ? COOKIES
+                          : strcmp(key, "body") == 0            ? BODY
+                          : strcmp(key, "isBase64Encoded") == 0 ? BASE64 : 0;
+        if (member == 0 || (seen & member) != 0)
+            return false;
+        seen |= member;
+        bool ok = false;
+        switch (member) {
+        case STATUS: ok = scan_status(s, &out->status); break;
+        case HEADERS: ok = scan_headers(s, out, &cap); break;
+        case COOKIES: ok = scan_cookies(s, &cookies, &cookies_end); break;
+        case BODY:
+            ok = scan_word(s, "null") || (body = scan_string(s, &body_len)) != NULL;
+            break;
+        case BASE64:
+            ok = scan_word(s, "false") || (base64 = scan_word(s, "true"));
+            break;
+        }
+        if (!ok)
+            return false;
+    } while (scan_char(s, ','));
+    if (!scan_char(s, '}') || (seen & STATUS) == 0)
+        return false;
+    scan_space(s);
+    if (s->p != s->end)
+        return false;
+    for (const char *c = cookies; c != NULL && c < cookies_end; c += strlen(c) + 1)
+        if (!add_header(out, &cap, "set-cookie", c))
+            return false;
+    if (out->headers == NULL && (out->headers = calloc(1, sizeof *out->headers)) == NULL)
+        return false;
+    if (base64)
+        out->body = apigw_base64_decode(body ? body : "", body ? body_len : 0, &out->body_len);
+    else if ((out->body = malloc(body_len + 1)) != NULL) {
+        memcpy(out->body, body ? body : "", body_len);
+        out->body[body_len] = '\0';
+        out->body_len = body_len;
+    }
+    return out->body != NULL;
 }
 
 static int fail(struct apigw_result *out, char *err, size_t errlen, const char *msg)
@@ -382,6 +665,11 @@ int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, ch
                        size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    struct scan sc = {.p = buf, .end = buf + len, .strings = malloc(len + 1)};
+    out->strings = sc.strings;
+    if (sc.strings != NULL && result_scan(&sc, out))
+        return 0;
+    apigw_result_free(out); /* declined: jansson decides */
     json_error_t jerr;
     out->doc = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
     if (out->doc == NULL) {

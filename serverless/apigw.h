@@ -43,7 +43,8 @@ struct apigw_result {
     struct apigw_header *headers; /* point into the parsed document */
     char *body;                   /* decoded, malloc'd, NUL-terminated */
     size_t body_len;
-    json_t *doc;
+    json_t *doc;                  /* the parsed document, or NULL and: */
+    char *strings;                /* the strings headers point into */
 };
 
 /* Parses a result: an object with statusCode (+ headers, cookies, body,

@@ -49,8 +49,11 @@ static void usage(FILE *out)
             "                           once and forks instances (the function must\n"
             "                           support it, see serverless/zygote.h)\n"
             "  --report-log FILE        append one JSON object per invocation\n"
-            "  --runtime-listen H:P     Runtime API address (default 127.0.0.1:0)\n"
-            "  --threads N              trigger worker threads (default: one per CPU)\n"
+            "  --runtime-listen H:P     Runtime API address (default 127.0.0.1:0); with\n"
+            "                           several threads the other workers listen on\n"
+            "                           free ports of the same host\n"
+            "  --threads N              worker threads, each serving the trigger and\n"
+            "                           the Runtime API (default: one per CPU)\n"
             "  -v, --verbose            log debug messages\n"
             "  -h, --help               show this help\n"
             "  -V, --version            show the version\n\n"
@@ -216,56 +219,66 @@ int main(int argc, char **argv)
     struct spawner *spawner =
         spawner_open(mode, function, env, (uint64_t)memory_mb << 20, err, sizeof err);
     struct instances *pool = NULL;
-    struct server *api = NULL, *trigger = NULL;
+    struct server *server = NULL;
+    const char **api_addrs = NULL;
     if (spawner == NULL) {
         log_error("%s", err);
         goto out;
     }
     const char *slash = strrchr(function, '/');
+    /* One set of worker threads serves both sites: each worker's loop drives its
+     * trigger daemon and its Runtime API daemon (on a port of its own, which its
+     * instances call), so an invocation goes from a trigger request to a parked
+     * /next and back without a thread hand-off. */
+    unsigned nthreads = threads ? threads : server_cpu_count();
+    struct server_config trig_cfg = {
+        .listen = listen, .threads = nthreads,
+        .max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,
+        .timeout_s = SERVER_DEFAULT_TIMEOUT_S, .max_body = SERVER_DEFAULT_MAX_BODY};
+    trigger_configure(&trig_cfg, &pool);
     struct server_config api_cfg = {
-        .listen = runtime_listen, .threads = 1,
-        .max_connections = max_concurrency * 2 + 64,
+        .listen = runtime_listen, .port_per_worker = true,
+        /* Any worker may own every instance. */
+        .max_connections = (max_concurrency * 2 + 64) * nthreads,
         /* A function may hold its keep-alive connection idle for a whole
          * invocation; parked /next calls are suspended and never time out. */
         .timeout_s = 3600, .max_body = SERVER_DEFAULT_MAX_BODY};
     runtime_api_configure(&api_cfg, &pool, slash ? slash + 1 : function);
-    char api_addr[80];
-    api = server_start(&api_cfg, api_addr, sizeof api_addr);
-    if (api == NULL)
+    const struct server_config *sites[] = {&trig_cfg, &api_cfg};
+    server = server_open(sites, 2);
+    api_addrs = calloc(nthreads, sizeof *api_addrs);
+    if (server == NULL || api_addrs == NULL)
         goto out;
+    for (unsigned i = 0; i < nthreads; i++)
+        api_addrs[i] = server_address(server, 1, i);
     struct instances_config icfg = {
-        .runtime_api = api_addr, .max_concurrency = max_concurrency, .max_queue = max_queue,
-        .idle_ms = idle_ms, .timeout_ms = timeout_ms, .memory_mb = memory_mb,
-        .provisioned = provisioned, .function_name = slash ? slash + 1 : function,
-        .spawner = spawner, .report = report};
+        .runtime_api = api_addrs, .workers = nthreads, .max_concurrency = max_concurrency,
+        .max_queue = max_queue, .idle_ms = idle_ms, .timeout_ms = timeout_ms,
+        .memory_mb = memory_mb, .provisioned = provisioned,
+        .function_name = slash ? slash + 1 : function, .spawner = spawner, .report = report};
     pool = instances_start(&icfg, err, sizeof err);
     if (pool == NULL) {
         log_error("%s", err);
         goto out;
     }
-    struct server_config trig_cfg = {
-        .listen = listen, .threads = threads,
-        .max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,
-        .timeout_s = SERVER_DEFAULT_TIMEOUT_S, .max_body = SERVER_DEFAULT_MAX_BODY};
-    trigger_configure(&trig_cfg, &pool);
-    char bound[80];
-    trigger = server_start(&trig_cfg, bound, sizeof bound);
-    if (trigger == NULL)
+    if (server_serve(server) != 0)
         goto out;
-    log_info("Runtime API on %s, function %s, start mode %s", api_addr, function,
+    const char *bound = server_address(server, 0, 0);
+    log_info("Runtime API on %s%s, function %s, start mode %s", api_addrs[0],
+             nthreads > 1 ? " (and one port per further worker)" : "", function,
              mode == SPAWN_EXEC ? "exec" : "fork-server");
     printf("listening on %s\n", bound);
     fflush(stdout);
     server_wait_signal();
     rc = 0;
 out:
-    /* Instances first: that ends every suspended connection, which both servers
-     * need before they can stop. */
+    /* Instances first: that ends every suspended connection, which the server
+     * needs before it can stop. */
     if (pool)
         instances_stop(pool);
-    server_stop(trigger);
-    server_stop(api);
+    server_stop(server);
     instances_free(pool);
+    free(api_addrs);
     spawner_close(spawner);
     report_close(report);
     free(env);

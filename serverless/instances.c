@@ -38,6 +38,7 @@ enum inst_state {
 struct instance {
     enum inst_state state;
     unsigned slot, gen;
+    unsigned worker;           /* whose Runtime API port it calls */
     char name[24];             /* "slot-gen": its Runtime API path element */
     pid_t pid;                 /* 0 until started */
     int pidfd;
@@ -62,6 +63,7 @@ struct instances {
     struct instance *inst;
     unsigned live;             /* slots in use */
     unsigned next_gen;
+    unsigned next_worker;      /* round robin for provisioned instances */
     struct invocation *qhead, *qtail;
     unsigned qlen;
     bool stopping;
@@ -183,6 +185,8 @@ static struct instance *reserve(struct instances *p, struct invocation *inv, int
         in->pidfd = -1;
         in->init_ms = -1;
         snprintf(in->name, sizeof in->name, "%u-%u", in->slot, in->gen);
+        /* Started for an invocation: it belongs to the worker that received it. */
+        in->worker = inv ? inv->worker : p->next_worker++ % p->cfg.workers;
         in->spawn_ns = now;
         in->idle_since_ns = now;
         if (inv) {
@@ -240,17 +244,21 @@ void instances_submit(struct instances *p, struct invocation *inv)
         pthread_mutex_unlock(&p->mu);
         return;
     }
-    /* A warm idle instance, preferring one already waiting in /next and then the
+    /* A warm idle instance, preferring one of the worker that serves this
+     * request (no thread hand-off), then one already waiting in /next, then the
      * most recently used: the others age towards their idle timeout. */
     struct instance *best = NULL;
+    int best_rank = -1;
     for (unsigned i = 0; i < p->cfg.max_concurrency; i++) {
         struct instance *in = &p->inst[i];
         if (!usable(in) || in->inv != NULL)
             continue;
-        if (best == NULL || (in->next_conn && !best->next_conn) ||
-            ((in->next_conn != NULL) == (best->next_conn != NULL) &&
-             in->idle_since_ns > best->idle_since_ns))
+        int rank = (in->worker == inv->worker) * 2 + (in->next_conn != NULL);
+        if (rank > best_rank ||
+            (rank == best_rank && in->idle_since_ns > best->idle_since_ns)) {
             best = in;
+            best_rank = rank;
+        }
     }
     if (best)
         assign(p, best, inv, now);
@@ -598,7 +606,7 @@ static void spawn_reserved(struct instances *p)
         if (in->state != INST_SPAWN || p->stopping)
             continue;
         char api[320], err[512];
-        snprintf(api, sizeof api, "%s/i/%s", p->cfg.runtime_api, in->name);
+        snprintf(api, sizeof api, "%s/i/%s", p->cfg.runtime_api[in->worker], in->name);
         unsigned gen = in->gen;
         in->spawn_ns = now_ns();
         in->state = INST_RUNNING; /* it may call /next before the spawn returns */

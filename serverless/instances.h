@@ -13,10 +13,14 @@
  * gets AWS_LAMBDA_RUNTIME_API=127.0.0.1:PORT/i/<slot>-<gen>, so every call it
  * makes says who it is (a Runtime API client appends /2018-06-01/... to it).
  *
- * Threads: trigger and Runtime API workers call in; one manager thread starts and
- * reaps processes (pidfds) and enforces deadlines. One mutex guards it all;
- * suspended connections are resumed (server_resume) while it is held, which is
- * safe because MHD never calls back into this module holding its own locks. */
+ * Threads: faas's worker threads call in, each serving the trigger and the
+ * Runtime API from one loop; every instance belongs to one worker (its Runtime
+ * API address is that worker's port) and an invocation goes to an idle instance
+ * of the worker that received it when there is one, so handing it over and back
+ * stays in that thread. One manager thread starts and reaps processes (pidfds)
+ * and enforces deadlines. One mutex guards it all; suspended connections are
+ * resumed (server_resume) while it is held, which is safe because MHD never
+ * calls back into this module holding its own locks. */
 #ifndef ARCHBENCH_INSTANCES_H
 #define ARCHBENCH_INSTANCES_H
 
@@ -36,6 +40,7 @@ struct invocation {
     char *event;
     size_t event_len;
     struct MHD_Connection *conn;  /* the suspended trigger connection */
+    unsigned worker;              /* the faas worker thread that serves conn */
     /* Outcome, complete when done is set (under the manager's mutex; read by the
      * trigger after the resume): status 0 means `result` holds the function's
      * response, otherwise a problem+json status and detail. */
@@ -56,7 +61,9 @@ struct invocation *invocation_new(const char *id, char *event, size_t event_len)
 void invocation_unref(void *inv);
 
 struct instances_config {
-    const char *runtime_api;       /* "127.0.0.1:PORT" of the Runtime API server */
+    /* "127.0.0.1:PORT" of the Runtime API, one per worker thread. */
+    const char *const *runtime_api;
+    unsigned workers;
     unsigned max_concurrency;
     unsigned max_queue;
     uint64_t idle_ms;
@@ -77,8 +84,9 @@ struct instances *instances_start(const struct instances_config *cfg, char *err,
 void instances_stop(struct instances *p);
 void instances_free(struct instances *p);
 
-/* Trigger: hands inv over (takes a reference); inv->conn must be suspended already.
- * The connection is resumed once inv is done, possibly before this returns. */
+/* Trigger: hands inv over (takes a reference); inv->conn must be suspended already
+ * and inv->worker say which worker serves it. The connection is resumed once inv
+ * is done, possibly before this returns. */
 void instances_submit(struct instances *p, struct invocation *inv);
 
 /* Runtime API. instance is the "<slot>-<gen>" path element. */

@@ -14,6 +14,7 @@
 struct runtime {
     CURL *curl;
     char base[512];          /* "http://" AWS_LAMBDA_RUNTIME_API RUNTIME_PREFIX */
+    char next_url[560];      /* base + "/invocation/next", built once */
     struct curl_slist *json_headers;
     char errbuf[CURL_ERROR_SIZE];
     /* The body of the last answer (the event for /next), grown as needed. */
@@ -67,7 +68,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *cls)
     struct runtime *rt = cls;
     size_t n = size * nmemb;
     struct runtime_invocation *inv = rt->inv;
-    if (inv == NULL)
+    /* Only /next's Lambda-Runtime-* headers matter; the others are skipped on
+     * their first letter. */
+    if (inv == NULL || n == 0 || (data[0] != 'L' && data[0] != 'l'))
         return n;
     char deadline[32];
     if (header_value(data, n, "Lambda-Runtime-Aws-Request-Id", inv->request_id,
@@ -109,7 +112,9 @@ struct runtime *runtime_open(char *err, size_t errlen)
         return NULL;
     }
     int n = snprintf(rt->base, sizeof rt->base, "http://%s" RUNTIME_PREFIX, api);
-    if (n < 0 || (size_t)n >= sizeof rt->base) {
+    if (n >= 0 && (size_t)n < sizeof rt->base)
+        n = snprintf(rt->next_url, sizeof rt->next_url, "%s/invocation/next", rt->base);
+    if (n < 0 || (size_t)n >= sizeof rt->next_url) {
         snprintf(err, errlen, "AWS_LAMBDA_RUNTIME_API is too long");
         free(rt);
         return NULL;
@@ -135,6 +140,10 @@ struct runtime *runtime_open(char *err, size_t errlen)
     curl_easy_setopt(rt->curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(rt->curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(rt->curl, CURLOPT_PROXY, ""); /* never via an http_proxy */
+    /* No timeout on any call: /next blocks until an event arrives, as AWS says;
+     * the platform answers the others at once. Set once, like everything above:
+     * the handle keeps its options and its connection between calls. */
+    curl_easy_setopt(rt->curl, CURLOPT_TIMEOUT_MS, 0L);
     return rt;
 }
 
@@ -149,12 +158,11 @@ void runtime_close(struct runtime *rt)
     free(rt);
 }
 
-/* One call on the shared handle; returns the HTTP status or -1. */
-static long perform(struct runtime *rt, const char *path, const char *body, size_t len,
-                    struct curl_slist *headers, char *err, size_t errlen)
+/* One call on the shared handle to url (naming path in errors); returns the HTTP
+ * status or -1. */
+static long perform(struct runtime *rt, const char *url, const char *path, const char *body,
+                    size_t len, struct curl_slist *headers, char *err, size_t errlen)
 {
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", rt->base, path);
     rt->len = 0;
     rt->errbuf[0] = '\0';
     CURL *c = rt->curl;
@@ -184,8 +192,7 @@ int runtime_next(struct runtime *rt, struct runtime_invocation *inv, char *err,
 {
     memset(inv, 0, sizeof *inv);
     rt->inv = inv;
-    curl_easy_setopt(rt->curl, CURLOPT_TIMEOUT_MS, 0L); /* no timeout, as AWS says */
-    long status = perform(rt, "/invocation/next", NULL, 0, NULL, err, errlen);
+    long status = perform(rt, rt->next_url, "/invocation/next", NULL, 0, NULL, err, errlen);
     rt->inv = NULL;
     if (status < 0)
         return -1;
@@ -207,12 +214,26 @@ int runtime_next(struct runtime *rt, struct runtime_invocation *inv, char *err,
     return 0;
 }
 
+/* base + path, or -1 with err set when it does not fit. */
+static int build_url(struct runtime *rt, char url[1024], const char *path, char *err,
+                     size_t errlen)
+{
+    int n = snprintf(url, 1024, "%s%s", rt->base, path);
+    if (n < 0 || n >= 1024) {
+        snprintf(err, errlen, "%s: URL too long", path);
+        return -1;
+    }
+    return 0;
+}
+
 long runtime_respond(struct runtime *rt, const char *request_id, const char *body,
                      size_t len, char *err, size_t errlen)
 {
-    char path[256];
+    char path[256], url[1024];
     snprintf(path, sizeof path, "/invocation/%s/response", request_id);
-    return perform(rt, path, body, len, rt->json_headers, err, errlen);
+    if (build_url(rt, url, path, err, errlen) != 0)
+        return -1;
+    return perform(rt, url, path, body, len, rt->json_headers, err, errlen);
 }
 
 /* Posts AWS's error document with the error type also in the header. */
@@ -234,7 +255,10 @@ static long post_error(struct runtime *rt, const char *path, const char *error_t
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    long status = perform(rt, path, body, strlen(body), h2, err, errlen);
+    char url[1024];
+    long status = build_url(rt, url, path, err, errlen) != 0
+                      ? -1
+                      : perform(rt, url, path, body, strlen(body), h2, err, errlen);
     curl_slist_free_all(h2);
     free(body);
     return status;

@@ -15,6 +15,8 @@
 struct runtime_api {
     struct instances **pool;
     char function_arn[256];
+    struct MHD_Response *accepted; /* 202 {"status":"OK"}, built once, shared */
+    unsigned workers;              /* started workers: the last one frees it */
 };
 
 static struct runtime_api api_state;
@@ -42,17 +44,8 @@ static enum MHD_Result reply_error(struct MHD_Connection *conn, unsigned status,
 static enum MHD_Result reply_status(struct MHD_Connection *conn, unsigned status)
 {
     switch (status) {
-    case 202: {
-        static const char ok[] = "{\"status\":\"OK\"}";
-        struct MHD_Response *r =
-            MHD_create_response_from_buffer(sizeof ok - 1, (void *)ok, MHD_RESPMEM_PERSISTENT);
-        if (r == NULL)
-            return MHD_NO;
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-        enum MHD_Result ret = MHD_queue_response(conn, 202, r);
-        MHD_destroy_response(r);
-        return ret;
-    }
+    case 202:
+        return MHD_queue_response(conn, 202, api_state.accepted);
     case 400:
         return reply_error(conn, 400, "InvalidRequestID", "Invalid request ID");
     default:
@@ -65,12 +58,15 @@ static enum MHD_Result reply_status(struct MHD_Connection *conn, unsigned status
 static enum MHD_Result deliver(struct MHD_Connection *conn, struct invocation *inv,
                                int64_t deadline_ms)
 {
+    /* An event is delivered once (no retries), so MHD takes the buffer over
+     * instead of copying it. */
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(inv->event_len, inv->event, MHD_RESPMEM_MUST_COPY);
+        MHD_create_response_from_buffer(inv->event_len, inv->event, MHD_RESPMEM_MUST_FREE);
     if (r == NULL) {
         invocation_unref(inv);
         return MHD_NO;
     }
+    inv->event = NULL;
     char deadline[32], trace[128];
     snprintf(deadline, sizeof deadline, "%" PRId64, deadline_ms);
     /* An X-Ray-shaped trace id derived from the request id (no tracing here). */
@@ -163,9 +159,29 @@ static enum MHD_Result handle(const struct server_request *req)
 static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
 {
     (void)index;
-    (void)err;
-    (void)errlen;
+    struct runtime_api *api = app;
+    if (api->accepted == NULL) { /* workers start one after the other */
+        static const char ok[] = "{\"status\":\"OK\"}";
+        api->accepted =
+            MHD_create_response_from_buffer(sizeof ok - 1, (void *)ok, MHD_RESPMEM_PERSISTENT);
+        if (api->accepted == NULL ||
+            MHD_add_response_header(api->accepted, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                    "application/json") != MHD_YES) {
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+    }
+    api->workers++;
     return app;
+}
+
+static void worker_fini(void *app)
+{
+    struct runtime_api *api = app;
+    if (--api->workers == 0 && api->accepted != NULL) {
+        MHD_destroy_response(api->accepted);
+        api->accepted = NULL;
+    }
 }
 
 void runtime_api_configure(struct server_config *cfg, struct instances **pool_ref,
@@ -182,5 +198,6 @@ void runtime_api_configure(struct server_config *cfg, struct instances **pool_re
     cfg->nroutes = 1;
     cfg->suspend_resume = true;
     cfg->worker_init = worker_init;
+    cfg->worker_fini = worker_fini;
     cfg->app = &api_state;
 }

@@ -14,17 +14,25 @@
 #include "log.h"
 
 static struct instances **trigger_pool;
-static uint64_t id_prefix;
+
+/* Per worker thread: its index, which instances_submit uses to keep the
+ * invocation in this thread. */
+struct trigger_worker {
+    unsigned index;
+};
+static char id_prefix[32]; /* "xxxxxxxx-xxxx-4xxx-xxxx-", random per process */
 static atomic_uint_fast64_t id_counter;
 
 void trigger_request_id(char out[40])
 {
+    /* Random per process, a counter per request: unique, and shaped like AWS's.
+     * The prefix is formatted once, the counter's 12 hex digits by hand. */
+    static const char hex[] = "0123456789abcdef";
     uint64_t n = atomic_fetch_add(&id_counter, 1);
-    /* Random per process, a counter per request: unique, and shaped like AWS's. */
-    snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(id_prefix >> 32),
-             (unsigned)(id_prefix >> 16) & 0xffff, (unsigned)id_prefix & 0xfff,
-             0x8000u | (unsigned)((id_prefix >> 48) & 0x3fff),
-             (unsigned long long)(n & 0xffffffffffffULL));
+    memcpy(out, id_prefix, 24);
+    for (int i = 11; i >= 0; i--, n >>= 4)
+        out[24 + i] = hex[n & 15];
+    out[36] = '\0';
 }
 
 struct header_list {
@@ -185,11 +193,23 @@ static enum MHD_Result handle(const struct server_request *req)
         return server_reply_problem(req->conn, 503, "out of memory");
     }
     inv->conn = req->conn;
+    inv->worker = ((const struct trigger_worker *)req->worker)->index;
     *req->state = inv;
     *req->state_free = invocation_unref;
     MHD_suspend_connection(req->conn);
     instances_submit(*trigger_pool, inv);
     return MHD_YES;
+}
+
+static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
+{
+    (void)app;
+    struct trigger_worker *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        snprintf(err, errlen, "out of memory");
+    else
+        w->index = index;
+    return w;
 }
 
 void trigger_configure(struct server_config *cfg, struct instances **pool_ref)
@@ -199,9 +219,15 @@ void trigger_configure(struct server_config *cfg, struct instances **pool_ref)
          .keep_body = true, .max_body = TRIGGER_MAX_BODY},
     };
     trigger_pool = pool_ref;
-    if (getrandom(&id_prefix, sizeof id_prefix, 0) != sizeof id_prefix)
-        id_prefix = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+    uint64_t r;
+    if (getrandom(&r, sizeof r, 0) != sizeof r)
+        r = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+    snprintf(id_prefix, sizeof id_prefix, "%08x-%04x-4%03x-%04x-", (unsigned)(r >> 32),
+             (unsigned)(r >> 16) & 0xffff, (unsigned)r & 0xfff,
+             0x8000u | (unsigned)((r >> 48) & 0x3fff));
     cfg->routes = routes;
     cfg->nroutes = 1;
     cfg->suspend_resume = true;
+    cfg->worker_init = worker_init;
+    cfg->worker_fini = free;
 }

@@ -184,22 +184,154 @@ static void test_invalid_results_are_refused(void **state)
     }
 }
 
+/* What functions return (apigw_result_render) comes back byte for byte, and is
+ * taken by the hand-written scan, without a jansson document: the common case
+ * stays on the fast path. */
 static void test_rendered_result_round_trips_bytes(void **state)
 {
     (void)state;
-    static const char body[] = "{\"bio\":\"東京 🍣 \\\"q\\\"\"}";
-    struct apigw_header h[] = {{"content-type", "application/json"}};
+    static const char body[] = "{\"bio\":\"Jos\u00e9 東京 🍣 \\\"q\\\"\\n\"}";
+    struct apigw_header h[] = {{"content-type", "application/json"},
+                               {"www-authenticate", "Bearer error=\"invalid_token\""}};
     size_t len;
-    char *text = apigw_result_render(201, h, 1, body, sizeof body - 1, &len);
+    char *text = apigw_result_render(201, h, 2, body, sizeof body - 1, &len);
     assert_non_null(text);
     struct apigw_result r;
     char err[128];
     assert_int_equal(apigw_result_parse(text, len, &r, err, sizeof err), 0);
+    assert_null(r.doc);
     assert_int_equal(r.status, 201);
+    assert_int_equal(r.nheaders, 2);
+    assert_string_equal(r.headers[1].value, h[1].value);
     assert_int_equal(r.body_len, sizeof body - 1);
     assert_memory_equal(r.body, body, sizeof body - 1);
     apigw_result_free(&r);
     free(text);
+}
+
+/* What apigw_result_parse must give for doc, worked out with jansson alone: status
+ * 0 when the document is refused. Headers in document order, then the cookies. */
+struct expected {
+    unsigned status;
+    size_t nheaders;
+    const char *names[8], *values[8];
+    char *body;
+    size_t body_len;
+    json_t *doc;
+};
+
+static void expect_from_jansson(const char *doc, struct expected *e)
+{
+    memset(e, 0, sizeof *e);
+    e->doc = json_loadb(doc, strlen(doc), JSON_DECODE_ANY, NULL);
+    json_t *status = json_object_get(e->doc, "statusCode");
+    if (e->doc == NULL || status == NULL)
+        return; /* refused, or the plain-JSON rule (not what these docs test) */
+    json_t *headers = json_object_get(e->doc, "headers");
+    json_t *cookies = json_object_get(e->doc, "cookies");
+    json_t *body = json_object_get(e->doc, "body");
+    json_t *b64 = json_object_get(e->doc, "isBase64Encoded");
+    if (!json_is_integer(status) || json_integer_value(status) < 100 ||
+        json_integer_value(status) > 599 ||
+        (headers && !json_is_object(headers) && !json_is_null(headers)) ||
+        (cookies && !json_is_array(cookies) && !json_is_null(cookies)) ||
+        (body && !json_is_string(body) && !json_is_null(body)) ||
+        (b64 && !json_is_boolean(b64)))
+        return;
+    const char *key;
+    json_t *v;
+    json_object_foreach(headers, key, v) {
+        if (!json_is_string(v))
+            return;
+        e->names[e->nheaders] = key;
+        e->values[e->nheaders++] = json_string_value(v);
+    }
+    size_t i;
+    json_array_foreach(cookies, i, v) {
+        if (!json_is_string(v))
+            return;
+        e->names[e->nheaders] = "set-cookie";
+        e->values[e->nheaders++] = json_string_value(v);
+    }
+    const char *text = json_is_string(body) ? json_string_value(body) : "";
+    size_t tlen = json_is_string(body) ? json_string_length(body) : 0;
+    if (json_is_true(b64)) {
+        e->body = apigw_base64_decode(text, tlen, &e->body_len);
+        if (e->body == NULL)
+            return;
+    } else {
+        e->body = malloc(tlen + 1);
+        memcpy(e->body, text, tlen + 1);
+        e->body_len = tlen;
+    }
+    e->status = (unsigned)json_integer_value(status);
+}
+
+/* The hand-written scan of results must agree with jansson on every document,
+ * those it takes and those it leaves to jansson. */
+static void test_result_scan_agrees_with_jansson(void **state)
+{
+    (void)state;
+    static const char *docs[] = {
+        "{\"statusCode\":200,\"headers\":{\"content-type\":\"application/json\","
+        "\"cache-control\":\"no-store\"},\"body\":\"{\\\"id\\\":1,\\\"bio\\\":\\\"Jos\u00e9 東京 🍣\\\"}\","
+        "\"isBase64Encoded\":false}",
+        " {\n\t\"body\" : \"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\" ,\r\"statusCode\" : 201 } \n",
+        "{\"statusCode\":200,\"body\":\"\\u00e9\\u6771\\ud83c\\udf63\\u0041\"}",
+        "{\"cookies\":[\"a=1\",\"b=2\"],\"headers\":{\"x\":\"1\"},\"statusCode\":302}",
+        "{\"statusCode\":204,\"headers\":null,\"cookies\":null,\"body\":null}",
+        "{\"statusCode\":200,\"headers\":{},\"cookies\":[],\"body\":\"\"}",
+        "{\"statusCode\":200,\"body\":\"AAEC/w==\",\"isBase64Encoded\":true}",
+        "{\"statusCode\":200,\"isBase64Encoded\":true}",
+        /* Left to jansson: */
+        "{\"statusCode\":200,\"headers\":{\"x\":\"1\",\"x\":\"2\"}}",
+        "{\"statusCode\":200,\"body\":\"a\",\"body\":\"b\"}",
+        "{\"statusCode\":200,\"multiValueHeaders\":{\"x\":[\"1\"]},\"body\":\"m\"}",
+        "{\"statusCode\":200.0}",
+        "{\"statusCode\":2e2}",
+        "{\"statusCode\":0200}",
+        "{\"statusCode\":600}",
+        "{\"statusCode\":-200}",
+        "{\"statusCode\":200} x",
+        "{\"statusCode\":200,}",
+        "{\"statusCode\":200,\"body\":\"\\ud83c\"}",
+        "{\"statusCode\":200,\"body\":\"\\udf63\"}",
+        "{\"statusCode\":200,\"body\":\"\\u0000\"}",
+        "{\"statusCode\":200,\"body\":\"\\x\"}",
+        "{\"statusCode\":200,\"body\":\"tab\there\"}",
+        "{\"statusCode\":200,\"body\":\"\xc3\x28\"}",
+        "{\"statusCode\":200,\"body\":\"\xed\xa0\x80\"}",
+        "{\"statusCode\":200,\"body\":\"unterminated}",
+        "{\"statusCode\":200,\"headers\":{\"a\":1}}",
+        "{\"statusCode\":200,\"cookies\":[1]}",
+        "{\"statusCode\":200,\"isBase64Encoded\":\"yes\"}",
+        "{\"statusCode\":200,\"body\":\"***\",\"isBase64Encoded\":true}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        struct expected e;
+        expect_from_jansson(docs[i], &e);
+        struct apigw_result r;
+        char err[128] = "";
+        int rc = apigw_result_parse(docs[i], strlen(docs[i]), &r, err, sizeof err);
+        if (e.status == 0) {
+            if (rc != -1)
+                fail_msg("doc %zu accepted, jansson refuses it: %s", i, docs[i]);
+        } else {
+            if (rc != 0)
+                fail_msg("doc %zu refused (%s): %s", i, err, docs[i]);
+            assert_int_equal(r.status, e.status);
+            assert_int_equal(r.nheaders, e.nheaders);
+            for (size_t k = 0; k < e.nheaders; k++) {
+                assert_string_equal(r.headers[k].name, e.names[k]);
+                assert_string_equal(r.headers[k].value, e.values[k]);
+            }
+            assert_int_equal(r.body_len, e.body_len);
+            assert_memory_equal(r.body, e.body, e.body_len);
+            apigw_result_free(&r);
+        }
+        free(e.body);
+        json_decref(e.doc);
+    }
 }
 
 int main(void)
@@ -213,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_result_base64_body_is_decoded),
         cmocka_unit_test(test_invalid_results_are_refused),
         cmocka_unit_test(test_rendered_result_round_trips_bytes),
+        cmocka_unit_test(test_result_scan_agrees_with_jansson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
