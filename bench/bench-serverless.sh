@@ -3,7 +3,8 @@
 #
 #  1. spawn floor: posix_spawn + init + exit + wait of bin/fn-get-profile itself
 #     (ARCHBENCH_DB set, no Runtime API: it opens the database and exits), the
-#     least any exec-mode cold start can cost;
+#     least any exec-mode cold start can cost; one sample before each exec-mode
+#     cold start (step 2), so both are measured in the same minutes;
 #  2. forced cold starts in each start mode (exec, fork-server): faas with a 5 ms
 #     idle timeout, one request every 50 ms, so every request finds no instance;
 #     Init Duration (spawn -> first /next) from faas's REPORT log and the client's
@@ -83,10 +84,10 @@ stop() {
 # pct P: the P-th percentile (nearest rank) of the numbers on stdin.
 pct() { sort -g | awk -v p="$1" '{v[NR]=$1} END {i=int(NR*p/100+0.999); if(i<1)i=1; printf "%.2f", v[i]}'; }
 
-echo "== spawn floor: bin/fn-get-profile (init, then exit), CPU $sut_cpu"
-floor_line=$(ARCHBENCH_DB=$data/app.db taskset -c "$sut_cpu" build/bench/spawn-floor -n 100 bin/fn-get-profile)
-echo "$floor_line"
-floor=$(sed -n 's/.*p50=\([0-9.]*\) ms.*/\1/p' <<<"$floor_line")
+# One spawn-floor sample before every exec-mode cold start, so that the floor and
+# the cold starts are measured in the same minutes (this VM's speed drifts).
+floor_samples=$work/floor.txt
+rm -f "$floor_samples"
 
 declare -A init_p50 init_p90 client_p50 ncold
 for mode in exec fork-server; do
@@ -97,6 +98,11 @@ for mode in exec fork-server; do
     --start "$mode" --idle-timeout-ms 5 --threads 1 --report-log "$report"
   for _ in $(seq "$cold"); do
     sleep 0.05
+    if [ "$mode" = exec ]; then
+      ARCHBENCH_DB=$data/app.db taskset -c "$sut_cpu" build/bench/spawn-floor -n 1 bin/fn-get-profile \
+        | sed -n 's/.*p50=\([0-9.]*\) ms.*/\1/p' >>"$floor_samples"
+      sleep 0.05
+    fi
     taskset -c "$load_cpu" curl -s -o /dev/null -w '%{time_total}\n' \
       -H "Authorization: Bearer $token" "$url" >>"$client"
   done
@@ -107,6 +113,8 @@ for mode in exec fork-server; do
   client_p50[$mode]=$(awk '{print $1 * 1000}' "$client" | pct 50)
   echo "cold starts: ${ncold[$mode]}/$cold  Init Duration p50 ${init_p50[$mode]} ms  p90 ${init_p90[$mode]} ms  client p50 ${client_p50[$mode]} ms"
 done
+floor=$(pct 50 <"$floor_samples")
+echo "spawn floor of bin/fn-get-profile (init, then exit), $cold samples between the exec cold starts: p50 $floor ms"
 
 # wrk_rps NAME URL: warm-up 2 s, then the measured run; prints "rps non2xx errors".
 wrk_rps() {
