@@ -132,7 +132,8 @@ $(BUILD)/bench/spawn-floor: $(BUILD)/bench/spawn-floor.o $(LIBCOMMON)
 
 # bench/bench-upstream.sh's helper: the client CPU of one upstream call, libcurl
 # (the gateway's client) against one send and one recv.
-$(BUILD)/bench/upstream-cost: $(BUILD)/bench/upstream-cost.o $(BUILD)/microservices/upstream.o $(LIBCOMMON)
+$(BUILD)/bench/upstream-cost: $(BUILD)/bench/upstream-cost.o $(BUILD)/microservices/upstream.o \
+		$(LIBBENCH) $(LIBCOMMON)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests of serverless/ modules link those modules too.

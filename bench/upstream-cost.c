@@ -1,8 +1,9 @@
 /* upstream-cost: the client-side CPU of one service-to-service HTTP call, made the
  * gateway's way (microservices/upstream.c: libcurl's multi interface driven from
  * epoll) and made with the fewest system calls a client can use (one send and one
- * recv on a kept-alive socket). The difference is what libcurl costs per call, the
- * figure that bounds the gateway from below (docs/microservices.md).
+ * recv on a kept-alive socket, the response framed by loadgen's parser). The
+ * difference is what libcurl costs per call, the figure that bounds the gateway
+ * from below (docs/microservices.md).
  *
  *   upstream-cost [-n CALLS] [-k INFLIGHT] raw|curl URL
  *
@@ -23,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lg_http.h"
 #include "opts.h"
 #include "../microservices/upstream.h"
 
@@ -102,28 +104,8 @@ static void run_curl(const char *url, unsigned n, unsigned k)
 
 struct raw_conn {
     int fd;
-    size_t have; /* bytes of the current response read so far */
-    char buf[4096];
+    struct lg_http_parser http; /* loadgen's response parser */
 };
-
-/* Length of a complete response in buf, 0 if more is needed. Enough HTTP for a
- * server that answers with Content-Length, which is what this tool talks to. */
-static size_t response_len(const char *buf, size_t len)
-{
-    const char *end = memmem(buf, len, "\r\n\r\n", 4);
-    if (end == NULL)
-        return 0;
-    if (strncmp(buf, "HTTP/1.1 200 ", 13) != 0)
-        die("a call failed (is the server answering 200?)");
-    size_t head = (size_t)(end - buf) + 4;
-    const char *cl = memmem(buf, head, "\r\nContent-Length:", 17);
-    if (cl == NULL)
-        cl = memmem(buf, head, "\r\ncontent-length:", 17);
-    if (cl == NULL)
-        die("the server's answer has no Content-Length");
-    size_t body = strtoul(cl + 17, NULL, 10);
-    return len >= head + body ? head + body : 0;
-}
 
 static void run_raw(const char *url, unsigned n, unsigned k)
 {
@@ -148,6 +130,7 @@ static void run_raw(const char *url, unsigned n, unsigned k)
             die("cannot connect");
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         conns[i].fd = fd;
+        lg_http_reset(&conns[i].http);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &conns[i]};
         epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
         if (send(fd, req, (size_t)reqlen, MSG_NOSIGNAL) != reqlen)
@@ -160,16 +143,21 @@ static void run_raw(const char *url, unsigned n, unsigned k)
         int m = epoll_wait(ep, evs, 64, 1000);
         for (int i = 0; i < m; i++) {
             struct raw_conn *rc = evs[i].data.ptr;
-            ssize_t r = recv(rc->fd, rc->buf + rc->have, sizeof rc->buf - rc->have, 0);
+            char buf[4096];
+            ssize_t r = recv(rc->fd, buf, sizeof buf, 0);
             if (r <= 0)
                 die("the server closed a connection (raise its keep-alive request limit)");
-            rc->have += (size_t)r;
-            size_t len = response_len(rc->buf, rc->have);
-            if (len == 0)
+            size_t used;
+            enum lg_http_result res = lg_http_parse(&rc->http, buf, (size_t)r, &used);
+            if (res == LG_HTTP_ERROR)
+                die(rc->http.error);
+            if (res == LG_HTTP_MORE)
                 continue;
-            if (len != rc->have)
+            if (used != (size_t)r)
                 die("unexpected bytes after a response");
-            rc->have = 0;
+            if (rc->http.status != 200 || !rc->http.keep_alive)
+                die("a call failed (is the server answering 200 and keeping the connection?)");
+            lg_http_reset(&rc->http);
             done++;
             if (started < n) {
                 started++;
