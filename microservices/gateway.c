@@ -569,31 +569,20 @@ static void usage(FILE *out)
             "  --profile-url URL      profile-service base URL (default http://127.0.0.1:9102)\n"
             "  --timeout-ms N         budget for both upstream calls of a request, connects\n"
             "                         included; then 504 (default 1000)\n"
-            "  --threads N            worker threads (default: one per usable CPU)\n"
-            "  --max-connections N    open client connections at most (default %u)\n"
             "  --max-idle-upstream N  idle keep-alive upstream connections kept per worker\n"
             "                         (default 1024)\n"
-            "  --conn-timeout DUR     close client connections idle this long (default %us)\n"
-            "  -v, --verbose          log debug messages\n"
-            "  -h, --help             show this help\n"
-            "  -V, --version          show the version\n",
-            SERVER_DEFAULT_MAX_CONNECTIONS, SERVER_DEFAULT_TIMEOUT_S);
+            SERVER_OPTIONS_HELP,
+            SERVER_HELP_ARGS);
 }
 
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},
         {"auth-url", required_argument, NULL, 'a'},
         {"profile-url", required_argument, NULL, 'p'},
         {"timeout-ms", required_argument, NULL, 'o'},
-        {"threads", required_argument, NULL, 't'},
-        {"max-connections", required_argument, NULL, 'm'},
         {"max-idle-upstream", required_argument, NULL, 'i'},
-        {"conn-timeout", required_argument, NULL, 'T'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
+        SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     struct gw_app app = {.timeout_ms = 1000, .max_idle = 1024};
@@ -613,7 +602,6 @@ int main(int argc, char **argv)
     opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'l': cfg.listen = optarg; break;
         case 'a': auth_base = optarg; break;
         case 'p': app.profile_base = optarg; break;
         case 'o':
@@ -621,30 +609,17 @@ int main(int argc, char **argv)
                 opts_usage_error(PROGRAM, "--timeout-ms: expected 1..600000, got '%s'", optarg);
             app.timeout_ms = (long)v;
             break;
-        case 't':
-            if (!opts_parse_unsigned(optarg, 1, 1024, &cfg.threads))
-                opts_usage_error(PROGRAM, "--threads: expected 1..1024, got '%s'", optarg);
-            break;
-        case 'm':
-            if (!opts_parse_unsigned(optarg, 1, 1000000, &cfg.max_connections))
-                opts_usage_error(PROGRAM, "--max-connections: expected 1..1000000, got '%s'",
-                                 optarg);
-            break;
         case 'i':
             if (!opts_parse_unsigned(optarg, 0, 100000, &u))
                 opts_usage_error(PROGRAM, "--max-idle-upstream: expected 0..100000, got '%s'",
                                  optarg);
             app.max_idle = u;
             break;
-        case 'T':
-            if (!opts_parse_duration_ms(optarg, &v) || v < 1000 || v > 3600 * 1000)
-                opts_usage_error(PROGRAM, "--conn-timeout: expected 1s..1h, got '%s'", optarg);
-            cfg.timeout_s = (unsigned)(v / 1000);
-            break;
-        case 'v': log_set_level(LOG_DEBUG); break;
         case 'h': usage(stdout); return 0;
         case 'V': opts_print_version(PROGRAM); return 0;
-        default: opts_unknown(PROGRAM, argv);
+        default:
+            if (!server_option(c, optarg, &cfg, PROGRAM))
+                opts_unknown(PROGRAM, argv);
         }
     }
     if (optind < argc)
@@ -664,16 +639,13 @@ int main(int argc, char **argv)
     int rc = 1;
     app.nthreads = cfg.threads ? cfg.threads : server_cpu_count();
     cfg.threads = app.nthreads;
-    app.http = calloc(app.nthreads, sizeof *app.http);
+    app.http = metrics_http_new(app.nthreads);
     app.stats = calloc(app.nthreads, sizeof *app.stats);
     if (app.http == NULL || app.stats == NULL)
         goto oom;
-    for (unsigned i = 0; i < app.nthreads; i++) {
-        app.http[i] = calloc(1, sizeof **app.http);
-        app.stats[i] = calloc(1, sizeof **app.stats);
-        if (app.http[i] == NULL || app.stats[i] == NULL)
+    for (unsigned i = 0; i < app.nthreads; i++)
+        if ((app.stats[i] = calloc(1, sizeof **app.stats)) == NULL)
             goto oom;
-    }
     static const struct server_route routes[] = {
         {.path = "/profile", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_profile},
         {.path = "/metrics", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_metrics},
@@ -695,13 +667,9 @@ int main(int argc, char **argv)
 oom:
     log_error("out of memory");
 out:
-    for (unsigned i = 0; i < app.nthreads; i++) {
-        if (app.http)
-            free(app.http[i]);
-        if (app.stats)
-            free(app.stats[i]);
-    }
-    free(app.http);
+    metrics_http_free(app.http, app.nthreads);
+    for (unsigned i = 0; app.stats && i < app.nthreads; i++)
+        free(app.stats[i]);
     free(app.stats);
     curl_global_cleanup();
     return rc;
