@@ -1,60 +1,30 @@
 /* bin/monolith: the whole GET /profile flow in one process against one database.
  * Each worker thread has its own read-only connection; the token check and the
  * profile lookup are one indexed join (DESIGN §4). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "db.h"
 #include "log.h"
-#include "opts.h"
 #include "profile.h"
-#include "server.h"
+#include "service.h"
 #include "token.h"
 
 struct monolith {
-    const char *db_path;
     /* 401 answers are fixed, built once; indexed by enum token_result. */
     struct MHD_Response *unauthorized[TOKEN_EXPIRED + 1];
 };
 
-struct monolith_worker {
-    struct monolith *app;
-    struct db *db;
-};
-
-static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
-{
-    (void)index;
-    struct monolith_worker *w = calloc(1, sizeof *w);
-    if (w == NULL)
-        return NULL;
-    w->app = app;
-    w->db = db_open(w->app->db_path, DB_SESSIONS | DB_USERS, err, errlen);
-    if (w->db == NULL) {
-        free(w);
-        return NULL;
-    }
-    return w;
-}
-
-static void worker_fini(void *worker)
-{
-    struct monolith_worker *w = worker;
-    db_close(w->db);
-    free(w);
-}
-
-static enum MHD_Result unauthorized(struct monolith_worker *w, struct MHD_Connection *c,
+static enum MHD_Result unauthorized(struct db_worker *w, struct MHD_Connection *c,
                                     enum token_result r)
 {
-    return MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, w->app->unauthorized[r]);
+    struct monolith *app = w->svc->app;
+    return MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, app->unauthorized[r]);
 }
 
 static enum MHD_Result handle_profile(const struct server_request *req)
 {
-    struct monolith_worker *w = req->worker;
+    struct db_worker *w = req->worker;
     unsigned char hash[TOKEN_HASH_LEN];
     enum token_result r = server_bearer_hash(req->conn, hash);
     if (r != TOKEN_OK)
@@ -100,51 +70,26 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        SERVER_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     struct monolith app = {0};
-    struct server_config cfg = {
-        .listen = "127.0.0.1:8080",
-        .max_body = SERVER_DEFAULT_MAX_BODY,
-        .timeout_s = SERVER_DEFAULT_TIMEOUT_S,
-        .max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,
-    };
+    struct db_service svc = {.program = "monolith", .tables = DB_SESSIONS | DB_USERS, .app = &app};
+    struct server_config cfg = {.listen = "127.0.0.1:8080"};
     log_init("monolith", LOG_INFO);
-    int c;
-    opterr = 0; /* opts_unknown says it in one line */
-    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': app.db_path = optarg; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': opts_print_version("monolith"); return 0;
-        default:
-            if (!server_option(c, optarg, &cfg, "monolith"))
-                opts_unknown("monolith", argv);
-        }
-    }
-    if (optind < argc)
-        opts_usage_error("monolith", "unexpected argument '%s'", argv[optind]);
-    if (app.db_path == NULL)
-        opts_usage_error("monolith", "--db FILE is required");
+    db_service_parse(&svc, &cfg, argc, argv, usage);
 
-    if (server_unauthorized_init(app.unauthorized) != 0) {
+    int rc = 1;
+    if (db_service_init(&svc, &cfg) != 0 || server_unauthorized_init(app.unauthorized) != 0) {
         log_error("out of memory");
-        return 1;
+        goto out;
     }
     static const struct server_route routes[] = {
         {.path = "/profile", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_profile},
     };
     cfg.routes = routes;
     cfg.nroutes = sizeof routes / sizeof routes[0];
-    cfg.worker_init = worker_init;
-    cfg.worker_fini = worker_fini;
-    cfg.app = &app;
-
     db_global_init();
-    int rc = server_run(&cfg);
+    rc = server_run(&cfg);
+out:
     server_unauthorized_free(app.unauthorized);
+    db_service_free(&svc);
     return rc;
 }

@@ -1,0 +1,102 @@
+/* The shared skeleton of the database-backed servers (see service.h). */
+#include "service.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "opts.h"
+
+void db_service_parse(struct db_service *s, struct server_config *cfg, int argc, char **argv,
+                      void (*usage)(FILE *out))
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        SERVER_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    cfg->max_body = SERVER_DEFAULT_MAX_BODY;
+    cfg->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
+    cfg->max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
+    int c;
+    opterr = 0; /* opts_unknown says it in one line */
+    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': s->db_path = optarg; break;
+        case 'h': usage(stdout); exit(0);
+        case 'V': opts_print_version(s->program); exit(0);
+        default:
+            if (!server_option(c, optarg, cfg, s->program))
+                opts_unknown(s->program, argv);
+        }
+    }
+    if (optind < argc)
+        opts_usage_error(s->program, "unexpected argument '%s'", argv[optind]);
+    if (s->db_path == NULL)
+        opts_usage_error(s->program, "--db FILE is required");
+}
+
+static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
+{
+    struct db_service *s = app;
+    struct db_worker *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    w->svc = s;
+    w->http = s->http ? s->http[index] : NULL;
+    w->db = db_open(s->db_path, s->tables, err, errlen);
+    if (w->db == NULL) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void worker_fini(void *worker)
+{
+    struct db_worker *w = worker;
+    db_close(w->db);
+    free(w);
+}
+
+static void request_done(void *worker, unsigned status, unsigned long long elapsed_us)
+{
+    metrics_http_record(((struct db_worker *)worker)->http, status, elapsed_us);
+}
+
+int db_service_init(struct db_service *s, struct server_config *cfg)
+{
+    s->nthreads = cfg->threads ? cfg->threads : server_cpu_count();
+    cfg->threads = s->nthreads;
+    cfg->worker_init = worker_init;
+    cfg->worker_fini = worker_fini;
+    cfg->app = s;
+    if (s->metrics) {
+        cfg->request_done = request_done;
+        s->http = metrics_http_new(s->nthreads);
+        if (s->http == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+void db_service_free(struct db_service *s)
+{
+    metrics_http_free(s->http, s->nthreads);
+    s->http = NULL;
+}
+
+enum MHD_Result db_service_metrics(const struct server_request *req)
+{
+    struct db_service *s = ((struct db_worker *)req->worker)->svc;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return MHD_NO;
+    metrics_write_http(f, s->program, s->http, s->nthreads);
+    if (fclose(f) != 0) {
+        free(text);
+        return MHD_NO;
+    }
+    return metrics_reply(req->conn, text, len);
+}
