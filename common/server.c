@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
@@ -364,19 +365,8 @@ static enum MHD_Result reply_too_large(struct server_worker *w, struct MHD_Conne
  * arriving in 16 KiB pieces costs about ten reallocations. */
 static bool keep_body(struct request_state *st, const char *data, size_t len)
 {
-    if (st->body_seen + len + 1 > st->body_cap) {
-        size_t cap = st->body_cap ? st->body_cap : 1024;
-        while (cap < st->body_seen + len + 1)
-            cap *= 2;
-        char *b = realloc(st->body, cap);
-        if (b == NULL)
-            return false;
-        st->body = b;
-        st->body_cap = cap;
-    }
-    memcpy(st->body + st->body_seen, data, len);
-    st->body[st->body_seen + len] = '\0';
-    return true;
+    size_t seen = st->body_seen; /* the caller counts the bytes */
+    return buf_append(&st->body, &seen, &st->body_cap, data, len, 1024);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

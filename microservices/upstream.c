@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+
 /* Idle easy handles kept per worker: one per call in flight is the most ever used
  * at once; beyond this, finished handles are freed instead of pooled. */
 #define POOL_MAX 1024
@@ -126,19 +128,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     size_t n = size * nmemb;
     if (call->body_len + n > UPSTREAM_MAX_BODY)
         return 0; /* CURLE_WRITE_ERROR: an oversized answer is garbage here */
-    if (call->body_len + n + 1 > call->body_cap) {
-        size_t cap = call->body_cap ? call->body_cap : 1024;
-        while (cap < call->body_len + n + 1)
-            cap *= 2;
-        char *b = realloc(call->body, cap);
-        if (b == NULL)
-            return 0;
-        call->body = b;
-        call->body_cap = cap;
-    }
-    memcpy(call->body + call->body_len, data, n);
-    call->body_len += n;
-    call->body[call->body_len] = '\0';
+    if (!buf_append(&call->body, &call->body_len, &call->body_cap, data, n, 1024))
+        return 0;
     return n;
 }
 

@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "buf.h"
+
 char *apigw_base64_encode(const void *data, size_t len, size_t *outlen)
 {
     size_t cap = 4 * ((len + 2) / 3) + 1;
@@ -57,28 +59,14 @@ struct out {
 
 static void out_reserve(struct out *o, size_t n)
 {
-    if (o->oom || o->len + n + 1 <= o->cap)
-        return;
-    size_t cap = o->cap ? o->cap : 2048;
-    while (cap < o->len + n + 1)
-        cap *= 2;
-    char *b = realloc(o->buf, cap);
-    if (b == NULL) {
+    if (!o->oom && !buf_reserve(&o->buf, o->len, &o->cap, n, 2048))
         o->oom = true;
-        return;
-    }
-    o->buf = b;
-    o->cap = cap;
 }
 
 static void out_raw(struct out *o, const char *s, size_t n)
 {
-    out_reserve(o, n);
-    if (o->oom)
-        return;
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-    o->buf[o->len] = '\0';
+    if (!o->oom && !buf_append(&o->buf, &o->len, &o->cap, s, n, 2048))
+        o->oom = true;
 }
 
 static void out_lit(struct out *o, const char *s) { out_raw(o, s, strlen(s)); }

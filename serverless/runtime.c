@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
+
 #define RUNTIME_PREFIX "/2018-06-01/runtime"
 
 struct runtime {
@@ -27,19 +29,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *cls)
 {
     struct runtime *rt = cls;
     size_t n = size * nmemb;
-    if (rt->len + n + 1 > rt->cap) {
-        size_t cap = rt->cap ? rt->cap : 4096;
-        while (cap < rt->len + n + 1)
-            cap *= 2;
-        char *b = realloc(rt->buf, cap);
-        if (b == NULL)
-            return 0; /* curl reports a write error */
-        rt->buf = b;
-        rt->cap = cap;
-    }
-    memcpy(rt->buf + rt->len, data, n);
-    rt->len += n;
-    rt->buf[rt->len] = '\0';
+    if (!buf_append(&rt->buf, &rt->len, &rt->cap, data, n, 4096))
+        return 0; /* curl reports a write error */
     return n;
 }
 
