@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "server.h"
+
 /* 50 µs .. 10 s: the services answer in tens of microseconds when healthy, and the
  * gateway's failures end at its timeout (1 s by default). */
 const uint64_t metrics_bucket_us[METRICS_NBUCKETS] = {
@@ -91,16 +93,7 @@ void metrics_write_histogram(FILE *f, const char *name, const char *labels,
 
 enum MHD_Result metrics_reply(struct MHD_Connection *conn, char *text, size_t len)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    if (r == NULL) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return server_reply_owned(conn, MHD_HTTP_OK, "text/plain; version=0.0.4", text, len);
 }
 
 struct metrics_http **metrics_http_new(unsigned nthreads)

@@ -149,8 +149,8 @@ struct MHD_Response *server_problem_response(unsigned status, const char *detail
     return r;
 }
 
-enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, char *body,
-                                  size_t len)
+enum MHD_Result server_reply_owned(struct MHD_Connection *conn, unsigned status,
+                                   const char *content_type, char *body, size_t len)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -158,11 +158,17 @@ enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, 
         free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     enum MHD_Result ret = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, char *body,
+                                  size_t len)
+{
+    return server_reply_owned(conn, status, "application/json", body, len);
 }
 
 enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned status,

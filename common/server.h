@@ -183,6 +183,11 @@ struct MHD_Response *server_problem_response(unsigned status, const char *detail
                                              const char *header_name,
                                              const char *header_value);
 
+/* Queues an answer of this content type with Cache-Control: no-store; takes
+ * ownership of body (malloc'd). */
+enum MHD_Result server_reply_owned(struct MHD_Connection *conn, unsigned status,
+                                   const char *content_type, char *body, size_t len);
+
 /* Queues a 200-style JSON answer; takes ownership of body (malloc'd). */
 enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, char *body,
                                   size_t len);
