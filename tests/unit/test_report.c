@@ -304,6 +304,76 @@ static void test_not_a_run_is_refused(void **state)
     proc_rmdir(dir);
 }
 
+/* Golden files: a report's text and chart sources rendered from a fixed run.json
+ * must not change unless the change is meant. FIXTURE names a folder under
+ * tests/fixtures/report/ holding run.json (or NULL: the synthetic run_doc(true))
+ * and expected/. With ARCHBENCH_UPDATE_FIXTURES=1 the test rewrites expected/
+ * instead of comparing: do that only for a change to the report that is intended,
+ * and read the diff before committing it. */
+static const char *const golden_files[] = {
+    "report.md", "report.es.md", "charts/throughput.dat", "charts/throughput.en.gp",
+    "charts/throughput.es.gp", "charts/latency.dat", "charts/latency.en.gp",
+    "charts/latency.es.gp", "charts/coldwarm.dat", "charts/coldwarm.en.gp",
+    "charts/coldwarm.es.gp"};
+
+static void assert_same_as_golden(const char *fixture, json_t *doc)
+{
+    char src[160];
+    snprintf(src, sizeof src, "tests/fixtures/report/%s", fixture);
+    if (doc == NULL) {
+        char path[200];
+        json_error_t jerr;
+        snprintf(path, sizeof path, "%s/run.json", src);
+        doc = json_load_file(path, 0, &jerr);
+        if (doc == NULL)
+            fail_msg("%s: %s", path, jerr.text);
+    }
+    struct rendered r;
+    render(doc, &r);
+    bool update = getenv("ARCHBENCH_UPDATE_FIXTURES") != NULL;
+    for (size_t i = 0; i < sizeof golden_files / sizeof golden_files[0]; i++) {
+        char got_path[200], want_path[200];
+        snprintf(got_path, sizeof got_path, "%s/%s", r.dir, golden_files[i]);
+        snprintf(want_path, sizeof want_path, "%s/expected/%s", src, golden_files[i]);
+        size_t got_len = 0, want_len = 0;
+        char *got = proc_slurp(got_path, &got_len);
+        if (got == NULL)
+            fail_msg("the report did not write %s", golden_files[i]);
+        if (update) {
+            char cmd[1024];
+            snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\" && cp '%s' '%s'", want_path,
+                     got_path, want_path);
+            assert_int_equal(system(cmd), 0);
+        } else {
+            char *want = proc_slurp(want_path, &want_len);
+            if (want == NULL)
+                fail_msg("missing golden file %s", want_path);
+            if (got_len != want_len || memcmp(got, want, got_len) != 0) {
+                size_t at = 0;
+                while (at < got_len && at < want_len && got[at] == want[at])
+                    at++;
+                fail_msg("%s differs from %s at byte %zu: got \"%.40s\", expected \"%.40s\"",
+                         golden_files[i], want_path, at, got + at, want + at);
+            }
+            free(want);
+        }
+        free(got);
+    }
+    cleanup(&r);
+}
+
+static void test_example_run_renders_the_same_bytes(void **state)
+{
+    (void)state;
+    assert_same_as_golden("example", NULL);
+}
+
+static void test_synthetic_full_run_renders_the_same_bytes(void **state)
+{
+    (void)state;
+    assert_same_as_golden("synthetic", run_doc(true));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
         cmocka_unit_test(test_charts_and_their_sources_are_kept),
         cmocka_unit_test(test_not_a_run_is_refused),
+        cmocka_unit_test(test_example_run_renders_the_same_bytes),
+        cmocka_unit_test(test_synthetic_full_run_renders_the_same_bytes),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
