@@ -30,7 +30,7 @@ else
 OPT := -O2 -g
 LDSAN :=
 endif
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon -Ibench -Iserverless $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon -Ibench/loadgen -Ibench/archbench -Iserverless -Iserverless/platform -Iserverless/function -Imicroservices $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(LDSAN) $(LDFLAGS)
 
 # Objects depend on the flags they were built with: switching SAN=1 on or off
@@ -50,16 +50,17 @@ PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen $(BIN)/auth-service 
 
 # bench/'s modules: loadgen's (lg_*.c) and the orchestrator's (seed, sut, run,
 # metrics, render); linked into loadgen, archbench and the tests.
-LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lg_*.c) bench/seed.c \
-	bench/sut.c bench/run.c bench/figures.c bench/render.c bench/render_text.c)
+LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/loadgen/lg_*.c) bench/archbench/seed.c \
+	bench/archbench/sut.c bench/archbench/run.c bench/archbench/figures.c bench/archbench/report.c \
+	bench/archbench/report_text.c)
 LIBBENCH := $(BUILD)/libbench.a
 
 # Serverless: bin/faas (the platform) and bin/fn-get-profile (the function); test
 # functions that hang, crash or fail on purpose live in build/tests/.
-FN_RUNTIME_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/runtime.c serverless/apigw.c serverless/zygote.c)
-FAAS_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/faas.c serverless/trigger.c \
-	serverless/runtime_api.c serverless/instances.c serverless/spawner.c serverless/report.c \
-	serverless/apigw.c)
+FN_RUNTIME_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/function/runtime.c serverless/apigw.c serverless/function/zygote.c)
+FAAS_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/platform/faas.c serverless/platform/trigger.c \
+	serverless/platform/runtime_api.c serverless/platform/instances.c serverless/platform/spawner.c \
+	serverless/platform/lambda_log.c serverless/apigw.c)
 PROGRAMS += $(BIN)/faas $(BIN)/fn-get-profile
 TEST_FUNCTIONS := $(BUILD)/tests/fn-test
 
@@ -79,7 +80,7 @@ $(LIBCOMMON): $(COMMON_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN)/monolith: $(BUILD)/monolith/main.o $(LIBCOMMON)
+$(BIN)/monolith: $(BUILD)/monolith/monolith.o $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
@@ -100,17 +101,17 @@ $(BIN)/gateway: $(GATEWAY_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(LIBBENCH) $(LIBCOMMON)
+$(BIN)/loadgen: $(BUILD)/bench/loadgen/loadgen.o $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-# A raw single-connection HTTP probe: the latency floor bench/bench-loadgen.sh
+# A raw single-connection HTTP probe: the latency floor bench/peers/bench-loadgen.sh
 # compares loadgen against (not part of `make`).
-$(BIN)/lg-probe: $(BUILD)/bench/probe.o
-	@mkdir -p $(BIN)
+$(BUILD)/peers/probe: $(BUILD)/bench/peers/probe.o
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-$(BIN)/archbench: $(BUILD)/bench/archbench.o $(LIBBENCH) $(LIBCOMMON)
+$(BIN)/archbench: $(BUILD)/bench/archbench/archbench.o $(LIBBENCH) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
@@ -118,7 +119,7 @@ $(BIN)/faas: $(FAAS_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(BIN)/fn-get-profile: $(BUILD)/serverless/fn-get-profile.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
+$(BIN)/fn-get-profile: $(BUILD)/serverless/function/fn-get-profile.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
@@ -126,14 +127,16 @@ $(BUILD)/tests/fn-test: $(BUILD)/tests/functions/fn-test.o $(FN_RUNTIME_OBJ) $(L
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-# bench/bench-serverless.sh's helper: the raw posix_spawn+wait cost of a program.
-$(BUILD)/bench/spawn-floor: $(BUILD)/bench/spawn-floor.o $(LIBCOMMON)
+# bench/peers/bench-serverless.sh's helper: the raw posix_spawn+wait cost of a program.
+$(BUILD)/peers/spawn-floor: $(BUILD)/bench/peers/spawn-floor.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-# bench/bench-upstream.sh's helper: the client CPU of one upstream call, libcurl
+# bench/peers/bench-upstream.sh's helper: the client CPU of one upstream call, libcurl
 # (the gateway's client) against one send and one recv.
-$(BUILD)/bench/upstream-cost: $(BUILD)/bench/upstream-cost.o $(BUILD)/microservices/upstream.o \
+$(BUILD)/peers/upstream-cost: $(BUILD)/bench/peers/upstream-cost.o $(BUILD)/microservices/upstream.o \
 		$(LIBBENCH) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests of serverless/ modules link those modules too.
@@ -167,10 +170,10 @@ bench: all
 # libFuzzer on loadgen's HTTP response parser (clang). FUZZ_SECONDS bounds the run;
 # crashes are written to build/fuzz/.
 FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/lg_http.c bench/lg_http.h
+$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c bench/loadgen/lg_http.h
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Ibench -fsanitize=fuzzer,address,undefined \
-	    -o $@ tests/fuzz/fuzz_lg_http.c bench/lg_http.c
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Ibench/loadgen -fsanitize=fuzzer,address,undefined \
+	    -o $@ tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c
 
 fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 	@mkdir -p $(BUILD)/fuzz/corpus

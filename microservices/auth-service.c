@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "log.h"
-#include "service.h"
+#include "db_service.h"
 #include "token.h"
 
 #define PROGRAM "auth-service"

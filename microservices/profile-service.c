@@ -9,7 +9,7 @@
 
 #include "log.h"
 #include "profile.h"
-#include "service.h"
+#include "db_service.h"
 
 #define PROGRAM "profile-service"
 #define USERS_PREFIX "/v1/users/"

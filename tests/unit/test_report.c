@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "render.h"
+#include "report.h"
 #include "../support/proc.h"
 
 /* A loadgen document with the fields the report reads. */

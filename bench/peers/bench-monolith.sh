@@ -2,16 +2,16 @@
 # Benchmark: the monolith against nginx serving a static copy of one profile JSON.
 #
 # Both servers get one worker (monolith --threads 1, nginx worker_processes 1) on
-# CPU 1; wrk runs on CPU 0 with bench/wrk/tokens.lua, so every request carries a
+# CPU 1; wrk runs on CPU 0 with bench/peers/wrk/tokens.lua, so every request carries a
 # different user's token (nginx ignores it, but the client pays the same per
 # request for both). Rounds are interleaved: round 1 c=64 nginx, monolith, c=256
 # nginx, monolith ... so drift on this shared machine hits both alike.
 #
-#   bench/bench-monolith.sh            3 rounds x c=64,256,1024 x 10 s (about 3.5 min)
-#   bench/bench-monolith.sh --quick    the monolith alone, c=64, 10 s (make bench)
+#   bench/peers/bench-monolith.sh            3 rounds x c=64,256,1024 x 10 s (about 3.5 min)
+#   bench/peers/bench-monolith.sh --quick    the monolith alone, c=64, 10 s (make bench)
 #   options: --rounds N --duration 10s --users N --conns "64 256 1024"
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 rounds=3 duration=10s users=100000 conns="64 256 1024" quick=0
 while [ $# -gt 0 ]; do
@@ -115,7 +115,7 @@ run_wrk() {
   local name=$1 url=$2 c=$3 pid=$4 out before after
   before=$(cpu_ticks "$pid")
   out=$(taskset -c "$load_cpu" wrk -t1 -c"$c" -d"$duration" --latency \
-        -s bench/wrk/tokens.lua "$url" 2>&1)
+        -s bench/peers/wrk/tokens.lua "$url" 2>&1)
   after=$(cpu_ticks "$pid")
   local rps p50 p99 errs non2xx reqs
   rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
@@ -139,7 +139,7 @@ echo "monolith: $mono_url (pid $mono_pid, CPU $sut_cpu); wrk on CPU $load_cpu; $
 
 if [ "$quick" = 1 ]; then
   echo "warm-up (2 s), then 64 connections for $duration with a different user per request:" >&2
-  taskset -c "$load_cpu" wrk -t1 -c64 -d2s -s bench/wrk/tokens.lua "$mono_url" >/dev/null
+  taskset -c "$load_cpu" wrk -t1 -c64 -d2s -s bench/peers/wrk/tokens.lua "$mono_url" >/dev/null
   run_wrk monolith "$mono_url" 64 "$mono_pid"
   exit 0
 fi
@@ -147,7 +147,7 @@ fi
 start_nginx
 echo "nginx:    $nginx_url (pid $nginx_pid, CPU $sut_cpu)" >&2
 for u in "$mono_url" "$nginx_url"; do   # warm-up
-  taskset -c "$load_cpu" wrk -t1 -c64 -d2s -s bench/wrk/tokens.lua "$u" >/dev/null
+  taskset -c "$load_cpu" wrk -t1 -c64 -d2s -s bench/peers/wrk/tokens.lua "$u" >/dev/null
 done
 for r in $(seq "$rounds"); do
   echo "round $r/$rounds" >&2

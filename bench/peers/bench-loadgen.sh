@@ -4,9 +4,9 @@
 # rounds, and reports medians. Request rates come from the server (nginx
 # stub_status, read before and after each run), so neither tool grades itself.
 # nginx is pinned to CPU 1 and every client to CPU 0. At 1 connection the latency
-# floor is a raw blocking probe (bin/lg-probe): loadgen's p50 is compared with it.
+# floor is a raw blocking probe (build/peers/probe): loadgen's p50 is compared with it.
 #
-#   bench/bench-loadgen.sh [--rounds 3] [--duration 5] [--conns "1 64 256"]
+#   bench/peers/bench-loadgen.sh [--rounds 3] [--duration 5] [--conns "1 64 256"]
 #
 # Besides the rates it reports each client's CPU time per request: on a shared
 # machine the rates drift with everything else that runs, the CPU cost much less.
@@ -15,7 +15,7 @@
 # /tmp/archbench-bench.lock for its whole run (set ARCHBENCH_BENCH_LOCKED=1 when
 # the caller already holds it). Only 127.0.0.1 is used; every run is bounded.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
   export ARCHBENCH_BENCH_LOCKED=1
@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 done
 
 mk/bench-tools.sh wrk nginx taskset curl
-make -s bin/loadgen bin/lg-probe >&2
+make -s bin/loadgen build/peers/probe >&2
 
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 tmp=$(mktemp -d /tmp/bench-loadgen.XXXXXX)
@@ -113,7 +113,7 @@ run() {
       p50=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["latency"]["p50"])' "$tmp/lg.json")
       ;;
     probe)
-      timed timeout $((duration + 30)) taskset -c 0 bin/lg-probe 127.0.0.1 "$port" /profile.json "$duration"
+      timed timeout $((duration + 30)) taskset -c 0 build/peers/probe 127.0.0.1 "$port" /profile.json "$duration"
       p50=$(awk '{print $4}' "$tmp/out")
       ;;
   esac

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "lg_loop.h"
-#include "lg_report.h"
+#include "lg_result.h"
 #include "lg_verify.h"
 #include "log.h"
 #include "net.h"

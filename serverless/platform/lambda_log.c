@@ -1,5 +1,5 @@
 /* REPORT lines and the JSON-lines report log (see report.h). */
-#include "report.h"
+#include "lambda_log.h"
 
 #include <errno.h>
 #include <fcntl.h>

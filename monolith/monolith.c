@@ -7,7 +7,7 @@
 
 #include "log.h"
 #include "profile.h"
-#include "service.h"
+#include "db_service.h"
 #include "token.h"
 
 struct monolith {

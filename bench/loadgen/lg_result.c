@@ -1,5 +1,5 @@
-/* Text and JSON output, JSON input and merging of loadgen runs (see lg_report.h). */
-#include "lg_report.h"
+/* Text and JSON output, JSON input and merging of loadgen runs (see lg_result.h). */
+#include "lg_result.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* The shared skeleton of the database-backed servers (see service.h). */
-#include "service.h"
+#include "db_service.h"
 
 #include <getopt.h>
 #include <stdlib.h>

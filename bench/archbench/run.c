@@ -29,7 +29,7 @@
 
 #include "httpc.h"
 #include "log.h"
-#include "render.h"
+#include "report.h"
 #include "opts.h"
 #include "seed.h"
 #include "sut.h"

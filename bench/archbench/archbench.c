@@ -11,10 +11,10 @@
 #include <time.h>
 
 #include "db.h"
-#include "lg_report.h"
+#include "lg_result.h"
 #include "log.h"
 #include "opts.h"
-#include "render.h"
+#include "report.h"
 #include "run.h"
 #include "seed.h"
 

@@ -17,10 +17,10 @@
 # The system under test runs on CPU 1, curl and wrk on CPU 0. The whole run holds
 # /tmp/archbench-bench.lock so benchmarks on this shared machine never overlap.
 #
-#   bench/bench-serverless.sh    --cold 60 --rounds 3 --duration 8s (about 3 min)
+#   bench/peers/bench-serverless.sh    --cold 60 --rounds 3 --duration 8s (about 3 min)
 #   options: --cold N --rounds N --duration 8s --users N --conns 64
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
   exec env ARCHBENCH_BENCH_LOCKED=1 flock /tmp/archbench-bench.lock "$0" "$@"
 fi
@@ -41,7 +41,7 @@ done
 
 mk/bench-tools.sh wrk taskset curl
 command -v jq >/dev/null || { echo "bench-serverless: needs jq (apt-get install jq)" >&2; exit 1; }
-make -s all build/bench/spawn-floor
+make -s all build/peers/spawn-floor
 
 work=var/bench-serverless
 data=$work/data-$users
@@ -99,7 +99,7 @@ for mode in exec fork-server; do
   for _ in $(seq "$cold"); do
     sleep 0.05
     if [ "$mode" = exec ]; then
-      ARCHBENCH_DB=$data/app.db taskset -c "$sut_cpu" build/bench/spawn-floor -n 1 bin/fn-get-profile \
+      ARCHBENCH_DB=$data/app.db taskset -c "$sut_cpu" build/peers/spawn-floor -n 1 bin/fn-get-profile \
         | sed -n 's/.*p50=\([0-9.]*\) ms.*/\1/p' >>"$floor_samples"
       sleep 0.05
     fi
@@ -118,9 +118,9 @@ echo "spawn floor of bin/fn-get-profile (init, then exit), $cold samples between
 
 # wrk_rps NAME URL: warm-up 2 s, then the measured run; prints "rps non2xx errors".
 wrk_rps() {
-  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d2s -s bench/wrk/tokens.lua "$2" >/dev/null 2>&1
+  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d2s -s bench/peers/wrk/tokens.lua "$2" >/dev/null 2>&1
   local out
-  out=$(taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/wrk/tokens.lua "$2" 2>&1)
+  out=$(taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/peers/wrk/tokens.lua "$2" 2>&1)
   echo "$out" >"$work/wrk-$1.txt"
   local rps non2xx errs
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "lambda_log.h"
 #include "spawner.h"
 
 /* One invocation, shared (refcounted) by the trigger request and the manager. */

@@ -1,5 +1,5 @@
-/* bin/lg-probe: the simplest possible HTTP client, the latency floor loadgen is
- * compared against at one connection (bench/bench-loadgen.sh). One blocking socket,
+/* build/peers/probe: the simplest possible HTTP client, the latency floor loadgen is
+ * compared against at one connection (bench/peers/bench-loadgen.sh). One blocking socket,
  * one request at a time: clock, send, recv until the whole response is in, clock.
  * It expects a Content-Length response (nginx's static files) and prints the median
  * and 99th percentile of the round trips it timed, in microseconds.

@@ -6,12 +6,12 @@
 # Prints a Markdown table (medians over the rounds) and keeps the raw wrk output.
 #
 # Run it under the shared benchmark lock so that benchmarks never overlap:
-#   flock /tmp/archbench-bench.lock bench/bench-microservices.sh [options]
+#   flock /tmp/archbench-bench.lock bench/peers/bench-microservices.sh [options]
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: bench/bench-microservices.sh [options]
+Usage: bench/peers/bench-microservices.sh [options]
   --rounds N        interleaved rounds (default 3)
   --duration SECS   seconds per wrk run (default 10)
   --conns "LIST"    wrk connection counts (default "64 256")
@@ -37,7 +37,7 @@ for v in "$rounds" "$duration" "$users"; do
   [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "bench-microservices: expected a positive number, got '$v'" >&2; exit 2; }
 done
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 mk/bench-tools.sh wrk nginx taskset curl
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ "$(nproc)" -ge 2 ] || { echo "bench-microservices: needs 2 CPUs (wrk on 0, servers on 1)" >&2; exit 1; }
@@ -47,7 +47,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 data=$out/data-$users
 [ -f "$data/tokens.tsv" ] || bin/archbench seed --users "$users" --dir "$data" >/dev/null
-export TOKENS=$data/tokens.tsv   # read by bench/wrk/tokens.lua
+export TOKENS=$data/tokens.tsv   # read by bench/peers/wrk/tokens.lua
 raw=$out/raw-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$raw"
 
@@ -164,7 +164,7 @@ run() {
   for np in $procs; do before[$np]=$(cpu_ticks "${np#*:}"); done
   local f=$raw/$target-c$c-r$round.txt
   taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency \
-    -s bench/wrk/tokens.lua "$url" >"$f"
+    -s bench/peers/wrk/tokens.lua "$url" >"$f"
   local reqs rps p99 non2xx errs cpu=""
   reqs=$(awk '/requests in/{print $1}' "$f")
   rps=$(awk '/^Requests\/sec/{print $2}' "$f")
@@ -181,7 +181,7 @@ run() {
 
 echo "warming up" >&2
 for t in gateway nginx monolith; do
-  taskset -c 0 wrk -t1 -c64 -d3s -s bench/wrk/tokens.lua "http://$(eval echo \$${t}_addr)/profile" \
+  taskset -c 0 wrk -t1 -c64 -d3s -s bench/peers/wrk/tokens.lua "http://$(eval echo \$${t}_addr)/profile" \
     >/dev/null
 done
 

@@ -9,9 +9,9 @@
 # faas and fn-get-profile) the two builds alternate within every round, so
 # their same-round ratios can be compared on a machine whose speed drifts.
 #
-#   bench/serverless-cpu.sh [--rounds 3] [--duration 4s] [--old DIR] [--users 10000]
+#   bench/peers/serverless-cpu.sh [--rounds 3] [--duration 4s] [--old DIR] [--users 10000]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
   exec env ARCHBENCH_BENCH_LOCKED=1 flock /tmp/archbench-bench.lock "$0" "$@"
 fi
@@ -70,10 +70,10 @@ measure() {
   for _ in $(seq 200); do grep -q '^listening on' "$out" && break; sleep 0.05; done
   local url
   url="http://$(sed -n 's/^listening on //p' "$out")/profile"
-  taskset -c 0 wrk -t1 -c"$conns" -d2s -s bench/wrk/tokens.lua "$url" >/dev/null 2>&1
+  taskset -c 0 wrk -t1 -c"$conns" -d2s -s bench/peers/wrk/tokens.lua "$url" >/dev/null 2>&1
   local a b w
   a=$(sample)
-  w=$(taskset -c 0 wrk -t1 -c"$conns" -d"$duration" -s bench/wrk/tokens.lua "$url" 2>&1)
+  w=$(taskset -c 0 wrk -t1 -c"$conns" -d"$duration" -s bench/peers/wrk/tokens.lua "$url" 2>&1)
   b=$(sample)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   pid=""

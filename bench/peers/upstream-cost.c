@@ -26,7 +26,7 @@
 
 #include "lg_http.h"
 #include "opts.h"
-#include "../microservices/upstream.h"
+#include "upstream.h"
 
 #define PROG "upstream-cost"
 

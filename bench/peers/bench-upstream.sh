@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: what one service-to-service call costs the caller, libcurl against the
-# floor. build/bench/upstream-cost makes keep-alive GETs the gateway's way
+# floor. build/peers/upstream-cost makes keep-alive GETs the gateway's way
 # (microservices/upstream.c: libcurl's multi interface driven from epoll) and with
 # one send and one recv per call ("raw"), against nginx answering a fixed 200 on
 # CPU 1; the client runs on CPU 0 and reports its own thread's user and system CPU
@@ -8,19 +8,19 @@
 #
 # The gateway makes two such calls per request, so twice the libcurl - raw
 # difference is the least its client costs beyond the network I/O itself; compare
-# it with the nginx gateway's whole CPU per request in bench/bench-microservices.sh.
+# it with the nginx gateway's whole CPU per request in bench/peers/bench-microservices.sh.
 #
-#   bench/bench-upstream.sh     --rounds 5 --calls 50000 --inflight "1 32" (about 1 min)
+#   bench/peers/bench-upstream.sh     --rounds 5 --calls 50000 --inflight "1 32" (about 1 min)
 # The run holds /tmp/archbench-bench.lock so benchmarks never overlap.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
   exec env ARCHBENCH_BENCH_LOCKED=1 flock /tmp/archbench-bench.lock "$0" "$@"
 fi
 
 usage() {
   cat <<'EOF'
-Usage: bench/bench-upstream.sh [options]
+Usage: bench/peers/bench-upstream.sh [options]
   --rounds N        interleaved rounds (default 5)
   --calls N         calls per measurement (default 50000)
   --inflight "LIST" calls in flight at once (default "1 32")
@@ -47,7 +47,7 @@ done
 
 mk/bench-tools.sh nginx taskset curl python3
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-make -s build/bench/upstream-cost
+make -s build/peers/upstream-cost
 
 mkdir -p "$out/nginx"
 out=$(cd "$out" && pwd)
@@ -85,7 +85,7 @@ for r in $(seq "$rounds"); do
     # alternate the order between rounds so that drift does not favour one side
     if [ $((r % 2)) -eq 1 ]; then order="raw curl"; else order="curl raw"; fi
     for m in $order; do
-      taskset -c 0 build/bench/upstream-cost -n "$calls" -k "$k" "$m" "$url" | tee -a "$results" >&2
+      taskset -c 0 build/peers/upstream-cost -n "$calls" -k "$k" "$m" "$url" | tee -a "$results" >&2
     done
   done
 done

@@ -2,7 +2,7 @@
  * gnuplot charts (SVG, their .dat and .gp kept in RUN_DIR/charts), from run.json
  * alone. Every number in the text is formatted here, per language; a value the
  * run does not have is printed as "n/a" / "s. d.", never as nan or inf. */
-#include "render.h"
+#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include "log.h"
 #include "figures.h"
 #include "opts.h"
-#include "render_text.h"
+#include "report_text.h"
 
 /* ---- numbers ----------------------------------------------------------- */
 

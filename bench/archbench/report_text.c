@@ -1,5 +1,5 @@
 /* The report's words in English and Spanish (see render_text.h). */
-#include "render_text.h"
+#include "report_text.h"
 
 const struct lang render_langs[LANG_N] = {
     [LANG_EN] = {
