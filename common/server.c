@@ -25,25 +25,25 @@
 #include "opts.h"
 #include "problem.h"
 
-struct server_loop;
+struct server_worker;
 
 /* One site (listen address, routes) as served by one worker thread: one MHD
  * daemon. on_request, on_completed and server_resume find it through their cls
  * or the connection's socket context. */
-struct server_worker {
+struct server_daemon {
     const struct server_config *cfg;
     struct server_shared *shared;
     struct MHD_Daemon *daemon;
     int listen_fd;
     void *app_worker;
-    struct server_loop *loop;    /* the thread that drives this daemon */
+    struct server_worker *worker;    /* the thread that drives this daemon */
     atomic_bool resumed;         /* server_resume marked a connection: run MHD */
     char address[80];            /* what listen_fd is bound to */
 };
 
 /* One worker thread: it drives one daemon per site from a single poll loop. */
-struct server_loop {
-    struct server_worker **daemons; /* one per site */
+struct server_worker {
+    struct server_daemon **daemons; /* one per site */
     size_t ndaemons;
     int stop_fd;                 /* read end of the server's stop pipe */
     int wake_fd;                 /* eventfd: server_resume from other threads (-1: none) */
@@ -315,13 +315,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
-    struct server_worker *w = cls;
+    struct server_daemon *d = cls;
     struct request_state *st = *con_cls;
-    if (w->cfg->request_done != NULL) {
+    if (d->cfg->request_done != NULL) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
         unsigned status = ci != NULL ? ci->http_status : 0;
-        w->cfg->request_done(w->app_worker, status, st ? now_us() - st->start_us : 0);
+        d->cfg->request_done(d->app_worker, status, st ? now_us() - st->start_us : 0);
     }
     if (st == NULL)
         return;
@@ -352,11 +352,11 @@ static size_t route_max_body(const struct server_config *cfg, const struct serve
 
 /* The shared 413 answer states the server's limit; a route with its own limit gets
  * a one-off answer naming that one. */
-static enum MHD_Result reply_too_large(struct server_worker *w, struct MHD_Connection *conn,
+static enum MHD_Result reply_too_large(struct server_daemon *d, struct MHD_Connection *conn,
                                        const struct server_route *rt)
 {
     if (rt == NULL || rt->max_body == 0)
-        return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, w->shared->too_large);
+        return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, d->shared->too_large);
     char detail[96];
     snprintf(detail, sizeof detail, "request body larger than %zu bytes", rt->max_body);
     struct MHD_Response *r = server_problem_response(413, detail, NULL, NULL);
@@ -381,21 +381,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     (void)version;
-    struct server_worker *w = cls;
-    const struct server_config *cfg = w->cfg;
+    struct server_daemon *d = cls;
+    const struct server_config *cfg = d->cfg;
 
     if (*con_cls == NULL) {
         /* First call: headers are in. A body announced as too large is refused
          * before it is read (MHD then closes the connection, as it should). */
         if (strlen(url) > SERVER_MAX_URL_BYTES)
-            return MHD_queue_response(conn, MHD_HTTP_URI_TOO_LONG, w->shared->uri_too_long);
+            return MHD_queue_response(conn, MHD_HTTP_URI_TOO_LONG, d->shared->uri_too_long);
         if (header_bytes(conn) > SERVER_MAX_HEADER_BYTES)
             return MHD_queue_response(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
-                                      w->shared->headers_too_large);
+                                      d->shared->headers_too_large);
         const struct server_route *rt =
             strcmp(url, "/health") == 0 ? NULL : find_route(cfg, url);
         if (declared_body_too_large(conn, route_max_body(cfg, rt)))
-            return reply_too_large(w, conn, rt);
+            return reply_too_large(d, conn, rt);
         struct request_state *st = calloc(1, sizeof *st);
         if (st == NULL)
             return MHD_NO;
@@ -421,23 +421,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (st->body_seen > route_max_body(cfg, st->route))
-        return reply_too_large(w, conn, st->route);
+        return reply_too_large(d, conn, st->route);
 
     unsigned m = method_bit(method);
     if (strcmp(url, "/health") == 0) {
         if (m != SERVER_GET && m != SERVER_HEAD)
             return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-                                      w->shared->health_not_allowed);
-        return MHD_queue_response(conn, MHD_HTTP_OK, w->shared->health);
+                                      d->shared->health_not_allowed);
+        return MHD_queue_response(conn, MHD_HTTP_OK, d->shared->health);
     }
     const struct server_route *rt = st->route;
     if (rt == NULL)
-        return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, w->shared->not_found);
+        return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, d->shared->not_found);
     if ((rt->methods & m) == 0)
         return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-                                  w->shared->not_allowed[rt - cfg->routes]);
+                                  d->shared->not_allowed[rt - cfg->routes]);
     struct server_request req = {.conn = conn, .method = method, .url = url,
-                                 .worker = w->app_worker, .state = &st->app,
+                                 .worker = d->app_worker, .state = &st->app,
                                  .state_free = &st->app_free, .body = st->body,
                                  .body_len = st->body ? st->body_seen : 0};
     return rt->handler(&req);
@@ -465,7 +465,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("libmicrohttpd: %s", msg);
 }
 
-/* Every connection remembers its worker, so server_resume can wake that loop. */
+/* Every connection remembers its daemon, so server_resume can wake that daemon's worker. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
@@ -474,9 +474,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_context = cls;
 }
 
-/* The loop this thread runs, if it is a worker: server_resume from inside a
+/* The worker this thread runs, if it is one: server_resume from inside a
  * handler needs no wake-up, the loop runs the daemon again before it sleeps. */
-static _Thread_local struct server_loop *current_loop;
+static _Thread_local struct server_worker *current_worker;
 
 /* MHD 0.9.75 without an internal thread only marks a connection as resuming: the
  * loop that owns the daemon must run MHD_run() afterwards. From another thread
@@ -486,17 +486,17 @@ void server_resume(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct server_worker *w = info ? info->socket_context : NULL;
+    struct server_daemon *d = info ? info->socket_context : NULL;
     MHD_resume_connection(conn);
-    if (w == NULL)
+    if (d == NULL)
         return;
-    atomic_store(&w->resumed, true);
-    struct server_loop *l = w->loop;
-    if (l == current_loop) {
-        l->rerun = true;
-    } else if (l->wake_fd >= 0) {
+    atomic_store(&d->resumed, true);
+    struct server_worker *wk = d->worker;
+    if (wk == current_worker) {
+        wk->rerun = true;
+    } else if (wk->wake_fd >= 0) {
         uint64_t one = 1;
-        ssize_t n = write(l->wake_fd, &one, sizeof one);
+        ssize_t n = write(wk->wake_fd, &one, sizeof one);
         (void)n;
     }
 }
@@ -504,24 +504,24 @@ void server_resume(struct MHD_Connection *conn)
 /* The most sites one server serves (faas: the trigger and the Runtime API). */
 #define SERVER_MAX_SITES 4
 
-static void *worker_loop(void *arg)
+static void *worker_main(void *arg)
 {
-    struct server_loop *l = arg;
-    current_loop = l;
-    size_t nd = l->ndaemons;
+    struct server_worker *wk = arg;
+    current_worker = wk;
+    size_t nd = wk->ndaemons;
     /* fds: stop pipe, wake eventfd, then per daemon its epoll fd and its app fd. */
     struct pollfd fds[2 + 2 * SERVER_MAX_SITES];
     int epoll_at[SERVER_MAX_SITES], app_at[SERVER_MAX_SITES];
     nfds_t nfds = 0;
-    fds[nfds++] = (struct pollfd){.fd = l->stop_fd, .events = POLLIN};
-    fds[nfds++] = (struct pollfd){.fd = l->wake_fd, .events = POLLIN}; /* -1: ignored */
+    fds[nfds++] = (struct pollfd){.fd = wk->stop_fd, .events = POLLIN};
+    fds[nfds++] = (struct pollfd){.fd = wk->wake_fd, .events = POLLIN}; /* -1: ignored */
     for (size_t i = 0; i < nd; i++) {
-        struct server_worker *w = l->daemons[i];
+        struct server_daemon *d = wk->daemons[i];
         const union MHD_DaemonInfo *info =
-            MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+            MHD_get_daemon_info(d->daemon, MHD_DAEMON_INFO_EPOLL_FD);
         epoll_at[i] = (int)nfds;
         fds[nfds++] = (struct pollfd){.fd = info->epoll_fd, .events = POLLIN};
-        int app_fd = w->cfg->worker_fd ? w->cfg->worker_fd(w->app_worker) : -1;
+        int app_fd = d->cfg->worker_fd ? d->cfg->worker_fd(d->app_worker) : -1;
         app_at[i] = app_fd >= 0 ? (int)nfds : -1;
         if (app_fd >= 0)
             fds[nfds++] = (struct pollfd){.fd = app_fd, .events = POLLIN};
@@ -532,13 +532,13 @@ static void *worker_loop(void *arg)
         long timeout = -1;
         bool due[SERVER_MAX_SITES];
         for (size_t i = 0; i < nd; i++) {
-            struct server_worker *w = l->daemons[i];
+            struct server_daemon *d = wk->daemons[i];
             MHD_UNSIGNED_LONG_LONG to;
             long t = -1;
-            if (MHD_get_timeout(w->daemon, &to) == MHD_YES)
+            if (MHD_get_timeout(d->daemon, &to) == MHD_YES)
                 t = to > INT_MAX ? INT_MAX : (long)to;
-            if (w->cfg->worker_timeout_ms) {
-                long app_to = w->cfg->worker_timeout_ms(w->app_worker);
+            if (d->cfg->worker_timeout_ms) {
+                long app_to = d->cfg->worker_timeout_ms(d->app_worker);
                 if (app_to >= 0 && (t < 0 || app_to < t))
                     t = app_to;
             }
@@ -555,7 +555,7 @@ static void *worker_loop(void *arg)
             break;
         if (fds[1].revents != 0) {
             uint64_t v;
-            ssize_t n = read(l->wake_fd, &v, sizeof v);
+            ssize_t n = read(wk->wake_fd, &v, sizeof v);
             (void)n;
         }
         /* A daemon runs when its sockets or its application fd woke the loop, a
@@ -566,26 +566,26 @@ static void *worker_loop(void *arg)
          * timed-out wait of some length runs every daemon. */
         bool waited_out = ready == 0 && timeout > 0;
         for (size_t i = 0; i < nd; i++) {
-            struct server_worker *w = l->daemons[i];
-            if (w->cfg->worker_run)
-                w->cfg->worker_run(w->app_worker);
+            struct server_daemon *d = wk->daemons[i];
+            if (d->cfg->worker_run)
+                d->cfg->worker_run(d->app_worker);
             bool run = waited_out || due[i] || fds[epoll_at[i]].revents != 0 ||
                        (app_at[i] >= 0 && fds[app_at[i]].revents != 0);
-            if (atomic_exchange(&w->resumed, false) || run)
-                MHD_run(w->daemon);
+            if (atomic_exchange(&d->resumed, false) || run)
+                MHD_run(d->daemon);
         }
         /* Handlers of one daemon resumed connections of another (or its own):
          * serve them now, in this thread, before sleeping. */
-        while (l->rerun) {
-            l->rerun = false;
+        while (wk->rerun) {
+            wk->rerun = false;
             for (size_t i = 0; i < nd; i++)
-                if (atomic_exchange(&l->daemons[i]->resumed, false))
-                    MHD_run(l->daemons[i]->daemon);
+                if (atomic_exchange(&wk->daemons[i]->resumed, false))
+                    MHD_run(wk->daemons[i]->daemon);
         }
     }
     for (size_t i = 0; i < nd; i++)
-        if (l->daemons[i]->cfg->worker_stop)
-            l->daemons[i]->cfg->worker_stop(l->daemons[i]->app_worker);
+        if (wk->daemons[i]->cfg->worker_stop)
+            wk->daemons[i]->cfg->worker_stop(wk->daemons[i]->app_worker);
     return NULL;
 }
 
@@ -642,7 +642,7 @@ static void shared_fini(struct server_shared *s, size_t nroutes)
  * reported instead of silently sharing the traffic. With port_per_worker each
  * worker binds a port of its own instead (the first the given one, the others
  * free ones), so a client chooses its worker by port. */
-static int bind_workers(struct server_worker *ws, unsigned n, const struct server_config *cfg)
+static int bind_daemons(struct server_daemon *ds, unsigned n, const struct server_config *cfg)
 {
     struct sockaddr_storage addr;
     socklen_t len;
@@ -662,15 +662,15 @@ static int bind_workers(struct server_worker *ws, unsigned n, const struct serve
         close(probe);
     }
     for (unsigned i = 0; i < n; i++) {
-        ws[i].listen_fd = net_listen((struct sockaddr *)&addr, len, shared_port, err, sizeof err);
-        if (ws[i].listen_fd < 0) {
+        ds[i].listen_fd = net_listen((struct sockaddr *)&addr, len, shared_port, err, sizeof err);
+        if (ds[i].listen_fd < 0) {
             log_error("%s", err);
             return -1;
         }
         socklen_t blen = sizeof addr;
         struct sockaddr_storage got;
-        getsockname(ws[i].listen_fd, (struct sockaddr *)&got, &blen);
-        net_format_address((struct sockaddr *)&got, ws[i].address, sizeof ws[i].address);
+        getsockname(ds[i].listen_fd, (struct sockaddr *)&got, &blen);
+        net_format_address((struct sockaddr *)&got, ds[i].address, sizeof ds[i].address);
         if (shared_port) /* port 0: the others join the port the kernel picked */
             addr = got;
         else /* each its own port: the others take free ones */
@@ -683,9 +683,9 @@ struct server {
     const struct server_config *sites[SERVER_MAX_SITES];
     size_t nsites;
     struct server_shared shared[SERVER_MAX_SITES];
-    struct server_worker *workers; /* site-major: workers[site * nloops + loop] */
-    struct server_loop *loops;
-    unsigned nloops;
+    struct server_daemon *daemons; /* site-major: daemons[site * nworkers + worker] */
+    struct server_worker *workers;
+    unsigned nworkers;
     int stop_pipe[2];
 };
 
@@ -719,22 +719,22 @@ void server_stop(struct server *s)
         ssize_t wr = write(s->stop_pipe[1], "x", 1);
         (void)wr;
     }
-    for (unsigned i = 0; i < s->nloops; i++)
-        if (s->loops[i].started)
-            pthread_join(s->loops[i].thread, NULL);
-    for (size_t i = 0; i < s->nsites * s->nloops; i++) {
-        struct server_worker *w = &s->workers[i];
-        if (w->daemon)
-            MHD_stop_daemon(w->daemon);
-        if (w->listen_fd >= 0)
-            close(w->listen_fd);
-        if (w->app_worker && w->cfg->worker_fini)
-            w->cfg->worker_fini(w->app_worker);
+    for (unsigned i = 0; i < s->nworkers; i++)
+        if (s->workers[i].started)
+            pthread_join(s->workers[i].thread, NULL);
+    for (size_t i = 0; i < s->nsites * s->nworkers; i++) {
+        struct server_daemon *d = &s->daemons[i];
+        if (d->daemon)
+            MHD_stop_daemon(d->daemon);
+        if (d->listen_fd >= 0)
+            close(d->listen_fd);
+        if (d->app_worker && d->cfg->worker_fini)
+            d->cfg->worker_fini(d->app_worker);
     }
-    for (unsigned i = 0; i < s->nloops; i++) {
-        if (s->loops[i].wake_fd >= 0)
-            close(s->loops[i].wake_fd);
-        free(s->loops[i].daemons);
+    for (unsigned i = 0; i < s->nworkers; i++) {
+        if (s->workers[i].wake_fd >= 0)
+            close(s->workers[i].wake_fd);
+        free(s->workers[i].daemons);
     }
     for (size_t i = 0; i < s->nsites; i++)
         shared_fini(&s->shared[i], s->sites[i]->nroutes);
@@ -742,19 +742,19 @@ void server_stop(struct server *s)
         close(s->stop_pipe[0]);
         close(s->stop_pipe[1]);
     }
+    free(s->daemons);
     free(s->workers);
-    free(s->loops);
     free(s);
 }
 
 /* The daemon of one site in one worker (bound already). */
-static int worker_open(struct server_worker *w, unsigned index, unsigned per_worker)
+static int daemon_open(struct server_daemon *d, unsigned index, unsigned per_worker)
 {
-    const struct server_config *cfg = w->cfg;
+    const struct server_config *cfg = d->cfg;
     if (cfg->worker_init) {
         char err[512] = "";
-        w->app_worker = cfg->worker_init(cfg->app, index, err, sizeof err);
-        if (w->app_worker == NULL) {
+        d->app_worker = cfg->worker_init(cfg->app, index, err, sizeof err);
+        if (d->app_worker == NULL) {
             log_error("%s", err[0] ? err : "worker start-up failed");
             return -1;
         }
@@ -762,21 +762,21 @@ static int worker_open(struct server_worker *w, unsigned index, unsigned per_wor
     unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     if (cfg->suspend_resume)
         flags |= MHD_ALLOW_SUSPEND_RESUME;
-    w->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, w,
+    d->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, d,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)w->listen_fd,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)d->listen_fd,
         MHD_OPTION_CONNECTION_LIMIT, per_worker,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_END);
-    if (w->daemon == NULL) {
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, d, MHD_OPTION_END);
+    if (d->daemon == NULL) {
         log_error("cannot start the HTTP daemon for worker %u", index);
         return -1;
     }
-    w->listen_fd = -1; /* the daemon owns it now */
+    d->listen_fd = -1; /* the daemon owns it now */
     return 0;
 }
 
@@ -791,19 +791,19 @@ struct server *server_open(const struct server_config *const *sites, size_t nsit
     memcpy(s->sites, sites, nsites * sizeof *sites);
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
     unsigned n = sites[0]->threads ? sites[0]->threads : server_cpu_count();
-    s->nloops = n;
-    s->workers = calloc(nsites * n, sizeof *s->workers);
-    s->loops = calloc(n, sizeof *s->loops);
-    if (s->workers == NULL || s->loops == NULL) {
+    s->nworkers = n;
+    s->daemons = calloc(nsites * n, sizeof *s->daemons);
+    s->workers = calloc(n, sizeof *s->workers);
+    if (s->daemons == NULL || s->workers == NULL) {
+        free(s->daemons);
         free(s->workers);
-        free(s->loops);
         free(s);
         return NULL;
     }
     for (size_t i = 0; i < nsites * n; i++)
-        s->workers[i].listen_fd = -1;
+        s->daemons[i].listen_fd = -1;
     for (unsigned i = 0; i < n; i++)
-        s->loops[i].wake_fd = -1;
+        s->workers[i].wake_fd = -1;
 
     /* Workers inherit the mask: SIGINT/SIGTERM reach only server_wait_signal. */
     server_block_signals();
@@ -822,20 +822,20 @@ struct server *server_open(const struct server_config *const *sites, size_t nsit
         goto fail;
     }
     for (unsigned i = 0; i < n; i++) {
-        struct server_loop *l = &s->loops[i];
-        l->stop_fd = s->stop_pipe[0];
-        l->ndaemons = nsites;
-        l->daemons = calloc(nsites, sizeof *l->daemons);
-        if (l->daemons == NULL)
+        struct server_worker *wk = &s->workers[i];
+        wk->stop_fd = s->stop_pipe[0];
+        wk->ndaemons = nsites;
+        wk->daemons = calloc(nsites, sizeof *wk->daemons);
+        if (wk->daemons == NULL)
             goto fail;
-        if (suspend && (l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+        if (suspend && (wk->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
             log_error("eventfd: %s", strerror(errno));
             goto fail;
         }
     }
     for (size_t k = 0; k < nsites; k++) {
         const struct server_config *cfg = sites[k];
-        struct server_worker *ws = &s->workers[k * n];
+        struct server_daemon *ds = &s->daemons[k * n];
         unsigned max_conn = cfg->max_connections ? cfg->max_connections
                                                  : SERVER_DEFAULT_MAX_CONNECTIONS;
         unsigned per_worker = max_conn / n ? max_conn / n : 1;
@@ -843,14 +843,14 @@ struct server *server_open(const struct server_config *const *sites, size_t nsit
             log_error("start-up: out of resources");
             goto fail;
         }
-        if (bind_workers(ws, n, cfg) != 0)
+        if (bind_daemons(ds, n, cfg) != 0)
             goto fail;
         for (unsigned i = 0; i < n; i++) {
-            ws[i].cfg = cfg;
-            ws[i].shared = &s->shared[k];
-            ws[i].loop = &s->loops[i];
-            s->loops[i].daemons[k] = &ws[i];
-            if (worker_open(&ws[i], i, per_worker) != 0)
+            ds[i].cfg = cfg;
+            ds[i].shared = &s->shared[k];
+            ds[i].worker = &s->workers[i];
+            s->workers[i].daemons[k] = &ds[i];
+            if (daemon_open(&ds[i], i, per_worker) != 0)
                 goto fail;
         }
     }
@@ -863,26 +863,26 @@ fail:
 
 const char *server_address(const struct server *s, size_t site, unsigned worker)
 {
-    return s->workers[site * s->nloops + worker].address;
+    return s->daemons[site * s->nworkers + worker].address;
 }
 
 unsigned server_threads(const struct server *s)
 {
-    return s->nloops;
+    return s->nworkers;
 }
 
 int server_serve(struct server *s)
 {
-    for (unsigned i = 0; i < s->nloops; i++) {
-        if (pthread_create(&s->loops[i].thread, NULL, worker_loop, &s->loops[i]) != 0) {
+    for (unsigned i = 0; i < s->nworkers; i++) {
+        if (pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]) != 0) {
             log_error("cannot start worker thread %u", i);
             return -1;
         }
-        s->loops[i].started = true;
+        s->workers[i].started = true;
     }
     for (size_t k = 0; k < s->nsites; k++)
-        log_info("listening on %s with %u worker thread%s", server_address(s, k, 0), s->nloops,
-                 s->nloops == 1 ? "" : "s");
+        log_info("listening on %s with %u worker thread%s", server_address(s, k, 0), s->nworkers,
+                 s->nworkers == 1 ? "" : "s");
     return 0;
 }
 

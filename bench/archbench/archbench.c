@@ -2,7 +2,7 @@
  *   seed    write the databases and tokens every architecture reads
  *   up      one architecture in the foreground (run.c)
  *   run     every architecture through a profile's scenarios (run.c)
- *   report  the bilingual report of a run (render.c)
+ *   report  the bilingual report of a run (report.c)
  *   merge   combine loadgen JSON reports from several hosts into one */
 #include <getopt.h>
 #include <stdio.h>
@@ -126,7 +126,7 @@ static int cmd_merge(int argc, char **argv)
             break;
         }
         struct lg_run run;
-        bool ok = lg_report_from_json(doc, i == optind ? &total : &run, err, sizeof err);
+        bool ok = lg_result_from_json(doc, i == optind ? &total : &run, err, sizeof err);
         json_decref(doc);
         if (!ok) {
             log_error("%s: %s", argv[i], err);
@@ -137,7 +137,7 @@ static int cmd_merge(int argc, char **argv)
         }
         if (i == optind)
             continue;
-        ok = lg_report_merge(&total, &run, err, sizeof err);
+        ok = lg_result_merge(&total, &run, err, sizeof err);
         lg_run_free(&run);
         if (!ok) {
             log_error("%s: %s", argv[i], err);
@@ -145,7 +145,7 @@ static int cmd_merge(int argc, char **argv)
         }
     }
     if (rc == 0) {
-        json_t *doc = lg_report_json(&total);
+        json_t *doc = lg_result_json(&total);
         if (doc == NULL || json_dumpf(doc, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF ||
             fflush(stdout) != 0) {
             log_error("cannot write the merged report");
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0)
         return run_main(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
-        return render_main(argc - 1, argv + 1);
+        return report_main(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return cmd_merge(argc - 1, argv + 1);
     opts_usage_error("archbench", "unknown command '%s'", cmd);

@@ -31,9 +31,9 @@ static char *ring(void)
     return bufs[next++ % 32];
 }
 
-const char *render_number(int lang, double v, int decimals)
+const char *report_number(int lang, double v, int decimals)
 {
-    const struct lang *L = &render_langs[lang];
+    const struct lang *L = &report_langs[lang];
     if (!isfinite(v))
         return L->na;
     if (fabs(v) >= 1e15) { /* no run measures this much: keep the buffers bounded */
@@ -67,25 +67,25 @@ const char *render_number(int lang, double v, int decimals)
 static const char *fmt_ms(int lang, double v)
 {
     int d = !isfinite(v) ? 0 : v < 1 ? 3 : v < 10 ? 2 : v < 100 ? 1 : 0;
-    return render_number(lang, v, d);
+    return report_number(lang, v, d);
 }
 
 static const char *fmt_ratio(int lang, double v)
 {
     if (!isfinite(v))
-        return render_langs[lang].na;
+        return report_langs[lang].na;
     char *out = ring();
-    snprintf(out, 96, "%s×", render_number(lang, v, v < 10 ? 2 : 1));
+    snprintf(out, 96, "%s×", report_number(lang, v, v < 10 ? 2 : 1));
     return out;
 }
 
 static const char *fmt_pct(int lang, double v)
 {
     if (!isfinite(v))
-        return render_langs[lang].na;
+        return report_langs[lang].na;
     char *out = ring();
     int d = v == 0 || v >= 10 ? 0 : v >= 1 ? 1 : 3; /* 0.039 % of errors is not 0 % */
-    snprintf(out, 96, lang == LANG_ES ? "%s\xc2\xa0%%" : "%s%%", render_number(lang, v, d));
+    snprintf(out, 96, lang == LANG_ES ? "%s\xc2\xa0%%" : "%s%%", report_number(lang, v, d));
     return out;
 }
 
@@ -127,8 +127,8 @@ static double cold_p50(const struct arch_figures *a)
 
 static void summary_table(FILE *f, int lang, const struct run_figures *m)
 {
-    const struct lang *L = &render_langs[lang];
-    out(f, L->summary_intro, render_number(lang, m->equal_rate, 0));
+    const struct lang *L = &report_langs[lang];
+    out(f, L->summary_intro, report_number(lang, m->equal_rate, 0));
     out(f, "\n\n| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->col_arch, L->col_thr,
         L->col_floor, L->col_eq, L->col_cpu, L->col_rss, L->col_procs, L->col_start,
         L->col_cold);
@@ -140,9 +140,9 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         char cold_cell[64];
         snprintf(cold_cell, sizeof cold_cell, "%s ms", fmt_ms(lang, cold_p50(a)));
         out(f, "| %s | %s | %s ms | %s / %s ms | %s µs | %s MB | %u | %s ms | %s |\n",
-            L->h_arch[i], render_number(lang, thr_at(a, 64), 0), fmt_ms(lang, a->floor_p50_ms),
+            L->h_arch[i], report_number(lang, thr_at(a, 64), 0), fmt_ms(lang, a->floor_p50_ms),
             fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
-            render_number(lang, a->cpu_us, 1), render_number(lang, a->peak_rss_mb, 1),
+            report_number(lang, a->cpu_us, 1), report_number(lang, a->peak_rss_mb, 1),
             a->processes, fmt_ms(lang, a->startup_ms),
             a->has_cold ? cold_cell : "—");
     }
@@ -151,7 +151,7 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
 
 static void throughput_table(FILE *f, int lang, const struct run_figures *m)
 {
-    const struct lang *L = &render_langs[lang];
+    const struct lang *L = &report_langs[lang];
     unsigned conns[FIGURES_MAX_CONNS], n = 0;
     for (int i = 0; i < SUT_NARCH; i++)
         if (A(m, i))
@@ -174,7 +174,7 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
             continue;
         out(f, "| %s |", L->h_arch[i]);
         for (unsigned j = 0; j < n; j++)
-            out(f, " %s |", render_number(lang, thr_at(A(m, i), conns[j]), 0));
+            out(f, " %s |", report_number(lang, thr_at(A(m, i), conns[j]), 0));
         out(f, "\n");
     }
     out(f, "\n");
@@ -182,7 +182,7 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
 
 static void latency_table(FILE *f, int lang, const struct run_figures *m)
 {
-    const struct lang *L = &render_langs[lang];
+    const struct lang *L = &report_langs[lang];
     static const char *hdr[LANG_N] = {
         "| %s | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 uncorrected ms |\n",
         "| %s | pet./s ofrecidas | pet./s logradas | p50 ms | p90 ms | p99 ms | p99,9 ms | máx. ms | p99 sin corregir ms |\n"};
@@ -193,7 +193,7 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
         if (!a)
             continue;
         out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->h_arch[i],
-            render_number(lang, a->eq_rate, 0), render_number(lang, a->eq_thr, 0),
+            report_number(lang, a->eq_rate, 0), report_number(lang, a->eq_thr, 0),
             fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p90_ms), fmt_ms(lang, a->eq_p99_ms),
             fmt_ms(lang, a->eq_p999_ms), fmt_ms(lang, a->eq_max_ms),
             fmt_ms(lang, a->eq_p99_uncorrected_ms));
@@ -398,7 +398,7 @@ static unsigned charts(const char *dir, const struct run_figures *m)
     }
 
     for (int lang = 0; lang < LANG_N; lang++) {
-        const struct lang *L = &render_langs[lang];
+        const struct lang *L = &report_langs[lang];
         char name[64];
         const char *dec = lang == LANG_ES ? "set decimalsign ','\n" : "";
         char plot[1024], xrange[96] = "";
@@ -506,7 +506,7 @@ static unsigned charts(const char *dir, const struct run_figures *m)
 
 static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
 {
-    const struct lang *L = &render_langs[lang];
+    const struct lang *L = &report_langs[lang];
     const struct arch_figures *a = A(m, arch), *mono = A(m, SUT_MONOLITH);
     const struct arch_figures *micro = A(m, SUT_MICROSERVICES), *sls = A(m, SUT_SERVERLESS);
     char procs[16];
@@ -518,31 +518,31 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
         if (micro || sls)
             snprintf(vs, sizeof vs, L->diff_mono_vs, fmt_ratio(lang, ratio(t64, thr_at(micro, 64))),
                      fmt_ratio(lang, ratio(t64, thr_at(sls, 64))));
-        out(f, L->diff_mono, render_number(lang, t64, 0), vs, render_number(lang, a->eq_rate, 0),
+        out(f, L->diff_mono, report_number(lang, t64, 0), vs, report_number(lang, a->eq_rate, 0),
             fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
-            render_number(lang, a->cpu_us, 1), render_number(lang, a->peak_rss_mb, 1), procs,
+            report_number(lang, a->cpu_us, 1), report_number(lang, a->peak_rss_mb, 1), procs,
             fmt_ms(lang, a->startup_ms));
         out(f, "\n\n%s", L->struct_mono);
         break;
     }
     case SUT_MICROSERVICES:
-        out(f, L->diff_micro, render_number(lang, t64, 0), fmt_ratio(lang, ratio(t64, m64)),
-            render_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
+        out(f, L->diff_micro, report_number(lang, t64, 0), fmt_ratio(lang, ratio(t64, m64)),
+            report_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
             fmt_ms(lang, a->eq_p99_ms),
             fmt_ratio(lang, ratio(a->eq_p99_ms, mono ? mono->eq_p99_ms : NAN)),
-            render_number(lang, a->cpu_us, 1),
+            report_number(lang, a->cpu_us, 1),
             fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
-            render_number(lang, a->peak_rss_mb, 1), fmt_ms(lang, a->startup_ms));
+            report_number(lang, a->peak_rss_mb, 1), fmt_ms(lang, a->startup_ms));
         out(f, "\n\n%s", L->struct_micro);
         break;
     case SUT_SERVERLESS:
-        out(f, L->diff_sls, render_number(lang, t64, 0), fmt_ratio(lang, ratio(t64, m64)),
-            render_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
+        out(f, L->diff_sls, report_number(lang, t64, 0), fmt_ratio(lang, ratio(t64, m64)),
+            report_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
             fmt_ms(lang, a->eq_p99_ms),
             fmt_ratio(lang, ratio(a->eq_p99_ms, mono ? mono->eq_p99_ms : NAN)),
-            render_number(lang, a->cpu_us, 1),
+            report_number(lang, a->cpu_us, 1),
             fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
-            render_number(lang, a->peak_rss_mb, 1), procs);
+            report_number(lang, a->peak_rss_mb, 1), procs);
         if (a->has_cold) {
             char n[16];
             snprintf(n, sizeof n, "%u", a->cold_n[MODE_EXEC]);
@@ -561,8 +561,8 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
                 snprintf(mem, sizeof mem, "%u", a->memory_mb);
                 out(f, "\n\n");
                 out(f, L->diff_sls_cost, fmt_ms(lang, a->duration_p50_ms),
-                    render_number(lang, a->billed_mean_ms, 2), mem, render_number(lang, gbs, 0),
-                    render_number(lang, cost, 2));
+                    report_number(lang, a->billed_mean_ms, 2), mem, report_number(lang, gbs, 0),
+                    report_number(lang, cost, 2));
             }
         }
         out(f, "\n\n%s", L->struct_sls);
@@ -575,10 +575,10 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
                 char n[16];
                 snprintf(n, sizeof n, "%u", a->repeats);
                 out(f, "\n");
-                out(f, L->repeats_note, n, L->arch_name[arch], render_number(lang, a->thr[k], 0),
-                    render_number(lang, a->thr_min[k], 0), render_number(lang, a->thr_max[k], 0),
-                    render_number(lang, a->thr_ci_lo[k], 0),
-                    render_number(lang, a->thr_ci_hi[k], 0));
+                out(f, L->repeats_note, n, L->arch_name[arch], report_number(lang, a->thr[k], 0),
+                    report_number(lang, a->thr_min[k], 0), report_number(lang, a->thr_max[k], 0),
+                    report_number(lang, a->thr_ci_lo[k], 0),
+                    report_number(lang, a->thr_ci_hi[k], 0));
                 out(f, "\n");
             }
     }
@@ -588,8 +588,8 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
         static const char *users_word[LANG_N] = {"users", "usuarios"};
         for (unsigned k = 0; k < a->nscale && used < sizeof list; k++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s: %s", k ? "; " : "",
-                                     render_number(lang, a->scale_users[k], 0), users_word[lang],
-                                     render_number(lang, a->scale_thr[k], 0));
+                                     report_number(lang, a->scale_users[k], 0), users_word[lang],
+                                     report_number(lang, a->scale_thr[k], 0));
         out(f, "\n");
         out(f, L->scale_note, L->arch_name[arch], list);
         out(f, "\n");
@@ -598,7 +598,7 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
 
 static void write_report(FILE *f, int lang, const struct run_figures *m, unsigned made)
 {
-    const struct lang *L = &render_langs[lang];
+    const struct lang *L = &report_langs[lang];
     const char *lc = L->code;
     out(f, "# %s\n\n", L->title);
     out(f, L->generated, m->profile, m->date, m->commit);
@@ -612,9 +612,9 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
     out(f, "## %s\n\n", L->h_env);
     char cores[32], users[64];
     snprintf(cores, sizeof cores, "%lld", m->cores);
-    snprintf(users, sizeof users, "%s", render_number(lang, m->users, 0));
+    snprintf(users, sizeof users, "%s", report_number(lang, m->users, 0));
     char mem[64];
-    snprintf(mem, sizeof mem, "%s GiB", render_number(lang, atof(m->memory) / 1048576.0, 1));
+    snprintf(mem, sizeof mem, "%s GiB", report_number(lang, atof(m->memory) / 1048576.0, 1));
     out(f, "- %s: %s\n- %s: %s\n- %s: %s\n- %s: %s\n- %s: `%s`\n- %s: %s\n", L->env_cpu,
         m->cpu_model, L->env_cores, cores, L->env_mem, mem, L->env_kernel, m->kernel,
         L->env_commit, m->commit, L->env_profile, m->profile);
@@ -623,7 +623,7 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
     out(f, "\n- ");
     out(f, L->env_data, users);
     out(f, "\n- ");
-    out(f, L->env_wall, render_number(lang, m->wall_s, 0));
+    out(f, L->env_wall, report_number(lang, m->wall_s, 0));
     out(f, "\n- %s:", L->env_libs);
     const char *k;
     json_t *v;
@@ -638,7 +638,7 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
         out(f, "\n> %s\n", L->env_shared_cpu);
 
     out(f, "\n## %s\n\n", L->h_method);
-    out(f, L->method_items, m->load_cpus, m->sut_cpus, render_number(lang, m->equal_rate, 0));
+    out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0));
     out(f, "\n**%s**\n\n%s\n", lang == LANG_ES ? "Advertencias" : "Caveats", L->caveats);
 
     out(f, "## %s\n\n", L->h_charts);
@@ -663,8 +663,8 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
             continue;
         out(f, "## %s\n\n### %s\n\n", L->h_arch[i], L->h_use);
         for (int u = 0; u < 3; u++)
-            out(f, "- %s [%s](%s)\n", render_use_cases[i][u].text[lang],
-                lang == LANG_ES ? "Fuente" : "Source", render_use_cases[i][u].source);
+            out(f, "- %s [%s](%s)\n", report_use_cases[i][u].text[lang],
+                lang == LANG_ES ? "Fuente" : "Source", report_use_cases[i][u].source);
         out(f, "\n### %s\n\n", L->h_diff);
         difference(f, lang, m, i);
         out(f, "\n");
@@ -686,8 +686,8 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
                 continue;
             out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i],
                 lang == LANG_ES ? what_es[i] : a->fault_what,
-                render_number(lang, (double)a->fault_requests, 0),
-                render_number(lang, (double)a->fault_errors, 0),
+                report_number(lang, (double)a->fault_requests, 0),
+                report_number(lang, (double)a->fault_errors, 0),
                 fmt_pct(lang, a->fault_error_rate * 100), fmt_ms(lang, a->fault_recovery_ms));
         }
         out(f, "\n");
@@ -723,8 +723,8 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
         }
         if (a->errors > 0) {
             out(f, "- ");
-            out(f, L->errors_some, L->h_arch[i], render_number(lang, (double)a->errors, 0),
-                render_number(lang, (double)(a->requests), 0));
+            out(f, L->errors_some, L->h_arch[i], report_number(lang, (double)a->errors, 0),
+                report_number(lang, (double)(a->requests), 0));
             out(f, "\n");
             any = true;
         }
@@ -733,7 +733,7 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
         out(f, "%s\n", L->errors_none);
 }
 
-int render_report(const char *run_dir, char *err, size_t errlen)
+int report_render(const char *run_dir, char *err, size_t errlen)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/run.json", run_dir);
@@ -773,7 +773,7 @@ int render_report(const char *run_dir, char *err, size_t errlen)
     return rc;
 }
 
-int render_main(int argc, char **argv)
+int report_main(int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         printf("Usage: archbench report RUN_DIR\n"
@@ -785,7 +785,7 @@ int render_main(int argc, char **argv)
     if (argc != 2)
         opts_usage_error("archbench report", "expected one argument: the run directory");
     char err[4400];
-    if (render_report(argv[1], err, sizeof err) != 0) {
+    if (report_render(argv[1], err, sizeof err) != 0) {
         log_error("report: %s", err);
         return 1;
     }

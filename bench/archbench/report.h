@@ -1,17 +1,17 @@
 /* archbench report: the bilingual report and its charts from a run's run.json. */
-#ifndef ARCHBENCH_RENDER_H
-#define ARCHBENCH_RENDER_H
+#ifndef ARCHBENCH_REPORT_H
+#define ARCHBENCH_REPORT_H
 
 #include <stddef.h>
 
 /* Writes RUN_DIR/report.md, RUN_DIR/report.es.md and RUN_DIR/charts/. Returns 0,
  * or -1 with the reason in err. */
-int render_report(const char *run_dir, char *err, size_t errlen);
+int report_render(const char *run_dir, char *err, size_t errlen);
 
 /* A number formatted for language lang (0 English, 1 Spanish): grouping, decimal
  * sign, "n/a" / "s. d." for NAN and infinities. */
-const char *render_number(int lang, double v, int decimals);
+const char *report_number(int lang, double v, int decimals);
 
-int render_main(int argc, char **argv);
+int report_main(int argc, char **argv);
 
 #endif

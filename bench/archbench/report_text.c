@@ -1,7 +1,7 @@
-/* The report's words in English and Spanish (see render_text.h). */
+/* The report's words in English and Spanish (see report_text.h). */
 #include "report_text.h"
 
-const struct lang render_langs[LANG_N] = {
+const struct lang report_langs[LANG_N] = {
     [LANG_EN] = {
         .code = "en", .decimal = '.', .group = ",", .group_min = 1000, .na = "n/a",
         .title = "archbench report: monolith, microservices and serverless",
@@ -394,7 +394,7 @@ const struct lang render_langs[LANG_N] = {
     },
 };
 
-const struct use_case render_use_cases[3][3] = {
+const struct use_case report_use_cases[3][3] = {
     { /* monolith */
         {{"**Shopify** runs its core commerce platform as a *modular monolith*: one large Ruby "
           "on Rails application split into components with enforced boundaries, chosen over a "

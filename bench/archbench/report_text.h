@@ -1,9 +1,9 @@
 /* Everything the report says in words, in English and in Spanish. Sentences with
  * numbers are printf formats whose arguments are already-formatted strings
- * (render.c formats numbers per language: 0.31 / 0,31), so a translation can
+ * (report.c formats numbers per language: 0.31 / 0,31), so a translation can
  * reorder nothing and must keep every %s. */
-#ifndef ARCHBENCH_RENDER_TEXT_H
-#define ARCHBENCH_RENDER_TEXT_H
+#ifndef ARCHBENCH_REPORT_TEXT_H
+#define ARCHBENCH_REPORT_TEXT_H
 
 enum { LANG_EN, LANG_ES, LANG_N };
 
@@ -46,9 +46,9 @@ struct lang {
     const char *h_faults, *faults_intro, *faults_header;
 };
 
-extern const struct lang render_langs[LANG_N];
+extern const struct lang report_langs[LANG_N];
 
 /* Real, well-known deployments per architecture (index: enum sut_arch). */
-extern const struct use_case render_use_cases[3][3];
+extern const struct use_case report_use_cases[3][3];
 
 #endif

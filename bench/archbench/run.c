@@ -1055,7 +1055,7 @@ int run_main(int argc, char **argv)
     summary(&r);
     json_decref(r.doc);
     char rerr[4400];
-    if (render_report(r.out, rerr, sizeof rerr) != 0) {
+    if (report_render(r.out, rerr, sizeof rerr) != 0) {
         log_error("report: %s", rerr);
         return 1;
     }

@@ -11,10 +11,10 @@
 static const struct {
     const char *key;
     double p;
-} lg_report_percentiles[] = {
+} lg_result_percentiles[] = {
     {"p50", 50}, {"p75", 75}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9}, {"p99.99", 99.99},
 };
-#define LG_REPORT_NPCT (sizeof lg_report_percentiles / sizeof lg_report_percentiles[0])
+#define LG_RESULT_NPCT (sizeof lg_result_percentiles / sizeof lg_result_percentiles[0])
 
 void lg_run_free(struct lg_run *r)
 {
@@ -25,7 +25,7 @@ void lg_run_free(struct lg_run *r)
     lg_stats_free(&r->stats);
 }
 
-void lg_report_finish(struct lg_run *r)
+void lg_result_finish(struct lg_run *r)
 {
     double s = r->elapsed_s > 0 ? r->elapsed_s : 1;
     r->requests_per_s = (double)r->stats.requests / s;
@@ -33,7 +33,7 @@ void lg_report_finish(struct lg_run *r)
     r->bytes_per_s = (double)r->stats.bytes / s;
 }
 
-void lg_report_format_us(double us, char *out, size_t outlen)
+void lg_result_format_us(double us, char *out, size_t outlen)
 {
     if (us < 1000)
         snprintf(out, outlen, "%.2fus", us);
@@ -43,7 +43,7 @@ void lg_report_format_us(double us, char *out, size_t outlen)
         snprintf(out, outlen, "%.2fs", us / 1000000);
 }
 
-static void lg_report_format_bytes(double b, char *out, size_t outlen)
+static void lg_result_format_bytes(double b, char *out, size_t outlen)
 {
     static const char *units[] = {"B", "KB", "MB", "GB", "TB"};
     int u = 0;
@@ -56,7 +56,7 @@ static void lg_report_format_bytes(double b, char *out, size_t outlen)
 
 /* ---- text ------------------------------------------------------------------- */
 
-void lg_report_text(FILE *out, const struct lg_run *r)
+void lg_result_text(FILE *out, const struct lg_run *r)
 {
     const struct lg_stats *s = &r->stats;
     char a[32], b[32], c[32];
@@ -71,23 +71,23 @@ void lg_report_text(FILE *out, const struct lg_run *r)
 
     fprintf(out, "  Latency%s      Avg        Stdev      Max\n",
             r->rate > 0 ? " (from planned send)" : "");
-    lg_report_format_us(lg_hist_mean(&s->latency), a, sizeof a);
-    lg_report_format_us(lg_hist_stdev(&s->latency), b, sizeof b);
-    lg_report_format_us((double)s->latency.max, c, sizeof c);
+    lg_result_format_us(lg_hist_mean(&s->latency), a, sizeof a);
+    lg_result_format_us(lg_hist_stdev(&s->latency), b, sizeof b);
+    lg_result_format_us((double)s->latency.max, c, sizeof c);
     fprintf(out, "  %-*s %-10s %-10s %-10s\n", r->rate > 0 ? 26 : 12, "", a, b, c);
     fprintf(out, "  Latency Distribution   corrected  uncorrected\n");
-    for (size_t i = 0; i < LG_REPORT_NPCT; i++) {
-        lg_report_format_us((double)lg_hist_percentile(&s->latency, lg_report_percentiles[i].p),
+    for (size_t i = 0; i < LG_RESULT_NPCT; i++) {
+        lg_result_format_us((double)lg_hist_percentile(&s->latency, lg_result_percentiles[i].p),
                             a, sizeof a);
-        lg_report_format_us(
-            (double)lg_hist_percentile(&s->uncorrected, lg_report_percentiles[i].p), b, sizeof b);
-        fprintf(out, "    %8.3f%%           %-10s %-10s\n", lg_report_percentiles[i].p, a, b);
+        lg_result_format_us(
+            (double)lg_hist_percentile(&s->uncorrected, lg_result_percentiles[i].p), b, sizeof b);
+        fprintf(out, "    %8.3f%%           %-10s %-10s\n", lg_result_percentiles[i].p, a, b);
     }
-    lg_report_format_us((double)s->latency.max, a, sizeof a);
-    lg_report_format_us((double)s->uncorrected.max, b, sizeof b);
+    lg_result_format_us((double)s->latency.max, a, sizeof a);
+    lg_result_format_us((double)s->uncorrected.max, b, sizeof b);
     fprintf(out, "    %9s           %-10s %-10s\n", "max", a, b);
 
-    lg_report_format_bytes((double)s->bytes, a, sizeof a);
+    lg_result_format_bytes((double)s->bytes, a, sizeof a);
     fprintf(out, "  %llu requests in %.2fs, %s read", (unsigned long long)s->requests,
             r->elapsed_s, a);
     if (r->runs > 1)
@@ -121,13 +121,13 @@ void lg_report_text(FILE *out, const struct lg_run *r)
     fprintf(out, "Requests/sec: %10.2f\n", r->requests_per_s);
     fprintf(out, "Successes/sec:%10.2f%s\n", r->successes_per_s,
             r->verify ? " (verified)" : "");
-    lg_report_format_bytes(r->bytes_per_s, a, sizeof a);
+    lg_result_format_bytes(r->bytes_per_s, a, sizeof a);
     fprintf(out, "Transfer/sec: %10s\n", a);
 }
 
 /* ---- JSON out --------------------------------------------------------------- */
 
-static json_t *lg_report_buckets(const struct lg_hist *h)
+static json_t *lg_result_buckets(const struct lg_hist *h)
 {
     json_t *arr = json_array();
     size_t it = 0;
@@ -137,24 +137,24 @@ static json_t *lg_report_buckets(const struct lg_hist *h)
     return arr;
 }
 
-static json_t *lg_report_latency(const struct lg_hist *h)
+static json_t *lg_result_latency(const struct lg_hist *h)
 {
     json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:f, s:f}", "unit", "us", "count",
                           (json_int_t)h->total, "min", (json_int_t)h->min, "max",
                           (json_int_t)h->max, "mean", lg_hist_mean(h), "stdev", lg_hist_stdev(h));
     if (o == NULL)
         return NULL;
-    for (size_t i = 0; i < LG_REPORT_NPCT; i++)
-        json_object_set_new(o, lg_report_percentiles[i].key,
-                            json_integer((json_int_t)lg_hist_percentile(h, lg_report_percentiles[i].p)));
+    for (size_t i = 0; i < LG_RESULT_NPCT; i++)
+        json_object_set_new(o, lg_result_percentiles[i].key,
+                            json_integer((json_int_t)lg_hist_percentile(h, lg_result_percentiles[i].p)));
     json_object_set_new(o, "histogram",
                         json_pack("{s:i, s:I, s:I, s:o}", "bits", (int)h->bits, "max_us",
                                   (json_int_t)LG_HIST_MAX_US, "clamped", (json_int_t)h->clamped,
-                                  "buckets", lg_report_buckets(h)));
+                                  "buckets", lg_result_buckets(h)));
     return o;
 }
 
-json_t *lg_report_json(const struct lg_run *r)
+json_t *lg_result_json(const struct lg_run *r)
 {
     const struct lg_stats *s = &r->stats;
     json_t *errors = json_object();
@@ -181,7 +181,7 @@ json_t *lg_report_json(const struct lg_run *r)
                               (json_int_t)(has ? lg_hist_percentile(&sec->latency, 50) : 0),
                               "p99_us",
                               (json_int_t)(has ? lg_hist_percentile(&sec->latency, 99) : 0));
-        json_object_set_new(e, "buckets", has ? lg_report_buckets(&sec->latency) : json_array());
+        json_object_set_new(e, "buckets", has ? lg_result_buckets(&sec->latency) : json_array());
         json_array_append_new(timeline, e);
     }
 
@@ -194,22 +194,22 @@ json_t *lg_report_json(const struct lg_run *r)
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:f, s:I, s:I, s:I, s:o, s:o, s:I, s:f, s:f, "
         "s:f, s:o, s:o, s:o, s:I}",
-        "schema", LG_REPORT_SCHEMA, "tool", "loadgen", "version", ARCHBENCH_VERSION, "runs",
+        "schema", LG_RESULT_SCHEMA, "tool", "loadgen", "version", ARCHBENCH_VERSION, "runs",
         (json_int_t)r->runs, "url", r->url, "mode", r->mode, "start_time", r->start_time,
         "config", config, "elapsed_s", r->elapsed_s, "requests", (json_int_t)s->requests,
         "successes", (json_int_t)s->successes, "warmup_responses",
         (json_int_t)r->warmup_responses, "errors", errors, "status", status, "bytes",
         (json_int_t)s->bytes, "requests_per_s", r->requests_per_s, "throughput_rps",
         r->successes_per_s, "bytes_per_s", r->bytes_per_s, "latency",
-        lg_report_latency(&s->latency), "latency_uncorrected",
-        lg_report_latency(&s->uncorrected), "timeline", timeline, "timeline_bits",
+        lg_result_latency(&s->latency), "latency_uncorrected",
+        lg_result_latency(&s->uncorrected), "timeline", timeline, "timeline_bits",
         (json_int_t)LG_HIST_TIMELINE_BITS);
     return doc;
 }
 
-bool lg_report_write_json(const struct lg_run *r, const char *path, char *err, size_t errlen)
+bool lg_result_write_json(const struct lg_run *r, const char *path, char *err, size_t errlen)
 {
-    json_t *doc = lg_report_json(r);
+    json_t *doc = lg_result_json(r);
     if (doc == NULL) {
         snprintf(err, errlen, "out of memory building the JSON report");
         return false;
@@ -229,7 +229,7 @@ bool lg_report_write_json(const struct lg_run *r, const char *path, char *err, s
 
 /* ---- JSON in ---------------------------------------------------------------- */
 
-static bool lg_report_get_u64(const json_t *o, const char *key, uint64_t *v, char *err,
+static bool lg_result_get_u64(const json_t *o, const char *key, uint64_t *v, char *err,
                               size_t errlen)
 {
     json_t *x = json_object_get(o, key);
@@ -241,7 +241,7 @@ static bool lg_report_get_u64(const json_t *o, const char *key, uint64_t *v, cha
     return true;
 }
 
-static bool lg_report_get_num(const json_t *o, const char *key, double *v, char *err,
+static bool lg_result_get_num(const json_t *o, const char *key, double *v, char *err,
                               size_t errlen)
 {
     json_t *x = json_object_get(o, key);
@@ -253,7 +253,7 @@ static bool lg_report_get_num(const json_t *o, const char *key, double *v, char 
     return true;
 }
 
-static bool lg_report_read_buckets(const json_t *arr, struct lg_hist *h, char *err,
+static bool lg_result_read_buckets(const json_t *arr, struct lg_hist *h, char *err,
                                    size_t errlen)
 {
     if (!json_is_array(arr)) {
@@ -275,7 +275,7 @@ static bool lg_report_read_buckets(const json_t *arr, struct lg_hist *h, char *e
     return true;
 }
 
-static bool lg_report_read_latency(const json_t *o, struct lg_hist *h, char *err, size_t errlen)
+static bool lg_result_read_latency(const json_t *o, struct lg_hist *h, char *err, size_t errlen)
 {
     const json_t *hist = json_object_get(o, "histogram");
     json_t *bits = json_object_get(hist, "bits");
@@ -284,14 +284,14 @@ static bool lg_report_read_latency(const json_t *o, struct lg_hist *h, char *err
         snprintf(err, errlen, "latency histogram missing or not %u-bit", h->bits);
         return false;
     }
-    if (!lg_report_read_buckets(json_object_get(hist, "buckets"), h, err, errlen))
+    if (!lg_result_read_buckets(json_object_get(hist, "buckets"), h, err, errlen))
         return false;
     /* The exact extremes travel beside the buckets (buckets only know their range). */
     uint64_t count, min, max, clamped;
-    if (!lg_report_get_u64(o, "count", &count, err, errlen) ||
-        !lg_report_get_u64(o, "min", &min, err, errlen) ||
-        !lg_report_get_u64(o, "max", &max, err, errlen) ||
-        !lg_report_get_u64(hist, "clamped", &clamped, err, errlen))
+    if (!lg_result_get_u64(o, "count", &count, err, errlen) ||
+        !lg_result_get_u64(o, "min", &min, err, errlen) ||
+        !lg_result_get_u64(o, "max", &max, err, errlen) ||
+        !lg_result_get_u64(hist, "clamped", &clamped, err, errlen))
         return false;
     if (count != h->total) {
         snprintf(err, errlen, "latency count %llu does not match its buckets (%llu)",
@@ -311,7 +311,7 @@ static bool lg_report_read_latency(const json_t *o, struct lg_hist *h, char *err
     return true;
 }
 
-static char *lg_report_dup(const json_t *o, const char *key, char *err, size_t errlen)
+static char *lg_result_dup(const json_t *o, const char *key, char *err, size_t errlen)
 {
     const char *s = json_string_value(json_object_get(o, key));
     if (s == NULL) {
@@ -324,7 +324,7 @@ static char *lg_report_dup(const json_t *o, const char *key, char *err, size_t e
     return d;
 }
 
-bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t errlen)
+bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     if (!lg_stats_init(&r->stats, 0)) {
@@ -332,8 +332,8 @@ bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
         return false;
     }
     const char *schema = json_string_value(json_object_get(j, "schema"));
-    if (schema == NULL || strcmp(schema, LG_REPORT_SCHEMA) != 0) {
-        snprintf(err, errlen, "not a loadgen report (schema is not %s)", LG_REPORT_SCHEMA);
+    if (schema == NULL || strcmp(schema, LG_RESULT_SCHEMA) != 0) {
+        snprintf(err, errlen, "not a loadgen report (schema is not %s)", LG_RESULT_SCHEMA);
         return false;
     }
     const json_t *cfg = json_object_get(j, "config");
@@ -347,20 +347,20 @@ bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
     }
     uint64_t u;
     struct lg_stats *s = &r->stats;
-    if (!(r->url = lg_report_dup(j, "url", err, errlen)) ||
-        !(r->mode = lg_report_dup(j, "mode", err, errlen)) ||
-        !(r->start_time = lg_report_dup(j, "start_time", err, errlen)))
+    if (!(r->url = lg_result_dup(j, "url", err, errlen)) ||
+        !(r->mode = lg_result_dup(j, "mode", err, errlen)) ||
+        !(r->start_time = lg_result_dup(j, "start_time", err, errlen)))
         return false;
-    if (!lg_report_get_u64(j, "runs", &u, err, errlen))
+    if (!lg_result_get_u64(j, "runs", &u, err, errlen))
         return false;
     r->runs = (unsigned)u;
-    if (!lg_report_get_u64(cfg, "connections", &u, err, errlen))
+    if (!lg_result_get_u64(cfg, "connections", &u, err, errlen))
         return false;
     r->connections = (unsigned)u;
-    if (!lg_report_get_u64(cfg, "threads", &u, err, errlen))
+    if (!lg_result_get_u64(cfg, "threads", &u, err, errlen))
         return false;
     r->threads = (unsigned)u;
-    if (!lg_report_get_u64(cfg, "tokens", &u, err, errlen))
+    if (!lg_result_get_u64(cfg, "tokens", &u, err, errlen))
         return false;
     r->tokens = u;
     json_t *verify = json_object_get(cfg, "verify");
@@ -369,23 +369,23 @@ bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
         return false;
     }
     r->verify = json_is_true(verify);
-    if (!lg_report_get_num(cfg, "duration_s", &r->duration_s, err, errlen) ||
-        !lg_report_get_num(cfg, "warmup_s", &r->warmup_s, err, errlen) ||
-        !lg_report_get_num(cfg, "timeout_s", &r->timeout_s, err, errlen) ||
-        !lg_report_get_num(cfg, "rate", &r->rate, err, errlen) ||
-        !lg_report_get_num(j, "elapsed_s", &r->elapsed_s, err, errlen) ||
-        !lg_report_get_num(j, "requests_per_s", &r->requests_per_s, err, errlen) ||
-        !lg_report_get_num(j, "throughput_rps", &r->successes_per_s, err, errlen) ||
-        !lg_report_get_num(j, "bytes_per_s", &r->bytes_per_s, err, errlen))
+    if (!lg_result_get_num(cfg, "duration_s", &r->duration_s, err, errlen) ||
+        !lg_result_get_num(cfg, "warmup_s", &r->warmup_s, err, errlen) ||
+        !lg_result_get_num(cfg, "timeout_s", &r->timeout_s, err, errlen) ||
+        !lg_result_get_num(cfg, "rate", &r->rate, err, errlen) ||
+        !lg_result_get_num(j, "elapsed_s", &r->elapsed_s, err, errlen) ||
+        !lg_result_get_num(j, "requests_per_s", &r->requests_per_s, err, errlen) ||
+        !lg_result_get_num(j, "throughput_rps", &r->successes_per_s, err, errlen) ||
+        !lg_result_get_num(j, "bytes_per_s", &r->bytes_per_s, err, errlen))
         return false;
-    if (!lg_report_get_u64(j, "requests", &s->requests, err, errlen) ||
-        !lg_report_get_u64(j, "successes", &s->successes, err, errlen) ||
-        !lg_report_get_u64(j, "bytes", &s->bytes, err, errlen) ||
-        !lg_report_get_u64(j, "warmup_responses", &u, err, errlen))
+    if (!lg_result_get_u64(j, "requests", &s->requests, err, errlen) ||
+        !lg_result_get_u64(j, "successes", &s->successes, err, errlen) ||
+        !lg_result_get_u64(j, "bytes", &s->bytes, err, errlen) ||
+        !lg_result_get_u64(j, "warmup_responses", &u, err, errlen))
         return false;
     r->warmup_responses = u;
     for (int e = 0; e < LG_ERR_COUNT; e++)
-        if (!lg_report_get_u64(errors, lg_error_names[e], &s->errors[e], err, errlen))
+        if (!lg_result_get_u64(errors, lg_error_names[e], &s->errors[e], err, errlen))
             return false;
     const char *key;
     json_t *val;
@@ -399,8 +399,8 @@ bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
         }
         s->status[code] = (uint64_t)json_integer_value(val);
     }
-    if (!lg_report_read_latency(json_object_get(j, "latency"), &s->latency, err, errlen) ||
-        !lg_report_read_latency(json_object_get(j, "latency_uncorrected"), &s->uncorrected, err,
+    if (!lg_result_read_latency(json_object_get(j, "latency"), &s->latency, err, errlen) ||
+        !lg_result_read_latency(json_object_get(j, "latency_uncorrected"), &s->uncorrected, err,
                                 errlen))
         return false;
     json_t *tb = json_object_get(j, "timeline_bits");
@@ -415,8 +415,8 @@ bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
     size_t i;
     json_array_foreach(timeline, i, val) {
         struct lg_second *sec = &s->timeline[i];
-        if (!lg_report_get_u64(val, "requests", &sec->requests, err, errlen) ||
-            !lg_report_get_u64(val, "errors", &sec->errors, err, errlen))
+        if (!lg_result_get_u64(val, "requests", &sec->requests, err, errlen) ||
+            !lg_result_get_u64(val, "errors", &sec->errors, err, errlen))
             return false;
         json_t *b = json_object_get(val, "buckets");
         if (json_array_size(b) == 0)
@@ -425,7 +425,7 @@ bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
             snprintf(err, errlen, "out of memory");
             return false;
         }
-        if (!lg_report_read_buckets(b, &sec->latency, err, errlen))
+        if (!lg_result_read_buckets(b, &sec->latency, err, errlen))
             return false;
     }
     return true;
@@ -433,7 +433,7 @@ bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
 
 /* ---- merge ------------------------------------------------------------------ */
 
-static bool lg_report_merge_str(char **dst, const char *src, const char *differ)
+static bool lg_result_merge_str(char **dst, const char *src, const char *differ)
 {
     if (strcmp(*dst, src) == 0)
         return true;
@@ -445,10 +445,10 @@ static bool lg_report_merge_str(char **dst, const char *src, const char *differ)
     return true;
 }
 
-bool lg_report_merge(struct lg_run *dst, const struct lg_run *src, char *err, size_t errlen)
+bool lg_result_merge(struct lg_run *dst, const struct lg_run *src, char *err, size_t errlen)
 {
-    if (!lg_report_merge_str(&dst->url, src->url, "(several URLs)") ||
-        !lg_report_merge_str(&dst->mode, src->mode, "mixed")) {
+    if (!lg_result_merge_str(&dst->url, src->url, "(several URLs)") ||
+        !lg_result_merge_str(&dst->mode, src->mode, "mixed")) {
         snprintf(err, errlen, "out of memory");
         return false;
     }

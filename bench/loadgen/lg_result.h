@@ -3,8 +3,8 @@
  * runs. A run's JSON carries its histograms bucket by bucket, so merging runs from
  * several load-generating hosts loses nothing: counts add up, histograms merge, and
  * percentiles are recomputed from the merged histograms. */
-#ifndef LG_REPORT_H
-#define LG_REPORT_H
+#ifndef LG_RESULT_H
+#define LG_RESULT_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -13,7 +13,7 @@
 
 #include "lg_stats.h"
 
-#define LG_REPORT_SCHEMA "archbench.loadgen/1"
+#define LG_RESULT_SCHEMA "archbench.loadgen/1"
 
 struct lg_run {
     char *url;
@@ -34,23 +34,23 @@ struct lg_run {
 };
 
 /* Fills the rates from stats and elapsed_s (a single run). */
-void lg_report_finish(struct lg_run *r);
+void lg_result_finish(struct lg_run *r);
 
-void lg_report_text(FILE *out, const struct lg_run *r);
+void lg_result_text(FILE *out, const struct lg_run *r);
 
 /* The whole run as JSON (NULL when out of memory). */
-json_t *lg_report_json(const struct lg_run *r);
-bool lg_report_write_json(const struct lg_run *r, const char *path, char *err, size_t errlen);
+json_t *lg_result_json(const struct lg_run *r);
+bool lg_result_write_json(const struct lg_run *r, const char *path, char *err, size_t errlen);
 
-/* Reads a document written by lg_report_json. r is initialised here. */
-bool lg_report_from_json(const json_t *j, struct lg_run *r, char *err, size_t errlen);
+/* Reads a document written by lg_result_json. r is initialised here. */
+bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t errlen);
 
 /* Adds src into dst (summed counts, merged histograms and timelines). */
-bool lg_report_merge(struct lg_run *dst, const struct lg_run *src, char *err, size_t errlen);
+bool lg_result_merge(struct lg_run *dst, const struct lg_run *src, char *err, size_t errlen);
 
 void lg_run_free(struct lg_run *r);
 
 /* "812.00us", "1.23ms", "2.01s" */
-void lg_report_format_us(double us, char *out, size_t outlen);
+void lg_result_format_us(double us, char *out, size_t outlen);
 
 #endif

@@ -1,5 +1,5 @@
 /* bin/loadgen: the load generator (DESIGN §5). This file holds the command line,
- * the start-up checks and the run; lg_loop.c drives the connections, lg_report.c
+ * the start-up checks and the run; lg_loop.c drives the connections, lg_result.c
  * prints and writes the results. */
 #include <errno.h>
 #include <getopt.h>
@@ -464,10 +464,10 @@ int main(int argc, char **argv)
         rc = 1;
     }
     if (rc == 0) {
-        lg_report_finish(&run);
-        lg_report_text(stdout, &run);
+        lg_result_finish(&run);
+        lg_result_text(stdout, &run);
         fflush(stdout);
-        if (o.json_path && !lg_report_write_json(&run, o.json_path, err, sizeof err)) {
+        if (o.json_path && !lg_result_write_json(&run, o.json_path, err, sizeof err)) {
             log_error("%s", err);
             rc = 1;
         }

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
     char err[512];
     int rc = 1;
     char **env = build_env(extra, nextra, function, memory_mb);
-    struct report *report = env ? report_open(report_path, err, sizeof err) : NULL;
+    struct lambda_log *report = env ? lambda_log_open(report_path, err, sizeof err) : NULL;
     if (report == NULL) {
         log_error("%s", env ? err : "out of memory");
         free(env);
@@ -280,7 +280,7 @@ out:
     instances_free(pool);
     free(api_addrs);
     spawner_close(spawner);
-    report_close(report);
+    lambda_log_close(report);
     free(env);
     free(extra);
     return rc;

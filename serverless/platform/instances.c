@@ -149,16 +149,16 @@ static void write_report(struct instances *p, const struct instance *in,
                          const struct invocation *inv, double duration_ms, double init_ms,
                          const char *status)
 {
-    struct report_entry e = {.request_id = inv->id, .duration_ms = duration_ms,
+    struct lambda_log_entry e = {.request_id = inv->id, .duration_ms = duration_ms,
                              .init_ms = init_ms, .memory_mb = p->cfg.memory_mb,
                              .max_memory_mb = in->max_memory_mb, .status = status,
                              .pid = in->pid, .instance = in->name};
-    report_write(p->cfg.report, &e);
+    lambda_log_write(p->cfg.report, &e);
 }
 
 /* Reports an invocation that ended without a result (timeout, crash, init error).
  * Locked (these are rare, so the write under the lock does not matter). */
-static void report_failure(struct instances *p, struct instance *in,
+static void log_failure(struct instances *p, struct instance *in,
                            struct invocation *inv, const char *status)
 {
     int64_t now = now_ns();
@@ -478,7 +478,7 @@ unsigned instances_init_error(struct instances *p, const char *instance, const c
         char detail[200];
         snprintf(detail, sizeof detail, "the function failed to initialise: %s",
                  error_type && *error_type ? error_type : "init error");
-        report_failure(p, in, in->inv, "init_error");
+        log_failure(p, in, in->inv, "init_error");
         complete(in->inv, 502, detail);
         in->inv = NULL;
     }
@@ -526,7 +526,7 @@ static void instance_exited(struct instances *p, struct instance *in)
         bool init = !in->initialised;
         snprintf(detail, sizeof detail, "the function instance %s %s",
                  init ? "failed to initialise: it" : "crashed: it", how);
-        report_failure(p, in, in->inv, init ? "init_error" : "crash");
+        log_failure(p, in, in->inv, init ? "init_error" : "crash");
         complete(in->inv, 502, detail);
         in->inv = NULL;
     }
@@ -566,7 +566,7 @@ static int64_t enforce(struct instances *p, int64_t now)
                          "the function instance did not initialise within 10 s");
             log_warn("invocation %s in instance %s (pid %d): %s", inv->id, in->name,
                      (int)in->pid, detail);
-            report_failure(p, in, inv, "timeout");
+            log_failure(p, in, inv, "timeout");
             complete(inv, 504, detail);
             in->inv = NULL;
             if (in->kill_reason == NULL)

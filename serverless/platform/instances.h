@@ -72,7 +72,7 @@ struct instances_config {
     unsigned provisioned;
     const char *function_name;     /* for the invoked function ARN */
     struct spawner *spawner;
-    struct report *report;
+    struct lambda_log *report;
 };
 
 struct instances;

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-struct report {
+struct lambda_log {
     int fd; /* -1: no report log */
 };
 
-struct report *report_open(const char *path, char *err, size_t errlen)
+struct lambda_log *lambda_log_open(const char *path, char *err, size_t errlen)
 {
-    struct report *r = calloc(1, sizeof *r);
+    struct lambda_log *r = calloc(1, sizeof *r);
     if (r == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -32,7 +32,7 @@ struct report *report_open(const char *path, char *err, size_t errlen)
     return r;
 }
 
-void report_close(struct report *r)
+void lambda_log_close(struct lambda_log *r)
 {
     if (r == NULL)
         return;
@@ -41,7 +41,7 @@ void report_close(struct report *r)
     free(r);
 }
 
-unsigned long report_billed_ms(double duration_ms)
+unsigned long lambda_log_billed_ms(double duration_ms)
 {
     double b = ceil(duration_ms);
     return b < 1 ? 1 : (unsigned long)b;
@@ -60,7 +60,7 @@ static void write_all(int fd, const char *buf, size_t len)
     }
 }
 
-void report_write(struct report *r, const struct report_entry *e)
+void lambda_log_write(struct lambda_log *r, const struct lambda_log_entry *e)
 {
     char line[512], init[64] = "", status[64] = "";
     if (e->init_ms >= 0)
@@ -70,7 +70,7 @@ void report_write(struct report *r, const struct report_entry *e)
     int n = snprintf(line, sizeof line,
                      "REPORT RequestId: %s Duration: %.2f ms Billed Duration: %lu ms "
                      "Memory Size: %u MB Max Memory Used: %u MB%s%s\n",
-                     e->request_id, e->duration_ms, report_billed_ms(e->duration_ms),
+                     e->request_id, e->duration_ms, lambda_log_billed_ms(e->duration_ms),
                      e->memory_mb, e->max_memory_mb, init, status);
     if (n > 0)
         write_all(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
@@ -83,7 +83,7 @@ void report_write(struct report *r, const struct report_entry *e)
                  "{\"requestId\":\"%s\",\"durationMs\":%.3f,\"billedDurationMs\":%lu,"
                  "\"memorySizeMb\":%u,\"maxMemoryUsedMb\":%u,\"initDurationMs\":%s,"
                  "\"status\":\"%s\",\"pid\":%d,\"instance\":\"%s\"}\n",
-                 e->request_id, e->duration_ms, report_billed_ms(e->duration_ms),
+                 e->request_id, e->duration_ms, lambda_log_billed_ms(e->duration_ms),
                  e->memory_mb, e->max_memory_mb, initj, e->status, (int)e->pid,
                  e->instance);
     if (n > 0)

@@ -3,13 +3,13 @@
  *   Max Memory Used: 6 MB Init Duration: 2.10 ms
  * and the same data as one JSON object per line in an optional report log, which
  * the orchestrator's cost model reads. */
-#ifndef ARCHBENCH_REPORT_H
-#define ARCHBENCH_REPORT_H
+#ifndef ARCHBENCH_LAMBDA_LOG_H
+#define ARCHBENCH_LAMBDA_LOG_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct report_entry {
+struct lambda_log_entry {
     const char *request_id;
     double duration_ms;        /* event handed out -> result received */
     double init_ms;            /* spawn -> first /next; < 0 on a warm start */
@@ -20,16 +20,16 @@ struct report_entry {
     const char *instance;      /* "slot-generation" */
 };
 
-struct report;
+struct lambda_log;
 
 /* path may be NULL (stderr lines only). NULL with err set when it cannot open. */
-struct report *report_open(const char *path, char *err, size_t errlen);
-void report_close(struct report *r);
+struct lambda_log *lambda_log_open(const char *path, char *err, size_t errlen);
+void lambda_log_close(struct lambda_log *r);
 
 /* Billed duration: the duration rounded up to a whole millisecond, at least 1. */
-unsigned long report_billed_ms(double duration_ms);
+unsigned long lambda_log_billed_ms(double duration_ms);
 
 /* Writes the line and the JSON record, each with one write(2) (thread-safe). */
-void report_write(struct report *r, const struct report_entry *e);
+void lambda_log_write(struct lambda_log *r, const struct lambda_log_entry *e);
 
 #endif

@@ -112,7 +112,7 @@ static void render(json_t *doc, struct rendered *r)
     snprintf(path, sizeof path, "%s/run.json", r->dir);
     assert_int_equal(json_dump_file(doc, path, 0), 0);
     json_decref(doc);
-    if (render_report(r->dir, err, sizeof err) != 0)
+    if (report_render(r->dir, err, sizeof err) != 0)
         fail_msg("render: %s", err);
     snprintf(path, sizeof path, "%s/report.md", r->dir);
     r->en = slurp(path);
@@ -158,21 +158,21 @@ static void assert_no_missing_numbers(const char *text)
 static void test_numbers_use_each_languages_separators(void **state)
 {
     (void)state;
-    assert_string_equal(render_number(0, 1234.5, 1), "1,234.5");
-    assert_string_equal(render_number(0, 12345678, 0), "12,345,678");
-    assert_string_equal(render_number(0, 0.31, 2), "0.31");
-    assert_string_equal(render_number(1, 0.31, 2), "0,31");
-    assert_string_equal(render_number(1, 1234.5, 1), "1234,5"); /* no grouping below 10 000 */
-    assert_string_equal(render_number(1, 12345.6, 1), "12\xc2\xa0" "345,6");
-    assert_string_equal(render_number(0, -2.5, 1), "-2.5");
+    assert_string_equal(report_number(0, 1234.5, 1), "1,234.5");
+    assert_string_equal(report_number(0, 12345678, 0), "12,345,678");
+    assert_string_equal(report_number(0, 0.31, 2), "0.31");
+    assert_string_equal(report_number(1, 0.31, 2), "0,31");
+    assert_string_equal(report_number(1, 1234.5, 1), "1234,5"); /* no grouping below 10 000 */
+    assert_string_equal(report_number(1, 12345.6, 1), "12\xc2\xa0" "345,6");
+    assert_string_equal(report_number(0, -2.5, 1), "-2.5");
 }
 
 static void test_missing_numbers_are_never_nan(void **state)
 {
     (void)state;
-    assert_string_equal(render_number(0, NAN, 1), "n/a");
-    assert_string_equal(render_number(1, NAN, 1), "s. d.");
-    assert_string_equal(render_number(0, INFINITY, 0), "n/a");
+    assert_string_equal(report_number(0, NAN, 1), "n/a");
+    assert_string_equal(report_number(1, NAN, 1), "s. d.");
+    assert_string_equal(report_number(0, INFINITY, 0), "n/a");
 }
 
 static void test_report_has_every_section_for_every_architecture(void **state)
@@ -293,13 +293,13 @@ static void test_not_a_run_is_refused(void **state)
     (void)state;
     char dir[64] = "/tmp/archbench-report-XXXXXX", path[128], err[256] = "";
     assert_non_null(mkdtemp(dir));
-    assert_int_not_equal(render_report(dir, err, sizeof err), 0); /* no run.json */
+    assert_int_not_equal(report_render(dir, err, sizeof err), 0); /* no run.json */
     assert_non_null(strstr(err, "run.json"));
     snprintf(path, sizeof path, "%s/run.json", dir);
     FILE *f = fopen(path, "w");
     fputs("{\"schema\":\"something else\"}", f);
     fclose(f);
-    assert_int_not_equal(render_report(dir, err, sizeof err), 0);
+    assert_int_not_equal(report_render(dir, err, sizeof err), 0);
     assert_non_null(strstr(err, "archbench.run/1"));
     proc_rmdir(dir);
 }
