@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
@@ -74,13 +75,6 @@ struct request_state {
     void (*app_free)(void *app);    /* server_request.state_free */
     unsigned long long start_us;    /* headers in (CLOCK_MONOTONIC), for request_done */
 };
-
-static unsigned long long now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
-}
 
 bool server_option(int c, const char *arg, struct server_config *cfg, const char *program)
 {
@@ -321,7 +315,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
         unsigned status = ci != NULL ? ci->http_status : 0;
-        d->cfg->request_done(d->app_worker, status, st ? now_us() - st->start_us : 0);
+        d->cfg->request_done(d->app_worker, status, st ? clock_now_us() - st->start_us : 0);
     }
     if (st == NULL)
         return;
@@ -401,7 +395,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         st->route = rt;
         if (cfg->request_done != NULL)
-            st->start_us = now_us();
+            st->start_us = clock_now_us();
         *con_cls = st;
         return MHD_YES;
     }

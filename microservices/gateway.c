@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "opts.h"
@@ -240,7 +241,7 @@ static bool is_json(const char *content_type, const char *type)
 
 static long remaining_ms(const struct gw_request *rq)
 {
-    uint64_t now = upstream_now_us();
+    uint64_t now = clock_now_us();
     return now >= rq->deadline_us ? 0 : (long)((rq->deadline_us - now + 999) / 1000);
 }
 
@@ -381,7 +382,7 @@ static struct gw_request *request_new(struct gw_worker *w, struct MHD_Connection
         return NULL;
     rq->w = w;
     rq->conn = conn;
-    rq->deadline_us = upstream_now_us() + (uint64_t)w->app->timeout_ms * 1000u;
+    rq->deadline_us = clock_now_us() + (uint64_t)w->app->timeout_ms * 1000u;
     request_id(w, conn, rq->request_id);
 
     size_t total = 0;

@@ -1,4 +1,5 @@
 /* The gateway's asynchronous HTTP client (see upstream.h). */
+#include "clock.h"
 #include "upstream.h"
 
 #include <errno.h>
@@ -40,13 +41,6 @@ struct upstream_client {
     /* Calls on the multi handle, and calls finished whose done has not run yet. */
     struct upstream_call *running, *finished, *finished_tail;
 };
-
-uint64_t upstream_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static struct watch *watch_of(struct upstream_client *c, curl_socket_t s)
 {
@@ -118,7 +112,7 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
         return 0;
     }
     c->has_deadline = true;
-    c->deadline_us = upstream_now_us() + (uint64_t)timeout_ms * 1000u;
+    c->deadline_us = clock_now_us() + (uint64_t)timeout_ms * 1000u;
     return 0;
 }
 
@@ -245,7 +239,7 @@ long upstream_client_timeout_ms(const struct upstream_client *c)
         return 0;
     if (!c->has_deadline)
         return -1;
-    uint64_t now = upstream_now_us();
+    uint64_t now = clock_now_us();
     if (now >= c->deadline_us)
         return 0;
     return (long)((c->deadline_us - now + 999) / 1000);
@@ -298,7 +292,7 @@ static void take_finished(struct upstream_client *c)
         call->outcome = upstream_classify(code);
         if (call->outcome == UPSTREAM_OK)
             curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &call->status);
-        call->elapsed_us = upstream_now_us() - call->start_us;
+        call->elapsed_us = clock_now_us() - call->start_us;
         call->state = CALL_FINISHED;
         list_push(&c->finished, &c->finished_tail, call);
     }
@@ -327,7 +321,7 @@ int upstream_start(struct upstream_client *c, struct upstream_call *call)
     call->body_len = 0;
     if (call->body)
         call->body[0] = '\0';
-    call->start_us = upstream_now_us();
+    call->start_us = clock_now_us();
     curl_easy_setopt(e, CURLOPT_URL, call->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)call->headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, call->timeout_ms);
@@ -399,7 +393,7 @@ void upstream_client_run(struct upstream_client *c)
             mask |= CURL_CSELECT_ERR;
         curl_multi_socket_action(c->multi, fd, mask, &running);
     }
-    if (c->has_deadline && upstream_now_us() >= c->deadline_us) {
+    if (c->has_deadline && clock_now_us() >= c->deadline_us) {
         c->has_deadline = false;
         curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }

@@ -90,8 +90,6 @@ const char *upstream_content_type(struct upstream_call *call);
  * answers their requests without waiting for the upstreams). */
 void upstream_client_cancel_all(struct upstream_client *c, upstream_done_fn fn);
 
-/* Microseconds on CLOCK_MONOTONIC. */
-uint64_t upstream_now_us(void);
 
 /* ---- pure helpers ---- */
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "db.h"
 #include "lg_result.h"
 #include "log.h"
@@ -73,15 +74,13 @@ static int cmd_seed(int argc, char **argv)
     if (optind < argc)
         opts_usage_error("archbench seed", "unexpected argument '%s'", argv[optind]);
 
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = clock_now_s();
     char err[1024];
     if (seed_run(&opt, err, sizeof err) != 0) {
         log_error("seed: %s", err);
         return 1;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    double secs = clock_now_s() - t0;
     uint64_t extra = seed_extra_tokens(opt.users);
     printf("seeded %llu users (+%llu expired, %llu revoked tokens) with seed %llu in %.1f s\n"
            "  %s/app.db %s/auth.db %s/profiles.db %s/tokens.tsv\n",

@@ -4,6 +4,7 @@
  * architecture goes through the same list with the same durations, the same
  * dataset and the same CPUs. Rounds are interleaved (all architectures once, then
  * again), so the machine's drift falls on all of them alike. */
+#include "clock.h"
 #include "run.h"
 
 #include <errno.h>
@@ -94,13 +95,6 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void sleep_s(double s)
 {
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
@@ -110,7 +104,7 @@ static void sleep_s(double s)
 
 static void progress(struct run *r, const char *arch, const char *what)
 {
-    double el = now_s() - r->t0;
+    double el = clock_now_s() - r->t0;
     double left = r->planned_s - el;
     fprintf(stderr, "[%4.0fs, ~%3.0fs left] %-13s %s\n", el, left > 0 ? left : 0, arch, what);
 }
@@ -306,12 +300,12 @@ static json_t *run_scenario_fault(struct run *r, struct sut *s, const struct sce
     int st = 0;
     char dead[64] = "";
     bool died = false;
-    double t_start = now_s();
+    double t_start = clock_now_s();
     for (;;) {
         pid_t w2 = waitpid(pid, &st, WNOHANG);
         if (w2 == pid)
             break;
-        if (fault && !fault->done && now_s() - t_start >= fault->at_s &&
+        if (fault && !fault->done && clock_now_s() - t_start >= fault->at_s &&
             inject(r, s, fault, err, errlen) != 0) {
             kill(pid, SIGINT);
             waitpid(pid, &st, 0);
@@ -469,7 +463,7 @@ static int inject(struct run *r, struct sut *s, struct fault *f, char *err, size
         snprintf(err, errlen, "%s: nothing to kill for the fault scenario", sut_arch_name(s->arch));
         return -1;
     }
-    double t0 = now_s();
+    double t0 = clock_now_s();
     kill(victim, SIGKILL);
     if (restart >= 0 && sut_restart(s, (unsigned)restart, err, errlen) != 0)
         return -1;
@@ -481,13 +475,13 @@ static int inject(struct run *r, struct sut *s, struct fault *f, char *err, size
             if (ok)
                 break;
         }
-        if (now_s() - t0 > 10) {
+        if (clock_now_s() - t0 > 10) {
             snprintf(err, errlen, "%s: no 200 within 10 s after the fault", sut_arch_name(s->arch));
             return -1;
         }
         sleep_s(0.002);
     }
-    f->recovery_ms = (now_s() - t0) * 1e3;
+    f->recovery_ms = (clock_now_s() - t0) * 1e3;
     return 0;
 }
 
@@ -602,13 +596,13 @@ static int phase_scale(struct run *r, enum sut_arch a, unsigned users, char *err
 
 /* ---- serverless cold and warm starts ------------------------------------ */
 
-static double elapsed_ms_since(double t) { return (now_s() - t) * 1e3; }
+static double elapsed_ms_since(double t) { return (clock_now_s() - t) * 1e3; }
 
 /* One GET /profile on a new connection; its latency in ms, or -1. */
 static double timed_get(int port, const char *auth)
 {
     struct http_response resp;
-    double t = now_s();
+    double t = clock_now_s();
     if (httpc_request(port, "GET", "/profile", auth, &resp) != 0)
         return -1;
     double ms = elapsed_ms_since(t);
@@ -661,12 +655,12 @@ static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
     int rc = 0;
     for (unsigned i = 0; i < r->plan->cold_starts && rc == 0 && !interrupted; i++) {
         /* Wait for scale to zero, so the next request is a cold start. */
-        double deadline = now_s() + 3;
+        double deadline = clock_now_s() + 3;
         struct sut_sample cur;
         do {
             sleep_s(0.01);
             sut_sample(&s, &cur);
-        } while (cur.nprocs > base.nprocs && now_s() < deadline);
+        } while (cur.nprocs > base.nprocs && clock_now_s() < deadline);
         if (cur.nprocs > base.nprocs) {
             snprintf(err, errlen, "serverless: instances did not scale to zero after the idle "
                                   "timeout");
@@ -990,7 +984,7 @@ int run_main(int argc, char **argv)
     json_object_set_new(r.doc, "order", order);
     json_object_set_new(r.doc, "architectures", archs);
 
-    r.t0 = now_s();
+    r.t0 = clock_now_s();
     r.planned_s = planned_seconds(&r);
     fprintf(stderr, "archbench run: profile %s, %u users, results in %s (about %.0f s)\n",
             r.plan->name, r.users, r.out, r.planned_s);
@@ -1034,7 +1028,7 @@ int run_main(int argc, char **argv)
     }
     cleanup_current(&r);
 
-    json_object_set_new(r.doc, "wall_time_s", json_real(now_s() - r.t0));
+    json_object_set_new(r.doc, "wall_time_s", json_real(clock_now_s() - r.t0));
     json_object_set_new(r.doc, "complete", json_boolean(rc == 0));
     char runjson[1100];
     snprintf(runjson, sizeof runjson, "%s/run.json", r.out);
@@ -1060,7 +1054,7 @@ int run_main(int argc, char **argv)
         return 1;
     }
     printf("\nrun:    %s/run.json (%.0f s)\nreport: %s/report.md (English), %s/report.es.md "
-           "(Spanish)\n", r.out, now_s() - r.t0, r.out, r.out);
+           "(Spanish)\n", r.out, clock_now_s() - r.t0, r.out, r.out);
     return 0;
 }
 

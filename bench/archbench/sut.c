@@ -1,4 +1,5 @@
 /* The system under test (see sut.h). */
+#include "clock.h"
 #include "sut.h"
 
 #include "httpc.h"
@@ -27,13 +28,6 @@ bool sut_arch_parse(const char *name, enum sut_arch *out)
             return true;
         }
     return false;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void sleep_ms(long ms)
@@ -163,10 +157,10 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
     char line[160];
     size_t n = 0;
     struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-    double deadline = now_ms() + 10000;
+    double deadline = clock_now_ms() + 10000;
     int rc = -1;
     while (n < sizeof line - 1) {
-        int left = (int)(deadline - now_ms());
+        int left = (int)(deadline - clock_now_ms());
         if (left <= 0 || poll(&pfd, 1, left) != 1 || read(out[0], &line[n], 1) != 1)
             break;
         if (line[n] == '\n') {
@@ -215,8 +209,8 @@ static bool health_ok(const char *address)
 static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *when, char *err,
                         size_t errlen)
 {
-    double deadline = now_ms() + 10000;
-    while (now_ms() < deadline) {
+    double deadline = clock_now_ms() + 10000;
+    while (clock_now_ms() < deadline) {
         if (health_ok(p->address))
             return 0;
         int st;
@@ -243,7 +237,7 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
     char thr[16], bin[4][512], db[3][4096];
     snprintf(thr, sizeof thr, "%u", opt->threads ? opt->threads : 1);
     const char *d = opt->data_dir;
-    double t0 = now_ms();
+    double t0 = clock_now_ms();
     int rc = -1;
     const char *public_addr = NULL;
 
@@ -322,7 +316,7 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
         sut_stop(s);
         return -1;
     }
-    s->startup_ms = now_ms() - t0;
+    s->startup_ms = clock_now_ms() - t0;
     snprintf(s->url, sizeof s->url, "http://%s/profile", public_addr);
     return 0;
 }
@@ -480,12 +474,12 @@ int sut_stop(struct sut *s)
     if (s->pgid <= 0)
         return 0;
     kill(-s->pgid, SIGTERM);
-    double deadline = now_ms() + 5000;
+    double deadline = clock_now_ms() + 5000;
     for (;;) {
         reap(s);
         if (sut_count_group(s->pgid) == 0)
             break;
-        if (now_ms() > deadline) {
+        if (clock_now_ms() > deadline) {
             unsigned left = sut_count_group(s->pgid);
             kill(-s->pgid, SIGKILL);
             sleep_ms(50);

@@ -15,6 +15,7 @@
  * Open-loop connections waiting for their next planned send sit in a min-heap keyed
  * by that time, and the loop sleeps with epoll_pwait2's nanosecond timeout until the
  * earliest one. */
+#include "clock.h"
 #include "lg_loop.h"
 
 #include <errno.h>
@@ -86,13 +87,6 @@ struct lg_loop {
     size_t nready;
     bool in_batch;
 };
-
-uint64_t lg_loop_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- open-loop schedule ------------------------------------------------------ */
 
@@ -363,7 +357,7 @@ static void lg_conn_next(struct lg_loop *l, struct lg_conn *c, uint64_t now)
 /* A whole response is in: account for it, then carry on or reconnect. */
 static void lg_conn_complete(struct lg_loop *l, struct lg_conn *c)
 {
-    uint64_t now = lg_loop_now_ns();
+    uint64_t now = clock_now_ns();
     const struct lg_http_parser *p = &c->parser;
     if (lg_loop_measured(l, c->intended_ns)) {
         enum lg_error e = LG_ERR_COUNT;
@@ -404,7 +398,7 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
             return;
-        uint64_t now = lg_loop_now_ns();
+        uint64_t now = clock_now_ns();
         if (busy) {
             lg_conn_fail(l, c, LG_ERR_READ, now);
         } else {
@@ -415,7 +409,7 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
         return;
     }
     if (n == 0) {
-        uint64_t now = lg_loop_now_ns();
+        uint64_t now = clock_now_ns();
         if (!busy) {
             /* The server closed an idle keep-alive connection: not an error. */
             lg_conn_close(l, c);
@@ -430,7 +424,7 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
     }
     if (!busy) {
         /* Bytes nobody asked for: the connection's framing is lost. */
-        uint64_t now = lg_loop_now_ns();
+        uint64_t now = clock_now_ns();
         lg_loop_count_error(l, now, LG_ERR_READ);
         lg_conn_close(l, c);
         if (lg_conn_wanted(l, c))
@@ -448,7 +442,7 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
     case LG_HTTP_MORE:
         return;
     case LG_HTTP_ERROR:
-        lg_conn_fail(l, c, LG_ERR_READ, lg_loop_now_ns());
+        lg_conn_fail(l, c, LG_ERR_READ, clock_now_ns());
         return;
     case LG_HTTP_DONE:
         break;
@@ -457,7 +451,7 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
         /* More than one response to one request. */
         c->parser.keep_alive = false;
         lg_conn_complete(l, c);
-        lg_loop_count_error(l, lg_loop_now_ns(), LG_ERR_READ);
+        lg_loop_count_error(l, clock_now_ns(), LG_ERR_READ);
         return;
     }
     lg_conn_complete(l, c);
@@ -469,7 +463,7 @@ static void lg_conn_event(struct lg_loop *l, struct lg_conn *c, uint32_t ev)
     case CS_CONNECTING: {
         int err = 0;
         socklen_t len = sizeof err;
-        uint64_t now = lg_loop_now_ns();
+        uint64_t now = clock_now_ns();
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
             lg_conn_fail(l, c, LG_ERR_CONNECT, now);
         else if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
@@ -478,7 +472,7 @@ static void lg_conn_event(struct lg_loop *l, struct lg_conn *c, uint32_t ev)
     }
     case CS_WRITING:
         if (ev & EPOLLOUT) {
-            lg_conn_write(l, c, lg_loop_now_ns());
+            lg_conn_write(l, c, clock_now_ns());
             if (c->state != CS_READING)
                 return;
         }
@@ -638,14 +632,14 @@ void *lg_loop_thread(void *arg)
      * and that lateness would be charged to the server as latency. */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     /* Wait for the common start so every thread's window is the same. */
-    uint64_t now = lg_loop_now_ns();
+    uint64_t now = clock_now_ns();
     if (now < t->start_ns) {
         uint64_t d = t->start_ns - now;
         struct timespec ts = {.tv_sec = (time_t)(d / 1000000000ULL),
                               .tv_nsec = (long)(d % 1000000000ULL)};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !lg_loop_interrupted) {
         }
-        now = lg_loop_now_ns();
+        now = clock_now_ns();
     }
     for (unsigned i = 0; i < t->nconns; i++)
         lg_conn_open(l, &l->conns[i], now);
@@ -654,7 +648,7 @@ void *lg_loop_thread(void *arg)
     uint64_t next_sweep = now + LG_LOOP_SWEEP_NS;
     uint64_t drain_until = 0;
     for (;;) {
-        now = lg_loop_now_ns();
+        now = clock_now_ns();
         if (!l->ending && (lg_loop_interrupted || now >= l->end_ns)) {
             /* The window closes: nothing new is sent (open loop: nothing planned
              * later), requests in flight get up to one time-out to finish. */
@@ -695,18 +689,18 @@ void *lg_loop_thread(void *arg)
             struct lg_conn *c = l->ready[i];
             c->queued = false;
             if (c->state == CS_IDLE) /* not closed or reconnecting since */
-                lg_conn_next(l, c, lg_loop_now_ns());
+                lg_conn_next(l, c, clock_now_ns());
         }
         l->nready = 0;
         if (l->heap_len > 0) {
-            now = lg_loop_now_ns();
+            now = clock_now_ns();
             while (l->heap_len > 0 && l->heap[0]->next_ns <= now) {
                 struct lg_conn *c = l->heap[0];
                 lg_heap_remove(l, c);
                 lg_conn_next(l, c, now);
             }
         }
-        now = lg_loop_now_ns();
+        now = clock_now_ns();
         if (now >= next_sweep) {
             lg_loop_sweep(l, now);
             next_sweep = now + LG_LOOP_SWEEP_NS;

@@ -49,7 +49,6 @@ struct lg_thread {
 /* Set from a signal handler: every loop ends its window now and drains. */
 extern volatile sig_atomic_t lg_loop_interrupted;
 
-uint64_t lg_loop_now_ns(void);
 
 /* The thread body: runs the thread's connections until the window (warm-up +
  * duration) is over and the requests in flight are answered or timed out. */

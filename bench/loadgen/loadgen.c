@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "lg_loop.h"
 #include "lg_result.h"
 #include "lg_verify.h"
@@ -390,7 +391,7 @@ int main(int argc, char **argv)
     }
     /* A common start a few milliseconds ahead, so every thread's window (and the
      * open-loop schedule) is the same however long thread creation takes. */
-    uint64_t start_ns = lg_loop_now_ns() + 5000000ULL;
+    uint64_t start_ns = clock_now_ns() + 5000000ULL;
     time_t start_wall = time(NULL) + (time_t)((o.warmup_ms + 5) / 1000);
     unsigned first = 0, started = 0;
     int rc = 0;

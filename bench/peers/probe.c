@@ -16,14 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROBE_MAX_SAMPLES 20000000
+#include "clock.h"
 
-static double probe_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
+#define PROBE_MAX_SAMPLES 20000000
 
 static int probe_cmp(const void *a, const void *b)
 {
@@ -84,16 +79,16 @@ int main(int argc, char **argv)
     if (samples == NULL)
         return 1;
     size_t n = 0;
-    double end = probe_now_us() + seconds * 1e6;
+    double end = ((double)clock_now_ns() / 1e3) + seconds * 1e6;
     while (n < PROBE_MAX_SAMPLES) {
-        double t0 = probe_now_us();
+        double t0 = ((double)clock_now_ns() / 1e3);
         if (t0 >= end)
             break;
         if (send(fd, req, (size_t)rl, 0) != rl || probe_response(fd, buf, sizeof buf) != 0) {
             fprintf(stderr, "lg-probe: connection failed after %zu requests\n", n);
             return 1;
         }
-        samples[n++] = probe_now_us() - t0;
+        samples[n++] = ((double)clock_now_ns() / 1e3) - t0;
     }
     close(fd);
     qsort(samples, n, sizeof *samples, probe_cmp);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "opts.h"
 
 extern char **environ;
@@ -48,16 +49,14 @@ int main(int argc, char **argv)
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     for (unsigned i = 0; i < n; i++) {
-        struct timespec a, b;
-        clock_gettime(CLOCK_MONOTONIC, &a);
+        double a = clock_now_ms();
         pid_t pid;
         if (posix_spawn(&pid, argv[optind], &fa, NULL, argv + optind, environ) != 0) {
             perror("posix_spawn");
             return 1;
         }
         waitpid(pid, NULL, 0);
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        ms[i] = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+        ms[i] = clock_now_ms() - a;
     }
     qsort(ms, n, sizeof *ms, cmp);
     printf("spawn+wait of %s: n=%u p50=%.3f ms p90=%.3f ms min=%.3f ms\n", argv[optind], n,

@@ -1,4 +1,5 @@
 /* The instance manager (see instances.h). */
+#include "clock.h"
 #include "instances.h"
 
 #include <errno.h>
@@ -75,12 +76,7 @@ struct instances {
     bool thread_started;
 };
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+static int64_t now_ns(void) { return (int64_t)clock_now_ns(); }
 
 static int64_t unix_ms(void)
 {
