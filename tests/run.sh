@@ -3,6 +3,11 @@
 # first, then the integration tests), prints each one's cmocka output, and ends with
 # one summary line: "tests: N passed, N failed". Exit status 1 if anything failed.
 set -u
+# Tests share /tmp/archbench-bench.lock (benchmarks take it alone): a benchmark never
+# measures a machine that is also running a test suite, and tests wait for it.
+if [ -z "${ARCHBENCH_TESTS_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+  exec env ARCHBENCH_TESTS_LOCKED=1 flock -s /tmp/archbench-bench.lock "$0" "$@"
+fi
 logs=build/tests/logs
 rm -rf "$logs"
 mkdir -p "$logs"
