@@ -1,9 +1,10 @@
-/* The shared skeleton of the database-backed servers (see service.h). */
+/* The shared skeleton of the database-backed servers (see db_service.h). */
 #include "db_service.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 
+#include "log.h"
 #include "opts.h"
 
 void db_service_parse(struct db_service *s, struct server_config *cfg, int argc, char **argv,
@@ -65,6 +66,8 @@ static void request_done(void *worker, unsigned status, unsigned long long elaps
 
 int db_service_init(struct db_service *s, struct server_config *cfg)
 {
+    if ((s->tables & DB_SESSIONS) && server_unauthorized_init(s->unauthorized) != 0)
+        return -1;
     s->nthreads = cfg->threads ? cfg->threads : server_cpu_count();
     cfg->threads = s->nthreads;
     cfg->worker_init = worker_init;
@@ -83,6 +86,37 @@ void db_service_free(struct db_service *s)
 {
     metrics_http_free(s->http, s->nthreads);
     s->http = NULL;
+    server_unauthorized_free(s->unauthorized);
+}
+
+int db_service_main(struct db_service *s, struct server_config *cfg,
+                    const struct server_route *routes, size_t nroutes, int argc, char **argv,
+                    void (*usage)(FILE *out))
+{
+    log_init(s->program, LOG_INFO);
+    db_service_parse(s, cfg, argc, argv, usage);
+    int rc = 1;
+    if (db_service_init(s, cfg) != 0) {
+        log_error("out of memory");
+    } else {
+        cfg->routes = routes;
+        cfg->nroutes = nroutes;
+        db_global_init();
+        rc = server_run(cfg);
+    }
+    db_service_free(s);
+    return rc;
+}
+
+enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a)
+{
+    struct db_worker *w = req->worker;
+    if (a->status == MHD_HTTP_OK && a->body != NULL)
+        return server_reply_owned(req->conn, MHD_HTTP_OK, "application/json", a->body, a->len);
+    if (a->status == MHD_HTTP_UNAUTHORIZED && w->svc->unauthorized[a->token] != NULL)
+        return MHD_queue_response(req->conn, MHD_HTTP_UNAUTHORIZED,
+                                  w->svc->unauthorized[a->token]);
+    return server_reply_problem(req->conn, a->status, a->detail);
 }
 
 enum MHD_Result db_service_metrics(const struct server_request *req)

@@ -203,16 +203,11 @@ const char *server_header(struct MHD_Connection *conn, const char *name, unsigne
     return hc.first;
 }
 
-enum token_result server_bearer_hash(struct MHD_Connection *conn,
-                                     unsigned char hash[TOKEN_HASH_LEN])
+const char *server_authorization(struct MHD_Connection *conn)
 {
     unsigned count;
-    const char *auth = server_header(conn, MHD_HTTP_HEADER_AUTHORIZATION, &count);
-    const char *token = NULL;
-    enum token_result r = count > 1 ? TOKEN_MALFORMED : token_parse_authorization(auth, &token);
-    if (r == TOKEN_OK)
-        token_hash(token, hash);
-    return r;
+    const char *value = server_header(conn, MHD_HTTP_HEADER_AUTHORIZATION, &count);
+    return count > 1 ? "," : value;
 }
 
 int server_unauthorized_init(struct MHD_Response *r[TOKEN_EXPIRED + 1])

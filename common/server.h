@@ -195,12 +195,6 @@ enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, 
 enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned status,
                                      const char *detail);
 
-/* The request's credentials: exactly one Authorization header carrying one
- * well-formed bearer token, whose SHA-256 goes into hash. A second Authorization
- * header makes the request ambiguous (TOKEN_MALFORMED). */
-enum token_result server_bearer_hash(struct MHD_Connection *conn,
-                                     unsigned char hash[TOKEN_HASH_LEN]);
-
 /* The fixed 401 answers, one per failed token_result, with their detail and
  * WWW-Authenticate; the same in every architecture. 0, or -1 when out of memory
  * (what was built is released). */
@@ -210,5 +204,11 @@ void server_unauthorized_free(struct MHD_Response *r[TOKEN_EXPIRED + 1]);
 /* The value of request header name, or NULL; *count receives how many times it was
  * sent (a second Authorization header makes a request ambiguous). */
 const char *server_header(struct MHD_Connection *conn, const char *name, unsigned *count);
+
+/* The request's Authorization value for token_parse_authorization: NULL when none
+ * was sent. Two field lines are one comma-separated list (RFC 9110 §5.3), as API
+ * Gateway hands them to a function, which is never exactly one bearer token: the
+ * request is then ambiguous (TOKEN_MALFORMED). */
+const char *server_authorization(struct MHD_Connection *conn);
 
 #endif
