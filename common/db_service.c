@@ -7,6 +7,14 @@
 #include "log.h"
 #include "opts.h"
 
+static bool db_option(int c, const char *arg, void *ctx)
+{
+    if (c != 'd')
+        return false;
+    ((struct db_service *)ctx)->db_path = arg;
+    return true;
+}
+
 void db_service_parse(struct db_service *s, struct server_config *cfg, int argc, char **argv,
                       void (*usage)(FILE *out))
 {
@@ -15,23 +23,7 @@ void db_service_parse(struct db_service *s, struct server_config *cfg, int argc,
         SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    cfg->max_body = SERVER_DEFAULT_MAX_BODY;
-    cfg->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
-    cfg->max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
-    int c;
-    opterr = 0; /* opts_unknown says it in one line */
-    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': s->db_path = optarg; break;
-        case 'h': usage(stdout); exit(0);
-        case 'V': opts_print_version(s->program); exit(0);
-        default:
-            if (!server_option(c, optarg, cfg, s->program))
-                opts_unknown(s->program, argv);
-        }
-    }
-    if (optind < argc)
-        opts_usage_error(s->program, "unexpected argument '%s'", argv[optind]);
+    server_parse_args(argc, argv, longopts, cfg, s->program, usage, db_option, s);
     if (s->db_path == NULL)
         opts_usage_error(s->program, "--db FILE is required");
 }

@@ -104,6 +104,32 @@ bool server_option(int c, const char *arg, struct server_config *cfg, const char
     }
 }
 
+void server_parse_args(int argc, char **argv, const struct option *longopts,
+                       struct server_config *cfg, const char *program,
+                       void (*usage)(FILE *out),
+                       bool (*own)(int c, const char *arg, void *ctx), void *ctx)
+{
+    cfg->max_body = SERVER_DEFAULT_MAX_BODY;
+    cfg->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
+    cfg->max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
+    int c;
+    opterr = 0; /* opts_unknown says it in one line */
+    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            exit(0);
+        }
+        if (c == 'V') {
+            opts_print_version(program);
+            exit(0);
+        }
+        if (!own(c, optarg, ctx) && !server_option(c, optarg, cfg, program))
+            opts_unknown(program, argv);
+    }
+    if (optind < argc)
+        opts_usage_error(program, "unexpected argument '%s'", argv[optind]);
+}
+
 unsigned server_cpu_count(void)
 {
     cpu_set_t set;

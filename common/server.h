@@ -13,9 +13,11 @@
 #ifndef ARCHBENCH_SERVER_H
 #define ARCHBENCH_SERVER_H
 
+#include <getopt.h>
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "token.h"
 
@@ -131,6 +133,17 @@ struct server_config {
  * program answers itself) to cfg. Returns false when c is not one of them; a bad
  * value exits 2 with a one-line message naming the program. */
 bool server_option(int c, const char *arg, struct server_config *cfg, const char *program);
+
+/* A server's whole command line. longopts lists the program's own options, then
+ * SERVER_LONGOPTS and the terminating entry; own(c, optarg, ctx) applies the
+ * program's own (false: not one of them) and server_option the others into cfg,
+ * which first gets the servers' default limits (the caller has set its listen
+ * address). --help prints usage(stdout) and --version the version, both exiting
+ * 0; an unknown option, a bad value or an extra argument exits 2 with one line. */
+void server_parse_args(int argc, char **argv, const struct option *longopts,
+                       struct server_config *cfg, const char *program,
+                       void (*usage)(FILE *out),
+                       bool (*own)(int c, const char *arg, void *ctx), void *ctx);
 
 /* Number of CPUs in this process's affinity mask (at least 1). */
 unsigned server_cpu_count(void);

@@ -116,6 +116,42 @@ static void open_db(struct fn *f)
         db_release(f->db);
 }
 
+/* The invocation loop: next event, its result posted back, until the Runtime API
+ * fails (on AWS Lambda and under faas the instance is then stopped). */
+static void serve(struct runtime *rt, struct fn *f)
+{
+    char err[512];
+    for (;;) {
+        struct runtime_invocation inv;
+        if (runtime_next(rt, &inv, err, sizeof err) != 0) {
+            log_error("%s", err);
+            break;
+        }
+        size_t len;
+        const char *error_type = NULL, *message = NULL;
+        char *result = handle(f, inv.event, inv.event_len, &len, &error_type, &message);
+        long status;
+        if (result != NULL) {
+            status = runtime_respond(rt, inv.request_id, result, len, err, sizeof err);
+            free(result);
+            /* Over 6 MB the platform refuses the payload; the invocation then fails
+             * as on AWS (cannot happen with profiles, which are < 1 KiB). */
+            if (status == 413)
+                status = runtime_fail(rt, inv.request_id, "Function.ResponseSizeTooLarge",
+                                      "response payload exceeds 6 MB", err, sizeof err);
+        } else {
+            status = runtime_fail(rt, inv.request_id, error_type, message, err, sizeof err);
+        }
+        if (status < 0) {
+            log_error("%s", err);
+            break;
+        }
+        if (status != 202)
+            log_warn("the platform refused the result of %s: HTTP %ld", inv.request_id,
+                     status);
+    }
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -173,35 +209,7 @@ int main(int argc, char **argv)
         runtime_close(rt);
         return 1;
     }
-    for (;;) {
-        struct runtime_invocation inv;
-        if (runtime_next(rt, &inv, err, sizeof err) != 0) {
-            log_error("%s", err);
-            break;
-        }
-        size_t len;
-        const char *error_type = NULL, *message = NULL;
-        char *result = handle(&f, inv.event, inv.event_len, &len, &error_type, &message);
-        long status;
-        if (result != NULL) {
-            status = runtime_respond(rt, inv.request_id, result, len, err, sizeof err);
-            free(result);
-            /* Over 6 MB the platform refuses the payload; the invocation then fails
-             * as on AWS (cannot happen with profiles, which are < 1 KiB). */
-            if (status == 413)
-                status = runtime_fail(rt, inv.request_id, "Function.ResponseSizeTooLarge",
-                                      "response payload exceeds 6 MB", err, sizeof err);
-        } else {
-            status = runtime_fail(rt, inv.request_id, error_type, message, err, sizeof err);
-        }
-        if (status < 0) {
-            log_error("%s", err);
-            break;
-        }
-        if (status != 202)
-            log_warn("the platform refused the result of %s: HTTP %ld", inv.request_id,
-                     status);
-    }
+    serve(rt, &f);
     runtime_close(rt);
     db_close(f.db);
     return 1;
