@@ -36,7 +36,7 @@ struct server_request {
     void *worker; /* the application's per-thread state (worker_init's result) */
     /* Per-request slot for the application, NULL on the first dispatch. A handler
      * that suspends the connection (MHD_suspend_connection) is called again after
-     * MHD_resume_connection with the same slot; state_free, when set, is called on
+     * server_resume with the same slot; state_free, when set, is called on
      * the slot once the request ends, however it ends. */
     void **state;
     void (**state_free)(void *state);

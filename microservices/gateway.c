@@ -165,7 +165,7 @@ static void finish(struct gw_request *rq, unsigned status, struct MHD_Response *
     rq->stage = STAGE_DONE;
     rq->status = status;
     rq->response = r;
-    MHD_resume_connection(rq->conn);
+    server_resume(rq->conn);
 }
 
 static void finish_problem(struct gw_request *rq, unsigned status, const char *detail,
@@ -416,7 +416,7 @@ static enum MHD_Result handle_profile(const struct server_request *req)
     struct gw_worker *w = req->worker;
     struct gw_request *rq = *req->state;
     if (rq != NULL) {
-        /* Called again after MHD_resume_connection: the answer is ready. */
+        /* Called again after server_resume: the answer is ready. */
         if (rq->stage != STAGE_DONE || rq->response == NULL)
             return MHD_NO; /* out of memory while building it: drop the connection */
         return MHD_queue_response(req->conn, rq->status, rq->response);

@@ -455,7 +455,7 @@ static int lg_join(struct lg_thread *threads, unsigned started, size_t nseconds,
 /* Prints the summary and writes the JSON; then the exit status the result
  * deserves: 1 when nothing connected, nothing was answered or the errors exceed
  * --max-error-rate (a wrong user's profile is always called out). */
-static int lg_report(const struct lg_options *o, struct lg_run *run, bool connected)
+static int lg_summarize(const struct lg_options *o, struct lg_run *run, bool connected)
 {
     char err[512];
     if (run->elapsed_s == 0) {
@@ -534,7 +534,7 @@ int main(int argc, char **argv)
         rc = 1;
     }
     if (rc == 0)
-        rc = lg_report(&o, &run, connected);
+        rc = lg_summarize(&o, &run, connected);
     lg_run_free(&run);
 out:
     free(threads);
