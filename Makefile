@@ -2,6 +2,7 @@
 #   make            build every program into bin/
 #   make test       build, then run the unit and integration tests
 #   make bench      the main job: seed, run the three architectures, write the report
+#   make peers      the benchmark scripts' helper tools, into build/peers/
 #   make clean      remove bin/, build/ (var/ and results/ are kept)
 #   SAN=1           build (and test) with AddressSanitizer + UndefinedBehaviorSanitizer
 .DEFAULT_GOAL := all
@@ -10,13 +11,14 @@ SHELL := /bin/bash
 BUILD := build
 BIN := bin
 
-# mk/deps.sh installs missing Debian packages and records the pkg-config flags in
+# mk/deps.sh installs missing Debian packages and records each library's pkg-config
+# flags (MHD_, CURL_, SQLITE_, JANSSON_, CRYPTO_, CMOCKA_ CFLAGS and LIBS) in
 # build/config.mk; make builds that file first and restarts with it included, so a
 # fresh machine needs nothing but `make`. `make clean` does not need it.
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 include $(BUILD)/config.mk
 endif
-$(BUILD)/config.mk: mk/deps.sh
+$(BUILD)/config.mk: mk/deps.sh mk/install.sh
 	@mkdir -p $(BUILD)
 	@mk/deps.sh $@
 
@@ -30,7 +32,7 @@ else
 OPT := -O2 -g
 LDSAN :=
 endif
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Icommon -Ibench/loadgen -Ibench/archbench -Iserverless -Iserverless/platform -Iserverless/function -Imicroservices $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread $(INCLUDES) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(LDSAN) $(LDFLAGS)
 
 # Objects depend on the flags they were built with: switching SAN=1 on or off
@@ -38,123 +40,119 @@ LDFLAGS_ALL = -pthread $(LDSAN) $(LDFLAGS)
 FLAGS_STAMP := $(BUILD)/flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' > $@
+	@echo '$(CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS) $(LDFLAGS_ALL)' | cmp -s - $@ || \
+	    echo '$(CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS) $(LDFLAGS_ALL)' > $@
 FORCE:
 
-COMMON_SRC := $(wildcard common/*.c)
-COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+# Include paths per directory: each directory's objects see common/ and what they
+# really use, plus the flags of the libraries whose headers they include.
+$(BUILD)/common/%.o: INCLUDES = $(MHD_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) \
+	$(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+$(BUILD)/monolith/%.o: INCLUDES = -Icommon $(MHD_CFLAGS)
+$(BUILD)/microservices/%.o: INCLUDES = -Icommon $(MHD_CFLAGS) $(CURL_CFLAGS)
+$(BUILD)/serverless/%.o: INCLUDES = -Icommon $(CRYPTO_CFLAGS)
+$(BUILD)/serverless/platform/%.o: INCLUDES = -Icommon -Iserverless -Iserverless/function \
+	$(MHD_CFLAGS) $(JANSSON_CFLAGS)
+$(BUILD)/serverless/function/%.o: INCLUDES = -Icommon -Iserverless $(CURL_CFLAGS) \
+	$(JANSSON_CFLAGS)
+$(BUILD)/bench/loadgen/%.o: INCLUDES = -Icommon $(JANSSON_CFLAGS)
+$(BUILD)/bench/archbench/%.o: INCLUDES = -Icommon -Ibench/loadgen $(MHD_CFLAGS) \
+	$(CURL_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+$(BUILD)/bench/peers/%.o: INCLUDES = -Icommon -Ibench/loadgen -Imicroservices $(CURL_CFLAGS)
+$(BUILD)/tests/functions/%.o: INCLUDES = -Icommon -Iserverless -Iserverless/function \
+	$(JANSSON_CFLAGS)
+$(BUILD)/tests/%.o: INCLUDES = -Icommon -Ibench/loadgen -Ibench/archbench -Iserverless \
+	-Imicroservices -Itests/support $(MHD_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) \
+	$(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CMOCKA_CFLAGS)
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# Archives: common/ (every program), loadgen's modules (bench/loadgen/lg_*.c) and
+# the orchestrator's (bench/archbench/*.c but its main), each found by wildcard.
 LIBCOMMON := $(BUILD)/libcommon.a
+LIBLOADGEN := $(BUILD)/libloadgen.a
+LIBARCHBENCH := $(BUILD)/libarchbench.a
+$(LIBCOMMON): $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
+$(LIBLOADGEN): $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/loadgen/lg_*.c))
+$(LIBARCHBENCH): $(patsubst %.c,$(BUILD)/%.o,$(filter-out bench/archbench/archbench.c,\
+	$(wildcard bench/archbench/*.c)))
+$(LIBCOMMON) $(LIBLOADGEN) $(LIBARCHBENCH):
+	@rm -f $@
+	$(AR) rcs $@ $^
 
-PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen $(BIN)/auth-service \
-	$(BIN)/profile-service $(BIN)/gateway
+# What each program is made of and the libraries it links: nothing more, so
+# `ldd bin/monolith` shows no libcurl. LIBS is per target; the one link recipe
+# below serves every program, tool and test.
+DB_SERVER_LIBS = $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+ALL_LIBS = $(MHD_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) -lm
 
-# bench/'s modules: loadgen's (lg_*.c) and the orchestrator's (seed, sut, run,
-# metrics, render); linked into loadgen, archbench and the tests.
-LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/loadgen/lg_*.c) bench/archbench/seed.c \
-	bench/archbench/sut.c bench/archbench/run.c bench/archbench/figures.c bench/archbench/report.c \
-	bench/archbench/report_text.c)
-LIBBENCH := $(BUILD)/libbench.a
+$(BIN)/monolith: $(BUILD)/monolith/monolith.o $(LIBCOMMON)
+$(BIN)/monolith: LIBS = $(DB_SERVER_LIBS)
+$(BIN)/auth-service: $(BUILD)/microservices/auth-service.o $(LIBCOMMON)
+$(BIN)/auth-service: LIBS = $(DB_SERVER_LIBS)
+$(BIN)/profile-service: $(BUILD)/microservices/profile-service.o $(LIBCOMMON)
+$(BIN)/profile-service: LIBS = $(DB_SERVER_LIBS)
+$(BIN)/gateway: $(BUILD)/microservices/gateway.o $(BUILD)/microservices/upstream.o $(LIBCOMMON)
+$(BIN)/gateway: LIBS = $(MHD_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 # Serverless: bin/faas (the platform) and bin/fn-get-profile (the function); test
 # functions that hang, crash or fail on purpose live in build/tests/.
-FN_RUNTIME_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/function/runtime.c serverless/apigw.c serverless/function/zygote.c)
-FAAS_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/platform/faas.c serverless/platform/trigger.c \
-	serverless/platform/runtime_api.c serverless/platform/instances.c serverless/platform/spawner.c \
-	serverless/platform/lambda_log.c serverless/apigw.c)
-PROGRAMS += $(BIN)/faas $(BIN)/fn-get-profile
+APIGW_OBJ := $(BUILD)/serverless/apigw.o
+FN_RUNTIME_OBJ := $(patsubst %.c,$(BUILD)/%.o,serverless/function/runtime.c \
+	serverless/function/zygote.c) $(APIGW_OBJ)
+FN_LIBS = $(CURL_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+$(BIN)/faas: $(patsubst %.c,$(BUILD)/%.o,$(wildcard serverless/platform/*.c)) $(APIGW_OBJ) \
+	$(LIBCOMMON)
+$(BIN)/faas: LIBS = $(MHD_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+$(BIN)/fn-get-profile: $(BUILD)/serverless/function/fn-get-profile.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
+$(BIN)/fn-get-profile: LIBS = $(FN_LIBS)
+$(BUILD)/tests/fn-test: $(BUILD)/tests/functions/fn-test.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
+$(BUILD)/tests/fn-test: LIBS = $(CURL_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+
+$(BIN)/loadgen: $(BUILD)/bench/loadgen/loadgen.o $(LIBLOADGEN) $(LIBCOMMON)
+$(BIN)/loadgen: LIBS = $(JANSSON_LIBS) -lm
+$(BIN)/archbench: $(BUILD)/bench/archbench/archbench.o $(LIBARCHBENCH) $(LIBLOADGEN) $(LIBCOMMON)
+$(BIN)/archbench: LIBS = $(ALL_LIBS)
+
+# The benchmark scripts' helpers (bench/peers/), built into build/peers/ on demand:
+# probe, a raw single-connection HTTP probe (the latency floor bench-loadgen.sh
+# compares loadgen against); spawn-floor, the raw posix_spawn+wait cost of a
+# program (bench-serverless.sh); upstream-cost, the client CPU of one upstream
+# call, libcurl (the gateway's client) against one send and one recv
+# (bench-upstream.sh).
+PEERS := $(BUILD)/peers/probe $(BUILD)/peers/spawn-floor $(BUILD)/peers/upstream-cost
+$(BUILD)/peers/probe: $(BUILD)/bench/peers/probe.o
+$(BUILD)/peers/spawn-floor: $(BUILD)/bench/peers/spawn-floor.o $(LIBCOMMON)
+$(BUILD)/peers/upstream-cost: $(BUILD)/bench/peers/upstream-cost.o \
+	$(BUILD)/microservices/upstream.o $(LIBLOADGEN) $(LIBCOMMON)
+$(BUILD)/peers/upstream-cost: LIBS = $(CURL_LIBS)
+
+PROGRAMS := $(addprefix $(BIN)/,monolith auth-service profile-service gateway faas \
+	fn-get-profile loadgen archbench)
 TEST_FUNCTIONS := $(BUILD)/tests/fn-test
 
+# Tests link what they test from the archives; unit tests of modules outside them
+# (serverless/apigw.c, microservices/upstream.c) link those objects too.
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
-TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
+TEST_LINK := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c)) $(LIBARCHBENCH) \
+	$(LIBLOADGEN) $(LIBCOMMON)
+$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_LINK)
+$(INTEGRATION_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_LINK)
+$(BUILD)/tests/test_apigw: $(APIGW_OBJ)
+$(BUILD)/tests/test_upstream: $(BUILD)/microservices/upstream.o
+$(UNIT_TESTS) $(INTEGRATION_TESTS): LIBS = $(CMOCKA_LIBS) $(ALL_LIBS)
 
-PKG_LIBS += -lm
+# The one link recipe: a target's objects and archives, then its LIBS.
+$(PROGRAMS) $(PEERS) $(TEST_FUNCTIONS) $(UNIT_TESTS) $(INTEGRATION_TESTS):
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o %.a,$^) $(LIBS)
 
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c $(FLAGS_STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
-
-$(LIBCOMMON): $(COMMON_OBJ)
-	@rm -f $@
-	$(AR) rcs $@ $^
-
-$(BIN)/monolith: $(BUILD)/monolith/monolith.o $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-$(LIBBENCH): $(LIBBENCH_OBJ)
-	@rm -f $@
-	$(AR) rcs $@ $^
-
-$(BIN)/auth-service: $(BUILD)/microservices/auth-service.o $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-$(BIN)/profile-service: $(BUILD)/microservices/profile-service.o $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-GATEWAY_OBJ := $(patsubst %.c,$(BUILD)/%.o,microservices/gateway.c microservices/upstream.c)
-$(BIN)/gateway: $(GATEWAY_OBJ) $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-$(BIN)/loadgen: $(BUILD)/bench/loadgen/loadgen.o $(LIBBENCH) $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-# A raw single-connection HTTP probe: the latency floor bench/peers/bench-loadgen.sh
-# compares loadgen against (not part of `make`).
-$(BUILD)/peers/probe: $(BUILD)/bench/peers/probe.o
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^
-
-$(BIN)/archbench: $(BUILD)/bench/archbench/archbench.o $(LIBBENCH) $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-$(BIN)/faas: $(FAAS_OBJ) $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-$(BIN)/fn-get-profile: $(BUILD)/serverless/function/fn-get-profile.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-$(BUILD)/tests/fn-test: $(BUILD)/tests/functions/fn-test.o $(FN_RUNTIME_OBJ) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-# bench/peers/bench-serverless.sh's helper: the raw posix_spawn+wait cost of a program.
-$(BUILD)/peers/spawn-floor: $(BUILD)/bench/peers/spawn-floor.o $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-# bench/peers/bench-upstream.sh's helper: the client CPU of one upstream call, libcurl
-# (the gateway's client) against one send and one recv.
-$(BUILD)/peers/upstream-cost: $(BUILD)/bench/peers/upstream-cost.o $(BUILD)/microservices/upstream.o \
-		$(LIBBENCH) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-# Unit tests of serverless/ modules link those modules too.
-$(BUILD)/tests/test_apigw: $(BUILD)/tests/unit/test_apigw.o $(BUILD)/serverless/apigw.o $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
-
-# Tests link what they test from libbench and libcommon.
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
-
-$(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBBENCH) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
-
-# The gateway's pure upstream logic (URL joining, error mapping) is unit-tested.
-$(BUILD)/tests/test_upstream: $(BUILD)/microservices/upstream.o
+peers: $(PEERS)
 
 tests: $(UNIT_TESTS) $(INTEGRATION_TESTS) $(TEST_FUNCTIONS)
 
@@ -171,7 +169,7 @@ bench: all
 # crashes are written to build/fuzz/.
 FUZZ_SECONDS ?= 60
 $(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c bench/loadgen/lg_http.h
-	@mkdir -p $(dir $@)
+	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Ibench/loadgen -fsanitize=fuzzer,address,undefined \
 	    -o $@ tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c
 
@@ -183,7 +181,7 @@ fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 clean:
 	rm -rf $(BIN) $(BUILD)
 
-.PHONY: all tests test bench clean fuzz-parser FORCE
+.PHONY: all peers tests test bench clean fuzz-parser FORCE
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

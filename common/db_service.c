@@ -1,10 +1,19 @@
-/* The shared skeleton of the database-backed servers (see service.h). */
+/* The shared skeleton of the database-backed servers (see db_service.h). */
 #include "db_service.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 
+#include "log.h"
 #include "opts.h"
+
+static bool db_option(int c, const char *arg, void *ctx)
+{
+    if (c != 'd')
+        return false;
+    ((struct db_service *)ctx)->db_path = arg;
+    return true;
+}
 
 void db_service_parse(struct db_service *s, struct server_config *cfg, int argc, char **argv,
                       void (*usage)(FILE *out))
@@ -14,23 +23,7 @@ void db_service_parse(struct db_service *s, struct server_config *cfg, int argc,
         SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    cfg->max_body = SERVER_DEFAULT_MAX_BODY;
-    cfg->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
-    cfg->max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
-    int c;
-    opterr = 0; /* opts_unknown says it in one line */
-    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': s->db_path = optarg; break;
-        case 'h': usage(stdout); exit(0);
-        case 'V': opts_print_version(s->program); exit(0);
-        default:
-            if (!server_option(c, optarg, cfg, s->program))
-                opts_unknown(s->program, argv);
-        }
-    }
-    if (optind < argc)
-        opts_usage_error(s->program, "unexpected argument '%s'", argv[optind]);
+    server_parse_args(argc, argv, longopts, cfg, s->program, usage, db_option, s);
     if (s->db_path == NULL)
         opts_usage_error(s->program, "--db FILE is required");
 }
@@ -65,6 +58,8 @@ static void request_done(void *worker, unsigned status, unsigned long long elaps
 
 int db_service_init(struct db_service *s, struct server_config *cfg)
 {
+    if ((s->tables & DB_SESSIONS) && server_unauthorized_init(s->unauthorized) != 0)
+        return -1;
     s->nthreads = cfg->threads ? cfg->threads : server_cpu_count();
     cfg->threads = s->nthreads;
     cfg->worker_init = worker_init;
@@ -83,6 +78,37 @@ void db_service_free(struct db_service *s)
 {
     metrics_http_free(s->http, s->nthreads);
     s->http = NULL;
+    server_unauthorized_free(s->unauthorized);
+}
+
+int db_service_main(struct db_service *s, struct server_config *cfg,
+                    const struct server_route *routes, size_t nroutes, int argc, char **argv,
+                    void (*usage)(FILE *out))
+{
+    log_init(s->program, LOG_INFO);
+    db_service_parse(s, cfg, argc, argv, usage);
+    int rc = 1;
+    if (db_service_init(s, cfg) != 0) {
+        log_error("out of memory");
+    } else {
+        cfg->routes = routes;
+        cfg->nroutes = nroutes;
+        db_global_init();
+        rc = server_run(cfg);
+    }
+    db_service_free(s);
+    return rc;
+}
+
+enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a)
+{
+    struct db_worker *w = req->worker;
+    if (a->status == MHD_HTTP_OK && a->body != NULL)
+        return server_reply_owned(req->conn, MHD_HTTP_OK, "application/json", a->body, a->len);
+    if (a->status == MHD_HTTP_UNAUTHORIZED && w->svc->unauthorized[a->token] != NULL)
+        return MHD_queue_response(req->conn, MHD_HTTP_UNAUTHORIZED,
+                                  w->svc->unauthorized[a->token]);
+    return server_reply_problem(req->conn, a->status, a->detail);
 }
 
 enum MHD_Result db_service_metrics(const struct server_request *req)

@@ -2,13 +2,14 @@
  * bin/profile-service) share: a command line of --db FILE plus the server options
  * (SERVER_LONGOPTS), one read-only database connection per worker thread and,
  * for the services, per-thread request metrics answered on GET /metrics. */
-#ifndef ARCHBENCH_SERVICE_H
-#define ARCHBENCH_SERVICE_H
+#ifndef ARCHBENCH_DB_SERVICE_H
+#define ARCHBENCH_DB_SERVICE_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "db.h"
+#include "flow.h"
 #include "metrics.h"
 #include "server.h"
 
@@ -17,12 +18,13 @@ struct db_service {
     const char *program; /* for messages and /metrics */
     unsigned tables;     /* what each worker's db_open prepares: DB_SESSIONS | DB_USERS */
     bool metrics;        /* count requests per worker; db_service_metrics answers them */
-    void *app;           /* the program's own state, for its handlers */
 
     /* Set by db_service_parse and db_service_init. */
     const char *db_path;
     unsigned nthreads;
     struct metrics_http **http; /* one per worker when metrics */
+    /* With DB_SESSIONS: the fixed 401 answers, one per failed token_result. */
+    struct MHD_Response *unauthorized[TOKEN_EXPIRED + 1];
 };
 
 /* A worker thread's state: its connection (and metrics). req->worker in handlers. */
@@ -39,10 +41,22 @@ struct db_worker {
 void db_service_parse(struct db_service *s, struct server_config *cfg, int argc, char **argv,
                       void (*usage)(FILE *out));
 
-/* Sizes the workers, allocates the metrics and sets cfg's worker hooks and app;
- * -1 when out of memory (release with db_service_free either way). */
+/* Sizes the workers, allocates the metrics and the 401 answers and sets cfg's
+ * worker hooks and app; -1 when out of memory (release with db_service_free
+ * either way). */
 int db_service_init(struct db_service *s, struct server_config *cfg);
 void db_service_free(struct db_service *s);
+
+/* A whole program: db_service_parse (cfg's listen address is the program's
+ * default), db_service_init, then server_run with routes until SIGINT or SIGTERM.
+ * Returns the exit code. */
+int db_service_main(struct db_service *s, struct server_config *cfg,
+                    const struct server_route *routes, size_t nroutes, int argc, char **argv,
+                    void (*usage)(FILE *out));
+
+/* Sends a flow's answer: a 200's JSON body (whose ownership it takes), a 401 as
+ * the fixed answer for its check, anything else as a one-off problem+json. */
+enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a);
 
 /* The route handler of GET /metrics for a service with metrics. */
 enum MHD_Result db_service_metrics(const struct server_request *req);

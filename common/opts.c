@@ -6,7 +6,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,10 +95,36 @@ void opts_unknown(const char *program, char *const argv[])
     opts_usage_error(program, "unknown option or missing value: '%s'", argv[optind - 1]);
 }
 
+/* The libraries' version functions are weak references: each program links only
+ * the libraries it uses, and --version names those (a library not linked leaves
+ * its function NULL instead of pulling it in). */
+#pragma weak MHD_get_version
+#pragma weak curl_version_info
+#pragma weak sqlite3_libversion
+#pragma weak jansson_version_str
+#pragma weak OpenSSL_version
+
 void opts_print_version(const char *program)
 {
     printf("%s (archbench) %s\n", program, ARCHBENCH_VERSION);
-    printf("libmicrohttpd %s, libcurl %s, sqlite %s, jansson %s, %s\n",
-           MHD_get_version(), curl_version_info(CURLVERSION_NOW)->version,
-           sqlite3_libversion(), jansson_version_str(), OPENSSL_VERSION_TEXT);
+    const char *sep = "";
+    if (MHD_get_version) {
+        printf("%slibmicrohttpd %s", sep, MHD_get_version());
+        sep = ", ";
+    }
+    if (curl_version_info) {
+        printf("%slibcurl %s", sep, curl_version_info(CURLVERSION_NOW)->version);
+        sep = ", ";
+    }
+    if (sqlite3_libversion) {
+        printf("%ssqlite %s", sep, sqlite3_libversion());
+        sep = ", ";
+    }
+    if (jansson_version_str) {
+        printf("%sjansson %s", sep, jansson_version_str());
+        sep = ", ";
+    }
+    if (OpenSSL_version)
+        printf("%s%s", sep, OpenSSL_version(OPENSSL_VERSION));
+    printf("\n");
 }

@@ -26,7 +26,8 @@ _Noreturn void opts_usage_error(const char *program, const char *fmt, ...)
  * naming the unknown option or the option missing its value, then exit 2. */
 _Noreturn void opts_unknown(const char *program, char *const argv[]);
 
-/* Prints "PROGRAM (archbench) VERSION" and the linked library versions. */
+/* Prints "PROGRAM (archbench) VERSION" and the versions of the libraries the
+ * program is linked with. */
 void opts_print_version(const char *program);
 
 #endif

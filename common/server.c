@@ -104,6 +104,32 @@ bool server_option(int c, const char *arg, struct server_config *cfg, const char
     }
 }
 
+void server_parse_args(int argc, char **argv, const struct option *longopts,
+                       struct server_config *cfg, const char *program,
+                       void (*usage)(FILE *out),
+                       bool (*own)(int c, const char *arg, void *ctx), void *ctx)
+{
+    cfg->max_body = SERVER_DEFAULT_MAX_BODY;
+    cfg->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
+    cfg->max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
+    int c;
+    opterr = 0; /* opts_unknown says it in one line */
+    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            exit(0);
+        }
+        if (c == 'V') {
+            opts_print_version(program);
+            exit(0);
+        }
+        if (!own(c, optarg, ctx) && !server_option(c, optarg, cfg, program))
+            opts_unknown(program, argv);
+    }
+    if (optind < argc)
+        opts_usage_error(program, "unexpected argument '%s'", argv[optind]);
+}
+
 unsigned server_cpu_count(void)
 {
     cpu_set_t set;
@@ -203,16 +229,11 @@ const char *server_header(struct MHD_Connection *conn, const char *name, unsigne
     return hc.first;
 }
 
-enum token_result server_bearer_hash(struct MHD_Connection *conn,
-                                     unsigned char hash[TOKEN_HASH_LEN])
+const char *server_authorization(struct MHD_Connection *conn)
 {
     unsigned count;
-    const char *auth = server_header(conn, MHD_HTTP_HEADER_AUTHORIZATION, &count);
-    const char *token = NULL;
-    enum token_result r = count > 1 ? TOKEN_MALFORMED : token_parse_authorization(auth, &token);
-    if (r == TOKEN_OK)
-        token_hash(token, hash);
-    return r;
+    const char *value = server_header(conn, MHD_HTTP_HEADER_AUTHORIZATION, &count);
+    return count > 1 ? "," : value;
 }
 
 int server_unauthorized_init(struct MHD_Response *r[TOKEN_EXPIRED + 1])

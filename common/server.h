@@ -13,9 +13,11 @@
 #ifndef ARCHBENCH_SERVER_H
 #define ARCHBENCH_SERVER_H
 
+#include <getopt.h>
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "token.h"
 
@@ -34,7 +36,7 @@ struct server_request {
     void *worker; /* the application's per-thread state (worker_init's result) */
     /* Per-request slot for the application, NULL on the first dispatch. A handler
      * that suspends the connection (MHD_suspend_connection) is called again after
-     * MHD_resume_connection with the same slot; state_free, when set, is called on
+     * server_resume with the same slot; state_free, when set, is called on
      * the slot once the request ends, however it ends. */
     void **state;
     void (**state_free)(void *state);
@@ -132,6 +134,17 @@ struct server_config {
  * value exits 2 with a one-line message naming the program. */
 bool server_option(int c, const char *arg, struct server_config *cfg, const char *program);
 
+/* A server's whole command line. longopts lists the program's own options, then
+ * SERVER_LONGOPTS and the terminating entry; own(c, optarg, ctx) applies the
+ * program's own (false: not one of them) and server_option the others into cfg,
+ * which first gets the servers' default limits (the caller has set its listen
+ * address). --help prints usage(stdout) and --version the version, both exiting
+ * 0; an unknown option, a bad value or an extra argument exits 2 with one line. */
+void server_parse_args(int argc, char **argv, const struct option *longopts,
+                       struct server_config *cfg, const char *program,
+                       void (*usage)(FILE *out),
+                       bool (*own)(int c, const char *arg, void *ctx), void *ctx);
+
 /* Number of CPUs in this process's affinity mask (at least 1). */
 unsigned server_cpu_count(void);
 
@@ -195,12 +208,6 @@ enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, 
 enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned status,
                                      const char *detail);
 
-/* The request's credentials: exactly one Authorization header carrying one
- * well-formed bearer token, whose SHA-256 goes into hash. A second Authorization
- * header makes the request ambiguous (TOKEN_MALFORMED). */
-enum token_result server_bearer_hash(struct MHD_Connection *conn,
-                                     unsigned char hash[TOKEN_HASH_LEN]);
-
 /* The fixed 401 answers, one per failed token_result, with their detail and
  * WWW-Authenticate; the same in every architecture. 0, or -1 when out of memory
  * (what was built is released). */
@@ -210,5 +217,11 @@ void server_unauthorized_free(struct MHD_Response *r[TOKEN_EXPIRED + 1]);
 /* The value of request header name, or NULL; *count receives how many times it was
  * sent (a second Authorization header makes a request ambiguous). */
 const char *server_header(struct MHD_Connection *conn, const char *name, unsigned *count);
+
+/* The request's Authorization value for token_parse_authorization: NULL when none
+ * was sent. Two field lines are one comma-separated list (RFC 9110 §5.3), as API
+ * Gateway hands them to a function, which is never exactly one bearer token: the
+ * request is then ambiguous (TOKEN_MALFORMED). */
+const char *server_authorization(struct MHD_Connection *conn);
 
 #endif

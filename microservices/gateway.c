@@ -165,7 +165,7 @@ static void finish(struct gw_request *rq, unsigned status, struct MHD_Response *
     rq->stage = STAGE_DONE;
     rq->status = status;
     rq->response = r;
-    MHD_resume_connection(rq->conn);
+    server_resume(rq->conn);
 }
 
 static void finish_problem(struct gw_request *rq, unsigned status, const char *detail,
@@ -416,7 +416,7 @@ static enum MHD_Result handle_profile(const struct server_request *req)
     struct gw_worker *w = req->worker;
     struct gw_request *rq = *req->state;
     if (rq != NULL) {
-        /* Called again after MHD_resume_connection: the answer is ready. */
+        /* Called again after server_resume: the answer is ready. */
         if (rq->stage != STAGE_DONE || rq->response == NULL)
             return MHD_NO; /* out of memory while building it: drop the connection */
         return MHD_queue_response(req->conn, rq->status, rq->response);
@@ -576,7 +576,37 @@ static void usage(FILE *out)
             SERVER_HELP_ARGS);
 }
 
-int main(int argc, char **argv)
+/* The gateway's command line before the upstream URLs are checked. */
+struct gw_options {
+    struct gw_app *app;
+    const char *auth_base;
+};
+
+static bool gw_option(int c, const char *arg, void *ctx)
+{
+    struct gw_options *o = ctx;
+    uint64_t v;
+    unsigned u;
+    switch (c) {
+    case 'a': o->auth_base = arg; return true;
+    case 'p': o->app->profile_base = arg; return true;
+    case 'o':
+        if (!opts_parse_u64(arg, 1, 600000, false, &v))
+            opts_usage_error(PROGRAM, "--timeout-ms: expected 1..600000, got '%s'", arg);
+        o->app->timeout_ms = (long)v;
+        return true;
+    case 'i':
+        if (!opts_parse_unsigned(arg, 0, 100000, &u))
+            opts_usage_error(PROGRAM, "--max-idle-upstream: expected 0..100000, got '%s'", arg);
+        o->app->max_idle = u;
+        return true;
+    default: return false;
+    }
+}
+
+/* Parses the command line into app and cfg and checks the upstream URLs; bad usage
+ * exits 2. */
+static void gw_parse_args(int argc, char **argv, struct gw_app *app, struct server_config *cfg)
 {
     static const struct option longopts[] = {
         {"auth-url", required_argument, NULL, 'a'},
@@ -586,92 +616,77 @@ int main(int argc, char **argv)
         SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    struct gw_app app = {.timeout_ms = 1000, .max_idle = 1024};
-    const char *auth_base = "http://127.0.0.1:9101";
-    app.profile_base = "http://127.0.0.1:9102";
-    struct server_config cfg = {
-        .listen = "127.0.0.1:8081",
-        .max_body = SERVER_DEFAULT_MAX_BODY,
-        .timeout_s = SERVER_DEFAULT_TIMEOUT_S,
-        .max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,
-    };
-    log_init(PROGRAM, LOG_INFO);
-    int c;
-    uint64_t v;
-    unsigned u;
+    struct gw_options o = {.app = app, .auth_base = "http://127.0.0.1:9101"};
+    server_parse_args(argc, argv, longopts, cfg, PROGRAM, usage, gw_option, &o);
     char err[256];
-    opterr = 0; /* opts_unknown says it in one line */
-    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': auth_base = optarg; break;
-        case 'p': app.profile_base = optarg; break;
-        case 'o':
-            if (!opts_parse_u64(optarg, 1, 600000, false, &v))
-                opts_usage_error(PROGRAM, "--timeout-ms: expected 1..600000, got '%s'", optarg);
-            app.timeout_ms = (long)v;
-            break;
-        case 'i':
-            if (!opts_parse_unsigned(optarg, 0, 100000, &u))
-                opts_usage_error(PROGRAM, "--max-idle-upstream: expected 0..100000, got '%s'",
-                                 optarg);
-            app.max_idle = u;
-            break;
-        case 'h': usage(stdout); return 0;
-        case 'V': opts_print_version(PROGRAM); return 0;
-        default:
-            if (!server_option(c, optarg, &cfg, PROGRAM))
-                opts_unknown(PROGRAM, argv);
-        }
-    }
-    if (optind < argc)
-        opts_usage_error(PROGRAM, "unexpected argument '%s'", argv[optind]);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        log_error("cannot initialise libcurl");
-        return 1;
-    }
-    if (!upstream_base_url_valid(auth_base, err, sizeof err))
+    if (!upstream_base_url_valid(o.auth_base, err, sizeof err))
         opts_usage_error(PROGRAM, "--auth-url: %s", err);
-    if (!upstream_base_url_valid(app.profile_base, err, sizeof err))
+    if (!upstream_base_url_valid(app->profile_base, err, sizeof err))
         opts_usage_error(PROGRAM, "--profile-url: %s", err);
-    if (upstream_url(app.verify_url, sizeof app.verify_url, auth_base, "/v1/verify") < 0 ||
-        strlen(app.profile_base) > 1000)
+    if (upstream_url(app->verify_url, sizeof app->verify_url, o.auth_base, "/v1/verify") < 0 ||
+        strlen(app->profile_base) > 1000)
         opts_usage_error(PROGRAM, "upstream URLs must be shorter than 1000 characters");
+}
 
-    int rc = 1;
-    app.nthreads = cfg.threads ? cfg.threads : server_cpu_count();
-    cfg.threads = app.nthreads;
-    app.http = metrics_http_new(app.nthreads);
-    app.stats = calloc(app.nthreads, sizeof *app.stats);
-    if (app.http == NULL || app.stats == NULL)
-        goto oom;
-    for (unsigned i = 0; i < app.nthreads; i++)
-        if ((app.stats[i] = calloc(1, sizeof **app.stats)) == NULL)
-            goto oom;
+/* The per-worker metrics and counters; false when out of memory (release with
+ * gw_app_free either way). */
+static bool gw_app_init(struct gw_app *app, unsigned nthreads)
+{
+    app->nthreads = nthreads;
+    app->http = metrics_http_new(nthreads);
+    app->stats = calloc(nthreads, sizeof *app->stats);
+    if (app->http == NULL || app->stats == NULL)
+        return false;
+    for (unsigned i = 0; i < nthreads; i++)
+        if ((app->stats[i] = calloc(1, sizeof **app->stats)) == NULL)
+            return false;
+    return true;
+}
+
+static void gw_app_free(struct gw_app *app)
+{
+    metrics_http_free(app->http, app->nthreads);
+    for (unsigned i = 0; app->stats && i < app->nthreads; i++)
+        free(app->stats[i]);
+    free(app->stats);
+}
+
+int main(int argc, char **argv)
+{
     static const struct server_route routes[] = {
         {.path = "/profile", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_profile},
         {.path = "/metrics", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_metrics},
     };
-    cfg.routes = routes;
-    cfg.nroutes = sizeof routes / sizeof routes[0];
-    cfg.worker_init = worker_init;
-    cfg.worker_fini = worker_fini;
-    cfg.worker_fd = worker_fd;
-    cfg.worker_timeout_ms = worker_timeout_ms;
-    cfg.worker_run = worker_run;
-    cfg.worker_stop = worker_stop;
-    cfg.request_done = request_done;
-    cfg.suspend_resume = true;
-    cfg.app = &app;
-
-    rc = server_run(&cfg);
-    goto out;
-oom:
-    log_error("out of memory");
-out:
-    metrics_http_free(app.http, app.nthreads);
-    for (unsigned i = 0; app.stats && i < app.nthreads; i++)
-        free(app.stats[i]);
-    free(app.stats);
+    struct gw_app app = {.timeout_ms = 1000, .max_idle = 1024,
+                         .profile_base = "http://127.0.0.1:9102"};
+    struct server_config cfg = {
+        .listen = "127.0.0.1:8081",
+        .routes = routes,
+        .nroutes = sizeof routes / sizeof routes[0],
+        .worker_init = worker_init,
+        .worker_fini = worker_fini,
+        .worker_fd = worker_fd,
+        .worker_timeout_ms = worker_timeout_ms,
+        .worker_run = worker_run,
+        .worker_stop = worker_stop,
+        .request_done = request_done,
+        .suspend_resume = true,
+        .app = &app,
+    };
+    log_init(PROGRAM, LOG_INFO);
+    /* Before the URLs are checked with libcurl's parser. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_error("cannot initialise libcurl");
+        return 1;
+    }
+    gw_parse_args(argc, argv, &app, &cfg);
+    int rc = 1;
+    cfg.threads = cfg.threads ? cfg.threads : server_cpu_count();
+    if (gw_app_init(&app, cfg.threads))
+        rc = server_run(&cfg);
+    else
+        log_error("out of memory");
+    gw_app_free(&app);
     curl_global_cleanup();
     return rc;
 }

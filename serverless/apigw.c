@@ -225,82 +225,92 @@ static void out_params(struct out *o, const char *q)
     out_raw(o, "}", 1);
 }
 
-char *apigw_event_render(const struct apigw_request *r, size_t *len)
+/* The value of the i-th header, with the later headers of the same name joined to
+ * it by commas (RFC 9110 §5.3). */
+static void out_header_value(struct out *o, const struct apigw_request *r, size_t i)
 {
-    struct out o = {0};
-    const char *user_agent = "", *host = "localhost", *cookie = NULL;
-    out_lit(&o, "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":");
-    out_cstr(&o, r->path);
-    out_lit(&o, ",\"rawQueryString\":");
-    out_cstr(&o, r->query ? r->query : "");
-    out_lit(&o, ",\"headers\":{");
+    const char *name = r->headers[i].name;
+    const char *value = r->headers[i].value ? r->headers[i].value : "";
+    size_t more = 0;
+    for (size_t j = i + 1; j < r->nheaders; j++)
+        more += strcasecmp(r->headers[j].name, name) == 0;
+    if (more == 0) {
+        out_cstr(o, value);
+        return;
+    }
+    struct out joined = {0};
+    for (size_t j = i; j < r->nheaders; j++) {
+        if (strcasecmp(r->headers[j].name, name) != 0)
+            continue;
+        if (joined.len > 0)
+            out_raw(&joined, ",", 1);
+        out_lit(&joined, r->headers[j].value ? r->headers[j].value : "");
+    }
+    out_str(o, joined.buf ? joined.buf : "", joined.len, false);
+    o->oom |= joined.oom;
+    free(joined.buf);
+}
+
+/* "headers": names lower-cased, repeated ones joined; Cookie goes to "cookies"
+ * instead. Notes the headers requestContext repeats. */
+static void out_headers(struct out *o, const struct apigw_request *r, const char **user_agent,
+                        const char **host, const char **cookie)
+{
+    out_lit(o, ",\"headers\":{");
     bool first = true;
     for (size_t i = 0; i < r->nheaders; i++) {
         const char *name = r->headers[i].name;
         const char *value = r->headers[i].value ? r->headers[i].value : "";
         if (strcasecmp(name, "cookie") == 0) {
-            cookie = value;
+            *cookie = value;
             continue;
         }
         if (strcasecmp(name, "user-agent") == 0)
-            user_agent = value;
+            *user_agent = value;
         else if (strcasecmp(name, "host") == 0)
-            host = value;
+            *host = value;
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcasecmp(r->headers[j].name, name) == 0;
         if (seen)
             continue;
-        /* Repeated headers are joined with commas (RFC 9110 §5.3). */
         if (!first)
-            out_raw(&o, ",", 1);
+            out_raw(o, ",", 1);
         first = false;
-        out_str(&o, name, strlen(name), true);
-        out_raw(&o, ":", 1);
-        size_t more = 0;
-        for (size_t j = i + 1; j < r->nheaders; j++)
-            more += strcasecmp(r->headers[j].name, name) == 0;
-        if (more == 0) {
-            out_cstr(&o, value);
-            continue;
-        }
-        struct out joined = {0};
-        for (size_t j = i; j < r->nheaders; j++) {
-            if (strcasecmp(r->headers[j].name, name) != 0)
-                continue;
-            if (joined.len > 0)
-                out_raw(&joined, ",", 1);
-            out_lit(&joined, r->headers[j].value ? r->headers[j].value : "");
-        }
-        out_str(&o, joined.buf ? joined.buf : "", joined.len, false);
-        o.oom |= joined.oom;
-        free(joined.buf);
+        out_str(o, name, strlen(name), true);
+        out_raw(o, ":", 1);
+        out_header_value(o, r, i);
     }
-    out_raw(&o, "}", 1);
-    out_params(&o, r->query ? r->query : "");
-    if (cookie != NULL) {
-        /* "a=1; b=2" -> ["a=1","b=2"], as API Gateway fills "cookies". */
-        out_lit(&o, ",\"cookies\":[");
-        const char *p = cookie;
-        bool firstc = true;
-        while (*p != '\0') {
-            while (*p == ' ' || *p == ';')
-                p++;
-            size_t n = strcspn(p, ";");
-            size_t m = n;
-            while (m > 0 && p[m - 1] == ' ')
-                m--;
-            if (m > 0) {
-                if (!firstc)
-                    out_raw(&o, ",", 1);
-                firstc = false;
-                out_str(&o, p, m, false);
-            }
-            p += n;
-        }
-        out_raw(&o, "]", 1);
-    }
+    out_raw(o, "}", 1);
+}
 
+/* "a=1; b=2" -> "cookies":["a=1","b=2"], as API Gateway fills it. */
+static void out_cookies(struct out *o, const char *cookie)
+{
+    out_lit(o, ",\"cookies\":[");
+    const char *p = cookie;
+    bool first = true;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == ';')
+            p++;
+        size_t n = strcspn(p, ";");
+        size_t m = n;
+        while (m > 0 && p[m - 1] == ' ')
+            m--;
+        if (m > 0) {
+            if (!first)
+                out_raw(o, ",", 1);
+            first = false;
+            out_str(o, p, m, false);
+        }
+        p += n;
+    }
+    out_raw(o, "]", 1);
+}
+
+static void out_request_context(struct out *o, const struct apigw_request *r,
+                                const char *host, const char *user_agent)
+{
     char timebuf[64], epoch[32], prefix[128];
     format_time(r->time_epoch_ms, timebuf, sizeof timebuf);
     snprintf(epoch, sizeof epoch, "%lld", (long long)r->time_epoch_ms);
@@ -310,47 +320,68 @@ char *apigw_event_render(const struct apigw_request *r, size_t *len)
         *dot = '\0';
     else if (colon)
         *colon = '\0';
-    out_lit(&o, ",\"requestContext\":{");
+    out_lit(o, ",\"requestContext\":{");
+    bool first = true;
+    out_field(o, &first, "accountId", "anonymous");
+    out_field(o, &first, "apiId", "archbench");
+    out_field(o, &first, "domainName", host);
+    out_field(o, &first, "domainPrefix", prefix);
+    out_lit(o, ",\"http\":{");
     first = true;
-    out_field(&o, &first, "accountId", "anonymous");
-    out_field(&o, &first, "apiId", "archbench");
-    out_field(&o, &first, "domainName", host);
-    out_field(&o, &first, "domainPrefix", prefix);
-    out_lit(&o, ",\"http\":{");
-    first = true;
-    out_field(&o, &first, "method", r->method);
-    out_field(&o, &first, "path", r->path);
-    out_field(&o, &first, "protocol", r->protocol);
-    out_field(&o, &first, "sourceIp", r->source_ip);
-    out_field(&o, &first, "userAgent", user_agent);
-    out_raw(&o, "}", 1);
+    out_field(o, &first, "method", r->method);
+    out_field(o, &first, "path", r->path);
+    out_field(o, &first, "protocol", r->protocol);
+    out_field(o, &first, "sourceIp", r->source_ip);
+    out_field(o, &first, "userAgent", user_agent);
+    out_raw(o, "}", 1);
     first = false;
-    out_field(&o, &first, "requestId", r->request_id);
-    out_field(&o, &first, "routeKey", "$default");
-    out_field(&o, &first, "stage", "$default");
-    out_field(&o, &first, "time", timebuf);
-    out_lit(&o, ",\"timeEpoch\":");
-    out_lit(&o, epoch);
-    out_raw(&o, "}", 1);
+    out_field(o, &first, "requestId", r->request_id);
+    out_field(o, &first, "routeKey", "$default");
+    out_field(o, &first, "stage", "$default");
+    out_field(o, &first, "time", timebuf);
+    out_lit(o, ",\"timeEpoch\":");
+    out_lit(o, epoch);
+    out_raw(o, "}", 1);
+}
 
-    if (r->body != NULL) {
-        bool text = utf8_valid(r->body, r->body_len);
-        out_lit(&o, ",\"body\":");
-        if (text) {
-            out_str(&o, r->body, r->body_len, false);
-        } else {
-            size_t blen;
-            char *b64 = apigw_base64_encode(r->body, r->body_len, &blen);
-            if (b64 == NULL)
-                o.oom = true;
-            else
-                out_str(&o, b64, blen, false);
-            free(b64);
-        }
-        out_lit(&o, text ? ",\"isBase64Encoded\":false}" : ",\"isBase64Encoded\":true}");
-    } else {
-        out_lit(&o, ",\"isBase64Encoded\":false}");
+/* "body" as text when it is valid UTF-8 without NUL bytes, else base64; then
+ * "isBase64Encoded" and the event's closing brace. */
+static void out_body(struct out *o, const struct apigw_request *r)
+{
+    if (r->body == NULL) {
+        out_lit(o, ",\"isBase64Encoded\":false}");
+        return;
     }
+    bool text = utf8_valid(r->body, r->body_len);
+    out_lit(o, ",\"body\":");
+    if (text) {
+        out_str(o, r->body, r->body_len, false);
+    } else {
+        size_t blen;
+        char *b64 = apigw_base64_encode(r->body, r->body_len, &blen);
+        if (b64 == NULL)
+            o->oom = true;
+        else
+            out_str(o, b64, blen, false);
+        free(b64);
+    }
+    out_lit(o, text ? ",\"isBase64Encoded\":false}" : ",\"isBase64Encoded\":true}");
+}
+
+char *apigw_event_render(const struct apigw_request *r, size_t *len)
+{
+    struct out o = {0};
+    const char *user_agent = "", *host = "localhost", *cookie = NULL;
+    out_lit(&o, "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":");
+    out_cstr(&o, r->path);
+    out_lit(&o, ",\"rawQueryString\":");
+    out_cstr(&o, r->query ? r->query : "");
+    out_headers(&o, r, &user_agent, &host, &cookie);
+    out_params(&o, r->query ? r->query : "");
+    if (cookie != NULL)
+        out_cookies(&o, cookie);
+    out_request_context(&o, r, host, user_agent);
+    out_body(&o, r);
     if (o.oom) {
         free(o.buf);
         return NULL;

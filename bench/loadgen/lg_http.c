@@ -255,6 +255,164 @@ static int lg_http_hex(char c)
     return -1;
 }
 
+/* Status line, header and trailer bytes up to the next LF: a complete line goes
+ * to lg_http_line, a partial one waits in p->line for the next input. NULL, or
+ * why the response is malformed. */
+static const char *lg_http_head_bytes(struct lg_http_parser *p, const char *data, size_t len,
+                                      size_t *off)
+{
+    const char *nl = memchr(data + *off, '\n', len - *off);
+    size_t n = nl ? (size_t)(nl - (data + *off)) + 1 : len - *off;
+    if (p->line_len + n > LG_HTTP_MAX_LINE)
+        return "header line too long";
+    p->header_bytes += n;
+    if (p->header_bytes > LG_HTTP_MAX_HEADERS)
+        return "headers too large";
+    if (nl == NULL) {
+        memcpy(p->line + p->line_len, data + *off, n);
+        p->line_len += n;
+        *off += n;
+        return NULL;
+    }
+    const char *line = data + *off;
+    size_t ln = n;
+    if (p->line_len > 0) {
+        memcpy(p->line + p->line_len, data + *off, n);
+        line = p->line;
+        ln = p->line_len + n;
+        p->line_len = 0;
+    }
+    *off += n;
+    ln--; /* the LF */
+    if (ln > 0 && line[ln - 1] == '\r')
+        ln--;
+    const char *why = NULL;
+    lg_http_line(p, line, ln, &why);
+    return why;
+}
+
+/* Body bytes of a known length (Content-Length, or one chunk's data): up to
+ * p->remaining of them. True when the last one came. */
+static bool lg_http_take(struct lg_http_parser *p, const char *data, size_t len, size_t *off)
+{
+    size_t k = len - *off;
+    if ((uint64_t)k > p->remaining)
+        k = (size_t)p->remaining;
+    lg_http_store(p, data + *off, k);
+    p->remaining -= k;
+    *off += k;
+    return p->remaining == 0;
+}
+
+/* The chunk-size line is over: its data follows, or the trailers after the last. */
+static void lg_http_chunk_size_done(struct lg_http_parser *p)
+{
+    p->chunk_digits = 0;
+    p->chunk_line = 0;
+    p->state = p->remaining == 0 ? LG_HTTP_S_TRAILERS : LG_HTTP_S_CHUNK_DATA;
+}
+
+/* One character of a chunk size. NULL, or why the response is malformed. */
+static const char *lg_http_chunk_size(struct lg_http_parser *p, char c)
+{
+    int h = lg_http_hex(c);
+    if (++p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
+        return "chunk size line too long";
+    if (h >= 0) {
+        if (++p->chunk_digits > 15)
+            return "chunk size too large";
+        p->remaining = p->remaining * 16 + (uint64_t)h;
+        return NULL;
+    }
+    if (p->chunk_digits == 0)
+        return "malformed chunk size";
+    if (c == ';' || c == ' ' || c == '\t')
+        p->state = LG_HTTP_S_CHUNK_EXT;
+    else if (c == '\r')
+        p->state = LG_HTTP_S_CHUNK_SIZE_LF;
+    else if (c == '\n')
+        lg_http_chunk_size_done(p);
+    else
+        return "malformed chunk size";
+    return NULL;
+}
+
+/* Chunk extensions (";name=value", quoted strings included) are skipped up to the
+ * end of the line. NULL, or why the response is malformed. */
+static const char *lg_http_chunk_ext(struct lg_http_parser *p, const char *data, size_t len,
+                                     size_t *off)
+{
+    const char *end = data + len;
+    const char *s = data + *off;
+    while (s < end && *s != '\r' && *s != '\n')
+        s++;
+    p->chunk_line += (size_t)(s - (data + *off));
+    if (p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
+        return "chunk size line too long";
+    *off = (size_t)(s - data);
+    if (s == end)
+        return NULL;
+    (*off)++;
+    if (*s == '\n')
+        lg_http_chunk_size_done(p);
+    else
+        p->state = LG_HTTP_S_CHUNK_SIZE_LF;
+    return NULL;
+}
+
+/* One step of the state machine on data[*off..len). NULL, or why the response is
+ * malformed. */
+static const char *lg_http_step(struct lg_http_parser *p, const char *data, size_t len,
+                                size_t *off)
+{
+    switch (p->state) {
+    case LG_HTTP_S_STATUS:
+    case LG_HTTP_S_HEADERS:
+    case LG_HTTP_S_TRAILERS:
+        return lg_http_head_bytes(p, data, len, off);
+    case LG_HTTP_S_BODY_LENGTH:
+        if (lg_http_take(p, data, len, off))
+            p->state = LG_HTTP_S_DONE;
+        return NULL;
+    case LG_HTTP_S_BODY_EOF:
+        lg_http_store(p, data + *off, len - *off);
+        *off = len;
+        return NULL;
+    case LG_HTTP_S_CHUNK_SIZE:
+        return lg_http_chunk_size(p, data[(*off)++]);
+    case LG_HTTP_S_CHUNK_EXT:
+        return lg_http_chunk_ext(p, data, len, off);
+    case LG_HTTP_S_CHUNK_SIZE_LF:
+        if (data[(*off)++] != '\n')
+            return "malformed chunk size line";
+        lg_http_chunk_size_done(p);
+        return NULL;
+    case LG_HTTP_S_CHUNK_DATA:
+        if (lg_http_take(p, data, len, off))
+            p->state = LG_HTTP_S_CHUNK_DATA_CR;
+        return NULL;
+    case LG_HTTP_S_CHUNK_DATA_CR: {
+        char c = data[(*off)++];
+        if (c == '\r')
+            p->state = LG_HTTP_S_CHUNK_DATA_LF;
+        else if (c == '\n')
+            p->state = LG_HTTP_S_CHUNK_SIZE;
+        else
+            return "chunk data longer than its size";
+        return NULL;
+    }
+    case LG_HTTP_S_CHUNK_DATA_LF:
+        if (data[(*off)++] != '\n')
+            return "chunk data longer than its size";
+        p->state = LG_HTTP_S_CHUNK_SIZE;
+        return NULL;
+    case LG_HTTP_S_DONE:
+    case LG_HTTP_S_ERROR:
+        break;
+    }
+    return NULL;
+}
+
 enum lg_http_result lg_http_parse(struct lg_http_parser *p, const char *data, size_t len,
                                   size_t *used)
 {
@@ -263,134 +421,9 @@ enum lg_http_result lg_http_parse(struct lg_http_parser *p, const char *data, si
     if (p->state == LG_HTTP_S_ERROR)
         return LG_HTTP_ERROR;
     while (off < len && p->state != LG_HTTP_S_DONE) {
-        switch (p->state) {
-        case LG_HTTP_S_STATUS:
-        case LG_HTTP_S_HEADERS:
-        case LG_HTTP_S_TRAILERS: {
-            const char *nl = memchr(data + off, '\n', len - off);
-            size_t n = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
-            if (p->line_len + n > LG_HTTP_MAX_LINE)
-                return lg_http_fail(p, "header line too long");
-            p->header_bytes += n;
-            if (p->header_bytes > LG_HTTP_MAX_HEADERS)
-                return lg_http_fail(p, "headers too large");
-            if (nl == NULL) {
-                memcpy(p->line + p->line_len, data + off, n);
-                p->line_len += n;
-                off += n;
-                break;
-            }
-            const char *line = data + off;
-            size_t ln = n;
-            if (p->line_len > 0) {
-                memcpy(p->line + p->line_len, data + off, n);
-                line = p->line;
-                ln = p->line_len + n;
-                p->line_len = 0;
-            }
-            off += n;
-            ln--; /* the LF */
-            if (ln > 0 && line[ln - 1] == '\r')
-                ln--;
-            const char *why = NULL;
-            if (!lg_http_line(p, line, ln, &why))
-                return lg_http_fail(p, why);
-            break;
-        }
-        case LG_HTTP_S_BODY_LENGTH: {
-            size_t k = len - off;
-            if ((uint64_t)k > p->remaining)
-                k = (size_t)p->remaining;
-            lg_http_store(p, data + off, k);
-            p->remaining -= k;
-            off += k;
-            if (p->remaining == 0)
-                p->state = LG_HTTP_S_DONE;
-            break;
-        }
-        case LG_HTTP_S_BODY_EOF:
-            lg_http_store(p, data + off, len - off);
-            off = len;
-            break;
-        case LG_HTTP_S_CHUNK_SIZE: {
-            char c = data[off++];
-            int h = lg_http_hex(c);
-            if (++p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
-                return lg_http_fail(p, "chunk size line too long");
-            if (h >= 0) {
-                if (++p->chunk_digits > 15)
-                    return lg_http_fail(p, "chunk size too large");
-                p->remaining = p->remaining * 16 + (uint64_t)h;
-                break;
-            }
-            if (p->chunk_digits == 0)
-                return lg_http_fail(p, "malformed chunk size");
-            if (c == ';' || c == ' ' || c == '\t')
-                p->state = LG_HTTP_S_CHUNK_EXT;
-            else if (c == '\r')
-                p->state = LG_HTTP_S_CHUNK_SIZE_LF;
-            else if (c == '\n')
-                goto chunk_size_done;
-            else
-                return lg_http_fail(p, "malformed chunk size");
-            break;
-        }
-        case LG_HTTP_S_CHUNK_EXT: {
-            /* Extensions (";name=value", quoted strings included) are skipped. */
-            const char *end = data + len;
-            const char *s = data + off;
-            while (s < end && *s != '\r' && *s != '\n')
-                s++;
-            p->chunk_line += (size_t)(s - (data + off));
-            if (p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
-                return lg_http_fail(p, "chunk size line too long");
-            off = (size_t)(s - data);
-            if (s == end)
-                break;
-            off++;
-            if (*s == '\n')
-                goto chunk_size_done;
-            p->state = LG_HTTP_S_CHUNK_SIZE_LF;
-            break;
-        }
-        case LG_HTTP_S_CHUNK_SIZE_LF:
-            if (data[off++] != '\n')
-                return lg_http_fail(p, "malformed chunk size line");
-        chunk_size_done:
-            p->chunk_digits = 0;
-            p->chunk_line = 0;
-            p->state = p->remaining == 0 ? LG_HTTP_S_TRAILERS : LG_HTTP_S_CHUNK_DATA;
-            break;
-        case LG_HTTP_S_CHUNK_DATA: {
-            size_t k = len - off;
-            if ((uint64_t)k > p->remaining)
-                k = (size_t)p->remaining;
-            lg_http_store(p, data + off, k);
-            p->remaining -= k;
-            off += k;
-            if (p->remaining == 0)
-                p->state = LG_HTTP_S_CHUNK_DATA_CR;
-            break;
-        }
-        case LG_HTTP_S_CHUNK_DATA_CR: {
-            char c = data[off++];
-            if (c == '\r')
-                p->state = LG_HTTP_S_CHUNK_DATA_LF;
-            else if (c == '\n')
-                p->state = LG_HTTP_S_CHUNK_SIZE;
-            else
-                return lg_http_fail(p, "chunk data longer than its size");
-            break;
-        }
-        case LG_HTTP_S_CHUNK_DATA_LF:
-            if (data[off++] != '\n')
-                return lg_http_fail(p, "chunk data longer than its size");
-            p->state = LG_HTTP_S_CHUNK_SIZE;
-            break;
-        case LG_HTTP_S_DONE:
-        case LG_HTTP_S_ERROR:
-            break;
-        }
+        const char *why = lg_http_step(p, data, len, &off);
+        if (why != NULL)
+            return lg_http_fail(p, why);
     }
     *used = off;
     return p->state == LG_HTTP_S_DONE ? LG_HTTP_DONE : LG_HTTP_MORE;

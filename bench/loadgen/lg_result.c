@@ -324,29 +324,11 @@ static char *lg_result_dup(const json_t *o, const char *key, char *err, size_t e
     return d;
 }
 
-bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t errlen)
+/* The run's description: url, mode, start time, runs and the "config" object. */
+static bool lg_result_read_config(const json_t *j, const json_t *cfg, struct lg_run *r,
+                                  char *err, size_t errlen)
 {
-    memset(r, 0, sizeof *r);
-    if (!lg_stats_init(&r->stats, 0)) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    const char *schema = json_string_value(json_object_get(j, "schema"));
-    if (schema == NULL || strcmp(schema, LG_RESULT_SCHEMA) != 0) {
-        snprintf(err, errlen, "not a loadgen report (schema is not %s)", LG_RESULT_SCHEMA);
-        return false;
-    }
-    const json_t *cfg = json_object_get(j, "config");
-    const json_t *errors = json_object_get(j, "errors");
-    const json_t *status = json_object_get(j, "status");
-    const json_t *timeline = json_object_get(j, "timeline");
-    if (!json_is_object(cfg) || !json_is_object(errors) || !json_is_object(status) ||
-        !json_is_array(timeline)) {
-        snprintf(err, errlen, "config, errors, status or timeline missing");
-        return false;
-    }
     uint64_t u;
-    struct lg_stats *s = &r->stats;
     if (!(r->url = lg_result_dup(j, "url", err, errlen)) ||
         !(r->mode = lg_result_dup(j, "mode", err, errlen)) ||
         !(r->start_time = lg_result_dup(j, "start_time", err, errlen)))
@@ -369,11 +351,19 @@ bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
         return false;
     }
     r->verify = json_is_true(verify);
-    if (!lg_result_get_num(cfg, "duration_s", &r->duration_s, err, errlen) ||
-        !lg_result_get_num(cfg, "warmup_s", &r->warmup_s, err, errlen) ||
-        !lg_result_get_num(cfg, "timeout_s", &r->timeout_s, err, errlen) ||
-        !lg_result_get_num(cfg, "rate", &r->rate, err, errlen) ||
-        !lg_result_get_num(j, "elapsed_s", &r->elapsed_s, err, errlen) ||
+    return lg_result_get_num(cfg, "duration_s", &r->duration_s, err, errlen) &&
+           lg_result_get_num(cfg, "warmup_s", &r->warmup_s, err, errlen) &&
+           lg_result_get_num(cfg, "timeout_s", &r->timeout_s, err, errlen) &&
+           lg_result_get_num(cfg, "rate", &r->rate, err, errlen);
+}
+
+/* The totals: rates, counts, errors by class, status counts, both latencies. */
+static bool lg_result_read_totals(const json_t *j, const json_t *errors, const json_t *status,
+                                  struct lg_run *r, char *err, size_t errlen)
+{
+    uint64_t u;
+    struct lg_stats *s = &r->stats;
+    if (!lg_result_get_num(j, "elapsed_s", &r->elapsed_s, err, errlen) ||
         !lg_result_get_num(j, "requests_per_s", &r->requests_per_s, err, errlen) ||
         !lg_result_get_num(j, "throughput_rps", &r->successes_per_s, err, errlen) ||
         !lg_result_get_num(j, "bytes_per_s", &r->bytes_per_s, err, errlen))
@@ -399,10 +389,15 @@ bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
         }
         s->status[code] = (uint64_t)json_integer_value(val);
     }
-    if (!lg_result_read_latency(json_object_get(j, "latency"), &s->latency, err, errlen) ||
-        !lg_result_read_latency(json_object_get(j, "latency_uncorrected"), &s->uncorrected, err,
-                                errlen))
-        return false;
+    return lg_result_read_latency(json_object_get(j, "latency"), &s->latency, err, errlen) &&
+           lg_result_read_latency(json_object_get(j, "latency_uncorrected"), &s->uncorrected,
+                                  err, errlen);
+}
+
+/* The per-second timeline, each second with its own small histogram. */
+static bool lg_result_read_timeline(const json_t *j, const json_t *timeline, struct lg_stats *s,
+                                    char *err, size_t errlen)
+{
     json_t *tb = json_object_get(j, "timeline_bits");
     if (!json_is_integer(tb) || json_integer_value(tb) != LG_HIST_TIMELINE_BITS) {
         snprintf(err, errlen, "timeline histograms are not %d-bit", LG_HIST_TIMELINE_BITS);
@@ -413,6 +408,7 @@ bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
         return false;
     }
     size_t i;
+    json_t *val;
     json_array_foreach(timeline, i, val) {
         struct lg_second *sec = &s->timeline[i];
         if (!lg_result_get_u64(val, "requests", &sec->requests, err, errlen) ||
@@ -429,6 +425,32 @@ bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
             return false;
     }
     return true;
+}
+
+bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    if (!lg_stats_init(&r->stats, 0)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    const char *schema = json_string_value(json_object_get(j, "schema"));
+    if (schema == NULL || strcmp(schema, LG_RESULT_SCHEMA) != 0) {
+        snprintf(err, errlen, "not a loadgen report (schema is not %s)", LG_RESULT_SCHEMA);
+        return false;
+    }
+    const json_t *cfg = json_object_get(j, "config");
+    const json_t *errors = json_object_get(j, "errors");
+    const json_t *status = json_object_get(j, "status");
+    const json_t *timeline = json_object_get(j, "timeline");
+    if (!json_is_object(cfg) || !json_is_object(errors) || !json_is_object(status) ||
+        !json_is_array(timeline)) {
+        snprintf(err, errlen, "config, errors, status or timeline missing");
+        return false;
+    }
+    return lg_result_read_config(j, cfg, r, err, errlen) &&
+           lg_result_read_totals(j, errors, status, r, err, errlen) &&
+           lg_result_read_timeline(j, timeline, &r->stats, err, errlen);
 }
 
 /* ---- merge ------------------------------------------------------------------ */

@@ -224,6 +224,74 @@ static bool lg_parse_rate_fraction(const char *s, double *out)
     return true;
 }
 
+/* -H: one "Name: value" header, the whole set bounded by LG_MAX_HEADERS_BYTES. */
+static void lg_add_header(struct lg_options *o, const char *arg, size_t *header_bytes)
+{
+    const char *colon = strchr(arg, ':');
+    if (colon == NULL || colon == arg || strpbrk(arg, "\r\n") != NULL)
+        opts_usage_error(LG_PROGRAM, "-H: expected 'Name: value', got '%s'", arg);
+    *header_bytes += strlen(arg) + 2;
+    if (o->nheaders == sizeof o->headers / sizeof o->headers[0] ||
+        *header_bytes > LG_MAX_HEADERS_BYTES - 512)
+        opts_usage_error(LG_PROGRAM, "-H: too many or too long headers");
+    o->headers[o->nheaders++] = arg;
+}
+
+/* Applies option c (its value in optarg) to o; bad values exit 2. */
+static void lg_option(int c, char **argv, struct lg_options *o, size_t *header_bytes)
+{
+    uint64_t v;
+    switch (c) {
+    case 'c':
+        if (!opts_parse_u64(optarg, 1, 1000000, true, &v))
+            opts_usage_error(LG_PROGRAM, "-c: expected 1..1m connections, got '%s'", optarg);
+        o->connections = (unsigned)v;
+        break;
+    case 't':
+        if (!opts_parse_unsigned(optarg, 1, 1024, &o->threads))
+            opts_usage_error(LG_PROGRAM, "-t: expected 1..1024 threads, got '%s'", optarg);
+        break;
+    case 'd':
+        if (!opts_parse_duration_ms(optarg, &o->duration_ms) || o->duration_ms == 0 ||
+            o->duration_ms > 24ULL * 3600 * 1000)
+            opts_usage_error(LG_PROGRAM, "-d: expected a duration like 500ms, 10s, 2m, got '%s'",
+                             optarg);
+        break;
+    case 'R':
+        if (!opts_parse_u64(optarg, 1, 100000000, true, &o->rate))
+            opts_usage_error(LG_PROGRAM, "-R: expected 1..100m requests/s, got '%s'", optarg);
+        break;
+    case 'w':
+        if (!opts_parse_duration_ms(optarg, &o->warmup_ms) || o->warmup_ms > 3600 * 1000)
+            opts_usage_error(LG_PROGRAM, "--warmup: expected a duration like 2s, got '%s'",
+                             optarg);
+        break;
+    case 'T':
+        if (!opts_parse_duration_ms(optarg, &o->timeout_ms) || o->timeout_ms == 0 ||
+            o->timeout_ms > 3600 * 1000)
+            opts_usage_error(LG_PROGRAM, "--timeout: expected a duration like 2s, got '%s'",
+                             optarg);
+        break;
+    case 'H': lg_add_header(o, optarg, header_bytes); break;
+    case 'k': o->tokens_path = optarg; break;
+    case 'v': o->verify = true; break;
+    case 'j': o->json_path = optarg; break;
+    case 'e':
+        if (!lg_parse_rate_fraction(optarg, &o->max_error_rate))
+            opts_usage_error(LG_PROGRAM,
+                             "--max-error-rate: expected 0..1 or 0%%..100%%, got '%s'", optarg);
+        break;
+    case 'h': usage(stdout); exit(0);
+    case 'V': opts_print_version(LG_PROGRAM); exit(0);
+    case ':':
+        opts_usage_error(LG_PROGRAM, "option '%s' needs a value", argv[optind - 1]);
+    default:
+        if (optopt)
+            opts_usage_error(LG_PROGRAM, "unknown option '-%c'", optopt);
+        opts_usage_error(LG_PROGRAM, "unknown option '%s'", argv[optind - 1]);
+    }
+}
+
 static void lg_parse_args(int argc, char **argv, struct lg_options *o)
 {
     static const struct option longopts[] = {
@@ -244,72 +312,12 @@ static void lg_parse_args(int argc, char **argv, struct lg_options *o)
     };
     *o = (struct lg_options){.connections = 16, .threads = 1, .duration_ms = 10000,
                              .warmup_ms = 2000, .timeout_ms = 2000, .max_error_rate = -1};
-    uint64_t v;
     int c;
     size_t header_bytes = 0;
     /* getopt's own messages would not follow the one-line "loadgen: ..." form. */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:t:d:R:H:hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            if (!opts_parse_u64(optarg, 1, 1000000, true, &v))
-                opts_usage_error(LG_PROGRAM, "-c: expected 1..1m connections, got '%s'", optarg);
-            o->connections = (unsigned)v;
-            break;
-        case 't':
-            if (!opts_parse_unsigned(optarg, 1, 1024, &o->threads))
-                opts_usage_error(LG_PROGRAM, "-t: expected 1..1024 threads, got '%s'", optarg);
-            break;
-        case 'd':
-            if (!opts_parse_duration_ms(optarg, &o->duration_ms) || o->duration_ms == 0 ||
-                o->duration_ms > 24ULL * 3600 * 1000)
-                opts_usage_error(LG_PROGRAM, "-d: expected a duration like 500ms, 10s, 2m, got '%s'",
-                                 optarg);
-            break;
-        case 'R':
-            if (!opts_parse_u64(optarg, 1, 100000000, true, &o->rate))
-                opts_usage_error(LG_PROGRAM, "-R: expected 1..100m requests/s, got '%s'", optarg);
-            break;
-        case 'w':
-            if (!opts_parse_duration_ms(optarg, &o->warmup_ms) || o->warmup_ms > 3600 * 1000)
-                opts_usage_error(LG_PROGRAM, "--warmup: expected a duration like 2s, got '%s'",
-                                 optarg);
-            break;
-        case 'T':
-            if (!opts_parse_duration_ms(optarg, &o->timeout_ms) || o->timeout_ms == 0 ||
-                o->timeout_ms > 3600 * 1000)
-                opts_usage_error(LG_PROGRAM, "--timeout: expected a duration like 2s, got '%s'",
-                                 optarg);
-            break;
-        case 'H': {
-            const char *colon = strchr(optarg, ':');
-            if (colon == NULL || colon == optarg || strpbrk(optarg, "\r\n") != NULL)
-                opts_usage_error(LG_PROGRAM, "-H: expected 'Name: value', got '%s'", optarg);
-            header_bytes += strlen(optarg) + 2;
-            if (o->nheaders == sizeof o->headers / sizeof o->headers[0] ||
-                header_bytes > LG_MAX_HEADERS_BYTES - 512)
-                opts_usage_error(LG_PROGRAM, "-H: too many or too long headers");
-            o->headers[o->nheaders++] = optarg;
-            break;
-        }
-        case 'k': o->tokens_path = optarg; break;
-        case 'v': o->verify = true; break;
-        case 'j': o->json_path = optarg; break;
-        case 'e':
-            if (!lg_parse_rate_fraction(optarg, &o->max_error_rate))
-                opts_usage_error(LG_PROGRAM,
-                                 "--max-error-rate: expected 0..1 or 0%%..100%%, got '%s'", optarg);
-            break;
-        case 'h': usage(stdout); exit(0);
-        case 'V': opts_print_version(LG_PROGRAM); exit(0);
-        case ':':
-            opts_usage_error(LG_PROGRAM, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            if (optopt)
-                opts_usage_error(LG_PROGRAM, "unknown option '-%c'", optopt);
-            opts_usage_error(LG_PROGRAM, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    while ((c = getopt_long(argc, argv, ":c:t:d:R:H:hV", longopts, NULL)) != -1)
+        lg_option(c, argv, o, &header_bytes);
     if (optind >= argc)
         opts_usage_error(LG_PROGRAM, "a URL is required");
     if (optind + 1 < argc)
@@ -329,104 +337,96 @@ static void lg_iso_time(time_t t, char *out, size_t outlen)
     strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int main(int argc, char **argv)
+/* Everything the run needs before its first thread: the address (with one
+ * connection tried), the tokens and the request head. 0, or 1 with the reason
+ * logged; a bad URL or too many connections is bad usage (exit 2). */
+static int lg_prepare(const struct lg_options *o, struct lg_config *cfg,
+                      struct lg_tokens *tokens)
 {
-    log_init(LG_PROGRAM, LOG_INFO);
-    struct lg_options o;
-    lg_parse_args(argc, argv, &o);
-
     char err[512];
     struct lg_url url;
-    if (!lg_parse_url(o.url, &url, err, sizeof err))
+    if (!lg_parse_url(o->url, &url, err, sizeof err))
         opts_usage_error(LG_PROGRAM, "%s", err);
     unsigned long fds = net_raise_fd_limit();
-    if (fds != 0 && (unsigned long)o.connections + 32 > fds)
+    if (fds != 0 && (unsigned long)o->connections + 32 > fds)
         opts_usage_error(LG_PROGRAM, "-c %u needs more open files than the limit (%lu)",
-                         o.connections, fds);
-
-    struct lg_config cfg = {
-        .connections = o.connections,
-        .threads = o.threads,
-        .warmup_ns = o.warmup_ms * 1000000ULL,
-        .duration_ns = o.duration_ms * 1000000ULL,
-        .timeout_ns = o.timeout_ms * 1000000ULL,
-        .rate = o.rate,
-        .verify = o.verify,
+                         o->connections, fds);
+    *cfg = (struct lg_config){
+        .connections = o->connections,
+        .threads = o->threads,
+        .warmup_ns = o->warmup_ms * 1000000ULL,
+        .duration_ns = o->duration_ms * 1000000ULL,
+        .timeout_ns = o->timeout_ms * 1000000ULL,
+        .rate = o->rate,
+        .verify = o->verify,
     };
-    if (!lg_resolve(&url, &cfg, err, sizeof err)) {
+    if (!lg_resolve(&url, cfg, err, sizeof err)) {
         log_error("%s", err);
         return 1;
     }
-    struct lg_tokens tokens = {0};
-    if (o.tokens_path) {
-        if (!lg_verify_load_tokens(o.tokens_path, &tokens, err, sizeof err)) {
+    if (o->tokens_path) {
+        if (!lg_verify_load_tokens(o->tokens_path, tokens, err, sizeof err)) {
             log_error("%s", err);
             return 1;
         }
-        cfg.tokens = &tokens;
+        cfg->tokens = tokens;
     }
-    char *request = lg_build_request(&o, &url, &cfg.request_head_len);
+    char *request = lg_build_request(o, &url, &cfg->request_head_len);
     if (request == NULL) {
         log_error("out of memory");
         return 1;
     }
-    cfg.request_head = request;
-    if (!lg_preflight(&cfg, o.timeout_ms, err, sizeof err)) {
+    cfg->request_head = request;
+    if (!lg_preflight(cfg, o->timeout_ms, err, sizeof err)) {
         log_error("%s", err);
-        free(request);
-        lg_verify_free_tokens(&tokens);
         return 1;
     }
+    return 0;
+}
 
-    struct sigaction sa = {.sa_handler = lg_on_signal, .sa_flags = SA_RESETHAND};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    size_t nseconds = (size_t)((o.duration_ms + 999) / 1000);
-    struct lg_thread *threads = calloc(o.threads, sizeof *threads);
-    if (threads == NULL) {
-        log_error("out of memory");
-        return 1;
-    }
-    /* A common start a few milliseconds ahead, so every thread's window (and the
-     * open-loop schedule) is the same however long thread creation takes. */
-    uint64_t start_ns = clock_now_ns() + 5000000ULL;
-    time_t start_wall = time(NULL) + (time_t)((o.warmup_ms + 5) / 1000);
+/* Starts the threads, their connections split evenly, on a common start a few
+ * milliseconds ahead, so every thread's window (and the open-loop schedule) is the
+ * same however long thread creation takes. Returns how many started; when fewer
+ * than asked, the reason is logged and the run interrupted. */
+static unsigned lg_start(const struct lg_config *cfg, struct lg_thread *threads,
+                         size_t nseconds, uint64_t start_ns)
+{
     unsigned first = 0, started = 0;
-    int rc = 0;
-    for (unsigned i = 0; i < o.threads; i++) {
+    for (unsigned i = 0; i < cfg->threads; i++) {
         struct lg_thread *t = &threads[i];
-        t->cfg = &cfg;
+        t->cfg = cfg;
         t->index = i;
         t->start_ns = start_ns;
         t->first_conn = first;
-        t->nconns = o.connections / o.threads + (i < o.connections % o.threads ? 1 : 0);
+        t->nconns = cfg->connections / cfg->threads + (i < cfg->connections % cfg->threads);
         first += t->nconns;
         if (!lg_stats_init(&t->stats, nseconds)) {
             log_error("out of memory");
-            rc = 1;
             break;
         }
         int e = pthread_create(&t->tid, NULL, lg_loop_thread, t);
         if (e != 0) {
             log_error("pthread_create: %s", strerror(e));
             lg_stats_free(&t->stats);
-            rc = 1;
             break;
         }
         started++;
     }
-    if (rc != 0)
+    if (started < cfg->threads)
         lg_loop_interrupted = 1;
+    return started;
+}
 
-    struct lg_run run = {.runs = 1, .connections = o.connections, .threads = o.threads,
-                         .duration_s = (double)o.duration_ms / 1000,
-                         .warmup_s = (double)o.warmup_ms / 1000,
-                         .timeout_s = (double)o.timeout_ms / 1000, .rate = (double)o.rate,
-                         .verify = o.verify, .tokens = tokens.count};
-    bool connected = false, ok = lg_stats_init(&run.stats, nseconds);
+/* Joins the started threads and merges their results into run (whose stats are
+ * initialised here); *connected tells whether any connection was established.
+ * 0, or 1 when a thread failed or memory ran out. */
+static int lg_join(struct lg_thread *threads, unsigned started, size_t nseconds,
+                   struct lg_run *run, bool *connected)
+{
+    int rc = 0;
+    bool ok = lg_stats_init(&run->stats, nseconds);
     uint64_t end_ns = UINT64_MAX;
+    *connected = false;
     for (unsigned i = 0; i < started; i++) {
         struct lg_thread *t = &threads[i];
         pthread_join(t->tid, NULL);
@@ -434,23 +434,96 @@ int main(int argc, char **argv)
             log_error("%s", t->error);
             rc = 1;
         }
-        connected |= t->connected_once;
+        *connected |= t->connected_once;
         if (t->end_ns < end_ns)
             end_ns = t->end_ns;
-        run.warmup_responses += t->warmup_responses;
-        if (ok && !lg_stats_add(&run.stats, &t->stats))
+        run->warmup_responses += t->warmup_responses;
+        if (ok && !lg_stats_add(&run->stats, &t->stats))
             ok = false;
         lg_stats_free(&t->stats);
     }
-    free(threads);
-    free(request);
     if (!ok) {
         log_error("out of memory merging the threads' results");
         rc = 1;
     }
-    uint64_t window_start = start_ns + cfg.warmup_ns;
-    run.elapsed_s = end_ns != UINT64_MAX && end_ns > window_start
-                        ? (double)(end_ns - window_start) / 1e9 : 0;
+    uint64_t window_start = started ? threads[0].start_ns + threads[0].cfg->warmup_ns : 0;
+    run->elapsed_s = end_ns != UINT64_MAX && end_ns > window_start
+                         ? (double)(end_ns - window_start) / 1e9 : 0;
+    return rc;
+}
+
+/* Prints the summary and writes the JSON; then the exit status the result
+ * deserves: 1 when nothing connected, nothing was answered or the errors exceed
+ * --max-error-rate (a wrong user's profile is always called out). */
+static int lg_summarize(const struct lg_options *o, struct lg_run *run, bool connected)
+{
+    char err[512];
+    if (run->elapsed_s == 0) {
+        log_error("interrupted before the measurement started");
+        return 1;
+    }
+    lg_result_finish(run);
+    lg_result_text(stdout, run);
+    fflush(stdout);
+    if (o->json_path && !lg_result_write_json(run, o->json_path, err, sizeof err)) {
+        log_error("%s", err);
+        return 1;
+    }
+    const struct lg_stats *s = &run->stats;
+    uint64_t errors = lg_stats_errors_total(s);
+    uint64_t lost = errors - s->errors[LG_ERR_STATUS] - s->errors[LG_ERR_VERIFY];
+    if (s->errors[LG_ERR_VERIFY] > 0)
+        log_error("SECURITY FAILURE: %llu responses carried another user's profile",
+                  (unsigned long long)s->errors[LG_ERR_VERIFY]);
+    if (!connected) {
+        log_error("no connection could be established");
+        return 1;
+    }
+    if (s->requests == 0) {
+        log_error("no response received (%llu errors)", (unsigned long long)errors);
+        return 1;
+    }
+    if (o->max_error_rate >= 0 &&
+        (double)errors > o->max_error_rate * (double)(s->requests + lost)) {
+        log_error("error rate %.4f exceeds --max-error-rate %.4f",
+                  (double)errors / (double)(s->requests + lost), o->max_error_rate);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    log_init(LG_PROGRAM, LOG_INFO);
+    struct lg_options o;
+    lg_parse_args(argc, argv, &o);
+    struct lg_config cfg = {0};
+    struct lg_tokens tokens = {0};
+    size_t nseconds = (size_t)((o.duration_ms + 999) / 1000);
+    struct lg_thread *threads = calloc(o.threads, sizeof *threads);
+    int rc = threads ? lg_prepare(&o, &cfg, &tokens) : 1;
+    if (threads == NULL)
+        log_error("out of memory");
+    if (rc != 0)
+        goto out;
+
+    struct sigaction sa = {.sa_handler = lg_on_signal, .sa_flags = SA_RESETHAND};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    uint64_t start_ns = clock_now_ns() + 5000000ULL;
+    time_t start_wall = time(NULL) + (time_t)((o.warmup_ms + 5) / 1000);
+    unsigned started = lg_start(&cfg, threads, nseconds, start_ns);
+    struct lg_run run = {.runs = 1, .connections = o.connections, .threads = o.threads,
+                         .duration_s = (double)o.duration_ms / 1000,
+                         .warmup_s = (double)o.warmup_ms / 1000,
+                         .timeout_s = (double)o.timeout_ms / 1000, .rate = (double)o.rate,
+                         .verify = o.verify, .tokens = tokens.count};
+    bool connected;
+    rc = lg_join(threads, started, nseconds, &run, &connected);
+    if (started < o.threads)
+        rc = 1;
     char when[32];
     lg_iso_time(start_wall, when, sizeof when);
     run.url = strdup(o.url);
@@ -460,38 +533,12 @@ int main(int argc, char **argv)
         log_error("out of memory");
         rc = 1;
     }
-    if (rc == 0 && run.elapsed_s == 0) {
-        log_error("interrupted before the measurement started");
-        rc = 1;
-    }
-    if (rc == 0) {
-        lg_result_finish(&run);
-        lg_result_text(stdout, &run);
-        fflush(stdout);
-        if (o.json_path && !lg_result_write_json(&run, o.json_path, err, sizeof err)) {
-            log_error("%s", err);
-            rc = 1;
-        }
-    }
-    const struct lg_stats *s = &run.stats;
-    uint64_t errors = lg_stats_errors_total(s);
-    uint64_t lost = errors - s->errors[LG_ERR_STATUS] - s->errors[LG_ERR_VERIFY];
-    if (rc == 0 && s->errors[LG_ERR_VERIFY] > 0)
-        log_error("SECURITY FAILURE: %llu responses carried another user's profile",
-                  (unsigned long long)s->errors[LG_ERR_VERIFY]);
-    if (rc == 0 && !connected) {
-        log_error("no connection could be established");
-        rc = 1;
-    } else if (rc == 0 && s->requests == 0) {
-        log_error("no response received (%llu errors)", (unsigned long long)errors);
-        rc = 1;
-    } else if (rc == 0 && o.max_error_rate >= 0 &&
-               (double)errors > o.max_error_rate * (double)(s->requests + lost)) {
-        log_error("error rate %.4f exceeds --max-error-rate %.4f",
-                  (double)errors / (double)(s->requests + lost), o.max_error_rate);
-        rc = 1;
-    }
+    if (rc == 0)
+        rc = lg_summarize(&o, &run, connected);
     lg_run_free(&run);
+out:
+    free(threads);
+    free((char *)cfg.request_head);
     lg_verify_free_tokens(&tokens);
     return rc;
 }

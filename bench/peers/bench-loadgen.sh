@@ -1,62 +1,44 @@
 #!/usr/bin/env bash
-# Is loadgen ever the bottleneck? Runs loadgen and wrk, interleaved, against one
-# nginx worker serving a static JSON file, at 1, 64 and 256 connections, for several
-# rounds, and reports medians. Request rates come from the server (nginx
-# stub_status, read before and after each run), so neither tool grades itself.
-# nginx is pinned to CPU 1 and every client to CPU 0. At 1 connection the latency
-# floor is a raw blocking probe (build/peers/probe): loadgen's p50 is compared with it.
-#
-#   bench/peers/bench-loadgen.sh [--rounds 3] [--duration 5] [--conns "1 64 256"]
-#
-# Besides the rates it reports each client's CPU time per request: on a shared
-# machine the rates drift with everything else that runs, the CPU cost much less.
-#
-# Benchmarks on this machine never overlap: the script holds
-# /tmp/archbench-bench.lock for its whole run (set ARCHBENCH_BENCH_LOCKED=1 when
-# the caller already holds it). Only 127.0.0.1 is used; every run is bounded.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+# Is loadgen ever the bottleneck? loadgen and wrk, interleaved, against one nginx
+# worker serving a static JSON file (usage below; shared steps from lib.sh).
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
-  export ARCHBENCH_BENCH_LOCKED=1
-  exec flock /tmp/archbench-bench.lock "$0" "$@"
-fi
+usage() {
+  cat <<'EOF'
+Usage: bench/peers/bench-loadgen.sh [options]
+Runs loadgen and wrk, interleaved, against one nginx worker serving a static JSON
+file, at 1, 64 and 256 connections, for several rounds, and reports medians.
+Request rates come from the server (nginx stub_status, read before and after each
+run), so neither tool grades itself. nginx is pinned to CPU 1 and every client to
+CPU 0. At 1 connection the latency floor is a raw blocking probe
+(build/peers/probe): loadgen's p50 is compared with it. Besides the rates it
+reports each client's CPU time per request: on a shared machine the rates drift
+with everything else that runs, the CPU cost much less.
 
-rounds=3
-duration=5
-conns="1 64 256"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --duration) duration=$2; shift 2 ;;
-    --conns) conns=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
-    *) echo "bench-loadgen: unknown option $1" >&2; exit 2 ;;
-  esac
-done
+  --rounds N          interleaved rounds (default 3)
+  --duration SECS     seconds per run (default 5)
+  --conns "LIST"      connection counts (default "1 64 256")
+  -h, --help          show this help
+EOF
+}
+
+rounds=3 duration=5 conns="1 64 256"
+bench_options "rounds duration conns" "$@"
+bench_positive "$rounds" "$duration" $conns
 
 mk/bench-tools.sh wrk nginx taskset curl
 make -s bin/loadgen build/peers/probe >&2
+bench_cpus 2
 
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 tmp=$(mktemp -d /tmp/bench-loadgen.XXXXXX)
-nginx_pid=
-cleanup() {
-  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_on_exit() { rm -rf "$tmp"; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(bench_free_port)
 mkdir -p "$tmp/www"
 # A profile body like the real endpoint's (DESIGN §2).
 printf '%s' '{"id":42,"username":"jose.nunez42","display_name":"José Núñez","email":"jose.nunez42@example.com","bio":"Backend developer in Madrid. Loves ☕ and 🚲.","created_at":"2024-03-01T12:00:00Z"}' > "$tmp/www/profile.json"
-cat > "$tmp/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log warn;
-events { worker_connections 4096; }
+{ bench_nginx_head "$tmp"; cat <<CONF
 http {
     access_log off;
     keepalive_requests 100000000;
@@ -73,14 +55,10 @@ http {
     }
 }
 CONF
-taskset -c 1 "$nginx_bin" -c "$tmp/nginx.conf" -e "$tmp/error.log" &
-nginx_pid=$!
-for _ in $(seq 50); do
-  curl -fs "http://127.0.0.1:$port/nginx_status" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+} > "$tmp/nginx.conf"
+bench_nginx "$tmp" "http://127.0.0.1:$port/nginx_status"
 url="http://127.0.0.1:$port/profile.json"
-worker=$(pgrep -P "$nginx_pid" | head -1)
+worker=$nginx_worker
 hz=$(getconf CLK_TCK)
 # CPU ticks (user + system) nginx's worker has used so far.
 worker_ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
@@ -101,19 +79,19 @@ run() {
   ticks0=$(worker_ticks)
   case $tool in
     wrk)
-      timed timeout $((duration + 30)) taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --latency "$url"
+      timed timeout $((duration + 30)) taskset -c "$load_cpu" wrk -t1 -c"$c" -d"${duration}s" --latency "$url"
       out=$(cat "$tmp/out")
       # wrk prints "50.00%  41.00us" in its latency distribution.
       p50=$(awk '$1=="50%" || $1=="50.00%" {print $2}' <<<"$out" | head -1)
       p50=$(awk -v v="$p50" 'BEGIN { n=v+0; if (v ~ /ms$/) n*=1000; else if (v ~ /s$/ && v !~ /us$/) n*=1e6; print n }')
       ;;
     loadgen)
-      timed timeout $((duration + 30)) taskset -c 0 bin/loadgen -t1 -c"$c" -d"${duration}s" --warmup 0 \
+      timed timeout $((duration + 30)) taskset -c "$load_cpu" bin/loadgen -t1 -c"$c" -d"${duration}s" --warmup 0 \
         --json "$tmp/lg.json" "$url"
       p50=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["latency"]["p50"])' "$tmp/lg.json")
       ;;
     probe)
-      timed timeout $((duration + 30)) taskset -c 0 build/peers/probe 127.0.0.1 "$port" /profile.json "$duration"
+      timed timeout $((duration + 30)) taskset -c "$load_cpu" build/peers/probe 127.0.0.1 "$port" /profile.json "$duration"
       p50=$(awk '{print $4}' "$tmp/out")
       ;;
   esac
@@ -128,7 +106,7 @@ run() {
     "$tool" "$c" "$((n / duration))" "$p50" "$cpu" "$scpu" >&2
 }
 
-echo "bench-loadgen: nginx on CPU 1 ($("$nginx_bin" -v 2>&1 | sed 's/.*\///')), clients on CPU 0, ${duration}s runs, $rounds rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "bench-loadgen: nginx on CPU $sut_cpu ($(bench_nginx_version)), clients on CPU $load_cpu, ${duration}s runs, $rounds rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 : > "$tmp/results"
 for r in $(seq "$rounds"); do
   round=$r

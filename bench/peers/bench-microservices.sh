@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Benchmarks the microservices gateway against nginx doing the same job in front of
-# the same auth-service and profile-service processes, with the monolith as the
-# baseline. Interleaved rounds in one run, wrk pinned to CPU 0 and every process of
-# the system under test to CPU 1, wrk rotating tokens over the seeded users.
-# Prints a Markdown table (medians over the rounds) and keeps the raw wrk output.
-#
-# Run it under the shared benchmark lock so that benchmarks never overlap:
-#   flock /tmp/archbench-bench.lock bench/peers/bench-microservices.sh [options]
-set -euo pipefail
+# the same services, with the monolith as the baseline (usage below; lib.sh).
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
   cat <<'EOF'
 Usage: bench/peers/bench-microservices.sh [options]
+The gateway against nginx doing the same job in front of the same auth-service and
+profile-service processes, with the monolith as the baseline. Interleaved rounds
+in one run, wrk pinned to CPU 0 and every process of the system under test to
+CPU 1, wrk rotating tokens over the seeded users. Prints a Markdown table (medians
+over the rounds) and keeps the raw wrk output.
+
   --rounds N        interleaved rounds (default 3)
   --duration SECS   seconds per wrk run (default 10)
   --conns "LIST"    wrk connection counts (default "64 256")
@@ -22,66 +23,30 @@ EOF
 }
 
 rounds=3 duration=10 conns="64 256" users=10000 out=build/bench-micro
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --duration) duration=$2; shift 2 ;;
-    --conns) conns=$2; shift 2 ;;
-    --users) users=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-microservices: unknown option '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
-for v in "$rounds" "$duration" "$users"; do
-  [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "bench-microservices: expected a positive number, got '$v'" >&2; exit 2; }
-done
+bench_options "rounds duration conns users out" "$@"
+bench_positive "$rounds" "$duration" "$users" $conns
 
-cd "$(dirname "$0")/../.."
-mk/bench-tools.sh wrk nginx taskset curl
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[ "$(nproc)" -ge 2 ] || { echo "bench-microservices: needs 2 CPUs (wrk on 0, servers on 1)" >&2; exit 1; }
+mk/bench-tools.sh wrk nginx taskset curl python3
+bench_cpus 2
 make -s bin/monolith bin/archbench bin/auth-service bin/profile-service bin/gateway
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 data=$out/data-$users
-[ -f "$data/tokens.tsv" ] || bin/archbench seed --users "$users" --dir "$data" >/dev/null
-export TOKENS=$data/tokens.tsv   # read by bench/peers/wrk/tokens.lua
+bench_seed "$data" "$users"
 raw=$out/raw-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$raw"
 
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-# start NAME CMD...: starts a server on CPU 1 and sets $addr from its first line.
-start() {
-  local name=$1; shift
-  taskset -c 1 "$@" >"$out/$name.out" 2>"$out/$name.log" &
-  pids+=($!)
-  local i
-  for i in $(seq 100); do
-    if [ -s "$out/$name.out" ]; then break; fi
-    sleep 0.05
-  done
-  addr=$(sed -n 's/^listening on //p' "$out/$name.out")
-  [ -n "$addr" ] || { echo "bench-microservices: $name did not start (see $out/$name.log)" >&2; exit 1; }
-  eval "pid_$name=${pids[-1]}"
-}
-
-start auth bin/auth-service --listen 127.0.0.1:0 --db "$data/auth.db" --threads 1
-auth_addr=$addr
-start profile bin/profile-service --listen 127.0.0.1:0 --db "$data/profiles.db" --threads 1
-profile_addr=$addr
-start gateway bin/gateway --listen 127.0.0.1:0 --auth-url "http://$auth_addr" \
+bench_start auth "$out" bin/auth-service --listen 127.0.0.1:0 --db "$data/auth.db" --threads 1
+auth_addr=$addr pid_auth=$pid
+bench_start profile "$out" bin/profile-service --listen 127.0.0.1:0 --db "$data/profiles.db" \
+  --threads 1
+profile_addr=$addr pid_profile=$pid
+bench_start gateway "$out" bin/gateway --listen 127.0.0.1:0 --auth-url "http://$auth_addr" \
   --profile-url "http://$profile_addr" --threads 1
-gateway_addr=$addr
-start monolith bin/monolith --listen 127.0.0.1:0 --db "$data/app.db" --threads 1
-monolith_addr=$addr
+gateway_addr=$addr pid_gateway=$pid
+bench_start monolith "$out" bin/monolith --listen 127.0.0.1:0 --db "$data/app.db" --threads 1
+monolith_addr=$addr pid_monolith=$pid
 
 # nginx as the gateway: auth_request to auth-service, the user id from its
 # X-User-Id header, then proxy_pass to profile-service; keep-alive upstreams.
@@ -90,14 +55,9 @@ monolith_addr=$addr
 # upstream connection (measured: ~14k TIME_WAIT sockets in 4 s and auth-service
 # at 45 instead of 18 µs/request). HEAD gets the same status and X-User-Id with
 # no body, which is how nginx is best deployed in front of this service.
-nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+nginx_port=$(bench_free_port)
 mkdir -p "$out/nginx"
-cat >"$out/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $out/nginx/nginx.pid;
-error_log $out/nginx/error.log warn;
-events { worker_connections 4096; }
+{ bench_nginx_head "$out/nginx"; cat <<EOF
 http {
   access_log off;
   upstream auth { server $auth_addr; keepalive 512; }
@@ -124,19 +84,14 @@ http {
   }
 }
 EOF
-taskset -c 1 "$NGINX" -c "$out/nginx/nginx.conf" -p "$out/nginx" -e "$out/nginx/error.log" &
-pids+=($!)
+} >"$out/nginx/nginx.conf"
 nginx_addr=127.0.0.1:$nginx_port
-for i in $(seq 100); do
-  if [ -s "$out/nginx/nginx.pid" ] && curl -s -o /dev/null "http://$nginx_addr/health"; then break; fi
-  sleep 0.05
-done
-pid_nginx=$(pgrep -P "$(cat "$out/nginx/nginx.pid")" | head -1)
-[ -n "$pid_nginx" ] || { echo "bench-microservices: nginx did not start" >&2; exit 1; }
+bench_nginx "$out/nginx" "http://$nginx_addr/health"
+pid_nginx=$nginx_worker
 
-# Every process of the system under test on CPU 1, all threads.
+# Every process of the system under test on its CPU, all threads.
 for p in "$pid_auth" "$pid_profile" "$pid_gateway" "$pid_monolith" "$pid_nginx"; do
-  taskset -a -pc 1 "$p" >/dev/null
+  taskset -a -pc "$sut_cpu" "$p" >/dev/null
 done
 
 # Same answer from every path before measuring anything.
@@ -148,7 +103,6 @@ for a in "$gateway_addr" "$nginx_addr"; do
 done
 
 ticks=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # run TARGET CONNS ROUND: one wrk run; appends a result line to $raw/results.tsv:
 # target conns round req/s p99_ms non2xx errors cpu_us_per_req(process=us,...)
@@ -161,18 +115,15 @@ run() {
   esac
   declare -A before
   local np
-  for np in $procs; do before[$np]=$(cpu_ticks "${np#*:}"); done
+  for np in $procs; do before[$np]=$(bench_cpu_ticks "${np#*:}"); done
   local f=$raw/$target-c$c-r$round.txt
-  taskset -c 0 wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency \
+  taskset -c "$load_cpu" wrk -t1 -c"$c" -d"${duration}s" --timeout 5s --latency \
     -s bench/peers/wrk/tokens.lua "$url" >"$f"
   local reqs rps p99 non2xx errs cpu=""
-  reqs=$(awk '/requests in/{print $1}' "$f")
-  rps=$(awk '/^Requests\/sec/{print $2}' "$f")
+  read -r reqs rps non2xx errs <<<"$(bench_wrk_counts "$f")"
   p99=$(awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$f")
-  non2xx=$(awk '/Non-2xx/{print $5}' "$f"); non2xx=${non2xx:-0}
-  errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' "$f"); errs=${errs:-0}
   for np in $procs; do
-    local d=$(( $(cpu_ticks "${np#*:}") - ${before[$np]} ))
+    local d=$(( $(bench_cpu_ticks "${np#*:}") - ${before[$np]} ))
     cpu+="${np%%:*}=$(awk -v d="$d" -v t="$ticks" -v r="$reqs" 'BEGIN{printf "%.1f", d*1e6/t/r}'),"
   done
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$c" "$round" "$rps" "$p99" "$non2xx" "$errs" "${cpu%,}" \
@@ -181,7 +132,7 @@ run() {
 
 echo "warming up" >&2
 for t in gateway nginx monolith; do
-  taskset -c 0 wrk -t1 -c64 -d3s -s bench/peers/wrk/tokens.lua "http://$(eval echo \$${t}_addr)/profile" \
+  taskset -c "$load_cpu" wrk -t1 -c64 -d3s -s bench/peers/wrk/tokens.lua "http://$(eval echo \$${t}_addr)/profile" \
     >/dev/null
 done
 

@@ -1,67 +1,48 @@
 #!/usr/bin/env bash
-# Benchmark: the monolith against nginx serving a static copy of one profile JSON.
-#
-# Both servers get one worker (monolith --threads 1, nginx worker_processes 1) on
-# CPU 1; wrk runs on CPU 0 with bench/peers/wrk/tokens.lua, so every request carries a
-# different user's token (nginx ignores it, but the client pays the same per
-# request for both). Rounds are interleaved: round 1 c=64 nginx, monolith, c=256
-# nginx, monolith ... so drift on this shared machine hits both alike.
-#
-#   bench/peers/bench-monolith.sh            3 rounds x c=64,256,1024 x 10 s (about 3.5 min)
-#   bench/peers/bench-monolith.sh --quick    the monolith alone, c=64, 10 s (make bench)
-#   options: --rounds N --duration 10s --users N --conns "64 256 1024"
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+# Benchmark: the monolith against nginx serving a static copy of one profile JSON,
+# in interleaved rounds (usage below; options and shared steps from lib.sh).
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+  cat <<'EOF'
+Usage: bench/peers/bench-monolith.sh [options]
+Both servers get one worker (monolith --threads 1, nginx worker_processes 1) on
+CPU 1; wrk runs on CPU 0 with bench/peers/wrk/tokens.lua, so every request carries
+a different user's token (nginx ignores it, but the client pays the same per
+request for both). Rounds are interleaved: round 1 c=64 nginx, monolith, c=256
+nginx, monolith ... so drift on this shared machine hits both alike.
+
+  (no options)        3 rounds x c=64,256,1024 x 10 s (about 3.5 min)
+  --quick             the monolith alone, c=64, 10 s: a quick look at its
+                      throughput without nginx
+  --rounds N          interleaved rounds (default 3)
+  --duration DUR      wrk duration per run (default 10s)
+  --users N           seeded users (default 100000)
+  --conns "LIST"      connection counts (default "64 256 1024")
+  -h, --help          show this help
+EOF
+}
 
 rounds=3 duration=10s users=100000 conns="64 256 1024" quick=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --quick) quick=1 ;;
-    --rounds) rounds=$2; shift ;;
-    --duration) duration=$2; shift ;;
-    --users) users=$2; shift ;;
-    --conns) conns=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench-monolith: unknown option $1 (see --help)" >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options "rounds duration users conns flag:quick" "$@"
+bench_positive "$rounds" "$users"
 
 tools=(wrk taskset)
 [ "$quick" = 1 ] || tools+=(nginx curl python3)
 mk/bench-tools.sh "${tools[@]}"
-[ -x bin/monolith ] && [ -x bin/archbench ] || make -s all
+make -s bin/monolith bin/archbench
 
 work=var/bench
 data=$work/data-$users
 mkdir -p "$work"
-if [ ! -f "$data/tokens.tsv" ]; then
-  bin/archbench seed --users "$users" --seed 42 --dir "$data"
-fi
-export TOKENS=$data/tokens.tsv
-
-ncpu=$(nproc)
-if [ "$ncpu" -ge 2 ]; then sut_cpu=1 load_cpu=0; else sut_cpu=0 load_cpu=0; fi
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
+bench_seed "$data" "$users"
+bench_cpus
 
 start_monolith() {
-  local out=$work/monolith.out
-  taskset -c "$sut_cpu" bin/monolith --listen 127.0.0.1:0 --db "$data/app.db" --threads 1 \
-    >"$out" 2>"$work/monolith.log" &
-  mono_pid=$!
-  pids+=("$mono_pid")
-  for _ in $(seq 100); do
-    grep -q '^listening on' "$out" 2>/dev/null && break
-    sleep 0.05
-  done
-  mono_url="http://$(sed -n 's/^listening on //p' "$out")/profile"
+  bench_start monolith "$work" bin/monolith --listen 127.0.0.1:0 --db "$data/app.db" --threads 1
+  mono_pid=$pid
+  mono_url="http://$addr/profile"
 }
 
 start_nginx() {
@@ -71,59 +52,37 @@ start_nginx() {
   local token
   token=$(awk -F'\t' '$3=="valid"{print $2; exit}' "$TOKENS")
   curl -sf -H "Authorization: Bearer $token" "$mono_url" >"$dir/www/profile"
-  nginx_port=$(( 20000 + RANDOM % 20000 ))
-  cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
+  local port
+  port=$(bench_free_port)
+  { bench_nginx_head "$dir"; cat <<CONF
 worker_rlimit_nofile 20000;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 8192; }
 http {
   access_log off;
   keepalive_requests 1000000;
   keepalive_timeout 75s;
   server {
-    listen 127.0.0.1:$nginx_port reuseport;
+    listen 127.0.0.1:$port reuseport;
     root $dir/www;
     location = /profile { default_type application/json; add_header Cache-Control no-store; }
   }
 }
 CONF
-  taskset -c "$sut_cpu" nginx -c "$dir/nginx.conf" -p "$dir" &
-  nginx_pid=$!
-  pids+=("$nginx_pid")
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$nginx_port/profile" >/dev/null 2>&1 && break
-    sleep 0.05
-  done
-  nginx_url="http://127.0.0.1:$nginx_port/profile"
-}
-
-# cpu_ticks PID: utime+stime in clock ticks of a process (all its threads) and of
-# its children (nginx's worker does the work, not the master).
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1"); do
-    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
-  done
-  echo "$total"
+  } >"$dir/nginx.conf"
+  nginx_url="http://127.0.0.1:$port/profile"
+  bench_nginx "$dir" "$nginx_url"
 }
 
 # run_wrk NAME URL CONNS PID: one measurement; appends a row to $rows
 run_wrk() {
   local name=$1 url=$2 c=$3 pid=$4 out before after
-  before=$(cpu_ticks "$pid")
+  before=$(bench_cpu_ticks "$pid")
   out=$(taskset -c "$load_cpu" wrk -t1 -c"$c" -d"$duration" --latency \
         -s bench/peers/wrk/tokens.lua "$url" 2>&1)
-  after=$(cpu_ticks "$pid")
+  after=$(bench_cpu_ticks "$pid")
   local rps p50 p99 errs non2xx reqs
-  rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
-  reqs=$(awk '/requests in/{print $1}' <<<"$out")
+  read -r reqs rps non2xx errs <<<"$(bench_wrk_counts <<<"$out")"
   p50=$(awk '$1=="50%"{print $2}' <<<"$out")
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
   local cpu_us
   cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="${reqs:-0}" \
            'BEGIN{ if (n>0) printf "%.1f", t*1e6/hz/n; else print "nan" }')

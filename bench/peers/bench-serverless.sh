@@ -1,85 +1,60 @@
 #!/usr/bin/env bash
-# Benchmark: serverless cold starts and warm throughput, in one run.
-#
-#  1. spawn floor: posix_spawn + init + exit + wait of bin/fn-get-profile itself
-#     (ARCHBENCH_DB set, no Runtime API: it opens the database and exits), the
-#     least any exec-mode cold start can cost; one sample before each exec-mode
-#     cold start (step 2), so both are measured in the same minutes;
-#  2. forced cold starts in each start mode (exec, fork-server): faas with a 5 ms
-#     idle timeout, one request every 50 ms, so every request finds no instance;
-#     Init Duration (spawn -> first /next) from faas's REPORT log and the client's
-#     latency of each cold request;
-#  3. warm throughput at 64 connections: bin/monolith --threads 1 against
-#     bin/faas --threads 1 (exec, default --max-concurrency 64: up to 64 instances)
-#     and, to show what one invocation per instance costs on one CPU, bin/faas
-#     --max-concurrency 2 (excess invocations queue in faas); interleaved rounds,
-#     wrk with a token per request.
-# The system under test runs on CPU 1, curl and wrk on CPU 0. The whole run holds
-# /tmp/archbench-bench.lock so benchmarks on this shared machine never overlap.
-#
-#   bench/peers/bench-serverless.sh    --cold 60 --rounds 3 --duration 8s (about 3 min)
-#   options: --cold N --rounds N --duration 8s --users N --conns 64
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
-  exec env ARCHBENCH_BENCH_LOCKED=1 flock /tmp/archbench-bench.lock "$0" "$@"
-fi
+# Benchmark: serverless cold starts and warm throughput, in one run (usage below;
+# shared steps from lib.sh).
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+  cat <<'EOF'
+Usage: bench/peers/bench-serverless.sh [options]
+ 1. spawn floor: posix_spawn + init + exit + wait of bin/fn-get-profile itself
+    (ARCHBENCH_DB set, no Runtime API: it opens the database and exits), the
+    least any exec-mode cold start can cost; one sample before each exec-mode
+    cold start (step 2), so both are measured in the same minutes;
+ 2. forced cold starts in each start mode (exec, fork-server): faas with a 5 ms
+    idle timeout, one request every 50 ms, so every request finds no instance;
+    Init Duration (spawn -> first /next) from faas's REPORT log and the client's
+    latency of each cold request;
+ 3. warm throughput at 64 connections: bin/monolith --threads 1 against
+    bin/faas --threads 1 (exec, default --max-concurrency 64: up to 64 instances)
+    and, to show what one invocation per instance costs on one CPU, bin/faas
+    --max-concurrency 2 (excess invocations queue in faas); interleaved rounds,
+    wrk with a token per request.
+The system under test runs on CPU 1, curl and wrk on CPU 0.
+
+  --cold N          forced cold starts per start mode (default 60)
+  --rounds N        warm rounds (default 3)
+  --duration DUR    wrk duration per warm run (default 8s; about 3 min in all)
+  --users N         seeded users (default 10000)
+  --conns N         wrk connections of the warm runs (default 64)
+  -h, --help        show this help
+EOF
+}
 
 cold=60 rounds=3 duration=8s users=10000 conns=64
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --cold) cold=$2; shift ;;
-    --rounds) rounds=$2; shift ;;
-    --duration) duration=$2; shift ;;
-    --users) users=$2; shift ;;
-    --conns) conns=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench-serverless: unknown option $1 (see --help)" >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options "cold rounds duration users conns" "$@"
+bench_positive "$cold" "$rounds" "$users" "$conns"
 
 mk/bench-tools.sh wrk taskset curl
-command -v jq >/dev/null || { echo "bench-serverless: needs jq (apt-get install jq)" >&2; exit 1; }
+command -v jq >/dev/null || bench_fail "needs jq (apt-get install jq)"
 make -s all build/peers/spawn-floor
 
 work=var/bench-serverless
 data=$work/data-$users
 mkdir -p "$work"
-[ -f "$data/tokens.tsv" ] || bin/archbench seed --users "$users" --seed 42 --dir "$data" >/dev/null
-export TOKENS=$data/tokens.tsv
+bench_seed "$data" "$users"
 token=$(awk -F'\t' '$3=="valid"{print $2; exit}' "$TOKENS")
-sut_cpu=1 load_cpu=0
-[ "$(nproc)" -ge 2 ] || sut_cpu=0
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
+bench_cpus
 
 # start NAME CMD...: starts a server on the SUT CPU, sets url and pid.
 start() {
-  local name=$1; shift
-  local out=$work/$name.out
-  : >"$out"
-  taskset -c "$sut_cpu" "$@" --listen 127.0.0.1:0 >"$out" 2>"$work/$name.log" &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 200); do
-    grep -q '^listening on' "$out" 2>/dev/null && break
-    sleep 0.05
-  done
-  url="http://$(sed -n 's/^listening on //p' "$out")/profile"
-  [ "$url" != "http:///profile" ] || { echo "bench-serverless: $name did not start" >&2; exit 1; }
+  local name=$1
+  shift
+  bench_start "$name" "$work" "$@" --listen 127.0.0.1:0
+  url="http://$addr/profile"
 }
 
-stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
+stop() { bench_stop "$1"; }
 
 # pct P: the P-th percentile (nearest rank) of the numbers on stdin.
 pct() { sort -g | awk -v p="$1" '{v[NR]=$1} END {i=int(NR*p/100+0.999); if(i<1)i=1; printf "%.2f", v[i]}'; }
@@ -119,14 +94,11 @@ echo "spawn floor of bin/fn-get-profile (init, then exit), $cold samples between
 # wrk_rps NAME URL: warm-up 2 s, then the measured run; prints "rps non2xx errors".
 wrk_rps() {
   taskset -c "$load_cpu" wrk -t1 -c"$conns" -d2s -s bench/peers/wrk/tokens.lua "$2" >/dev/null 2>&1
-  local out
-  out=$(taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/peers/wrk/tokens.lua "$2" 2>&1)
-  echo "$out" >"$work/wrk-$1.txt"
+  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/peers/wrk/tokens.lua "$2" \
+    >"$work/wrk-$1.txt" 2>&1
   local rps non2xx errs
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-  errs=$(awk '/Socket errors:/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out")
-  echo "${rps:-0} ${non2xx:-0} ${errs:-0}"
+  read -r _ rps non2xx errs <<<"$(bench_wrk_counts "$work/wrk-$1.txt")"
+  echo "$rps $non2xx $errs"
 }
 
 mono=() faas=() faas2=()

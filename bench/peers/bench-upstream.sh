@@ -1,27 +1,22 @@
 #!/usr/bin/env bash
 # Benchmark: what one service-to-service call costs the caller, libcurl against the
-# floor. build/peers/upstream-cost makes keep-alive GETs the gateway's way
-# (microservices/upstream.c: libcurl's multi interface driven from epoll) and with
-# one send and one recv per call ("raw"), against nginx answering a fixed 200 on
-# CPU 1; the client runs on CPU 0 and reports its own thread's user and system CPU
-# per call. Interleaved rounds; the table gives medians over the rounds.
-#
-# The gateway makes two such calls per request, so twice the libcurl - raw
-# difference is the least its client costs beyond the network I/O itself; compare
-# it with the nginx gateway's whole CPU per request in bench/peers/bench-microservices.sh.
-#
-#   bench/peers/bench-upstream.sh     --rounds 5 --calls 50000 --inflight "1 32" (about 1 min)
-# The run holds /tmp/archbench-bench.lock so benchmarks never overlap.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
-  exec env ARCHBENCH_BENCH_LOCKED=1 flock /tmp/archbench-bench.lock "$0" "$@"
-fi
+# floor (usage below; shared steps from lib.sh).
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
   cat <<'EOF'
 Usage: bench/peers/bench-upstream.sh [options]
-  --rounds N        interleaved rounds (default 5)
+build/peers/upstream-cost makes keep-alive GETs the gateway's way
+(microservices/upstream.c: libcurl's multi interface driven from epoll) and with
+one send and one recv per call ("raw"), against nginx answering a fixed 200 on
+CPU 1; the client runs on CPU 0 and reports its own thread's user and system CPU
+per call. Interleaved rounds; the table gives medians over the rounds. The
+gateway makes two such calls per request, so twice the libcurl - raw difference
+is the least its client costs beyond the network I/O itself; compare it with the
+nginx gateway's whole CPU per request in bench/peers/bench-microservices.sh.
+
+  --rounds N        interleaved rounds (default 5; about 1 min in all)
   --calls N         calls per measurement (default 50000)
   --inflight "LIST" calls in flight at once (default "1 32")
   --out DIR         work directory: nginx config, raw results (default build/bench-upstream)
@@ -30,36 +25,19 @@ EOF
 }
 
 rounds=5 calls=50000 inflight="1 32" out=build/bench-upstream
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --calls) calls=$2; shift 2 ;;
-    --inflight) inflight=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-upstream: unknown option '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
-for v in "$rounds" "$calls" $inflight; do
-  [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "bench-upstream: expected a positive number, got '$v'" >&2; exit 2; }
-done
-[ "$(nproc)" -ge 2 ] || { echo "bench-upstream: needs 2 CPUs (client on 0, nginx on 1)" >&2; exit 1; }
+bench_options "rounds calls inflight out" "$@"
+bench_positive "$rounds" "$calls" $inflight
+bench_cpus 2
 
 mk/bench-tools.sh nginx taskset curl python3
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 make -s build/peers/upstream-cost
 
 mkdir -p "$out/nginx"
 out=$(cd "$out" && pwd)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(bench_free_port)
 # A fixed answer the size of auth-service's, and no limit on requests per
 # connection so that every call reuses its connection.
-cat >"$out/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $out/nginx/nginx.pid;
-error_log $out/nginx/error.log warn;
-events { worker_connections 4096; }
+{ bench_nginx_head "$out/nginx"; cat <<EOF
 http {
   access_log off;
   keepalive_requests 100000000;
@@ -69,15 +47,9 @@ http {
   }
 }
 EOF
-taskset -c 1 "$NGINX" -c "$out/nginx/nginx.conf" -p "$out/nginx" -e "$out/nginx/error.log" &
-nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+} >"$out/nginx/nginx.conf"
 url=http://127.0.0.1:$port/v1/verify
-for i in $(seq 100); do
-  curl -fs -o /dev/null "$url" && break
-  sleep 0.05
-done
-curl -fs -o /dev/null "$url" || { echo "bench-upstream: nginx did not start (see $out/nginx/error.log)" >&2; exit 1; }
+bench_nginx "$out/nginx" "$url"
 
 results=$out/results-$(date -u +%Y%m%dT%H%M%SZ).txt
 for r in $(seq "$rounds"); do
@@ -85,7 +57,7 @@ for r in $(seq "$rounds"); do
     # alternate the order between rounds so that drift does not favour one side
     if [ $((r % 2)) -eq 1 ]; then order="raw curl"; else order="curl raw"; fi
     for m in $order; do
-      taskset -c 0 build/peers/upstream-cost -n "$calls" -k "$k" "$m" "$url" | tee -a "$results" >&2
+      taskset -c "$load_cpu" build/peers/upstream-cost -n "$calls" -k "$k" "$m" "$url" | tee -a "$results" >&2
     done
   done
 done

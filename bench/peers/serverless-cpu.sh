@@ -1,45 +1,41 @@
 #!/usr/bin/env bash
-# CPU time per warm request of bin/faas and of its function instances, and req/s,
-# at c=1 and at c=64 with --max-concurrency 2, 8 and 64 (the docs/serverless.md
-# table). faas --threads 1 runs on CPU 1, wrk -t1 on CPU 0; CPU time is the
-# nanoseconds on CPU of every thread of faas and of its instances
-# (/proc/PID/task/*/schedstat) over one wrk run after a 2 s warm-up, divided by
-# the requests wrk completed; context switches per request (voluntary/involuntary)
-# from /proc/PID/task/*/status. With --old DIR (a directory holding an older
-# faas and fn-get-profile) the two builds alternate within every round, so
-# their same-round ratios can be compared on a machine whose speed drifts.
-#
-#   bench/peers/serverless-cpu.sh [--rounds 3] [--duration 4s] [--old DIR] [--users 10000]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-if [ -z "${ARCHBENCH_BENCH_LOCKED:-}" ]; then
-  exec env ARCHBENCH_BENCH_LOCKED=1 flock /tmp/archbench-bench.lock "$0" "$@"
-fi
+# CPU time per warm request of bin/faas and of its function instances, and req/s
+# (the docs/serverless.md table; usage below, shared steps from lib.sh).
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+  cat <<'EOF'
+Usage: bench/peers/serverless-cpu.sh [options]
+CPU time per warm request of bin/faas and of its function instances, and req/s,
+at c=1 and at c=64 with --max-concurrency 2, 8 and 64. faas --threads 1 runs on
+CPU 1, wrk -t1 on CPU 0; CPU time is the nanoseconds on CPU of every thread of
+faas and of its instances (/proc/PID/task/*/schedstat) over one wrk run after a
+2 s warm-up, divided by the requests wrk completed; context switches per request
+(voluntary/involuntary) from /proc/PID/task/*/status.
+
+  --rounds N        rounds (default 3)
+  --duration DUR    wrk duration per run (default 4s)
+  --old DIR         a directory holding an older faas and fn-get-profile: the two
+                    builds alternate within every round, so their same-round
+                    ratios can be compared on a machine whose speed drifts
+  --users N         seeded users (default 10000)
+  -h, --help        show this help
+EOF
+}
 
 rounds=3 duration=4s old="" users=10000
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) rounds=$2; shift ;;
-    --duration) duration=$2; shift ;;
-    --old) old=$2; shift ;;
-    --users) users=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "serverless-cpu: unknown option $1 (see --help)" >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options "rounds duration old users" "$@"
+bench_positive "$rounds" "$users"
 
 mk/bench-tools.sh wrk taskset
 make -s all
 work=var/bench-serverless
 data=$work/data-$users
 mkdir -p "$work"
-[ -f "$data/tokens.tsv" ] || bin/archbench seed --users "$users" --seed 42 --dir "$data" >/dev/null
-export TOKENS=$data/tokens.tsv
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
+bench_seed "$data" "$users"
+bench_cpus
 pid=""
-trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT INT TERM
 
 # on_cpu PID: nanoseconds on CPU of all its threads; switches PID: "voluntary involuntary".
 on_cpu() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
@@ -62,26 +58,18 @@ sample() {
 # measure LABEL DIR CONNS [faas options]: one line of results.
 measure() {
   local label=$1 dir=$2 conns=$3; shift 3
-  local out=$work/cpu-faas.out
-  : >"$out"
-  taskset -c 1 "$dir/faas" --function "$dir/fn-get-profile" --env "ARCHBENCH_DB=$data/app.db" \
-    --threads 1 --listen 127.0.0.1:0 "$@" >"$out" 2>"$work/cpu-faas.log" &
-  pid=$!
-  for _ in $(seq 200); do grep -q '^listening on' "$out" && break; sleep 0.05; done
-  local url
-  url="http://$(sed -n 's/^listening on //p' "$out")/profile"
-  taskset -c 0 wrk -t1 -c"$conns" -d2s -s bench/peers/wrk/tokens.lua "$url" >/dev/null 2>&1
+  bench_start cpu-faas "$work" "$dir/faas" --function "$dir/fn-get-profile" \
+    --env "ARCHBENCH_DB=$data/app.db" --threads 1 --listen 127.0.0.1:0 "$@"
+  local url="http://$addr/profile"
+  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d2s -s bench/peers/wrk/tokens.lua "$url" >/dev/null 2>&1
   local a b w
   a=$(sample)
-  w=$(taskset -c 0 wrk -t1 -c"$conns" -d"$duration" -s bench/peers/wrk/tokens.lua "$url" 2>&1)
+  w=$(taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"$duration" -s bench/peers/wrk/tokens.lua "$url" 2>&1)
   b=$(sample)
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  pid=""
+  bench_stop "$pid"
   local reqs rps non2xx
-  reqs=$(awk '/requests in/ {print $1}' <<<"$w")
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$w")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$w")
-  awk -v l="$label" -v q="$reqs" -v r="$rps" -v e="${non2xx:-0}" -v a="$a" -v b="$b" 'BEGIN {
+  read -r reqs rps non2xx _ <<<"$(bench_wrk_counts <<<"$w")"
+  awk -v l="$label" -v q="$reqs" -v r="$rps" -v e="$non2xx" -v a="$a" -v b="$b" 'BEGIN {
     split(a, x, " "); split(b, y, " ")
     printf "%-28s %8.0f req/s  faas %6.1f us  instances %6.1f us (%d)  switches faas %.2f/%.2f instances %.2f/%.2f  non-2xx %s\n",
       l, r, (y[1] - x[1]) / 1e3 / q, (y[2] - x[2]) / 1e3 / q, y[3],
@@ -95,7 +83,7 @@ for r in $(seq "$rounds"); do
     read -r -a args <<<"$cfg"
     tag="c=${args[0]}${args[1]:+ mc=${args[2]}}"
     order=("${builds[@]}")
-    [ $((r % 2)) -eq 1 ] || order=($(printf '%s\n' "${builds[@]}" | tac))
+    [ $((r % 2)) -eq 1 ] || mapfile -t order < <(printf '%s\n' "${builds[@]}" | tac)
     for d in "${order[@]}"; do
       measure "round $r $tag $([ "$d" = bin ] && echo new || echo old)" "$d" "${args[@]}"
     done

@@ -4,25 +4,23 @@
  * package or a layer): it only speaks the Runtime API at AWS_LAMBDA_RUNTIME_API.
  *
  * Init once per instance (open the database, prepare its statements), then loop:
- * next event -> answer it exactly as the monolith would (same token check, same
- * profile bytes, same problem+json errors) as an API Gateway v2.0 result. */
+ * next event -> the monolith's flow (common/flow.c: same token check, same profile
+ * bytes, same problem+json errors) -> an API Gateway v2.0 result. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "apigw.h"
 #include "db.h"
+#include "flow.h"
 #include "log.h"
 #include "opts.h"
 #include "problem.h"
-#include "profile.h"
 #include "runtime.h"
-#include "token.h"
 #include "zygote.h"
 
 struct fn {
@@ -46,47 +44,18 @@ static char *problem_result(unsigned status, const char *detail, const char *ext
     return out;
 }
 
-static char *unauthorized(enum token_result r, size_t *len)
-{
-    return problem_result(401, token_result_detail(r), "www-authenticate",
-                          token_result_challenge(r), len);
-}
-
-/* The monolith's handle_profile, with the event in place of the connection. */
+/* The profile flow's answer as an API Gateway result: the monolith's handler with
+ * the event in place of the connection. */
 static char *profile_result(struct fn *f, const char *authorization, size_t *len)
 {
-    const char *token = NULL;
-    enum token_result r = token_parse_authorization(authorization, &token);
-    if (r != TOKEN_OK)
-        return unauthorized(r, len);
-    unsigned char hash[TOKEN_HASH_LEN];
-    token_hash(token, hash);
-    struct profile p;
-    int64_t expires_at;
-    switch (db_profile_by_token(f->db, hash, &p, &expires_at)) {
-    case DB_NOT_FOUND:
-        return unauthorized(TOKEN_UNKNOWN, len);
-    case DB_ERROR:
-        log_error("profile lookup: %s", db_errmsg(f->db));
-        return problem_result(503, "the database is unavailable", NULL, NULL, len);
-    case DB_OK:
-        break;
-    }
-    if (token_check_expiry(expires_at, (int64_t)time(NULL)) != TOKEN_OK) {
-        db_release(f->db);
-        return unauthorized(TOKEN_EXPIRED, len);
-    }
-    size_t blen;
-    char *body = profile_render(&p, &blen);
-    db_release(f->db);
-    if (body == NULL) {
-        log_error("cannot render the profile of user %lld", (long long)p.id);
-        return problem_result(500, "the profile could not be rendered", NULL, NULL, len);
-    }
+    struct flow_answer a;
+    if (flow_profile_by_bearer(f->db, authorization, &a) != 200)
+        return problem_result(a.status, a.detail, a.challenge ? "www-authenticate" : NULL,
+                              a.challenge, len);
     static const struct apigw_header h[] = {{"content-type", "application/json"},
                                             {"cache-control", "no-store"}};
-    char *out = apigw_result_render(200, h, 2, body, blen, len);
-    free(body);
+    char *out = apigw_result_render(200, h, 2, a.body, a.len, len);
+    free(a.body);
     return out;
 }
 
@@ -147,6 +116,42 @@ static void open_db(struct fn *f)
         db_release(f->db);
 }
 
+/* The invocation loop: next event, its result posted back, until the Runtime API
+ * fails (on AWS Lambda and under faas the instance is then stopped). */
+static void serve(struct runtime *rt, struct fn *f)
+{
+    char err[512];
+    for (;;) {
+        struct runtime_invocation inv;
+        if (runtime_next(rt, &inv, err, sizeof err) != 0) {
+            log_error("%s", err);
+            break;
+        }
+        size_t len;
+        const char *error_type = NULL, *message = NULL;
+        char *result = handle(f, inv.event, inv.event_len, &len, &error_type, &message);
+        long status;
+        if (result != NULL) {
+            status = runtime_respond(rt, inv.request_id, result, len, err, sizeof err);
+            free(result);
+            /* Over 6 MB the platform refuses the payload; the invocation then fails
+             * as on AWS (cannot happen with profiles, which are < 1 KiB). */
+            if (status == 413)
+                status = runtime_fail(rt, inv.request_id, "Function.ResponseSizeTooLarge",
+                                      "response payload exceeds 6 MB", err, sizeof err);
+        } else {
+            status = runtime_fail(rt, inv.request_id, error_type, message, err, sizeof err);
+        }
+        if (status < 0) {
+            log_error("%s", err);
+            break;
+        }
+        if (status != 202)
+            log_warn("the platform refused the result of %s: HTTP %ld", inv.request_id,
+                     status);
+    }
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -204,35 +209,7 @@ int main(int argc, char **argv)
         runtime_close(rt);
         return 1;
     }
-    for (;;) {
-        struct runtime_invocation inv;
-        if (runtime_next(rt, &inv, err, sizeof err) != 0) {
-            log_error("%s", err);
-            break;
-        }
-        size_t len;
-        const char *error_type = NULL, *message = NULL;
-        char *result = handle(&f, inv.event, inv.event_len, &len, &error_type, &message);
-        long status;
-        if (result != NULL) {
-            status = runtime_respond(rt, inv.request_id, result, len, err, sizeof err);
-            free(result);
-            /* Over 6 MB the platform refuses the payload; the invocation then fails
-             * as on AWS (cannot happen with profiles, which are < 1 KiB). */
-            if (status == 413)
-                status = runtime_fail(rt, inv.request_id, "Function.ResponseSizeTooLarge",
-                                      "response payload exceeds 6 MB", err, sizeof err);
-        } else {
-            status = runtime_fail(rt, inv.request_id, error_type, message, err, sizeof err);
-        }
-        if (status < 0) {
-            log_error("%s", err);
-            break;
-        }
-        if (status != 202)
-            log_warn("the platform refused the result of %s: HTTP %ld", inv.request_id,
-                     status);
-    }
+    serve(rt, &f);
     runtime_close(rt);
     db_close(f.db);
     return 1;

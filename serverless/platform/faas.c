@@ -44,7 +44,7 @@ static void usage(FILE *out)
             "                           RSS check after invocations; reported in REPORT\n"
             "                           lines (default 128)\n"
             "  --provisioned N          instances kept initialised (default 0)\n"
-            "  --start exec|fork-server exec: fork+exec per cold start (default);\n"
+            "  --start exec|fork-server exec: posix_spawn per cold start (default);\n"
             "                           fork-server: a template instance initialises\n"
             "                           once and forks instances (the function must\n"
             "                           support it, see serverless/function/zygote.h)\n"
@@ -52,13 +52,12 @@ static void usage(FILE *out)
             "  --runtime-listen H:P     Runtime API address (default 127.0.0.1:0); with\n"
             "                           several threads the other workers listen on\n"
             "                           free ports of the same host\n"
-            "  --threads N              worker threads, each serving the trigger and\n"
-            "                           the Runtime API (default: one per CPU)\n"
-            "  -v, --verbose            log debug messages\n"
-            "  -h, --help               show this help\n"
-            "  -V, --version            show the version\n\n"
-            "Instance <slot>-<gen> gets AWS_LAMBDA_RUNTIME_API=HOST:PORT/i/<slot>-<gen>,\n"
-            "so each Runtime API call names its instance. REPORT lines go to stderr.\n");
+            "The server options (each worker thread serves the trigger and the Runtime\n"
+            "API; the connection limits are the trigger's):\n"
+            SERVER_OPTIONS_HELP
+            "\nInstance <slot>-<gen> gets AWS_LAMBDA_RUNTIME_API=HOST:PORT/i/<slot>-<gen>,\n"
+            "so each Runtime API call names its instance. REPORT lines go to stderr.\n",
+            SERVER_HELP_ARGS);
 }
 
 /* environ + the --env entries (later ones replace earlier and inherited ones) +
@@ -99,175 +98,193 @@ static char **build_env(char **extra, size_t nextra, const char *function,
     return env;
 }
 
-int main(int argc, char **argv)
+/* What the command line sets: the trigger's server options (SERVER_LONGOPTS, as
+ * every server takes them), the function and the instance manager's limits. */
+struct faas_options {
+    struct server_config trigger;
+    struct server_config runtime_api; /* --runtime-listen; the rest set by faas */
+    const char *function;
+    const char *report_path;
+    char **env;   /* --env KEY=VALUE entries */
+    size_t nenv;
+    enum spawn_mode mode;
+    struct instances_config pool;
+};
+
+/* faas's own options; the server options use SERVER_LONGOPTS's letters. */
+enum {
+    OPT_FUNCTION = 256,
+    OPT_ENV,
+    OPT_MAX_CONCURRENCY,
+    OPT_MAX_QUEUE,
+    OPT_IDLE_TIMEOUT_MS,
+    OPT_TIMEOUT_MS,
+    OPT_MEMORY_MB,
+    OPT_PROVISIONED,
+    OPT_START,
+    OPT_REPORT_LOG,
+    OPT_RUNTIME_LISTEN,
+};
+
+static unsigned faas_unsigned(const char *name, const char *arg, unsigned min, unsigned max)
+{
+    unsigned v;
+    if (!opts_parse_unsigned(arg, min, max, &v))
+        opts_usage_error("faas", "--%s: expected %u..%u, got '%s'", name, min, max, arg);
+    return v;
+}
+
+static uint64_t faas_ms(const char *name, const char *arg, uint64_t max)
+{
+    uint64_t v;
+    if (!opts_parse_u64(arg, 1, max, false, &v))
+        opts_usage_error("faas", "--%s: expected 1..%llu, got '%s'", name,
+                         (unsigned long long)max, arg);
+    return v;
+}
+
+/* Applies faas's own option c; false when c is not one of them. */
+static bool faas_option(int c, const char *arg, void *ctx)
+{
+    struct faas_options *o = ctx;
+    struct instances_config *p = &o->pool;
+    switch (c) {
+    case OPT_FUNCTION: o->function = arg; return true;
+    case OPT_ENV:
+        if (strchr(arg, '=') == NULL || arg[0] == '=')
+            opts_usage_error("faas", "--env: expected KEY=VALUE, got '%s'", arg);
+        o->env[o->nenv++] = (char *)arg;
+        return true;
+    case OPT_MAX_CONCURRENCY:
+        p->max_concurrency = faas_unsigned("max-concurrency", arg, 1, 10000);
+        return true;
+    case OPT_MAX_QUEUE: p->max_queue = faas_unsigned("max-queue", arg, 0, 1000000); return true;
+    case OPT_IDLE_TIMEOUT_MS:
+        p->idle_ms = faas_ms("idle-timeout-ms", arg, 24ULL * 3600 * 1000);
+        return true;
+    case OPT_TIMEOUT_MS: p->timeout_ms = faas_ms("timeout-ms", arg, 900000); return true;
+    case OPT_MEMORY_MB: p->memory_mb = faas_unsigned("memory-mb", arg, 16, 10240); return true;
+    case OPT_PROVISIONED:
+        p->provisioned = faas_unsigned("provisioned", arg, 0, 10000);
+        return true;
+    case OPT_START:
+        if (strcmp(arg, "exec") == 0)
+            o->mode = SPAWN_EXEC;
+        else if (strcmp(arg, "fork-server") == 0)
+            o->mode = SPAWN_FORK_SERVER;
+        else
+            opts_usage_error("faas", "--start: expected exec or fork-server, got '%s'", arg);
+        return true;
+    case OPT_REPORT_LOG: o->report_path = arg; return true;
+    case OPT_RUNTIME_LISTEN: o->runtime_api.listen = arg; return true;
+    default: return false;
+    }
+}
+
+/* Parses the command line into o (o->env is malloc'd); bad usage exits 2. */
+static void faas_parse_args(int argc, char **argv, struct faas_options *o)
 {
     static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},
-        {"function", required_argument, NULL, 'f'},
-        {"env", required_argument, NULL, 'e'},
-        {"max-concurrency", required_argument, NULL, 'c'},
-        {"max-queue", required_argument, NULL, 'q'},
-        {"idle-timeout-ms", required_argument, NULL, 'i'},
-        {"timeout-ms", required_argument, NULL, 't'},
-        {"memory-mb", required_argument, NULL, 'm'},
-        {"provisioned", required_argument, NULL, 'p'},
-        {"start", required_argument, NULL, 's'},
-        {"report-log", required_argument, NULL, 'r'},
-        {"runtime-listen", required_argument, NULL, 'R'},
-        {"threads", required_argument, NULL, 'T'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
+        {"function", required_argument, NULL, OPT_FUNCTION},
+        {"env", required_argument, NULL, OPT_ENV},
+        {"max-concurrency", required_argument, NULL, OPT_MAX_CONCURRENCY},
+        {"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
+        {"idle-timeout-ms", required_argument, NULL, OPT_IDLE_TIMEOUT_MS},
+        {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
+        {"memory-mb", required_argument, NULL, OPT_MEMORY_MB},
+        {"provisioned", required_argument, NULL, OPT_PROVISIONED},
+        {"start", required_argument, NULL, OPT_START},
+        {"report-log", required_argument, NULL, OPT_REPORT_LOG},
+        {"runtime-listen", required_argument, NULL, OPT_RUNTIME_LISTEN},
+        SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    log_init("faas", LOG_INFO);
-    const char *listen = "127.0.0.1:8082", *runtime_listen = "127.0.0.1:0";
-    const char *function = NULL, *report_path = NULL;
-    char **extra = calloc((size_t)argc + 1, sizeof *extra);
-    size_t nextra = 0;
-    unsigned max_concurrency = 64, max_queue = 1024, memory_mb = 128, provisioned = 0;
-    unsigned threads = 0;
-    uint64_t idle_ms = 10000, timeout_ms = 3000;
-    enum spawn_mode mode = SPAWN_EXEC;
-    if (extra == NULL)
-        return 1;
-    int c;
-    opterr = 0; /* opts_unknown says it in one line */
-    while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'l': listen = optarg; break;
-        case 'f': function = optarg; break;
-        case 'e':
-            if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-                opts_usage_error("faas", "--env: expected KEY=VALUE, got '%s'", optarg);
-            extra[nextra++] = optarg;
-            break;
-        case 'c':
-            if (!opts_parse_unsigned(optarg, 1, 10000, &max_concurrency))
-                opts_usage_error("faas", "--max-concurrency: expected 1..10000, got '%s'",
-                                 optarg);
-            break;
-        case 'q':
-            if (!opts_parse_unsigned(optarg, 0, 1000000, &max_queue))
-                opts_usage_error("faas", "--max-queue: expected 0..1000000, got '%s'", optarg);
-            break;
-        case 'i':
-            if (!opts_parse_u64(optarg, 1, 24ULL * 3600 * 1000, false, &idle_ms))
-                opts_usage_error("faas", "--idle-timeout-ms: expected 1..86400000, got '%s'",
-                                 optarg);
-            break;
-        case 't':
-            if (!opts_parse_u64(optarg, 1, 900000, false, &timeout_ms))
-                opts_usage_error("faas", "--timeout-ms: expected 1..900000, got '%s'", optarg);
-            break;
-        case 'm':
-            if (!opts_parse_unsigned(optarg, 16, 10240, &memory_mb))
-                opts_usage_error("faas", "--memory-mb: expected 16..10240, got '%s'", optarg);
-            break;
-        case 'p':
-            if (!opts_parse_unsigned(optarg, 0, 10000, &provisioned))
-                opts_usage_error("faas", "--provisioned: expected 0..10000, got '%s'", optarg);
-            break;
-        case 's':
-            if (strcmp(optarg, "exec") == 0)
-                mode = SPAWN_EXEC;
-            else if (strcmp(optarg, "fork-server") == 0)
-                mode = SPAWN_FORK_SERVER;
-            else
-                opts_usage_error("faas", "--start: expected exec or fork-server, got '%s'",
-                                 optarg);
-            break;
-        case 'r': report_path = optarg; break;
-        case 'R': runtime_listen = optarg; break;
-        case 'T':
-            if (!opts_parse_unsigned(optarg, 1, 1024, &threads))
-                opts_usage_error("faas", "--threads: expected 1..1024, got '%s'", optarg);
-            break;
-        case 'v': log_set_level(LOG_DEBUG); break;
-        case 'h': usage(stdout); free(extra); return 0;
-        case 'V': opts_print_version("faas"); free(extra); return 0;
-        default: opts_unknown("faas", argv);
-        }
+    *o = (struct faas_options){
+        .trigger = {.listen = "127.0.0.1:8082"},
+        .runtime_api = {.listen = "127.0.0.1:0"},
+        .env = calloc((size_t)argc + 1, sizeof *o->env),
+        .mode = SPAWN_EXEC,
+        .pool = {.max_concurrency = 64, .max_queue = 1024, .idle_ms = 10000,
+                 .timeout_ms = 3000, .memory_mb = 128}};
+    if (o->env == NULL) {
+        log_error("out of memory");
+        exit(1);
     }
-    if (optind < argc)
-        opts_usage_error("faas", "unexpected argument '%s'", argv[optind]);
-    if (function == NULL)
+    server_parse_args(argc, argv, longopts, &o->trigger, "faas", usage, faas_option, o);
+    if (o->function == NULL)
         opts_usage_error("faas", "--function FILE is required");
     struct sockaddr_storage ss;
     socklen_t sslen;
     char aerr[256];
-    if (!net_parse_address(listen, &ss, &sslen, aerr, sizeof aerr))
+    if (!net_parse_address(o->trigger.listen, &ss, &sslen, aerr, sizeof aerr))
         opts_usage_error("faas", "--listen: %s", aerr);
-    if (!net_parse_address(runtime_listen, &ss, &sslen, aerr, sizeof aerr))
+    if (!net_parse_address(o->runtime_api.listen, &ss, &sslen, aerr, sizeof aerr))
         opts_usage_error("faas", "--runtime-listen: %s", aerr);
-    if (provisioned > max_concurrency)
-        opts_usage_error("faas", "--provisioned %u exceeds --max-concurrency %u", provisioned,
-                         max_concurrency);
+    if (o->pool.provisioned > o->pool.max_concurrency)
+        opts_usage_error("faas", "--provisioned %u exceeds --max-concurrency %u",
+                         o->pool.provisioned, o->pool.max_concurrency);
+}
 
+/* Opens the two sites, the trigger and the Runtime API, on one set of worker
+ * threads: each worker's loop drives its trigger daemon and its Runtime API daemon
+ * (on a port of its own, which its instances call), so an invocation goes from a
+ * trigger request to a parked /next and back without a thread hand-off. The
+ * handlers find the instance manager through *pool once it is started. */
+static struct server *faas_open_sites(struct faas_options *o, struct instances **pool)
+{
+    unsigned nthreads = o->trigger.threads ? o->trigger.threads : server_cpu_count();
+    o->trigger.threads = nthreads;
+    trigger_configure(&o->trigger, pool);
+    struct server_config *api = &o->runtime_api;
+    api->port_per_worker = true;
+    /* Any worker may own every instance. */
+    api->max_connections = (o->pool.max_concurrency * 2 + 64) * nthreads;
+    /* A function may hold its keep-alive connection idle for a whole invocation;
+     * parked /next calls are suspended and never time out. */
+    api->timeout_s = 3600;
+    api->max_body = SERVER_DEFAULT_MAX_BODY;
+    runtime_api_configure(api, pool, o->pool.function_name);
+    const struct server_config *sites[] = {&o->trigger, api};
+    return server_open(sites, 2);
+}
+
+/* Starts the spawner, the sites and the instance manager, serves until SIGINT or
+ * SIGTERM, then stops everything. Returns the exit code. */
+static int faas_run(struct faas_options *o, char **env)
+{
     char err[512];
     int rc = 1;
-    char **env = build_env(extra, nextra, function, memory_mb);
-    struct lambda_log *report = env ? lambda_log_open(report_path, err, sizeof err) : NULL;
-    if (report == NULL) {
-        log_error("%s", env ? err : "out of memory");
-        free(env);
-        free(extra);
-        return 1;
-    }
     /* Before any thread exists, so that every thread has SIGINT/SIGTERM blocked. */
     server_block_signals();
-    struct spawner *spawner =
-        spawner_open(mode, function, env, (uint64_t)memory_mb << 20, err, sizeof err);
+    o->pool.spawner = spawner_open(o->mode, o->function, env,
+                                   (uint64_t)o->pool.memory_mb << 20, err, sizeof err);
     struct instances *pool = NULL;
     struct server *server = NULL;
     const char **api_addrs = NULL;
-    if (spawner == NULL) {
+    if (o->pool.spawner == NULL) {
         log_error("%s", err);
         goto out;
     }
-    const char *slash = strrchr(function, '/');
-    /* One set of worker threads serves both sites: each worker's loop drives its
-     * trigger daemon and its Runtime API daemon (on a port of its own, which its
-     * instances call), so an invocation goes from a trigger request to a parked
-     * /next and back without a thread hand-off. */
-    unsigned nthreads = threads ? threads : server_cpu_count();
-    struct server_config trig_cfg = {
-        .listen = listen, .threads = nthreads,
-        .max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,
-        .timeout_s = SERVER_DEFAULT_TIMEOUT_S, .max_body = SERVER_DEFAULT_MAX_BODY};
-    trigger_configure(&trig_cfg, &pool);
-    struct server_config api_cfg = {
-        .listen = runtime_listen, .port_per_worker = true,
-        /* Any worker may own every instance. */
-        .max_connections = (max_concurrency * 2 + 64) * nthreads,
-        /* A function may hold its keep-alive connection idle for a whole
-         * invocation; parked /next calls are suspended and never time out. */
-        .timeout_s = 3600, .max_body = SERVER_DEFAULT_MAX_BODY};
-    runtime_api_configure(&api_cfg, &pool, slash ? slash + 1 : function);
-    const struct server_config *sites[] = {&trig_cfg, &api_cfg};
-    server = server_open(sites, 2);
+    server = faas_open_sites(o, &pool);
+    unsigned nthreads = o->trigger.threads;
     api_addrs = calloc(nthreads, sizeof *api_addrs);
     if (server == NULL || api_addrs == NULL)
         goto out;
     for (unsigned i = 0; i < nthreads; i++)
         api_addrs[i] = server_address(server, 1, i);
-    struct instances_config icfg = {
-        .runtime_api = api_addrs, .workers = nthreads, .max_concurrency = max_concurrency,
-        .max_queue = max_queue, .idle_ms = idle_ms, .timeout_ms = timeout_ms,
-        .memory_mb = memory_mb, .provisioned = provisioned,
-        .function_name = slash ? slash + 1 : function, .spawner = spawner, .report = report};
-    pool = instances_start(&icfg, err, sizeof err);
+    o->pool.runtime_api = api_addrs;
+    o->pool.workers = nthreads;
+    pool = instances_start(&o->pool, err, sizeof err);
     if (pool == NULL) {
         log_error("%s", err);
         goto out;
     }
     if (server_serve(server) != 0)
         goto out;
-    const char *bound = server_address(server, 0, 0);
     log_info("Runtime API on %s%s, function %s, start mode %s", api_addrs[0],
-             nthreads > 1 ? " (and one port per further worker)" : "", function,
-             mode == SPAWN_EXEC ? "exec" : "fork-server");
-    printf("listening on %s\n", bound);
+             nthreads > 1 ? " (and one port per further worker)" : "", o->function,
+             o->mode == SPAWN_EXEC ? "exec" : "fork-server");
+    printf("listening on %s\n", server_address(server, 0, 0));
     fflush(stdout);
     server_wait_signal();
     rc = 0;
@@ -279,9 +296,28 @@ out:
     server_stop(server);
     instances_free(pool);
     free(api_addrs);
-    spawner_close(spawner);
-    lambda_log_close(report);
+    spawner_close(o->pool.spawner);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    log_init("faas", LOG_INFO);
+    struct faas_options o;
+    faas_parse_args(argc, argv, &o);
+    const char *slash = strrchr(o.function, '/');
+    o.pool.function_name = slash ? slash + 1 : o.function;
+    char err[512];
+    int rc = 1;
+    char **env = build_env(o.env, o.nenv, o.function, o.pool.memory_mb);
+    o.pool.report = env ? lambda_log_open(o.report_path, err, sizeof err) : NULL;
+    if (o.pool.report == NULL) {
+        log_error("%s", env ? err : "out of memory");
+    } else {
+        rc = faas_run(&o, env);
+    }
+    lambda_log_close(o.pool.report);
     free(env);
-    free(extra);
+    free(o.env);
     return rc;
 }

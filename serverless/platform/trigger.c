@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "apigw.h"
+#include "buf.h"
 #include "log.h"
 
 static struct instances **trigger_pool;
@@ -70,15 +71,9 @@ static void query_append(struct query *q, const char *s, bool encode)
         unsigned char c = (unsigned char)*s;
         bool plain = !encode || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-        if (q->len + 4 > q->cap) {
-            size_t cap = q->cap ? q->cap * 2 : 128;
-            char *b = realloc(q->buf, cap);
-            if (b == NULL) {
-                q->oom = true;
-                return;
-            }
-            q->buf = b;
-            q->cap = cap;
+        if (!buf_reserve(&q->buf, q->len, &q->cap, 3, 128)) { /* "%XX" at most */
+            q->oom = true;
+            return;
         }
         if (plain) {
             q->buf[q->len++] = (char)c;

@@ -1,0 +1,171 @@
+# shellcheck shell=bash disable=SC2034  # sets variables for the scripts that source it
+# bench/peers/lib.sh: what every benchmark script here shares. Sourced first thing:
+#   . "$(dirname "$0")/lib.sh"
+# It moves to the repository root and takes /tmp/archbench-bench.lock for the whole
+# run (benchmarks on this shared machine never overlap each other or a test suite;
+# a caller that already holds it sets ARCHBENCH_BENCH_LOCKED=1), then offers:
+#   bench_options SPEC "$@"   --name VALUE options and flags into variables, --help
+#   bench_positive V...       refuse values that are not positive integers (exit 2)
+#   bench_seed DIR USERS      seed DIR once (seed 42), export TOKENS for wrk/tokens.lua
+#   bench_cpus [2]            the CPU split: sut_cpu (servers) and load_cpu (clients)
+#   bench_start NAME DIR CMD  start a server on sut_cpu, read its address
+#   bench_stop PID            stop one server started here
+#   bench_nginx DIR PORT URL  start nginx with DIR/nginx.conf on sut_cpu
+#   bench_free_port           a free loopback port
+#   bench_cpu_ticks PID...    CPU ticks used so far by processes and their children
+#   bench_wrk_counts [FILE]   "requests req/s non-2xx socket-errors" from wrk's output
+# Every process started through these is stopped when the script exits.
+set -euo pipefail
+BENCH_NAME=$(basename "$0" .sh)
+BENCH_LOCK=/tmp/archbench-bench.lock
+case " $* " in
+  *" -h "* | *" --help "*) ;; # help waits for no benchmark
+  *) [ -n "${ARCHBENCH_BENCH_LOCKED:-}" ] ||
+    exec env ARCHBENCH_BENCH_LOCKED=1 flock "$BENCH_LOCK" "$0" "$@" ;;
+esac
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+bench_fail() { echo "$BENCH_NAME: $*" >&2; exit 1; }
+bench_usage_error() { echo "$BENCH_NAME: $* (see --help)" >&2; exit 2; }
+
+# bench_options "name1 name2 flag:quick" "$@": each --name VALUE sets $name (dashes
+# become underscores), each flag:NAME makes --NAME set $NAME=1; -h/--help prints
+# the script's usage function and exits 0; anything else is bad usage (exit 2).
+bench_options() {
+  local spec=" $1 " opt var
+  shift
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -h|--help) usage; exit 0 ;;
+      --*) opt=${1#--} ;;
+      *) bench_usage_error "unexpected argument '$1'" ;;
+    esac
+    var=${opt//-/_}
+    if [[ "$spec" == *" flag:$opt "* ]]; then
+      printf -v "$var" 1
+      shift
+    elif [[ "$spec" == *" $opt "* ]]; then
+      [ $# -ge 2 ] || bench_usage_error "--$opt needs a value"
+      printf -v "$var" '%s' "$2"
+      shift 2
+    else
+      bench_usage_error "unknown option '$1'"
+    fi
+  done
+}
+
+bench_positive() {
+  local v
+  for v in "$@"; do
+    [[ "$v" =~ ^[1-9][0-9]*$ ]] || bench_usage_error "expected a positive number, got '$v'"
+  done
+}
+
+# bench_seed DIR USERS: the same deterministic data every script and run uses.
+bench_seed() {
+  [ -f "$1/tokens.tsv" ] || bin/archbench seed --users "$2" --seed 42 --dir "$1" >/dev/null
+  export TOKENS=$1/tokens.tsv # read by bench/peers/wrk/tokens.lua
+}
+
+# bench_cpus [2]: servers on CPU 1, clients on CPU 0, so load and system under test
+# never share a core; on one CPU both use it, unless 2 says the script needs two.
+# Also raises the open-files limit for many connections.
+bench_cpus() {
+  if [ "$(nproc)" -ge 2 ]; then
+    sut_cpu=1 load_cpu=0
+  else
+    [ "${1:-1}" -lt 2 ] || bench_fail "needs 2 CPUs (clients on 0, servers on 1)"
+    sut_cpu=0 load_cpu=0
+  fi
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}
+
+bench_pids=()
+bench_cleanup() {
+  local p
+  for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if declare -F bench_on_exit >/dev/null; then bench_on_exit; fi
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# bench_start NAME DIR CMD...: runs CMD on sut_cpu (stdout DIR/NAME.out, stderr
+# DIR/NAME.log) and waits up to 10 s for its "listening on ADDR" line; sets addr
+# and pid.
+bench_start() {
+  local name=$1 dir=$2
+  shift 2
+  : >"$dir/$name.out"
+  taskset -c "$sut_cpu" "$@" >"$dir/$name.out" 2>"$dir/$name.log" &
+  pid=$!
+  bench_pids+=("$pid")
+  local _
+  for _ in $(seq 200); do
+    grep -q '^listening on' "$dir/$name.out" 2>/dev/null && break
+    sleep 0.05
+  done
+  addr=$(sed -n 's/^listening on //p' "$dir/$name.out")
+  [ -n "$addr" ] || bench_fail "$name did not start (see $dir/$name.log)"
+}
+
+bench_stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local keep=() p
+  for p in "${bench_pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  bench_pids=("${keep[@]}")
+}
+
+bench_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# bench_nginx_head DIR: the first lines of every nginx.conf here (one worker, in the
+# foreground, its files in DIR).
+bench_nginx_head() {
+  cat <<CONF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+CONF
+}
+
+# bench_nginx DIR URL: starts nginx with DIR/nginx.conf on sut_cpu and waits up to
+# 10 s for URL to answer; sets nginx_pid (the master) and nginx_worker.
+bench_nginx() {
+  local bin
+  bin=$(command -v nginx || echo /usr/sbin/nginx)
+  taskset -c "$sut_cpu" "$bin" -c "$1/nginx.conf" -p "$1" -e "$1/error.log" &
+  nginx_pid=$!
+  bench_pids+=("$nginx_pid")
+  local _
+  for _ in $(seq 200); do
+    curl -s -o /dev/null "$2" 2>/dev/null && break
+    sleep 0.05
+  done
+  curl -s -o /dev/null "$2" || bench_fail "nginx did not start (see $1/error.log)"
+  nginx_worker=$(pgrep -P "$nginx_pid" | head -1)
+}
+
+bench_nginx_version() { "$(command -v nginx || echo /usr/sbin/nginx)" -v 2>&1 | sed 's/.*\///'; }
+
+# bench_cpu_ticks PID...: user + system clock ticks of the processes and of their
+# children (nginx's worker does the work, not its master).
+bench_cpu_ticks() {
+  local total=0 p
+  for p in "$@" $(for q in "$@"; do pgrep -P "$q"; done); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# bench_wrk_counts [FILE]: "requests req/s non-2xx socket-errors" of one wrk run
+# (its output in FILE or on stdin).
+bench_wrk_counts() {
+  awk '/requests in/ {n = $1} /^Requests\/sec:/ {r = $2} /Non-2xx/ {x = $NF}
+       /Socket errors/ {gsub(",", ""); e = $4 + $6 + $8 + $10}
+       END {printf "%s %s %s %s\n", n + 0, (r == "" ? 0 : r), x + 0, e + 0}' "${1:-/dev/stdin}"
+}
