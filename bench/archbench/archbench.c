@@ -1,6 +1,6 @@
 /* bin/archbench: the orchestrator's command line. Subcommands:
  *   seed    write the databases and tokens every architecture reads
- *   up      one architecture in the foreground (run.c)
+ *   up      one architecture in the foreground (up.c)
  *   run     every architecture through a profile's scenarios (run.c)
  *   report  the bilingual report of a run (report.c)
  *   merge   combine loadgen JSON reports from several hosts into one */
@@ -17,6 +17,7 @@
 #include "opts.h"
 #include "report.h"
 #include "run.h"
+#include "up.h"
 #include "seed.h"
 
 static void usage(FILE *out)

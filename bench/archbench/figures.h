@@ -71,4 +71,15 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
 /* Median of n values (sorted in place). NAN for n == 0. */
 double figures_median(double *v, unsigned n);
 
+/* Architecture a's figures, or NULL when the run left it out. */
+const struct arch_figures *figures_arch(const struct run_figures *m, int a);
+
+/* a's median throughput at `conns` connections; NAN when a is NULL or did not run
+ * that concurrency. */
+double figures_thr_at(const struct arch_figures *a, unsigned conns);
+
+/* The closed-loop concurrencies of every architecture present, each once, in the
+ * order first seen (at most cap). Returns how many. */
+unsigned figures_all_conns(const struct run_figures *m, unsigned *out, unsigned cap);
+
 #endif

@@ -374,3 +374,29 @@ int seed_run(const struct seed_options *opt, char *err, size_t errlen)
     }
     return rc;
 }
+
+int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen)
+{
+    char tokens[4096];
+    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", dir);
+    if (access(tokens, R_OK) == 0)
+        return 0;
+    fprintf(stderr, "seeding %llu users into %s\n", (unsigned long long)users, dir);
+    struct seed_options so = {.users = users, .seed = 42, .dir = dir};
+    return seed_run(&so, err, errlen);
+}
+
+void seed_first_token(const char *tokens_path, char *tok, size_t len)
+{
+    snprintf(tok, len, "%s", "");
+    FILE *f = fopen(tokens_path, "r");
+    if (f == NULL)
+        return;
+    char line[256], t[64];
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%*u\t%63s\tvalid", t) == 1) {
+            snprintf(tok, len, "%s", t);
+            break;
+        }
+    fclose(f);
+}

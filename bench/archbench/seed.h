@@ -24,4 +24,12 @@ uint64_t seed_extra_tokens(uint64_t users);
  * temporary name first, renamed when complete). Returns 0, or -1 with err set. */
 int seed_run(const struct seed_options *opt, char *err, size_t errlen);
 
+/* Seeds DIR with `users` users (seed 42) unless DIR/tokens.tsv is there already,
+ * saying so on stderr. Returns 0, or -1 with err set. */
+int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen);
+
+/* The first valid token of a tokens.tsv (user 1's in a seeded dataset) into tok;
+ * "" when the file has none or cannot be read. */
+void seed_first_token(const char *tokens_path, char *tok, size_t len);
+
 #endif
