@@ -154,10 +154,10 @@ const struct lang report_langs[LANG_N] = {
             "throughput than its monolithic version on the same hardware. In this run the "
             "microservices reached %s the monolith's throughput at 64 connections, that is "
             "%s lower.",
-        .published_ueda_none =
+        .published_ueda_none = /* printed as it is: not a format */
             "Ueda et al. (IISWC 2016, "
             "[doi:10.1109/IISWC.2016.7581269](https://doi.org/10.1109/IISWC.2016.7581269)) "
-            "measured the microservice version of the Acme Air benchmark at up to 79 %% lower "
+            "measured the microservice version of the Acme Air benchmark at up to 79 % lower "
             "throughput than its monolithic version on the same hardware. This run did not "
             "measure both of those architectures.",
         .published_cold =
@@ -353,11 +353,11 @@ const struct lang report_langs[LANG_N] = {
             "Air tenía hasta un 79 %% menos de rendimiento que su versión monolítica en el "
             "mismo hardware. En esta ejecución los microservicios alcanzaron %s el "
             "rendimiento del monolito con 64 conexiones, es decir, un %s menos.",
-        .published_ueda_none =
+        .published_ueda_none = /* printed as it is: not a format */
             "Ueda y otros (IISWC 2016, "
             "[doi:10.1109/IISWC.2016.7581269](https://doi.org/10.1109/IISWC.2016.7581269)) "
             "midieron que la versión de microservicios de la aplicación de referencia Acme "
-            "Air tenía hasta un 79 %% menos de rendimiento que su versión monolítica en el "
+            "Air tenía hasta un 79 % menos de rendimiento que su versión monolítica en el "
             "mismo hardware. Esta ejecución no midió esas dos arquitecturas.",
         .published_cold =
             "Las mediciones publicadas de entornos de ejecución personalizados de AWS Lambda "

@@ -263,6 +263,23 @@ static void test_report_text_has_no_nan_inf_or_null(void **state)
     cleanup(&r);
 }
 
+/* Every "%" the reader sees is one "%": a printf format's "%%" must never show. */
+static void test_percent_signs_are_printed_once(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(false), &r); /* no microservices: the comparison has no ratio */
+    assert_contains(r.en, "at up to 79 % lower throughput");
+    assert_contains(r.es, "hasta un 79 % menos de rendimiento");
+    assert_null(strstr(r.en, "%%"));
+    assert_null(strstr(r.es, "%%"));
+    cleanup(&r);
+    render(run_doc(true), &r);
+    assert_null(strstr(r.en, "%%"));
+    assert_null(strstr(r.es, "%%"));
+    cleanup(&r);
+}
+
 static void test_charts_and_their_sources_are_kept(void **state)
 {
     (void)state;
@@ -383,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_difference_quotes_this_runs_numbers),
         cmocka_unit_test(test_fault_scenarios_are_tabled_with_recovery),
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
+        cmocka_unit_test(test_percent_signs_are_printed_once),
         cmocka_unit_test(test_charts_and_their_sources_are_kept),
         cmocka_unit_test(test_not_a_run_is_refused),
         cmocka_unit_test(test_example_run_renders_the_same_bytes),
