@@ -52,7 +52,8 @@ PROGRAMS := $(BIN)/monolith $(BIN)/archbench $(BIN)/loadgen $(BIN)/auth-service 
 # metrics, render); linked into loadgen, archbench and the tests.
 LIBBENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/loadgen/lg_*.c) bench/archbench/seed.c \
 	bench/archbench/sut.c bench/archbench/run.c bench/archbench/figures.c bench/archbench/report.c \
-	bench/archbench/report_text.c bench/archbench/charts.c bench/archbench/up.c)
+	bench/archbench/report_text.c bench/archbench/charts.c bench/archbench/up.c \
+	bench/archbench/sources.c)
 LIBBENCH := $(BUILD)/libbench.a
 
 # Serverless: bin/faas (the platform) and bin/fn-get-profile (the function); test

@@ -82,8 +82,11 @@ static const char *gp_head =
 static void gp_begin(FILE *f, const struct chart *c, int lang, const char *title)
 {
     const struct lang *L = &report_langs[lang];
-    fprintf(f, "%s%sset output '%s.%s.svg'\nset title '%s'\n", gp_head,
-            lang == LANG_ES ? "set decimalsign ','\n" : "", c->name, L->code, title);
+    char decimal[32] = "";
+    if (L->decimal != '.')
+        snprintf(decimal, sizeof decimal, "set decimalsign '%c'\n", L->decimal);
+    fprintf(f, "%s%sset output '%s.%s.svg'\nset title '%s'\n", gp_head, decimal, c->name,
+            L->code, title);
 }
 
 /* "plot FILE CLAUSE, '' CLAUSE ..." over the architectures present. */
@@ -174,9 +177,7 @@ static bool latency_data(FILE *f, const struct run_figures *m)
 static void bar_clause(char *out, size_t len, int arch, bool first, int lang)
 {
     static const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c"};
-    const char *xtic = !first ? ""
-                       : lang == LANG_ES ? ":xtic(strcol(1) eq 'p99.9' ? 'p99,9' : strcol(1))"
-                                         : ":xtic(1)";
+    const char *xtic = first ? report_langs[lang].gp_pct_xtic : "";
     snprintf(out, len, " using %d%s lc rgb '%s' title '%s'", arch + 2, xtic, colors[arch],
              report_langs[lang].h_arch[arch]);
 }

@@ -18,6 +18,7 @@
 #include "figures.h"
 #include "opts.h"
 #include "report_text.h"
+#include "sources.h"
 
 /* ---- numbers ----------------------------------------------------------- */
 
@@ -83,8 +84,14 @@ static const char *fmt_pct(int lang, double v)
         return report_langs[lang].na;
     char *out = ring();
     int d = v == 0 || v >= 10 ? 0 : v >= 1 ? 1 : 3; /* 0.039 % of errors is not 0 % */
-    snprintf(out, 96, lang == LANG_ES ? "%s\xc2\xa0%%" : "%s%%", report_number(lang, v, d));
+    snprintf(out, 96, report_langs[lang].pct, report_number(lang, v, d));
     return out;
+}
+
+/* A price or published figure, as its row in sources.c says to print it. */
+static const char *source_value(int lang, enum source_id id)
+{
+    return report_number(lang, sources[id].value, sources[id].decimals);
 }
 
 static double ratio(double a, double b)
@@ -160,10 +167,7 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
 static void latency_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
-    static const char *hdr[LANG_N] = {
-        "| %s | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 uncorrected ms |\n",
-        "| %s | pet./s ofrecidas | pet./s logradas | p50 ms | p90 ms | p99 ms | p99,9 ms | máx. ms | p99 sin corregir ms |\n"};
-    out(f, hdr[lang], L->col_arch);
+    out(f, L->latency_header, L->col_arch);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < SUT_NARCH; i++) {
         const struct arch_figures *a = figures_arch(m, i);
@@ -180,11 +184,8 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
 
 static void cold_table(FILE *f, int lang, const struct arch_figures *a)
 {
-    static const char *hdr[LANG_N] = {
-        "| start mode | cold starts | cold p50 ms | cold p90 ms | Init Duration p50 ms | warm p50 ms |\n",
-        "| modo de arranque | arranques en frío | en frío p50 ms | en frío p90 ms | Init Duration p50 ms | en caliente p50 ms |\n"};
     static const char *modes[MODE_N] = {"exec", "fork-server"};
-    out(f, "%s|---|---:|---:|---:|---:|---:|\n", hdr[lang]);
+    out(f, "%s|---|---:|---:|---:|---:|---:|\n", report_langs[lang].cold_header);
     for (int k = 0; k < MODE_N; k++)
         out(f, "| `--start %s` | %u | %s | %s | %s | %s |\n", modes[k], a->cold_n[k],
             fmt_ms(lang, a->cold_p50_ms[k]), fmt_ms(lang, a->cold_p90_ms[k]),
@@ -195,17 +196,13 @@ static void cold_table(FILE *f, int lang, const struct arch_figures *a)
 static void faults_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
-    static const char *what_es[SUT_NARCH] = {"kill -9 del monolito y rearranque",
-                                             "kill -9 de profile-service y rearranque",
-                                             "kill -9 de una instancia de la función"};
     out(f, L->faults_header, L->col_arch);
     out(f, "|---|---|---:|---:|---:|---:|\n");
     for (int i = 0; i < SUT_NARCH; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (!a || !a->has_fault)
             continue;
-        out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i],
-            lang == LANG_ES ? what_es[i] : a->fault_what,
+        out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i], L->fault_what[i],
             report_number(lang, (double)a->fault_requests, 0),
             report_number(lang, (double)a->fault_errors, 0),
             fmt_pct(lang, a->fault_error_rate * 100), fmt_ms(lang, a->fault_recovery_ms));
@@ -254,13 +251,15 @@ static void serverless_cost(FILE *f, int lang, const struct arch_figures *a)
 {
     const struct lang *L = &report_langs[lang];
     double gbs = a->billed_mean_ms / 1000.0 * (a->memory_mb / 1024.0) * 1e6;
-    double cost = gbs * 0.0000166667 + 0.20;
+    double cost = gbs * sources[SOURCE_LAMBDA_GB_SECOND].value +
+                  sources[SOURCE_LAMBDA_REQUESTS].value;
     char mem[16];
     snprintf(mem, sizeof mem, "%u", a->memory_mb);
     out(f, "\n\n");
     out(f, L->diff_sls_cost, fmt_ms(lang, a->duration_p50_ms),
         report_number(lang, a->billed_mean_ms, 2), mem, report_number(lang, gbs, 0),
-        report_number(lang, cost, 2));
+        report_number(lang, cost, 2), source_value(lang, SOURCE_LAMBDA_GB_SECOND),
+        source_value(lang, SOURCE_LAMBDA_REQUESTS), sources[SOURCE_LAMBDA_GB_SECOND].url);
 }
 
 static void serverless_cold(FILE *f, int lang, const struct arch_figures *a)
@@ -300,11 +299,14 @@ static void scale_note(FILE *f, int lang, const struct arch_figures *a, int arch
     const struct lang *L = &report_langs[lang];
     char list[512] = "";
     size_t used = 0;
-    static const char *users_word[LANG_N] = {"users", "usuarios"};
-    for (unsigned k = 0; k < a->nscale && used < sizeof list; k++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s: %s", k ? "; " : "",
-                                 report_number(lang, a->scale_users[k], 0), users_word[lang],
-                                 report_number(lang, a->scale_thr[k], 0));
+    for (unsigned k = 0; k < a->nscale && used < sizeof list; k++) {
+        if (k > 0)
+            used += (size_t)snprintf(list + used, sizeof list - used, "; ");
+        if (used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, L->scale_item,
+                                     report_number(lang, a->scale_users[k], 0),
+                                     report_number(lang, a->scale_thr[k], 0));
+    }
     out(f, "\n");
     out(f, L->scale_note, L->arch_name[arch], list);
     out(f, "\n");
@@ -388,7 +390,7 @@ static void section_method(FILE *f, int lang, const struct run_figures *m)
     const struct lang *L = &report_langs[lang];
     out(f, "\n## %s\n\n", L->h_method);
     out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0));
-    out(f, "\n**%s**\n\n%s\n", lang == LANG_ES ? "Advertencias" : "Caveats", L->caveats);
+    out(f, "\n**%s**\n\n%s\n", L->h_caveats, L->caveats);
 }
 
 static void section_charts(FILE *f, int lang, const struct run_figures *m, unsigned made)
@@ -421,8 +423,8 @@ static void section_architectures(FILE *f, int lang, const struct run_figures *m
             continue;
         out(f, "## %s\n\n### %s\n\n", L->h_arch[i], L->h_use);
         for (int u = 0; u < 3; u++)
-            out(f, "- %s [%s](%s)\n", report_use_cases[i][u].text[lang],
-                lang == LANG_ES ? "Fuente" : "Source", report_use_cases[i][u].source);
+            out(f, "- %s [%s](%s)\n", report_use_cases[i][u].text[lang], L->source_link,
+                sources[report_use_cases[i][u].source].url);
         out(f, "\n### %s\n\n", L->h_diff);
         difference(f, lang, m, i);
         out(f, "\n");
@@ -447,14 +449,19 @@ static void section_published(FILE *f, int lang, const struct run_figures *m)
     out(f, "## %s\n\n", L->h_published);
     double r = ratio(figures_thr_at(figures_arch(m, SUT_MICROSERVICES), 64),
                      figures_thr_at(figures_arch(m, SUT_MONOLITH), 64));
+    const char *ueda = sources[SOURCE_UEDA_THROUGHPUT_LOSS].url;
+    const char *ueda_loss = source_value(lang, SOURCE_UEDA_THROUGHPUT_LOSS);
     if (isfinite(r))
-        out(f, L->published_ueda, fmt_ratio(lang, r), fmt_pct(lang, (1 - r) * 100));
+        out(f, L->published_ueda, ueda, ueda_loss, fmt_ratio(lang, r), fmt_pct(lang, (1 - r) * 100));
     else
-        out(f, "%s", L->published_ueda_none);
+        out(f, L->published_ueda_none, ueda, ueda_loss);
     out(f, "\n\n");
     const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
     if (sls && sls->has_cold) {
-        out(f, L->published_cold, fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
+        out(f, L->published_cold, source_value(lang, SOURCE_RUST_INIT_LOW),
+            source_value(lang, SOURCE_RUST_INIT_HIGH), sources[SOURCE_RUST_INIT_LOW].url,
+            source_value(lang, SOURCE_FIRECRACKER_BOOT), sources[SOURCE_FIRECRACKER_BOOT].url,
+            fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
         out(f, "\n\n");
     }
 }
@@ -528,7 +535,7 @@ int report_render(const char *run_dir, char *err, size_t errlen)
     unsigned made = charts_write(charts_dir, &m);
     int rc = 0;
     for (int lang = 0; lang < LANG_N && rc == 0; lang++) {
-        snprintf(path, sizeof path, "%s/%s", run_dir, lang == LANG_EN ? "report.md" : "report.es.md");
+        snprintf(path, sizeof path, "%s/%s", run_dir, report_langs[lang].file);
         FILE *f = fopen(path, "w");
         if (f == NULL) {
             snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
