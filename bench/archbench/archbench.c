@@ -27,7 +27,7 @@ static void usage(FILE *out)
             "Commands:\n"
             "  seed [--users N] [--seed S] [--dir DIR]\n"
             "        write DIR/app.db, DIR/auth.db, DIR/profiles.db and DIR/tokens.tsv\n"
-            "        (defaults: 10000 users, seed 42, dir var; N accepts k/m suffixes)\n"
+            "        (defaults: %d users, seed %d, dir var; N accepts k/m suffixes)\n"
             "  up monolith|microservices|serverless\n"
             "        start one architecture on its default ports until Ctrl-C\n"
             "  run [--arch LIST] [--profile smoke|quick|full] [--out DIR] [--users N]\n"
@@ -39,7 +39,8 @@ static void usage(FILE *out)
             "        hosts): counts summed, histograms merged, percentiles recomputed\n\n"
             "Options:\n"
             "  -h, --help      show this help\n"
-            "  -V, --version   show the version\n");
+            "  -V, --version   show the version\n",
+            SEED_DEFAULT_USERS, SEED_DEFAULT);
 }
 
 static int cmd_seed(int argc, char **argv)
@@ -51,7 +52,7 @@ static int cmd_seed(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct seed_options opt = {.users = 10000, .seed = 42, .dir = "var"};
+    struct seed_options opt = {.users = SEED_DEFAULT_USERS, .seed = SEED_DEFAULT, .dir = "var"};
     int c;
     optind = 1;
     opterr = 0; /* opts_unknown says it in one line */

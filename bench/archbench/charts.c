@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "report.h"
 #include "report_text.h"
 
 /* The part of a "plot" clause after the file name, for architecture arch. */
@@ -302,8 +303,9 @@ static unsigned scale_users(const struct run_figures *m, unsigned users[FIGURES_
 
 static bool scale_data(FILE *f, const struct run_figures *m)
 {
-    fprintf(f, "# users monolith microservices serverless (req/s at 64 connections)\n");
-    /* the main dataset's c64 figure is the middle point */
+    fprintf(f, "# users monolith microservices serverless (req/s at %d connections)\n",
+            SCENARIO_HEADLINE_CONNS);
+    /* the main dataset's headline figure is the middle point */
     unsigned users[FIGURES_MAX_SCALE + 1];
     unsigned n = scale_users(m, users);
     for (unsigned j = 0; j < n; j++) {
@@ -311,7 +313,7 @@ static bool scale_data(FILE *f, const struct run_figures *m)
         for (int i = 0; i < SUT_NARCH; i++) {
             double v = NAN;
             if (users[j] == m->users)
-                v = figures_thr_at(figures_arch(m, i), 64);
+                v = figures_headline_thr(figures_arch(m, i));
             for (unsigned k = 0; k < m->arch[i].nscale; k++)
                 if (m->arch[i].scale_users[k] == users[j])
                     v = m->arch[i].scale_thr[k];
@@ -327,7 +329,10 @@ static void scale_script(FILE *f, const struct chart *c, const struct run_figure
 {
     (void)m;
     const struct lang *L = &report_langs[lang];
-    gp_begin(f, c, lang, L->chart_scale);
+    char title[256];
+    snprintf(title, sizeof title, L->chart_scale,
+             report_number(lang, SCENARIO_HEADLINE_CONNS, 0));
+    gp_begin(f, c, lang, title);
     fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\nset yrange [0:*]\n%s\n",
             L->ax_users, L->ax_thr, plot);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seed.h"
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -33,6 +35,11 @@ double figures_thr_at(const struct arch_figures *a, unsigned conns)
         if (a->conns[i] == conns)
             return a->thr[i];
     return NAN;
+}
+
+double figures_headline_thr(const struct arch_figures *a)
+{
+    return figures_thr_at(a, SCENARIO_HEADLINE_CONNS);
 }
 
 unsigned figures_all_conns(const struct run_figures *m, unsigned *out, unsigned cap)
@@ -239,11 +246,11 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
     json_array_foreach(sc_list, i, sc)
     {
         const char *name = str(sc, "name");
-        unsigned c;
-        if (sscanf(name, "c%u", &c) == 1)
+        unsigned c, users;
+        if (scenario_closed_parse(name, &c))
             add_unique(a->conns, &a->nconns, FIGURES_MAX_CONNS, c);
-        else if (strncmp(name, "scale-", 6) == 0)
-            add_unique(a->scale_users, &a->nscale, FIGURES_MAX_SCALE, (unsigned)atoi(name + 6));
+        else if (scenario_scale_parse(name, &users))
+            add_unique(a->scale_users, &a->nscale, FIGURES_MAX_SCALE, users);
         else if (num(sc, "rate") > 0)
             add_unique(rates, &nrates, FIGURES_MAX_RATES, (unsigned)(num(sc, "rate") + 0.5));
         json_t *lg = json_object_get(sc, "loadgen");
@@ -265,25 +272,25 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
 /* The latency floor, closed-loop throughput and the equal-load figures. */
 static void scenario_figures(json_t *sc_list, struct arch_figures *a)
 {
+    char name[32];
     for (unsigned k = 0; k < a->nconns; k++) {
-        char name[16];
-        snprintf(name, sizeof name, "c%u", a->conns[k]);
+        scenario_closed_name(name, sizeof name, a->conns[k]);
         throughput_stats(sc_list, name, a, k);
     }
-    a->floor_p50_ms = median_field(sc_list, "floor", get_p50);
-    a->floor_p99_ms = median_field(sc_list, "floor", get_p99);
-    a->eq_rate = median_field(sc_list, "equal", get_rate);
-    a->eq_thr = median_field(sc_list, "equal", get_thr);
-    a->eq_p50_ms = median_field(sc_list, "equal", get_p50);
-    a->eq_p90_ms = median_field(sc_list, "equal", get_p90);
-    a->eq_p99_ms = median_field(sc_list, "equal", get_p99);
-    a->eq_p999_ms = median_field(sc_list, "equal", get_p999);
-    a->eq_max_ms = median_field(sc_list, "equal", get_max);
-    a->eq_p99_uncorrected_ms = median_field(sc_list, "equal", get_p99u);
-    a->cpu_us = median_field(sc_list, "c64", get_cpu);
+    a->floor_p50_ms = median_field(sc_list, SCENARIO_FLOOR, get_p50);
+    a->floor_p99_ms = median_field(sc_list, SCENARIO_FLOOR, get_p99);
+    a->eq_rate = median_field(sc_list, SCENARIO_EQUAL, get_rate);
+    a->eq_thr = median_field(sc_list, SCENARIO_EQUAL, get_thr);
+    a->eq_p50_ms = median_field(sc_list, SCENARIO_EQUAL, get_p50);
+    a->eq_p90_ms = median_field(sc_list, SCENARIO_EQUAL, get_p90);
+    a->eq_p99_ms = median_field(sc_list, SCENARIO_EQUAL, get_p99);
+    a->eq_p999_ms = median_field(sc_list, SCENARIO_EQUAL, get_p999);
+    a->eq_max_ms = median_field(sc_list, SCENARIO_EQUAL, get_max);
+    a->eq_p99_uncorrected_ms = median_field(sc_list, SCENARIO_EQUAL, get_p99u);
+    scenario_closed_name(name, sizeof name, SCENARIO_HEADLINE_CONNS);
+    a->cpu_us = median_field(sc_list, name, get_cpu);
     for (unsigned k = 0; k < a->nscale; k++) {
-        char name[32];
-        snprintf(name, sizeof name, "scale-%u", a->scale_users[k]);
+        scenario_scale_name(name, sizeof name, a->scale_users[k]);
         a->scale_thr[k] = median_field(sc_list, name, get_thr);
     }
 }
@@ -360,7 +367,11 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
     m->libraries = json_object_get(env, "libraries");
     cpus_text(json_object_get(env, "load_cpus"), m->load_cpus, sizeof m->load_cpus);
     cpus_text(json_object_get(env, "sut_cpus"), m->sut_cpus, sizeof m->sut_cpus);
-    m->users = (unsigned)json_integer_value(json_object_get(json_object_get(doc, "dataset"), "users"));
+    json_t *dataset = json_object_get(doc, "dataset");
+    m->users = (unsigned)json_integer_value(json_object_get(dataset, "users"));
+    /* archbench run always seeds with the default, and records it */
+    json_t *seed = json_object_get(dataset, "seed");
+    m->seed = json_is_integer(seed) ? (unsigned long long)json_integer_value(seed) : SEED_DEFAULT;
     m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
     m->wall_s = json_number_value(json_object_get(doc, "wall_time_s"));
     m->complete = json_is_true(json_object_get(doc, "complete"));

@@ -94,6 +94,12 @@ static const char *source_value(int lang, enum source_id id)
     return report_number(lang, sources[id].value, sources[id].decimals);
 }
 
+/* The concurrency of the headline figures, as the text quotes it. */
+static const char *headline_conns(int lang)
+{
+    return report_number(lang, SCENARIO_HEADLINE_CONNS, 0);
+}
+
 static double ratio(double a, double b)
 {
     return isfinite(a) && isfinite(b) && b > 0 ? a / b : NAN;
@@ -120,8 +126,10 @@ static double cold_p50(const struct arch_figures *a)
 static void summary_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
+    char col_thr[128];
+    snprintf(col_thr, sizeof col_thr, L->col_thr, headline_conns(lang));
     out(f, L->summary_intro, report_number(lang, m->equal_rate, 0));
-    out(f, "\n\n| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->col_arch, L->col_thr,
+    out(f, "\n\n| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->col_arch, col_thr,
         L->col_floor, L->col_eq, L->col_cpu, L->col_rss, L->col_procs, L->col_start,
         L->col_cold);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -132,7 +140,7 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         char cold_cell[64];
         snprintf(cold_cell, sizeof cold_cell, "%s ms", fmt_ms(lang, cold_p50(a)));
         out(f, "| %s | %s | %s ms | %s / %s ms | %s µs | %s MB | %u | %s ms | %s |\n",
-            L->h_arch[i], report_number(lang, figures_thr_at(a, 64), 0),
+            L->h_arch[i], report_number(lang, figures_headline_thr(a), 0),
             fmt_ms(lang, a->floor_p50_ms), fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
             report_number(lang, a->cpu_us, 1), report_number(lang, a->peak_rss_mb, 1),
             a->processes, fmt_ms(lang, a->startup_ms), a->has_cold ? cold_cell : "—");
@@ -218,16 +226,17 @@ static void difference_monolith(FILE *f, int lang, const struct run_figures *m)
     const struct arch_figures *a = figures_arch(m, SUT_MONOLITH);
     const struct arch_figures *micro = figures_arch(m, SUT_MICROSERVICES);
     const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
-    double t64 = figures_thr_at(a, 64);
+    double thr = figures_headline_thr(a);
     char vs[512] = "", procs[16];
     if (micro || sls)
         snprintf(vs, sizeof vs, L->diff_mono_vs,
-                 fmt_ratio(lang, ratio(t64, figures_thr_at(micro, 64))),
-                 fmt_ratio(lang, ratio(t64, figures_thr_at(sls, 64))));
+                 fmt_ratio(lang, ratio(thr, figures_headline_thr(micro))),
+                 fmt_ratio(lang, ratio(thr, figures_headline_thr(sls))));
     snprintf(procs, sizeof procs, "%u", a->processes);
-    out(f, L->diff_mono, report_number(lang, t64, 0), vs, report_number(lang, a->eq_rate, 0),
+    out(f, L->diff_mono, report_number(lang, thr, 0), vs, report_number(lang, a->eq_rate, 0),
         fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms), report_number(lang, a->cpu_us, 1),
-        report_number(lang, a->peak_rss_mb, 1), procs, fmt_ms(lang, a->startup_ms));
+        report_number(lang, a->peak_rss_mb, 1), procs, fmt_ms(lang, a->startup_ms),
+        headline_conns(lang));
 }
 
 /* The microservices' and the serverless paragraphs say the same things of their
@@ -236,14 +245,14 @@ static void difference_vs_monolith(FILE *f, int lang, const struct run_figures *
                                    const char *fmt, const char *last)
 {
     const struct arch_figures *a = figures_arch(m, arch), *mono = figures_arch(m, SUT_MONOLITH);
-    double t64 = figures_thr_at(a, 64);
-    out(f, fmt, report_number(lang, t64, 0),
-        fmt_ratio(lang, ratio(t64, figures_thr_at(mono, 64))), report_number(lang, a->eq_rate, 0),
+    double thr = figures_headline_thr(a);
+    out(f, fmt, report_number(lang, thr, 0),
+        fmt_ratio(lang, ratio(thr, figures_headline_thr(mono))), report_number(lang, a->eq_rate, 0),
         fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
         fmt_ratio(lang, ratio(a->eq_p99_ms, mono ? mono->eq_p99_ms : NAN)),
         report_number(lang, a->cpu_us, 1),
         fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
-        report_number(lang, a->peak_rss_mb, 1), last);
+        report_number(lang, a->peak_rss_mb, 1), last, headline_conns(lang));
 }
 
 /* GB-s per million requests and the dollar cost at the published price. */
@@ -277,23 +286,24 @@ static void serverless_cold(FILE *f, int lang, const struct arch_figures *a)
         serverless_cost(f, lang, a);
 }
 
-/* Repeats (full profile): the spread of the 64-connection throughput. */
+/* Repeats (full profile): the spread of the headline throughput. */
 static void repeats_note(FILE *f, int lang, const struct arch_figures *a, int arch)
 {
     const struct lang *L = &report_langs[lang];
     for (unsigned k = 0; k < a->nconns; k++)
-        if (a->conns[k] == 64) {
+        if (a->conns[k] == SCENARIO_HEADLINE_CONNS) {
             char n[16];
             snprintf(n, sizeof n, "%u", a->repeats);
             out(f, "\n");
             out(f, L->repeats_note, n, L->arch_name[arch], report_number(lang, a->thr[k], 0),
                 report_number(lang, a->thr_min[k], 0), report_number(lang, a->thr_max[k], 0),
-                report_number(lang, a->thr_ci_lo[k], 0), report_number(lang, a->thr_ci_hi[k], 0));
+                report_number(lang, a->thr_ci_lo[k], 0), report_number(lang, a->thr_ci_hi[k], 0),
+                headline_conns(lang));
             out(f, "\n");
         }
 }
 
-/* Dataset sizes (full profile): the 64-connection throughput on each. */
+/* Dataset sizes (full profile): the headline throughput on each. */
 static void scale_note(FILE *f, int lang, const struct arch_figures *a, int arch)
 {
     const struct lang *L = &report_langs[lang];
@@ -308,7 +318,7 @@ static void scale_note(FILE *f, int lang, const struct arch_figures *a, int arch
                                      report_number(lang, a->scale_thr[k], 0));
     }
     out(f, "\n");
-    out(f, L->scale_note, L->arch_name[arch], list);
+    out(f, L->scale_note, L->arch_name[arch], list, headline_conns(lang));
     out(f, "\n");
 }
 
@@ -358,8 +368,9 @@ static void section_environment(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n", L->h_env);
-    char cores[32], users[64], mem[64];
+    char cores[32], users[64], mem[64], seed[32];
     snprintf(cores, sizeof cores, "%lld", m->cores);
+    snprintf(seed, sizeof seed, "%llu", m->seed);
     snprintf(users, sizeof users, "%s", report_number(lang, m->users, 0));
     snprintf(mem, sizeof mem, "%s GiB", report_number(lang, atof(m->memory) / 1048576.0, 1));
     out(f, "- %s: %s\n- %s: %s\n- %s: %s\n- %s: %s\n- %s: `%s`\n- %s: %s\n", L->env_cpu,
@@ -368,7 +379,7 @@ static void section_environment(FILE *f, int lang, const struct run_figures *m)
     out(f, "- ");
     out(f, L->env_split, m->load_cpus, m->sut_cpus);
     out(f, "\n- ");
-    out(f, L->env_data, users);
+    out(f, L->env_data, users, seed);
     out(f, "\n- ");
     out(f, L->env_wall, report_number(lang, m->wall_s, 0));
     out(f, "\n- %s:", L->env_libs);
@@ -389,7 +400,8 @@ static void section_method(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "\n## %s\n\n", L->h_method);
-    out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0));
+    out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0),
+        headline_conns(lang), report_number(lang, SCENARIO_COLD_IDLE_TIMEOUT_MS, 0));
     out(f, "\n**%s**\n\n%s\n", L->h_caveats, L->caveats);
 }
 
@@ -411,8 +423,10 @@ static void section_charts(FILE *f, int lang, const struct run_figures *m, unsig
         cold_table(f, lang, sls);
     if (made & CHART_CURVE)
         out(f, "![%s](charts/curve.%s.svg)\n\n", L->chart_curve, lc);
+    char scale_title[256];
+    snprintf(scale_title, sizeof scale_title, L->chart_scale, headline_conns(lang));
     if (made & CHART_SCALE)
-        out(f, "![%s](charts/scale.%s.svg)\n\n", L->chart_scale, lc);
+        out(f, "![%s](charts/scale.%s.svg)\n\n", scale_title, lc);
 }
 
 static void section_architectures(FILE *f, int lang, const struct run_figures *m)
@@ -439,7 +453,10 @@ static void section_faults(FILE *f, int lang, const struct run_figures *m)
         faults |= figures_arch(m, i) && m->arch[i].has_fault;
     if (!faults)
         return;
-    out(f, "## %s\n\n%s\n\n", L->h_faults, L->faults_intro);
+    out(f, "## %s\n\n", L->h_faults);
+    out(f, L->faults_intro, headline_conns(lang), report_number(lang, SCENARIO_FAULT_DURATION_S, 0),
+        report_number(lang, SCENARIO_FAULT_AT_S, 0), report_number(lang, SCENARIO_FAULT_PROBE_MS, 0));
+    out(f, "\n\n");
     faults_table(f, lang, m);
 }
 
@@ -447,12 +464,13 @@ static void section_published(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n", L->h_published);
-    double r = ratio(figures_thr_at(figures_arch(m, SUT_MICROSERVICES), 64),
-                     figures_thr_at(figures_arch(m, SUT_MONOLITH), 64));
+    double r = ratio(figures_headline_thr(figures_arch(m, SUT_MICROSERVICES)),
+                     figures_headline_thr(figures_arch(m, SUT_MONOLITH)));
     const char *ueda = sources[SOURCE_UEDA_THROUGHPUT_LOSS].url;
     const char *ueda_loss = source_value(lang, SOURCE_UEDA_THROUGHPUT_LOSS);
     if (isfinite(r))
-        out(f, L->published_ueda, ueda, ueda_loss, fmt_ratio(lang, r), fmt_pct(lang, (1 - r) * 100));
+        out(f, L->published_ueda, ueda, ueda_loss, fmt_ratio(lang, r), fmt_pct(lang, (1 - r) * 100),
+            headline_conns(lang));
     else
         out(f, L->published_ueda_none, ueda, ueda_loss);
     out(f, "\n\n");

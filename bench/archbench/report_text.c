@@ -18,7 +18,7 @@ const struct lang report_langs[LANG_N] = {
         .h_published = "Comparison with published results",
         .h_reading = "How to read this report", .h_errors = "Errors",
         .arch_name = {"monolith", "microservices", "serverless"},
-        .col_arch = "Architecture", .col_thr = "Throughput, 64 conn. (req/s)",
+        .col_arch = "Architecture", .col_thr = "Throughput, %s conn. (req/s)",
         .col_floor = "Latency floor p50, 1 conn.", .col_eq = "p50 / p99 at equal load",
         .col_cpu = "CPU per request", .col_rss = "Peak memory", .col_procs = "Processes",
         .col_start = "Start-up", .col_cold = "Cold start p50",
@@ -29,7 +29,7 @@ const struct lang report_langs[LANG_N] = {
         .env_split = "CPU split: load generator on CPU %1$s, system under test on CPU %2$s",
         .env_shared_cpu = "Only one CPU was available: the load generator and the system "
                           "under test shared it, which lowers every throughput figure.",
-        .env_data = "Dataset: %s users (`archbench seed --seed 42`)",
+        .env_data = "Dataset: %1$s users (`archbench seed --seed %2$s`)",
         .env_libs = "Libraries", .env_wall = "Wall time of the run: %s s",
         .method_items =
             "- The same endpoint, byte-identical responses and the same dataset for every "
@@ -43,11 +43,11 @@ const struct lang report_langs[LANG_N] = {
             "function instances included.\n"
             "- *Latency floor*: 1 connection, closed loop. *Saturation*: closed loop at each "
             "concurrency. *Equal load*: open loop at %3$s requests/s for every architecture "
-            "(half of the slowest one's throughput at 64 connections); latency is measured "
+            "(half of the slowest one's throughput at %4$s connections); latency is measured "
             "from each request's planned send time, so queueing is not hidden (coordinated "
             "omission corrected).\n"
             "- *Start-up*: from starting the first process to the last `/health` answer. "
-            "*Cold start*: the platform's idle timeout was set to 100 ms and each request "
+            "*Cold start*: the platform's idle timeout was set to %5$s ms and each request "
             "waited until no instance was left.\n",
         .caveats =
             "- One machine: compare the architectures only within this report. Its speed "
@@ -67,7 +67,7 @@ const struct lang report_langs[LANG_N] = {
         .chart_lat = "Latency percentiles at equal load",
         .chart_cold = "Serverless: cold and warm requests",
         .chart_curve = "Latency against throughput (open loop)",
-        .chart_scale = "Throughput by dataset size (64 connections)",
+        .chart_scale = "Throughput by dataset size (%s connections)",
         .ax_conns = "connections", .ax_thr = "verified requests/s", .ax_lat = "latency (ms)",
         .ax_pct = "percentile", .ax_ms = "ms", .ax_users = "users in the database",
         .ax_p99 = "p99 latency (ms)",
@@ -80,7 +80,7 @@ const struct lang report_langs[LANG_N] = {
                        "Init Duration p50 ms | warm p50 ms |\n",
         .diff_mono =
             "One process does all the work: the token check and the profile lookup are one "
-            "indexed join on one database, with no network hop inside a request. At 64 "
+            "indexed join on one database, with no network hop inside a request. At %10$s "
             "connections it served **%1$s** verified requests/s%2$s. At equal load (%3$s req/s) "
             "its median latency was %4$s ms and its p99 %5$s ms. It spent %6$s µs of CPU per "
             "request, peaked at %7$s MB of resident memory in %8$s process and was ready %9$s ms "
@@ -90,7 +90,7 @@ const struct lang report_langs[LANG_N] = {
             "Each request crosses three processes: the gateway calls auth-service "
             "(`GET /v1/verify`) and then profile-service (`GET /v1/users/{id}`), which makes "
             "**2 internal HTTP calls** over keep-alive connections, and two databases are "
-            "read, each owned by one service. At 64 connections it served **%1$s** verified "
+            "read, each owned by one service. At %11$s connections it served **%1$s** verified "
             "requests/s, **%2$s** the monolith's throughput. At equal load (%3$s req/s) the "
             "median latency was %4$s ms and the p99 %5$s ms, %6$s the monolith's p99. CPU per "
             "request, summed over the three processes, was %7$s µs (%8$s the monolith's); "
@@ -101,7 +101,7 @@ const struct lang report_langs[LANG_N] = {
             "Gateway v2.0 event, a function instance takes it from the Runtime API "
             "(`GET …/invocation/next`) and posts the result back (`POST …/response`), which "
             "makes **2 internal HTTP exchanges** per request, and each instance handles one "
-            "invocation at a time. Warm, at 64 connections, it served **%1$s** verified "
+            "invocation at a time. Warm, at %11$s connections, it served **%1$s** verified "
             "requests/s, **%2$s** the monolith's throughput. At equal load (%3$s req/s) the "
             "median latency was %4$s ms and the p99 %5$s ms, %6$s the monolith's p99. CPU per "
             "request, platform and instances together, was %7$s µs (%8$s the monolith's); "
@@ -150,15 +150,15 @@ const struct lang report_langs[LANG_N] = {
             "request (502) and is replaced; a hung one is killed at the timeout (504).\n"
             "- **Data ownership:** the function reads the same `app.db` as the monolith; "
             "state lives outside the instances, which may disappear at any time.\n",
-        .repeats_note = "Over %1$s repeats, %2$s at 64 connections: median %3$s req/s, range "
+        .repeats_note = "Over %1$s repeats, %2$s at %8$s connections: median %3$s req/s, range "
                         "%4$s–%5$s, 95 %% interval of the mean %6$s–%7$s.",
-        .scale_note = "Dataset size, %1$s at 64 connections: %2$s.",
+        .scale_note = "Dataset size, %1$s at %3$s connections: %2$s.",
         .scale_item = "%1$s users: %2$s",
         .published_ueda =
             "Ueda et al. (IISWC 2016, [doi:10.1109/IISWC.2016.7581269](%1$s)) measured the "
             "microservice version of the Acme Air benchmark at up to %2$s %% lower throughput "
             "than its monolithic version on the same hardware. In this run the microservices "
-            "reached %3$s the monolith's throughput at 64 connections, that is %4$s lower.",
+            "reached %3$s the monolith's throughput at %5$s connections, that is %4$s lower.",
         .published_ueda_none =
             "Ueda et al. (IISWC 2016, [doi:10.1109/IISWC.2016.7581269](%1$s)) measured the "
             "microservice version of the Acme Air benchmark at up to %2$s %% lower throughput "
@@ -183,11 +183,11 @@ const struct lang report_langs[LANG_N] = {
         .errors_some = "%1$s: %2$s of %3$s requests failed (see the loadgen files of this run).",
         .verify_fail = "**SECURITY FAILURE** %1$s: %2$s responses carried another user's profile.",
         .h_faults = "Fault injection",
-        .faults_intro = "64 connections for 6 s; after 2 s one process of the architecture "
-                        "is killed with SIGKILL. A killed server is restarted at once, as a "
-                        "supervisor would; *recovery* is the time from the kill to the first "
-                        "200 of a probe that retries every 2 ms. Errors are the load "
-                        "generator's failed requests during the 6 s.",
+        .faults_intro = "%1$s connections for %2$s s; after %3$s s one process of the "
+                        "architecture is killed with SIGKILL. A killed server is restarted at "
+                        "once, as a supervisor would; *recovery* is the time from the kill to "
+                        "the first 200 of a probe that retries every %4$s ms. Errors are the "
+                        "load generator's failed requests during the %2$s s.",
         .faults_header = "| %s | fault | requests | errors | error rate | recovery |\n",
         .fault_what = {"kill -9 the monolith, restart it", "kill -9 profile-service, restart it",
                        "kill -9 one function instance"},
@@ -208,7 +208,7 @@ const struct lang report_langs[LANG_N] = {
         .h_published = "Comparación con resultados publicados",
         .h_reading = "Cómo leer este informe", .h_errors = "Errores",
         .arch_name = {"monolito", "microservicios", "serverless"},
-        .col_arch = "Arquitectura", .col_thr = "Rendimiento, 64 conex. (pet./s)",
+        .col_arch = "Arquitectura", .col_thr = "Rendimiento, %s conex. (pet./s)",
         .col_floor = "Latencia mínima p50, 1 conex.", .col_eq = "p50 / p99 a carga igual",
         .col_cpu = "CPU por petición", .col_rss = "Memoria máxima", .col_procs = "Procesos",
         .col_start = "Arranque", .col_cold = "Arranque en frío p50",
@@ -219,7 +219,7 @@ const struct lang report_langs[LANG_N] = {
         .env_split = "Reparto de CPU: generador de carga en la CPU %1$s, sistema medido en la CPU %2$s",
         .env_shared_cpu = "Solo había una CPU: el generador de carga y el sistema medido la "
                           "compartieron, lo que rebaja todas las cifras de rendimiento.",
-        .env_data = "Datos: %s usuarios (`archbench seed --seed 42`)",
+        .env_data = "Datos: %1$s usuarios (`archbench seed --seed %2$s`)",
         .env_libs = "Bibliotecas", .env_wall = "Duración total de la ejecución: %s s",
         .method_items =
             "- El mismo endpoint, respuestas idénticas byte a byte y los mismos datos para "
@@ -235,12 +235,12 @@ const struct lang report_langs[LANG_N] = {
             "procesos del grupo, instancias de funciones incluidas.\n"
             "- *Latencia mínima*: 1 conexión, bucle cerrado. *Saturación*: bucle cerrado con "
             "cada número de conexiones. *Carga igual*: bucle abierto a %3$s peticiones/s para "
-            "todas las arquitecturas (la mitad del rendimiento de la más lenta con 64 "
+            "todas las arquitecturas (la mitad del rendimiento de la más lenta con %4$s "
             "conexiones); la latencia se mide desde el instante en que cada petición debía "
             "enviarse, así que las colas no se ocultan (omisión coordinada corregida).\n"
             "- *Arranque*: desde que se lanza el primer proceso hasta la última respuesta de "
             "`/health`. *Arranque en frío*: el tiempo de inactividad de la plataforma se fijó "
-            "en 100 ms y cada petición esperó a que no quedara ninguna instancia.\n",
+            "en %5$s ms y cada petición esperó a que no quedara ninguna instancia.\n",
         .caveats =
             "- Una sola máquina: compare las arquitecturas solo dentro de este informe. Su "
             "velocidad varía con el tiempo, por eso todas las cifras salen de la misma "
@@ -263,7 +263,7 @@ const struct lang report_langs[LANG_N] = {
         .chart_lat = "Percentiles de latencia a carga igual",
         .chart_cold = "Serverless: peticiones en frío y en caliente",
         .chart_curve = "Latencia frente a rendimiento (bucle abierto)",
-        .chart_scale = "Rendimiento según el tamaño de los datos (64 conexiones)",
+        .chart_scale = "Rendimiento según el tamaño de los datos (%s conexiones)",
         .ax_conns = "conexiones", .ax_thr = "peticiones verificadas/s", .ax_lat = "latencia (ms)",
         .ax_pct = "percentil", .ax_ms = "ms", .ax_users = "usuarios en la base de datos",
         .ax_p99 = "latencia p99 (ms)",
@@ -277,7 +277,7 @@ const struct lang report_langs[LANG_N] = {
         .diff_mono =
             "Un solo proceso hace todo el trabajo: la comprobación del token y la lectura del "
             "perfil son un único *join* indexado sobre una sola base de datos, sin ningún "
-            "salto de red dentro de la petición. Con 64 conexiones atendió **%1$s** peticiones "
+            "salto de red dentro de la petición. Con %10$s conexiones atendió **%1$s** peticiones "
             "verificadas por segundo%2$s. A carga igual (%3$s pet./s), su latencia mediana fue "
             "de %4$s ms y su p99 de %5$s ms. Gastó %6$s µs de CPU por petición, llegó como máximo "
             "a %7$s MB de memoria residente en %8$s proceso y estuvo listo %9$s ms después de "
@@ -288,7 +288,7 @@ const struct lang report_langs[LANG_N] = {
             "Cada petición atraviesa tres procesos: el gateway llama a auth-service "
             "(`GET /v1/verify`) y después a profile-service (`GET /v1/users/{id}`), es decir, "
             "**2 llamadas HTTP internas** sobre conexiones persistentes, y se leen dos bases "
-            "de datos, cada una propiedad de un servicio. Con 64 conexiones atendió **%1$s** "
+            "de datos, cada una propiedad de un servicio. Con %11$s conexiones atendió **%1$s** "
             "peticiones verificadas por segundo, **%2$s** el rendimiento del monolito. A carga "
             "igual (%3$s pet./s), la latencia mediana fue de %4$s ms y el p99 de %5$s ms, %6$s el p99 "
             "del monolito. La CPU por petición, sumada en los tres procesos, fue de %7$s µs "
@@ -299,7 +299,7 @@ const struct lang report_langs[LANG_N] = {
             "evento de API Gateway v2.0, una instancia de la función lo recoge de la Runtime "
             "API (`GET …/invocation/next`) y devuelve el resultado (`POST …/response`), es "
             "decir, **2 intercambios HTTP internos** por petición, y cada instancia atiende "
-            "una sola invocación a la vez. En caliente, con 64 conexiones, atendió **%1$s** "
+            "una sola invocación a la vez. En caliente, con %11$s conexiones, atendió **%1$s** "
             "peticiones verificadas por segundo, **%2$s** el rendimiento del monolito. A carga "
             "igual (%3$s pet./s), la latencia mediana fue de %4$s ms y el p99 de %5$s ms, %6$s el p99 "
             "del monolito. La CPU por petición, plataforma e instancias juntas, fue de %7$s µs "
@@ -355,16 +355,16 @@ const struct lang report_langs[LANG_N] = {
             "- **Propiedad de los datos:** la función lee el mismo `app.db` que el monolito; "
             "el estado vive fuera de las instancias, que pueden desaparecer en cualquier "
             "momento.\n",
-        .repeats_note = "En %1$s repeticiones, %2$s con 64 conexiones: mediana de %3$s pet./s, "
+        .repeats_note = "En %1$s repeticiones, %2$s con %8$s conexiones: mediana de %3$s pet./s, "
                         "intervalo %4$s–%5$s, intervalo del 95 %% para la media %6$s–%7$s.",
-        .scale_note = "Tamaño de los datos, %1$s con 64 conexiones: %2$s.",
+        .scale_note = "Tamaño de los datos, %1$s con %3$s conexiones: %2$s.",
         .scale_item = "%1$s usuarios: %2$s",
         .published_ueda =
             "Ueda y otros (IISWC 2016, [doi:10.1109/IISWC.2016.7581269](%1$s)) midieron que "
             "la versión de microservicios de la aplicación de referencia Acme Air tenía hasta "
             "un %2$s %% menos de rendimiento que su versión monolítica en el mismo hardware. "
             "En esta ejecución los microservicios alcanzaron %3$s el rendimiento del monolito "
-            "con 64 conexiones, es decir, un %4$s menos.",
+            "con %5$s conexiones, es decir, un %4$s menos.",
         .published_ueda_none =
             "Ueda y otros (IISWC 2016, [doi:10.1109/IISWC.2016.7581269](%1$s)) midieron que "
             "la versión de microservicios de la aplicación de referencia Acme Air tenía hasta "
@@ -394,12 +394,12 @@ const struct lang report_langs[LANG_N] = {
         .verify_fail = "**FALLO DE SEGURIDAD** %1$s: %2$s respuestas contenían el perfil de otro "
                        "usuario.",
         .h_faults = "Inyección de fallos",
-        .faults_intro = "64 conexiones durante 6 s; a los 2 s se mata con SIGKILL un proceso "
-                        "de la arquitectura. Un servidor muerto se vuelve a arrancar en el "
-                        "acto, como haría un supervisor; la *recuperación* es el tiempo desde "
-                        "la muerte hasta el primer 200 de una sonda que reintenta cada 2 ms. "
-                        "Los errores son las peticiones fallidas del generador de carga en "
-                        "esos 6 s.",
+        .faults_intro = "%1$s conexiones durante %2$s s; a los %3$s s se mata con SIGKILL un "
+                        "proceso de la arquitectura. Un servidor muerto se vuelve a arrancar "
+                        "en el acto, como haría un supervisor; la *recuperación* es el tiempo "
+                        "desde la muerte hasta el primer 200 de una sonda que reintenta cada "
+                        "%4$s ms. Los errores son las peticiones fallidas del generador de "
+                        "carga en esos %2$s s.",
         .faults_header = "| %s | fallo | peticiones | errores | tasa de error | recuperación |\n",
         .fault_what = {"kill -9 del monolito y rearranque", "kill -9 de profile-service y rearranque",
                        "kill -9 de una instancia de la función"},

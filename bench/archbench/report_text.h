@@ -30,32 +30,38 @@ struct lang {
     const char *arch_name[3];
     const char *source_link;     /* the link text after a use case */
     /* summary table */
-    const char *col_arch, *col_thr, *col_floor, *col_eq, *col_cpu, *col_rss, *col_procs,
-        *col_start, *col_cold;
+    const char *col_arch, *col_floor, *col_eq, *col_cpu, *col_rss, *col_procs, *col_start,
+        *col_cold;
+    const char *col_thr;         /* %s the headline concurrency */
     const char *summary_intro;   /* %s equal rate */
     /* environment */
     const char *env_cpu, *env_cores, *env_mem, *env_kernel, *env_commit, *env_profile,
         *env_shared_cpu, *env_libs;
     const char *env_split;       /* %1$s load CPUs, %2$s system-under-test CPUs */
-    const char *env_data;        /* %s users */
+    const char *env_data;        /* %1$s users, %2$s the seed */
     const char *env_wall;        /* %s seconds */
-    const char *method_items;    /* markdown list: %1$s load CPUs, %2$s SUT CPUs, %3$s equal rate */
+    const char *method_items;    /* markdown list: %1$s load CPUs, %2$s SUT CPUs, %3$s equal
+                                  * rate, %4$s the headline concurrency, %5$s the idle timeout
+                                  * of the cold starts (ms) */
     const char *caveats;         /* markdown list */
     /* charts and their tables */
-    const char *chart_thr, *chart_lat, *chart_cold, *chart_curve, *chart_scale;
+    const char *chart_thr, *chart_lat, *chart_cold, *chart_curve;
+    const char *chart_scale;     /* %s the headline concurrency */
     const char *ax_conns, *ax_thr, *ax_lat, *ax_pct, *ax_ms, *ax_users, *ax_p99;
     const char *lbl_cold_exec, *lbl_cold_fork, *lbl_warm;
     const char *gp_pct_xtic;     /* gnuplot: the latency chart's x labels from column 1 */
     const char *latency_header;  /* the equal-load table's header row: %s the first column */
     const char *cold_header;     /* the cold-start table's header row */
     /* differences */
-    const char *diff_mono;       /* %1$s req/s at 64, %2$s diff_mono_vs or "", %3$s equal rate,
-                                  * %4$s p50, %5$s p99, %6$s CPU µs, %7$s MB, %8$s processes,
-                                  * %9$s start-up ms */
+    const char *diff_mono;       /* %1$s req/s at the headline concurrency, %2$s diff_mono_vs
+                                  * or "", %3$s equal rate, %4$s p50, %5$s p99, %6$s CPU µs,
+                                  * %7$s MB, %8$s processes, %9$s start-up ms, %10$s the
+                                  * headline concurrency */
     const char *diff_mono_vs;    /* %1$s ratio to the microservices, %2$s to serverless */
-    const char *diff_micro;      /* %1$s req/s at 64, %2$s its ratio to the monolith's, %3$s
-                                  * equal rate, %4$s p50, %5$s p99, %6$s p99 ratio, %7$s CPU µs,
-                                  * %8$s CPU ratio, %9$s MB, %10$s start-up ms */
+    const char *diff_micro;      /* %1$s req/s at the headline concurrency, %2$s its ratio to
+                                  * the monolith's, %3$s equal rate, %4$s p50, %5$s p99, %6$s
+                                  * p99 ratio, %7$s CPU µs, %8$s CPU ratio, %9$s MB, %10$s
+                                  * start-up ms, %11$s the headline concurrency */
     const char *diff_sls;        /* as diff_micro, but %10$s the most processes */
     const char *diff_sls_cold;   /* %1$s cold p50, %2$s starts, %3$s cold p90, %4$s warm p50,
                                   * %5$s cold/warm ratio, %6$s Init Duration p50, %7$s
@@ -65,11 +71,12 @@ struct lang {
                                   * per million requests, %8$s the price's URL */
     const char *struct_mono, *struct_micro, *struct_sls;
     const char *repeats_note;    /* %1$s n, %2$s arch, %3$s median, %4$s min, %5$s max, %6$s lo,
-                                  * %7$s hi */
-    const char *scale_note;      /* %1$s arch, %2$s list of scale_item */
+                                  * %7$s hi, %8$s the headline concurrency */
+    const char *scale_note;      /* %1$s arch, %2$s list of scale_item, %3$s the headline
+                                  * concurrency */
     const char *scale_item;      /* %1$s users, %2$s req/s */
     const char *published_ueda;  /* %1$s URL, %2$s their loss (%), %3$s this run's ratio,
-                                  * %4$s this run's loss */
+                                  * %4$s this run's loss, %5$s the headline concurrency */
     const char *published_ueda_none; /* %1$s URL, %2$s their loss (%) */
     const char *published_cold;  /* %1$s–%2$s Rust Init Durations (ms), %3$s their URL, %4$s
                                   * Firecracker boot (ms), %5$s its URL, %6$s this cold start */
@@ -77,7 +84,9 @@ struct lang {
     const char *errors_none;
     const char *errors_some;     /* %1$s arch, %2$s failed, %3$s requests */
     const char *verify_fail;     /* %1$s arch, %2$s responses */
-    const char *h_faults, *faults_intro;
+    const char *h_faults;
+    const char *faults_intro;    /* %1$s connections, %2$s seconds, %3$s the kill after (s),
+                                  * %4$s the probe's interval (ms) */
     const char *faults_header;   /* %s the first column */
     const char *fault_what[3];   /* what the fault scenario kills, per architecture */
 };

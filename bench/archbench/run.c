@@ -33,6 +33,7 @@
 #include "log.h"
 #include "report.h"
 #include "opts.h"
+#include "scenario.h"
 #include "seed.h"
 #include "sut.h"
 
@@ -47,28 +48,41 @@ struct plan {
     unsigned sat[6];           /* closed-loop concurrencies */
     unsigned nsat;
     double sat_s;
-    double rates[5];           /* open loop, fractions of the slowest c=64 rate; [0] is "equal load" */
+    double rates[5];           /* open loop, shares of the slowest headline throughput;
+                                * [0] is the equal load */
     unsigned nrates;
     double rate_s;
     unsigned repeats;
     unsigned cold_starts;      /* forced cold starts per start mode */
     unsigned warm_requests;
-    unsigned scale_users[2];   /* full: extra datasets measured at c=64 */
+    unsigned scale_users[2];   /* full: extra datasets measured at the headline concurrency */
     unsigned nscale;
+    bool faults;               /* the fault phase, whether or not --faults is given */
 };
 
 static const struct plan plans[] = {
     {.name = "smoke", .users = 2000, .arch_warmup_s = 0.5, .scen_warmup_s = 0.2,
-     .floor_s = 0.6, .sat = {64}, .nsat = 1, .sat_s = 0.8, .rates = {0.5}, .nrates = 1,
-     .rate_s = 0.8, .repeats = 1, .cold_starts = 3, .warm_requests = 20},
+     .floor_s = 0.6, .sat = {64}, .nsat = 1, .sat_s = 0.8, .rates = {SCENARIO_EQUAL_SHARE},
+     .nrates = 1, .rate_s = 0.8, .repeats = 1, .cold_starts = 3, .warm_requests = 20},
     {.name = "quick", .users = 100000, .arch_warmup_s = 2, .scen_warmup_s = 1,
-     .floor_s = 5, .sat = {64, 256}, .nsat = 2, .sat_s = 8, .rates = {0.5}, .nrates = 1,
-     .rate_s = 8, .repeats = 1, .cold_starts = 20, .warm_requests = 200},
+     .floor_s = 5, .sat = {64, 256}, .nsat = 2, .sat_s = 8, .rates = {SCENARIO_EQUAL_SHARE},
+     .nrates = 1, .rate_s = 8, .repeats = 1, .cold_starts = 20, .warm_requests = 200},
     {.name = "full", .users = 100000, .arch_warmup_s = 3, .scen_warmup_s = 1,
      .floor_s = 8, .sat = {16, 64, 256, 1024}, .nsat = 4, .sat_s = 10,
-     .rates = {0.5, 0.25, 0.75, 0.9}, .nrates = 4, .rate_s = 10, .repeats = 3,
-     .cold_starts = 50, .warm_requests = 1000, .scale_users = {10000, 1000000}, .nscale = 2},
+     .rates = {SCENARIO_EQUAL_SHARE, 0.25, 0.75, 0.9}, .nrates = 4, .rate_s = 10, .repeats = 3,
+     .cold_starts = 50, .warm_requests = 1000, .scale_users = {10000, 1000000}, .nscale = 2,
+     .faults = true},
 };
+
+#define RUN_DEFAULT_PROFILE "quick"
+
+static const struct plan *find_plan(const char *name)
+{
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
+        if (strcmp(name, plans[i].name) == 0)
+            return &plans[i];
+    return NULL;
+}
 
 /* ---- run state ----------------------------------------------------------- */
 
@@ -108,6 +122,12 @@ static void progress(struct run *r, const char *arch, const char *what)
     double el = clock_now_s() - r->t0;
     double left = r->planned_s - el;
     fprintf(stderr, "[%4.0fs, ~%3.0fs left] %-13s %s\n", el, left > 0 ? left : 0, arch, what);
+}
+
+/* Where the dataset of `users` users lives. */
+static void dataset_dir(char *out, size_t len, unsigned users)
+{
+    snprintf(out, len, "var/data-%u", users);
 }
 
 /* An Authorization header line with user 1's token from a tokens.tsv. */
@@ -197,9 +217,9 @@ static json_t *environment(const struct run *r)
 /* A fault injected during a scenario (the fault phase): at at_s seconds into the
  * load, kill a process of the architecture; a killed server is restarted at once,
  * as a supervisor would, and recovery is the time from the kill to the first 200
- * of a probe that retries every 2 ms. */
+ * of a probe that retries every SCENARIO_FAULT_PROBE_MS. */
 struct fault {
-    const char *what;       /* "kill -9 the monolith" ... */
+    enum sut_arch arch;
     double at_s;
     bool done;
     double recovery_ms;
@@ -381,41 +401,48 @@ static json_t *run_scenario(struct run *r, struct sut *s, const struct scenario 
     return scenario_record(s, sc, &c, &w, err, errlen);
 }
 
+/* What the fault scenario kills in each architecture: one of its own servers,
+ * which is restarted at once as a supervisor would, or a process the platform
+ * started (a function instance), which the platform replaces by itself. */
+static const struct fault_target {
+    const char *process; /* the server's name in sut, or an instance's command name */
+    bool restart;
+    const char *what;    /* for run.json */
+} fault_targets[SUT_NARCH] = {
+    [SUT_MONOLITH] = {"monolith", true, "kill -9 the monolith, restart it"},
+    [SUT_MICROSERVICES] = {"profile-service", true, "kill -9 profile-service, restart it"},
+    [SUT_SERVERLESS] = {"fn-get-profile", false, "kill -9 one function instance"},
+};
+
 /* The fault of a fault scenario: see struct fault. */
 static int inject(struct sut *s, struct fault *f, char *err, size_t errlen)
 {
+    const struct fault_target *t = &fault_targets[s->arch];
     f->done = true;
-    int port = 0;
-    sscanf(s->url, "http://%*[^:]:%d", &port);
-    int restart = -1;
-    pid_t victim = 0;
-    switch (s->arch) {
-    case SUT_MONOLITH: restart = 0; victim = s->procs[0].pid; break;
-    case SUT_MICROSERVICES: restart = 1; victim = s->procs[1].pid; break; /* profile-service */
-    case SUT_SERVERLESS: victim = sut_find_named(s, "fn-get-profile"); break;
-    case SUT_NARCH: break;
-    }
+    int server = t->restart ? sut_proc_index(s, t->process) : -1;
+    pid_t victim = server >= 0 ? s->procs[server].pid : sut_find_named(s, t->process);
     if (victim <= 0) {
         snprintf(err, errlen, "%s: nothing to kill for the fault scenario", sut_arch_name(s->arch));
         return -1;
     }
     double t0 = clock_now_s();
     kill(victim, SIGKILL);
-    if (restart >= 0 && sut_restart(s, (unsigned)restart, err, errlen) != 0)
+    if (server >= 0 && sut_restart(s, (unsigned)server, err, errlen) != 0)
         return -1;
     for (;;) {
         struct http_response resp;
-        if (httpc_request(port, "GET", "/profile", f->auth, &resp) == 0) {
+        if (httpc_request(sut_port(s), "GET", "/profile", f->auth, &resp) == 0) {
             bool ok = resp.status == 200;
             httpc_free(&resp);
             if (ok)
                 break;
         }
-        if (clock_now_s() - t0 > 10) {
-            snprintf(err, errlen, "%s: no 200 within 10 s after the fault", sut_arch_name(s->arch));
+        if (clock_now_s() - t0 > SCENARIO_FAULT_RECOVERY_LIMIT_S) {
+            snprintf(err, errlen, "%s: no 200 within %d s after the fault", sut_arch_name(s->arch),
+                     SCENARIO_FAULT_RECOVERY_LIMIT_S);
             return -1;
         }
-        sleep_s(0.002);
+        sleep_s(SCENARIO_FAULT_PROBE_MS / 1000.0);
     }
     f->recovery_ms = (clock_now_s() - t0) * 1e3;
     return 0;
@@ -457,8 +484,8 @@ static int stop_arch(struct run *r, struct sut *s, char *err, size_t errlen)
     r->current = NULL;
     int left = sut_stop(s);
     if (left > 0) {
-        snprintf(err, errlen, "%s: %d process(es) did not stop on SIGTERM within 5 s and were "
-                              "killed", sut_arch_name(s->arch), left);
+        snprintf(err, errlen, "%s: %d process(es) did not stop on SIGTERM within %d s and were "
+                              "killed", sut_arch_name(s->arch), left, SUT_STOP_TIMEOUT_MS / 1000);
         return -1;
     }
     return 0;
@@ -480,7 +507,7 @@ static int finish_arch(struct run *r, struct sut *s, int rc, char *err, size_t e
  * page-fault-heavy first seconds. */
 static int warm_up(struct run *r, struct sut *s, const char *tokens, char *err, size_t errlen)
 {
-    struct scenario sc = {.name = "warmup", .connections = 16,
+    struct scenario sc = {.name = SCENARIO_WARMUP, .connections = 16,
                           .duration_s = r->plan->arch_warmup_s, .warmup_s = 0};
     json_t *j = run_scenario(r, s, &sc, tokens, err, errlen);
     if (j == NULL)
@@ -496,7 +523,7 @@ static void add_fault(json_t *j, const struct fault *f)
     double req = (double)json_integer_value(json_object_get(lg, "requests"));
     double errs =
         (double)json_integer_value(json_object_get(json_object_get(lg, "errors"), "total"));
-    json_object_set_new(j, "fault", json_string(f->what));
+    json_object_set_new(j, "fault", json_string(fault_targets[f->arch].what));
     json_object_set_new(j, "fault_at_s", json_real(f->at_s));
     json_object_set_new(j, "recovery_ms", json_real(f->recovery_ms));
     json_object_set_new(j, "error_rate", json_real(req + errs > 0 ? errs / (req + errs) : 0));
@@ -509,8 +536,8 @@ static int record(struct run *r, struct sut *s, const struct scenario *sc, const
 {
     char what[128];
     if (sc->fault)
-        snprintf(what, sizeof what, "fault: %s after %.0f s of %u connections", sc->fault->what,
-                 sc->fault->at_s, sc->connections);
+        snprintf(what, sizeof what, "fault: %s after %.0f s of %u connections",
+                 fault_targets[sc->fault->arch].what, sc->fault->at_s, sc->connections);
     else if (sc->rate > 0)
         snprintf(what, sizeof what, "%s: open loop %.0f req/s, %.0f s", sc->name, sc->rate,
                  sc->duration_s);
@@ -553,13 +580,13 @@ static int phase_saturation(struct run *r, enum sut_arch a, unsigned rep, char *
 {
     const struct plan *p = r->plan;
     struct scenario list[1 + sizeof p->sat / sizeof p->sat[0]] = {
-        {.name = "floor", .connections = 1, .duration_s = p->floor_s,
+        {.name = SCENARIO_FLOOR, .connections = 1, .duration_s = p->floor_s,
          .warmup_s = p->scen_warmup_s, .repeat = rep}};
     for (unsigned i = 0; i < p->nsat; i++) {
         struct scenario *sc = &list[1 + i];
         *sc = (struct scenario){.connections = p->sat[i], .duration_s = p->sat_s,
                                 .warmup_s = p->scen_warmup_s, .repeat = rep};
-        snprintf(sc->name, sizeof sc->name, "c%u", p->sat[i]);
+        scenario_closed_name(sc->name, sizeof sc->name, p->sat[i]);
     }
     return run_phase(r, a, r->data, list, 1 + p->nsat, err, errlen);
 }
@@ -572,39 +599,39 @@ static int phase_rates(struct run *r, enum sut_arch a, unsigned rep, double base
     struct scenario list[sizeof p->rates / sizeof p->rates[0]];
     for (unsigned i = 0; i < p->nrates; i++) {
         struct scenario *sc = &list[i];
-        *sc = (struct scenario){.connections = 64, .rate = base * p->rates[i],
-                                .duration_s = p->rate_s, .warmup_s = p->scen_warmup_s,
-                                .repeat = rep};
-        snprintf(sc->name, sizeof sc->name, i == 0 ? "equal" : "rate%.0f", p->rates[i] * 100);
+        *sc = (struct scenario){.connections = SCENARIO_HEADLINE_CONNS,
+                                .rate = base * p->rates[i], .duration_s = p->rate_s,
+                                .warmup_s = p->scen_warmup_s, .repeat = rep};
+        if (i == 0)
+            snprintf(sc->name, sizeof sc->name, "%s", SCENARIO_EQUAL);
+        else
+            scenario_rate_name(sc->name, sizeof sc->name, p->rates[i]);
     }
     return run_phase(r, a, r->data, list, p->nrates, err, errlen);
 }
 
-/* Full profile: the same c=64 saturation against other dataset sizes. */
+/* Full profile: the headline saturation against other dataset sizes. */
 static int phase_scale(struct run *r, enum sut_arch a, unsigned users, char *err,
                        size_t errlen)
 {
     char data[1100];
-    snprintf(data, sizeof data, "var/data-%u", users);
-    struct scenario sc = {.connections = 64, .duration_s = r->plan->sat_s,
+    dataset_dir(data, sizeof data, users);
+    struct scenario sc = {.connections = SCENARIO_HEADLINE_CONNS, .duration_s = r->plan->sat_s,
                           .warmup_s = r->plan->scen_warmup_s};
-    snprintf(sc.name, sizeof sc.name, "scale-%u", users);
+    scenario_scale_name(sc.name, sizeof sc.name, users);
     return run_phase(r, a, data, &sc, 1, err, errlen);
 }
 
-/* Fault injection (full profile, or --faults): 64 connections for 6 s; after 2 s
- * the monolith, the profile-service or one function instance is killed. */
+/* Fault injection (full profile, or --faults): the headline concurrency, and a
+ * process of the architecture killed during it (fault_targets). */
 static int phase_faults(struct run *r, enum sut_arch a, char *err, size_t errlen)
 {
-    static const char *what[SUT_NARCH] = {"kill -9 the monolith, restart it",
-                                          "kill -9 profile-service, restart it",
-                                          "kill -9 one function instance"};
-    struct fault f = {.what = what[a], .at_s = 2};
+    struct fault f = {.arch = a, .at_s = SCENARIO_FAULT_AT_S};
     char tokens[1100];
     snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
     user1_auth(tokens, f.auth, sizeof f.auth);
-    struct scenario sc = {.name = "fault", .connections = 64, .duration_s = 6, .warmup_s = 0,
-                          .fault = &f};
+    struct scenario sc = {.name = SCENARIO_FAULT, .connections = SCENARIO_HEADLINE_CONNS,
+                          .duration_s = SCENARIO_FAULT_DURATION_S, .warmup_s = 0, .fault = &f};
     return run_phase(r, a, r->data, &sc, 1, err, errlen);
 }
 
@@ -703,7 +730,7 @@ static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
 
     struct sut_options o;
     sut_options_for(r, &o, r->data);
-    o.idle_timeout_ms = 100;
+    o.idle_timeout_ms = SCENARIO_COLD_IDLE_TIMEOUT_MS;
     o.start_mode = mode;
     o.report_log = reportlog;
     struct sut s;
@@ -713,7 +740,7 @@ static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
     if (sut_start(&s, SUT_SERVERLESS, &o, err, errlen) != 0)
         return -1;
     r->current = &s;
-    int port = atoi(strrchr(s.procs[0].address, ':') + 1);
+    int port = sut_port(&s);
     json_t *cold = json_array(), *warm = json_array();
     int rc = cold_requests(r, &s, port, auth, cold, err, errlen);
     if (rc == 0)
@@ -742,7 +769,7 @@ static double planned_seconds(const struct run *r)
     if (r->arch_on[SUT_SERVERLESS])
         t += 2 * (p->cold_starts * 0.2 + p->warm_requests * 0.001 + 0.5);
     if (r->faults)
-        t += na * (p->arch_warmup_s + 6.5);
+        t += na * (p->arch_warmup_s + SCENARIO_FAULT_DURATION_S + 0.5);
     return t;
 }
 
@@ -780,10 +807,10 @@ static bool run_figures(const struct run *r, struct run_figures *m)
     return figures_from_run(r->doc, m, err, sizeof err);
 }
 
-/* Equal load: half of the slowest architecture's c=64 throughput, so every
- * architecture is below saturation and latency compares like with like. This is
- * the base the plan's rates are fractions of. */
-static double slowest_c64(const struct run *r)
+/* The slowest architecture's headline throughput: the base the plan's open-loop
+ * rates are shares of. At SCENARIO_EQUAL_SHARE of it, every architecture is below
+ * saturation, and latency compares like with like. */
+static double slowest_headline_thr(const struct run *r)
 {
     struct run_figures m;
     double base = INFINITY;
@@ -791,7 +818,7 @@ static double slowest_c64(const struct run *r)
         return NAN;
     for (int a = 0; a < SUT_NARCH; a++)
         if (r->arch_on[a]) {
-            double t = figures_thr_at(&m.arch[a], 64);
+            double t = figures_headline_thr(&m.arch[a]);
             if (t < base)
                 base = t;
         }
@@ -804,14 +831,16 @@ static void summary(const struct run *r)
     struct run_figures m;
     if (!run_figures(r, &m))
         return;
-    printf("\n%-14s %12s %12s %12s %12s %10s\n", "architecture", "req/s c=64", "p99 equal",
-           "CPU us/req", "startup ms", "peak RSS");
+    char thr[32];
+    snprintf(thr, sizeof thr, "req/s c=%d", SCENARIO_HEADLINE_CONNS);
+    printf("\n%-14s %12s %12s %12s %12s %10s\n", "architecture", thr, "p99 equal", "CPU us/req",
+           "startup ms", "peak RSS");
     for (int a = 0; a < SUT_NARCH; a++) {
         if (!r->arch_on[a])
             continue;
         const struct arch_figures *f = &m.arch[a];
         printf("%-14s %12.0f %9.2f ms %12.1f %12.1f %7.1f MB\n", sut_arch_name((enum sut_arch)a),
-               figures_thr_at(f, 64), f->eq_p99_ms, f->cpu_us, f->startup_ms, f->peak_rss_mb);
+               figures_headline_thr(f), f->eq_p99_ms, f->cpu_us, f->startup_ms, f->peak_rss_mb);
     }
 }
 
@@ -855,24 +884,17 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
     const char *arch_list = "monolith,microservices,serverless";
     uint64_t users = 0;
     int c;
-    r->plan = &plans[1];
+    r->plan = find_plan(RUN_DEFAULT_PROFILE);
     optind = 1;
     opterr = 0; /* opts_unknown says it in one line */
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'a': arch_list = optarg; break;
-        case 'p': {
-            bool found = false;
-            for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
-                if (strcmp(optarg, plans[i].name) == 0) {
-                    r->plan = &plans[i];
-                    found = true;
-                }
-            if (!found)
+        case 'p':
+            if ((r->plan = find_plan(optarg)) == NULL)
                 opts_usage_error("archbench run", "--profile: expected smoke, quick or full, "
                                                   "got '%s'", optarg);
             break;
-        }
         case 'o': *out = optarg; break;
         case 'f': r->faults = true; break;
         case 'u':
@@ -887,8 +909,7 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
         opts_usage_error("archbench run", "unexpected argument '%s'", argv[optind]);
     parse_arch_list(r, arch_list);
     r->users = users ? (unsigned)users : r->plan->users;
-    if (strcmp(r->plan->name, "full") == 0)
-        r->faults = true;
+    r->faults |= r->plan->faults;
 }
 
 /* Programs: bin/, or $ARCHBENCH_BIN (tests point it elsewhere). */
@@ -946,7 +967,7 @@ static bool make_datasets(const struct run *r)
         return false;
     }
     for (unsigned i = 0; i < r->plan->nscale; i++) {
-        snprintf(dir, sizeof dir, "var/data-%u", r->plan->scale_users[i]);
+        dataset_dir(dir, sizeof dir, r->plan->scale_users[i]);
         if (seed_ensure(dir, r->plan->scale_users[i], err, sizeof err) != 0) {
             log_error("seed: %s", err);
             return false;
@@ -973,8 +994,8 @@ static void start_doc(struct run *r)
     json_object_set_new(r->doc, "profile", json_string(r->plan->name));
     json_object_set_new(r->doc, "environment", environment(r));
     json_object_set_new(r->doc, "dataset",
-                        json_pack("{s:i, s:i, s:s}", "users", (int)r->users, "seed", 42, "dir",
-                                  r->data));
+                        json_pack("{s:i, s:i, s:s}", "users", (int)r->users, "seed",
+                                  SEED_DEFAULT, "dir", r->data));
     json_object_set_new(r->doc, "order", order);
     json_object_set_new(r->doc, "architectures", archs);
 }
@@ -988,9 +1009,9 @@ static int measure(struct run *r, char *err, size_t errlen)
         for (int a = 0; a < SUT_NARCH && rc == 0; a++)
             if (r->arch_on[a])
                 rc = phase_saturation(r, (enum sut_arch)a, rep, err, errlen);
-    double base = rc == 0 ? slowest_c64(r) : NAN;
+    double base = rc == 0 ? slowest_headline_thr(r) : NAN;
     if (rc == 0 && !(base > 0 && isfinite(base))) {
-        snprintf(err, errlen, "no architecture completed a c=64 run");
+        snprintf(err, errlen, "no architecture completed a c=%d run", SCENARIO_HEADLINE_CONNS);
         rc = -1;
     }
     if (rc == 0)
@@ -1059,7 +1080,7 @@ int run_main(int argc, char **argv)
     parse_options(argc, argv, &r, &out);
     if (!programs_present(&r))
         return 1;
-    snprintf(r.data, sizeof r.data, "var/data-%u", r.users);
+    dataset_dir(r.data, sizeof r.data, r.users);
     if (!split_cpus(&r)) {
         log_error("cannot read this process's CPU affinity");
         return 1;

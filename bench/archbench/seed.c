@@ -382,7 +382,7 @@ int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen)
     if (access(tokens, R_OK) == 0)
         return 0;
     fprintf(stderr, "seeding %llu users into %s\n", (unsigned long long)users, dir);
-    struct seed_options so = {.users = users, .seed = 42, .dir = dir};
+    struct seed_options so = {.users = users, .seed = SEED_DEFAULT, .dir = dir};
     return seed_run(&so, err, errlen);
 }
 

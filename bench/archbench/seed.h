@@ -6,6 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* archbench seed's defaults; every dataset archbench run and up write uses the
+ * default seed (run.json records it). */
+#define SEED_DEFAULT 42
+#define SEED_DEFAULT_USERS 10000
+
 struct seed_options {
     uint64_t users;
     uint64_t seed;
@@ -24,7 +29,7 @@ uint64_t seed_extra_tokens(uint64_t users);
  * temporary name first, renamed when complete). Returns 0, or -1 with err set. */
 int seed_run(const struct seed_options *opt, char *err, size_t errlen);
 
-/* Seeds DIR with `users` users (seed 42) unless DIR/tokens.tsv is there already,
+/* Seeds DIR with `users` users (SEED_DEFAULT) unless DIR/tokens.tsv is there already,
  * saying so on stderr. Returns 0, or -1 with err set. */
 int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen);
 

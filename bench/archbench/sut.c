@@ -138,14 +138,14 @@ static void join_group(struct sut *s, pid_t pid)
     }
 }
 
-/* Reads the program's first line from fd within 10 s; 0 when it is
+/* Reads the program's first line from fd within SUT_READY_TIMEOUT_MS; 0 when it is
  * "listening on ADDR" (ADDR into address). */
 static int read_address(int fd, char address[80])
 {
     char line[160];
     size_t n = 0;
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    double deadline = clock_now_ms() + 10000;
+    double deadline = clock_now_ms() + SUT_READY_TIMEOUT_MS;
     while (n < sizeof line - 1) {
         int left = (int)(deadline - clock_now_ms());
         if (left <= 0 || poll(&pfd, 1, left) != 1 || read(fd, &line[n], 1) != 1)
@@ -174,8 +174,8 @@ static void explain_no_address(struct sut_proc *p, const char *logpath, char *er
         p->pid = 0;
         report_death(p->name, st, logpath, "start-up", err, errlen);
     } else {
-        snprintf(err, errlen, "%s did not print its address within 10 s; see %s", p->name,
-                 logpath);
+        snprintf(err, errlen, "%s did not print its address within %d s; see %s", p->name,
+                 SUT_READY_TIMEOUT_MS / 1000, logpath);
     }
 }
 
@@ -231,7 +231,7 @@ static bool health_ok(const char *address)
 static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *when, char *err,
                         size_t errlen)
 {
-    double deadline = clock_now_ms() + 10000;
+    double deadline = clock_now_ms() + SUT_READY_TIMEOUT_MS;
     while (clock_now_ms() < deadline) {
         if (health_ok(p->address))
             return 0;
@@ -245,8 +245,8 @@ static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *whe
         }
         sleep_ms(2);
     }
-    snprintf(err, errlen, "%s at %s did not answer /health within 10 s of its %s", p->name, p->address,
-             when);
+    snprintf(err, errlen, "%s at %s did not answer /health within %d s of its %s", p->name,
+             p->address, SUT_READY_TIMEOUT_MS / 1000, when);
     return -1;
 }
 
@@ -301,7 +301,7 @@ static int start_serverless(struct sut *s, const struct sut_options *opt, char *
     snprintf(bin, sizeof bin, "%s/faas", opt->bin_dir);
     snprintf(fn, sizeof fn, "%s/fn-get-profile", opt->bin_dir);
     snprintf(env, sizeof env, "ARCHBENCH_DB=%s/app.db", opt->data_dir);
-    snprintf(idle, sizeof idle, "%u", opt->idle_timeout_ms ? opt->idle_timeout_ms : 10000);
+    snprintf(idle, sizeof idle, "%u", opt->idle_timeout_ms);
     char *argv[16];
     int n = 0;
     argv[n++] = bin;
@@ -311,8 +311,10 @@ static int start_serverless(struct sut *s, const struct sut_options *opt, char *
     argv[n++] = fn;
     argv[n++] = "--env";
     argv[n++] = env;
-    argv[n++] = "--idle-timeout-ms";
-    argv[n++] = idle;
+    if (opt->idle_timeout_ms) {
+        argv[n++] = "--idle-timeout-ms";
+        argv[n++] = idle;
+    }
     if (opt->start_mode) {
         argv[n++] = "--start";
         argv[n++] = (char *)opt->start_mode;
@@ -373,6 +375,21 @@ int sut_restart(struct sut *s, unsigned i, char *err, size_t errlen)
     if (spawn_at(s, i, &s->opt, p->name, p->argv, err, errlen) != 0)
         return -1;
     return wait_healthy(s, p, "a restart", err, errlen);
+}
+
+int sut_proc_index(const struct sut *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nprocs; i++)
+        if (strcmp(s->procs[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int sut_port(const struct sut *s)
+{
+    int port = 0;
+    sscanf(s->url, "http://%*[^:]:%d", &port);
+    return port;
 }
 
 bool sut_alive(const struct sut *s, char *which, size_t len)
@@ -511,7 +528,7 @@ int sut_stop(struct sut *s)
     if (s->pgid <= 0)
         return 0;
     kill(-s->pgid, SIGTERM);
-    double deadline = clock_now_ms() + 5000;
+    double deadline = clock_now_ms() + SUT_STOP_TIMEOUT_MS;
     for (;;) {
         reap(s);
         if (sut_count_group(s->pgid) == 0)

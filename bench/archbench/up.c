@@ -20,8 +20,8 @@ static void usage(void)
 {
     printf("Usage: archbench up monolith|microservices|serverless\n"
            "Starts one architecture on its default ports (monolith 8080, gateway 8081,\n"
-           "faas 8082) against var/ (seeded with 10000 users if empty) and runs until\n"
-           "Ctrl-C, which stops every process it started.\n");
+           "faas 8082) against var/ (seeded with %d users if empty) and runs until\n"
+           "Ctrl-C, which stops every process it started.\n", SEED_DEFAULT_USERS);
 }
 
 static void print_ready(const struct sut *s)
@@ -70,7 +70,7 @@ int up_main(int argc, char **argv)
     if (!sut_arch_parse(argv[1], &a))
         opts_usage_error("archbench up", "unknown architecture '%s'", argv[1]);
     char err[1024];
-    if (seed_ensure("var", 10000, err, sizeof err) != 0) {
+    if (seed_ensure("var", SEED_DEFAULT_USERS, err, sizeof err) != 0) {
         log_error("seed: %s", err);
         return 1;
     }

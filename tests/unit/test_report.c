@@ -291,13 +291,14 @@ struct format_field {
 #define FORMAT(field, n) {#field, offsetof(struct lang, field), n}
 static const struct format_field formats[] = {
     FORMAT(pct, 1),           FORMAT(generated, 3),     FORMAT(summary_intro, 1),
-    FORMAT(env_split, 2),     FORMAT(env_data, 1),      FORMAT(env_wall, 1),
-    FORMAT(method_items, 3),  FORMAT(latency_header, 1), FORMAT(diff_mono, 9),
-    FORMAT(diff_mono_vs, 2),  FORMAT(diff_micro, 10),   FORMAT(diff_sls, 10),
-    FORMAT(diff_sls_cold, 8), FORMAT(diff_sls_cost, 8), FORMAT(repeats_note, 7),
-    FORMAT(scale_note, 2),    FORMAT(scale_item, 2),    FORMAT(published_ueda, 4),
-    FORMAT(published_ueda_none, 2), FORMAT(published_cold, 6), FORMAT(errors_some, 3),
-    FORMAT(verify_fail, 2),   FORMAT(faults_header, 1),
+    FORMAT(col_thr, 1),       FORMAT(env_split, 2),     FORMAT(env_data, 2),
+    FORMAT(env_wall, 1),      FORMAT(method_items, 5),  FORMAT(chart_scale, 1),
+    FORMAT(latency_header, 1), FORMAT(diff_mono, 10),   FORMAT(diff_mono_vs, 2),
+    FORMAT(diff_micro, 11),   FORMAT(diff_sls, 11),     FORMAT(diff_sls_cold, 8),
+    FORMAT(diff_sls_cost, 8), FORMAT(repeats_note, 8),  FORMAT(scale_note, 3),
+    FORMAT(scale_item, 2),    FORMAT(published_ueda, 5), FORMAT(published_ueda_none, 2),
+    FORMAT(published_cold, 6), FORMAT(errors_some, 3),  FORMAT(verify_fail, 2),
+    FORMAT(faults_intro, 4),  FORMAT(faults_header, 1),
 };
 
 /* A format with more than one argument numbers every one (%1$s ...), so a
