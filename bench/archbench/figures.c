@@ -193,13 +193,12 @@ static unsigned numbers(json_t *arr, double scale, double *v, unsigned cap)
 
 static void cold_starts(json_t *arch, struct arch_figures *a)
 {
-    static const char *modes[MODE_N] = {"exec", "fork-server"};
     json_t *cs = json_object_get(arch, "cold_starts");
     double durations[4096], billed_sum = 0;
     unsigned nd = 0, nb = 0;
     for (int m = 0; m < MODE_N; m++) {
         a->cold_p50_ms[m] = a->cold_p90_ms[m] = a->warm_p50_ms[m] = a->init_p50_ms[m] = NAN;
-        json_t *mode = json_object_get(cs, modes[m]);
+        json_t *mode = json_object_get(cs, scenario_start_mode(m));
         if (mode == NULL)
             continue;
         a->has_cold = true;

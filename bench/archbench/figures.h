@@ -15,8 +15,6 @@
 #define FIGURES_MAX_RATES 8
 #define FIGURES_MAX_SCALE 4
 
-enum { MODE_EXEC, MODE_FORK_SERVER, MODE_N };
-
 struct arch_figures {
     bool present;
     const char *name;

@@ -192,10 +192,9 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
 
 static void cold_table(FILE *f, int lang, const struct arch_figures *a)
 {
-    static const char *modes[MODE_N] = {"exec", "fork-server"};
     out(f, "%s|---|---:|---:|---:|---:|---:|\n", report_langs[lang].cold_header);
     for (int k = 0; k < MODE_N; k++)
-        out(f, "| `--start %s` | %u | %s | %s | %s | %s |\n", modes[k], a->cold_n[k],
+        out(f, "| `--start %s` | %u | %s | %s | %s | %s |\n", scenario_start_mode(k), a->cold_n[k],
             fmt_ms(lang, a->cold_p50_ms[k]), fmt_ms(lang, a->cold_p90_ms[k]),
             fmt_ms(lang, a->init_p50_ms[k]), fmt_ms(lang, a->warm_p50_ms[k]));
     out(f, "\n");
@@ -454,8 +453,10 @@ static void section_faults(FILE *f, int lang, const struct run_figures *m)
     if (!faults)
         return;
     out(f, "## %s\n\n", L->h_faults);
-    out(f, L->faults_intro, headline_conns(lang), report_number(lang, SCENARIO_FAULT_DURATION_S, 0),
-        report_number(lang, SCENARIO_FAULT_AT_S, 0), report_number(lang, SCENARIO_FAULT_PROBE_MS, 0));
+    out(f, L->faults_intro, headline_conns(lang),
+        report_number(lang, SCENARIO_FAULT_DURATION_S, 0),
+        report_number(lang, SCENARIO_FAULT_AT_S, 0),
+        report_number(lang, SCENARIO_FAULT_PROBE_MS, 0));
     out(f, "\n\n");
     faults_table(f, lang, m);
 }

@@ -45,7 +45,7 @@ struct plan {
     double arch_warmup_s;      /* load after each start, not recorded */
     double scen_warmup_s;      /* loadgen --warmup of each scenario */
     double floor_s;            /* 1 connection */
-    unsigned sat[6];           /* closed-loop concurrencies */
+    unsigned sat[6];           /* closed-loop concurrencies, SCENARIO_HEADLINE_CONNS among them */
     unsigned nsat;
     double sat_s;
     double rates[5];           /* open loop, shares of the slowest headline throughput;
@@ -130,11 +130,11 @@ static void dataset_dir(char *out, size_t len, unsigned users)
     snprintf(out, len, "var/data-%u", users);
 }
 
-/* An Authorization header line with user 1's token from a tokens.tsv. */
-static void user1_auth(const char *tokens, char *hdr, size_t len)
+/* An Authorization header line with user 1's token from the dataset in dir. */
+static void user1_auth(const char *dir, char *hdr, size_t len)
 {
     char tok[64];
-    seed_first_token(tokens, tok, sizeof tok);
+    seed_first_token(dir, tok, sizeof tok);
     snprintf(hdr, len, "Authorization: Bearer %s\r\n", tok);
 }
 
@@ -185,6 +185,15 @@ static json_t *cpus_json(const cpu_set_t *set)
     return a;
 }
 
+/* Now, in UTC, formatted by strftime's fmt. */
+static void utc_now(char *out, size_t len, const char *fmt)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, len, fmt, &tm);
+}
+
 static json_t *environment(const struct run *r)
 {
     char cpu[256], mem[64], commit[64], loadgen[128], path[600];
@@ -195,11 +204,8 @@ static json_t *environment(const struct run *r)
     command_output("git rev-parse --short HEAD 2>/dev/null", commit, sizeof commit);
     snprintf(path, sizeof path, "%s/loadgen --version 2>/dev/null", r->bin);
     command_output(path, loadgen, sizeof loadgen);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
     char date[32];
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc_now(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return json_pack(
         "{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:s}",
@@ -563,7 +569,7 @@ static int run_phase(struct run *r, enum sut_arch a, const char *data,
                      const struct scenario *list, unsigned n, char *err, size_t errlen)
 {
     char tokens[1200];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", data);
+    seed_tokens_path(data, tokens, sizeof tokens);
     struct sut s;
     progress(r, sut_arch_name(a), "start");
     if (start_arch(r, a, &s, data, err, errlen) != 0)
@@ -627,9 +633,7 @@ static int phase_scale(struct run *r, enum sut_arch a, unsigned users, char *err
 static int phase_faults(struct run *r, enum sut_arch a, char *err, size_t errlen)
 {
     struct fault f = {.arch = a, .at_s = SCENARIO_FAULT_AT_S};
-    char tokens[1100];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
-    user1_auth(tokens, f.auth, sizeof f.auth);
+    user1_auth(r->data, f.auth, sizeof f.auth);
     struct scenario sc = {.name = SCENARIO_FAULT, .connections = SCENARIO_HEADLINE_CONNS,
                           .duration_s = SCENARIO_FAULT_DURATION_S, .warmup_s = 0, .fault = &f};
     return run_phase(r, a, r->data, &sc, 1, err, errlen);
@@ -722,11 +726,10 @@ static int warm_requests(struct run *r, int port, const char *auth, json_t *warm
 
 static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
 {
-    char tokens[1100], reportlog[1400], auth[128];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
+    char reportlog[1400], auth[128];
     snprintf(reportlog, sizeof reportlog, "%s/logs/faas-%s-report.jsonl", r->out, mode);
     unlink(reportlog);
-    user1_auth(tokens, auth, sizeof auth);
+    user1_auth(r->data, auth, sizeof auth);
 
     struct sut_options o;
     sut_options_for(r, &o, r->data);
@@ -1027,10 +1030,8 @@ static int measure(struct run *r, char *err, size_t errlen)
     for (int a = 0; a < SUT_NARCH && rc == 0 && r->faults; a++)
         if (r->arch_on[a])
             rc = phase_faults(r, (enum sut_arch)a, err, errlen);
-    if (r->arch_on[SUT_SERVERLESS] && rc == 0)
-        rc = phase_cold(r, "exec", err, errlen);
-    if (r->arch_on[SUT_SERVERLESS] && rc == 0)
-        rc = phase_cold(r, "fork-server", err, errlen);
+    for (int mode = 0; mode < MODE_N && rc == 0 && r->arch_on[SUT_SERVERLESS]; mode++)
+        rc = phase_cold(r, scenario_start_mode(mode), err, errlen);
     if (r->current) {
         sut_stop(r->current);
         r->current = NULL;
@@ -1088,11 +1089,8 @@ int run_main(int argc, char **argv)
     /* archbench itself samples /proc while loadgen runs: keep it off the SUT CPUs. */
     sched_setaffinity(0, sizeof r.load_cpus, &r.load_cpus);
 
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
     char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
     if (!make_output_dirs(&r, out, stamp) || !make_datasets(&r))
         return 1;
 

@@ -38,6 +38,15 @@
  * stopped before the next cold start. */
 #define SCENARIO_COLD_IDLE_TIMEOUT_MS 100
 
+/* The cold-start phase runs once per faas start mode, in this order; run.json
+ * keeps each under its faas --start name. */
+enum { MODE_EXEC, MODE_FORK_SERVER, MODE_N };
+
+static inline const char *scenario_start_mode(int mode)
+{
+    return mode == MODE_EXEC ? "exec" : "fork-server";
+}
+
 /* "c64": closed loop at 64 connections. */
 static inline void scenario_closed_name(char *out, size_t len, unsigned conns)
 {

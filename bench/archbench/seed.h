@@ -33,8 +33,11 @@ int seed_run(const struct seed_options *opt, char *err, size_t errlen);
  * saying so on stderr. Returns 0, or -1 with err set. */
 int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen);
 
-/* The first valid token of a tokens.tsv (user 1's in a seeded dataset) into tok;
- * "" when the file has none or cannot be read. */
-void seed_first_token(const char *tokens_path, char *tok, size_t len);
+/* DIR/tokens.tsv, the tokens of the dataset in DIR (loadgen --tokens reads it). */
+void seed_tokens_path(const char *dir, char *out, size_t len);
+
+/* The first valid token of the dataset in DIR (user 1's) into tok; "" when its
+ * tokens.tsv has none or cannot be read. */
+void seed_first_token(const char *dir, char *tok, size_t len);
 
 #endif

@@ -27,7 +27,7 @@ static void usage(void)
 static void print_ready(const struct sut *s)
 {
     char tok[64];
-    seed_first_token("var/tokens.tsv", tok, sizeof tok);
+    seed_first_token("var", tok, sizeof tok);
     printf("%s is up in %.0f ms: %s\n", sut_arch_name(s->arch), s->startup_ms, s->url);
     for (unsigned i = 0; i < s->nprocs; i++)
         printf("  %-16s pid %-7d http://%s  log: var/logs/%s.log\n", s->procs[i].name,

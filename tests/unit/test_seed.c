@@ -198,14 +198,13 @@ static void test_first_token_is_user_1s(void **state)
 {
     struct tmpdirs *t = *state;
     char path[128], tok[64], want[64] = "";
-    snprintf(path, sizeof path, "%s/tokens.tsv", t->a);
     char *tsv = slurp(t->a, "tokens.tsv", NULL);
     assert_non_null(tsv);
     assert_int_equal(sscanf(strchr(tsv, '\n') + 1, "1\t%63s\tvalid", want), 1);
     free(tsv);
-    seed_first_token(path, tok, sizeof tok);
+    seed_first_token(t->a, tok, sizeof tok);
     assert_string_equal(tok, want);
-    snprintf(path, sizeof path, "%s/no-such-file.tsv", t->a);
+    snprintf(path, sizeof path, "%s/no-such-dir", t->a);
     seed_first_token(path, tok, sizeof tok);
     assert_string_equal(tok, "");
 }
