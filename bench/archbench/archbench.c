@@ -1,6 +1,6 @@
 /* bin/archbench: the orchestrator's command line. Subcommands:
  *   seed    write the databases and tokens every architecture reads
- *   up      one architecture in the foreground (run.c)
+ *   up      one architecture in the foreground (up.c)
  *   run     every architecture through a profile's scenarios (run.c)
  *   report  the bilingual report of a run (report.c)
  *   merge   combine loadgen JSON reports from several hosts into one */
@@ -17,6 +17,7 @@
 #include "opts.h"
 #include "report.h"
 #include "run.h"
+#include "up.h"
 #include "seed.h"
 
 static void usage(FILE *out)
@@ -26,7 +27,7 @@ static void usage(FILE *out)
             "Commands:\n"
             "  seed [--users N] [--seed S] [--dir DIR]\n"
             "        write DIR/app.db, DIR/auth.db, DIR/profiles.db and DIR/tokens.tsv\n"
-            "        (defaults: 10000 users, seed 42, dir var; N accepts k/m suffixes)\n"
+            "        (defaults: %d users, seed %d, dir var; N accepts k/m suffixes)\n"
             "  up monolith|microservices|serverless\n"
             "        start one architecture on its default ports until Ctrl-C\n"
             "  run [--arch LIST] [--profile smoke|quick|full] [--out DIR] [--users N]\n"
@@ -38,7 +39,8 @@ static void usage(FILE *out)
             "        hosts): counts summed, histograms merged, percentiles recomputed\n\n"
             "Options:\n"
             "  -h, --help      show this help\n"
-            "  -V, --version   show the version\n");
+            "  -V, --version   show the version\n",
+            SEED_DEFAULT_USERS, SEED_DEFAULT);
 }
 
 static int cmd_seed(int argc, char **argv)
@@ -50,7 +52,7 @@ static int cmd_seed(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct seed_options opt = {.users = 10000, .seed = 42, .dir = "var"};
+    struct seed_options opt = {.users = SEED_DEFAULT_USERS, .seed = SEED_DEFAULT, .dir = "var"};
     int c;
     optind = 1;
     opterr = 0; /* opts_unknown says it in one line */

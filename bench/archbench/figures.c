@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seed.h"
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -18,6 +20,40 @@ double figures_median(double *v, unsigned n)
         return NAN;
     qsort(v, n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+const struct arch_figures *figures_arch(const struct run_figures *m, int a)
+{
+    return m->arch[a].present ? &m->arch[a] : NULL;
+}
+
+double figures_thr_at(const struct arch_figures *a, unsigned conns)
+{
+    if (a == NULL)
+        return NAN;
+    for (unsigned i = 0; i < a->nconns; i++)
+        if (a->conns[i] == conns)
+            return a->thr[i];
+    return NAN;
+}
+
+double figures_headline_thr(const struct arch_figures *a)
+{
+    return figures_thr_at(a, SCENARIO_HEADLINE_CONNS);
+}
+
+unsigned figures_all_conns(const struct run_figures *m, unsigned *out, unsigned cap)
+{
+    unsigned n = 0;
+    for (int i = 0; i < SUT_NARCH; i++)
+        for (unsigned k = 0; k < m->arch[i].nconns; k++) {
+            bool have = false;
+            for (unsigned j = 0; j < n; j++)
+                have |= out[j] == m->arch[i].conns[k];
+            if (!have && n < cap)
+                out[n++] = m->arch[i].conns[k];
+        }
+    return n;
 }
 
 static double pct_of(double *v, unsigned n, double p)
@@ -145,32 +181,37 @@ static void add_unique(unsigned *list, unsigned *n, unsigned cap, unsigned v)
     }
 }
 
+/* The numbers of a JSON array, each times `scale`, into v (at most cap). */
+static unsigned numbers(json_t *arr, double scale, double *v, unsigned cap)
+{
+    unsigned n = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) if (n < cap) v[n++] = json_number_value(x) * scale;
+    return n;
+}
+
 static void cold_starts(json_t *arch, struct arch_figures *a)
 {
-    static const char *modes[MODE_N] = {"exec", "fork-server"};
     json_t *cs = json_object_get(arch, "cold_starts");
     double durations[4096], billed_sum = 0;
     unsigned nd = 0, nb = 0;
     for (int m = 0; m < MODE_N; m++) {
         a->cold_p50_ms[m] = a->cold_p90_ms[m] = a->warm_p50_ms[m] = a->init_p50_ms[m] = NAN;
-        json_t *mode = json_object_get(cs, modes[m]);
+        json_t *mode = json_object_get(cs, scenario_start_mode(m));
         if (mode == NULL)
             continue;
         a->has_cold = true;
         double v[4096];
-        unsigned n = 0;
-        size_t i;
-        json_t *x;
-        json_array_foreach(json_object_get(mode, "cold_ms"), i, x) if (n < 4096) v[n++] =
-            json_number_value(x);
+        unsigned n = numbers(json_object_get(mode, "cold_ms"), 1, v, 4096);
         a->cold_n[m] = n;
         a->cold_p90_ms[m] = pct_of(v, n, 90);
         a->cold_p50_ms[m] = figures_median(v, n);
-        n = 0;
-        json_array_foreach(json_object_get(mode, "warm_ms"), i, x) if (n < 4096) v[n++] =
-            json_number_value(x);
+        n = numbers(json_object_get(mode, "warm_ms"), 1, v, 4096);
         a->warm_p50_ms[m] = figures_median(v, n);
         n = 0;
+        size_t i;
+        json_t *x;
         json_array_foreach(json_object_get(mode, "reports"), i, x)
         {
             json_t *init = json_object_get(x, "initDurationMs");
@@ -193,24 +234,24 @@ static void cold_starts(json_t *arch, struct arch_figures *a)
     a->billed_mean_ms = nb ? billed_sum / nb : NAN;
 }
 
-static void arch_metrics(json_t *arch, struct arch_figures *a)
+/* Which concurrencies, open-loop rates (into rates, rounded, to dedupe) and dataset
+ * sizes were run, and the totals over every scenario. Returns how many rates. */
+static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
+                               unsigned rates[FIGURES_MAX_RATES])
 {
-    json_t *sc_list = json_object_get(arch, "scenarios");
+    unsigned nrates = 0;
     size_t i;
     json_t *sc;
-    a->present = true;
-    /* which concurrencies, rates and dataset sizes were run */
-    unsigned rates_pm[FIGURES_MAX_RATES], nrates = 0; /* rate x1000, to dedupe */
     json_array_foreach(sc_list, i, sc)
     {
         const char *name = str(sc, "name");
-        unsigned c;
-        if (sscanf(name, "c%u", &c) == 1)
+        unsigned c, users;
+        if (scenario_closed_parse(name, &c))
             add_unique(a->conns, &a->nconns, FIGURES_MAX_CONNS, c);
-        else if (strncmp(name, "scale-", 6) == 0)
-            add_unique(a->scale_users, &a->nscale, FIGURES_MAX_SCALE, (unsigned)atoi(name + 6));
+        else if (scenario_scale_parse(name, &users))
+            add_unique(a->scale_users, &a->nscale, FIGURES_MAX_SCALE, users);
         else if (num(sc, "rate") > 0)
-            add_unique(rates_pm, &nrates, FIGURES_MAX_RATES, (unsigned)(num(sc, "rate") + 0.5));
+            add_unique(rates, &nrates, FIGURES_MAX_RATES, (unsigned)(num(sc, "rate") + 0.5));
         json_t *lg = json_object_get(sc, "loadgen");
         json_t *errs = json_object_get(lg, "errors");
         a->requests += (unsigned long long)json_integer_value(json_object_get(lg, "requests"));
@@ -224,64 +265,87 @@ static void arch_metrics(json_t *arch, struct arch_figures *a)
         if (procs > a->processes)
             a->processes = procs;
     }
+    return nrates;
+}
+
+/* The latency floor, closed-loop throughput and the equal-load figures. */
+static void scenario_figures(json_t *sc_list, struct arch_figures *a)
+{
+    char name[32];
     for (unsigned k = 0; k < a->nconns; k++) {
-        char name[16];
-        snprintf(name, sizeof name, "c%u", a->conns[k]);
+        scenario_closed_name(name, sizeof name, a->conns[k]);
         throughput_stats(sc_list, name, a, k);
     }
-    a->floor_p50_ms = median_field(sc_list, "floor", get_p50);
-    a->floor_p99_ms = median_field(sc_list, "floor", get_p99);
-    a->eq_rate = median_field(sc_list, "equal", get_rate);
-    a->eq_thr = median_field(sc_list, "equal", get_thr);
-    a->eq_p50_ms = median_field(sc_list, "equal", get_p50);
-    a->eq_p90_ms = median_field(sc_list, "equal", get_p90);
-    a->eq_p99_ms = median_field(sc_list, "equal", get_p99);
-    a->eq_p999_ms = median_field(sc_list, "equal", get_p999);
-    a->eq_max_ms = median_field(sc_list, "equal", get_max);
-    a->eq_p99_uncorrected_ms = median_field(sc_list, "equal", get_p99u);
-    a->cpu_us = median_field(sc_list, "c64", get_cpu);
-    /* open-loop curve: every open-loop scenario, by offered rate */
+    a->floor_p50_ms = median_field(sc_list, SCENARIO_FLOOR, get_p50);
+    a->floor_p99_ms = median_field(sc_list, SCENARIO_FLOOR, get_p99);
+    a->eq_rate = median_field(sc_list, SCENARIO_EQUAL, get_rate);
+    a->eq_thr = median_field(sc_list, SCENARIO_EQUAL, get_thr);
+    a->eq_p50_ms = median_field(sc_list, SCENARIO_EQUAL, get_p50);
+    a->eq_p90_ms = median_field(sc_list, SCENARIO_EQUAL, get_p90);
+    a->eq_p99_ms = median_field(sc_list, SCENARIO_EQUAL, get_p99);
+    a->eq_p999_ms = median_field(sc_list, SCENARIO_EQUAL, get_p999);
+    a->eq_max_ms = median_field(sc_list, SCENARIO_EQUAL, get_max);
+    a->eq_p99_uncorrected_ms = median_field(sc_list, SCENARIO_EQUAL, get_p99u);
+    scenario_closed_name(name, sizeof name, SCENARIO_HEADLINE_CONNS);
+    a->cpu_us = median_field(sc_list, name, get_cpu);
+    for (unsigned k = 0; k < a->nscale; k++) {
+        scenario_scale_name(name, sizeof name, a->scale_users[k]);
+        a->scale_thr[k] = median_field(sc_list, name, get_thr);
+    }
+}
+
+/* The open-loop curve: every open-loop scenario, by offered rate. */
+static void curve_figures(json_t *sc_list, struct arch_figures *a, const unsigned *rates,
+                          unsigned nrates)
+{
     for (unsigned k = 0; k < nrates; k++) {
         double thr[MAXV], p99[MAXV];
         unsigned n1 = 0, n2 = 0;
+        size_t i;
+        json_t *sc;
         json_array_foreach(sc_list, i, sc)
         {
-            if (fabs(num(sc, "rate") - rates_pm[k]) < 1 && num(sc, "rate") > 0 && n1 < MAXV) {
+            if (fabs(num(sc, "rate") - rates[k]) < 1 && num(sc, "rate") > 0 && n1 < MAXV) {
                 thr[n1++] = get_thr(sc);
                 p99[n2++] = get_p99(sc);
             }
         }
-        a->curve_offered[a->ncurve] = rates_pm[k];
+        a->curve_offered[a->ncurve] = rates[k];
         a->curve_thr[a->ncurve] = figures_median(thr, n1);
         a->curve_p99_ms[a->ncurve] = figures_median(p99, n2);
         a->ncurve++;
     }
-    for (unsigned k = 0; k < a->nscale; k++) {
-        char name[32];
-        snprintf(name, sizeof name, "scale-%u", a->scale_users[k]);
-        a->scale_thr[k] = median_field(sc_list, name, get_thr);
-    }
+}
+
+static void fault_figures(json_t *fault, struct arch_figures *a)
+{
+    json_t *lg = json_object_get(fault, "loadgen");
+    a->has_fault = true;
+    a->fault_what = str(fault, "fault");
+    a->fault_recovery_ms = num(fault, "recovery_ms");
+    a->fault_error_rate = num(fault, "error_rate");
+    a->fault_requests = (unsigned long long)json_integer_value(json_object_get(lg, "requests"));
+    a->fault_errors = (unsigned long long)json_integer_value(
+        json_object_get(json_object_get(lg, "errors"), "total"));
+}
+
+static void arch_metrics(json_t *arch, struct arch_figures *a)
+{
+    json_t *sc_list = json_object_get(arch, "scenarios");
+    a->present = true;
+    unsigned rates[FIGURES_MAX_RATES];
+    unsigned nrates = scan_scenarios(sc_list, a, rates);
+    scenario_figures(sc_list, a);
+    curve_figures(sc_list, a, rates, nrates);
     double v[MAXV];
-    unsigned n = 0;
-    json_array_foreach(json_object_get(arch, "startup_ms"), i, sc) if (n < MAXV) v[n++] =
-        json_number_value(sc);
+    unsigned n = numbers(json_object_get(arch, "startup_ms"), 1, v, MAXV);
     a->startup_ms = figures_median(v, n);
-    n = 0;
-    json_array_foreach(json_object_get(arch, "idle_rss_kb"), i, sc) if (n < MAXV) v[n++] =
-        json_number_value(sc) / 1024.0;
+    n = numbers(json_object_get(arch, "idle_rss_kb"), 1 / 1024.0, v, MAXV);
     a->idle_rss_mb = figures_median(v, n);
     cold_starts(arch, a);
     json_t *fault = json_object_get(arch, "fault");
-    if (fault) {
-        json_t *lg = json_object_get(fault, "loadgen");
-        a->has_fault = true;
-        a->fault_what = str(fault, "fault");
-        a->fault_recovery_ms = num(fault, "recovery_ms");
-        a->fault_error_rate = num(fault, "error_rate");
-        a->fault_requests = (unsigned long long)json_integer_value(json_object_get(lg, "requests"));
-        a->fault_errors = (unsigned long long)json_integer_value(
-            json_object_get(json_object_get(lg, "errors"), "total"));
-    }
+    if (fault)
+        fault_figures(fault, a);
 }
 
 bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errlen)
@@ -302,7 +366,11 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
     m->libraries = json_object_get(env, "libraries");
     cpus_text(json_object_get(env, "load_cpus"), m->load_cpus, sizeof m->load_cpus);
     cpus_text(json_object_get(env, "sut_cpus"), m->sut_cpus, sizeof m->sut_cpus);
-    m->users = (unsigned)json_integer_value(json_object_get(json_object_get(doc, "dataset"), "users"));
+    json_t *dataset = json_object_get(doc, "dataset");
+    m->users = (unsigned)json_integer_value(json_object_get(dataset, "users"));
+    /* archbench run always seeds with the default, and records it */
+    json_t *seed = json_object_get(dataset, "seed");
+    m->seed = json_is_integer(seed) ? (unsigned long long)json_integer_value(seed) : SEED_DEFAULT;
     m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
     m->wall_s = json_number_value(json_object_get(doc, "wall_time_s"));
     m->complete = json_is_true(json_object_get(doc, "complete"));

@@ -8,13 +8,12 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "scenario.h"
 #include "sut.h"
 
 #define FIGURES_MAX_CONNS 8
 #define FIGURES_MAX_RATES 8
 #define FIGURES_MAX_SCALE 4
-
-enum { MODE_EXEC, MODE_FORK_SERVER, MODE_N };
 
 struct arch_figures {
     bool present;
@@ -29,7 +28,7 @@ struct arch_figures {
     double eq_rate, eq_thr;              /* offered and achieved at equal load */
     double eq_p50_ms, eq_p90_ms, eq_p99_ms, eq_p999_ms, eq_max_ms;
     double eq_p99_uncorrected_ms;
-    double cpu_us;                       /* server CPU per request at c=64 */
+    double cpu_us;                       /* server CPU per request, headline concurrency */
     double peak_rss_mb, idle_rss_mb;
     unsigned processes;                  /* most processes seen at once */
     double startup_ms;
@@ -58,6 +57,7 @@ struct run_figures {
     long long cores;
     char load_cpus[64], sut_cpus[64];
     unsigned users;
+    unsigned long long seed;             /* of the dataset */
     double equal_rate, wall_s;
     bool complete;
     json_t *libraries; /* borrowed from the document */
@@ -70,5 +70,19 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
 
 /* Median of n values (sorted in place). NAN for n == 0. */
 double figures_median(double *v, unsigned n);
+
+/* Architecture a's figures, or NULL when the run left it out. */
+const struct arch_figures *figures_arch(const struct run_figures *m, int a);
+
+/* a's median throughput at `conns` connections; NAN when a is NULL or did not run
+ * that concurrency. */
+double figures_thr_at(const struct arch_figures *a, unsigned conns);
+
+/* figures_thr_at the headline concurrency (SCENARIO_HEADLINE_CONNS). */
+double figures_headline_thr(const struct arch_figures *a);
+
+/* The closed-loop concurrencies of every architecture present, each once, in the
+ * order first seen (at most cap). Returns how many. */
+unsigned figures_all_conns(const struct run_figures *m, unsigned *out, unsigned cap);
 
 #endif

@@ -5,7 +5,6 @@
 #include "report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "charts.h"
 #include "figures.h"
 #include "opts.h"
 #include "report_text.h"
+#include "sources.h"
 
 /* ---- numbers ----------------------------------------------------------- */
 
@@ -85,8 +84,20 @@ static const char *fmt_pct(int lang, double v)
         return report_langs[lang].na;
     char *out = ring();
     int d = v == 0 || v >= 10 ? 0 : v >= 1 ? 1 : 3; /* 0.039 % of errors is not 0 % */
-    snprintf(out, 96, lang == LANG_ES ? "%s\xc2\xa0%%" : "%s%%", report_number(lang, v, d));
+    snprintf(out, 96, report_langs[lang].pct, report_number(lang, v, d));
     return out;
+}
+
+/* A price or published figure, as its row in sources.c says to print it. */
+static const char *source_value(int lang, enum source_id id)
+{
+    return report_number(lang, sources[id].value, sources[id].decimals);
+}
+
+/* The concurrency of the headline figures, as the text quotes it. */
+static const char *headline_conns(int lang)
+{
+    return report_number(lang, SCENARIO_HEADLINE_CONNS, 0);
 }
 
 static double ratio(double a, double b)
@@ -105,46 +116,34 @@ static void out(FILE *f, const char *fmt, ...)
     va_end(ap);
 }
 
-static const struct arch_figures *A(const struct run_figures *m, int a)
-{
-    return m->arch[a].present ? &m->arch[a] : NULL;
-}
-
-static double thr_at(const struct arch_figures *a, unsigned c)
-{
-    if (a == NULL)
-        return NAN;
-    for (unsigned i = 0; i < a->nconns; i++)
-        if (a->conns[i] == c)
-            return a->thr[i];
-    return NAN;
-}
-
 static double cold_p50(const struct arch_figures *a)
 {
     return a && a->has_cold ? a->cold_p50_ms[MODE_EXEC] : NAN;
 }
 
+/* ---- tables ---------------------------------------------------------------- */
+
 static void summary_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
+    char col_thr[128];
+    snprintf(col_thr, sizeof col_thr, L->col_thr, headline_conns(lang));
     out(f, L->summary_intro, report_number(lang, m->equal_rate, 0));
-    out(f, "\n\n| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->col_arch, L->col_thr,
+    out(f, "\n\n| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->col_arch, col_thr,
         L->col_floor, L->col_eq, L->col_cpu, L->col_rss, L->col_procs, L->col_start,
         L->col_cold);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < SUT_NARCH; i++) {
-        const struct arch_figures *a = A(m, i);
+        const struct arch_figures *a = figures_arch(m, i);
         if (a == NULL)
             continue;
         char cold_cell[64];
         snprintf(cold_cell, sizeof cold_cell, "%s ms", fmt_ms(lang, cold_p50(a)));
         out(f, "| %s | %s | %s ms | %s / %s ms | %s µs | %s MB | %u | %s ms | %s |\n",
-            L->h_arch[i], report_number(lang, thr_at(a, 64), 0), fmt_ms(lang, a->floor_p50_ms),
-            fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
+            L->h_arch[i], report_number(lang, figures_headline_thr(a), 0),
+            fmt_ms(lang, a->floor_p50_ms), fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
             report_number(lang, a->cpu_us, 1), report_number(lang, a->peak_rss_mb, 1),
-            a->processes, fmt_ms(lang, a->startup_ms),
-            a->has_cold ? cold_cell : "—");
+            a->processes, fmt_ms(lang, a->startup_ms), a->has_cold ? cold_cell : "—");
     }
     out(f, "\n");
 }
@@ -152,16 +151,8 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
 static void throughput_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
-    unsigned conns[FIGURES_MAX_CONNS], n = 0;
-    for (int i = 0; i < SUT_NARCH; i++)
-        if (A(m, i))
-            for (unsigned k = 0; k < m->arch[i].nconns; k++) {
-                bool have = false;
-                for (unsigned j = 0; j < n; j++)
-                    have |= conns[j] == m->arch[i].conns[k];
-                if (!have && n < FIGURES_MAX_CONNS)
-                    conns[n++] = m->arch[i].conns[k];
-            }
+    unsigned conns[FIGURES_MAX_CONNS];
+    unsigned n = figures_all_conns(m, conns, FIGURES_MAX_CONNS);
     out(f, "| %s |", L->col_arch);
     for (unsigned j = 0; j < n; j++)
         out(f, " %u %s |", conns[j], L->ax_conns);
@@ -170,11 +161,12 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
         out(f, "---:|");
     out(f, "\n");
     for (int i = 0; i < SUT_NARCH; i++) {
-        if (!A(m, i))
+        const struct arch_figures *a = figures_arch(m, i);
+        if (!a)
             continue;
         out(f, "| %s |", L->h_arch[i]);
         for (unsigned j = 0; j < n; j++)
-            out(f, " %s |", report_number(lang, thr_at(A(m, i), conns[j]), 0));
+            out(f, " %s |", report_number(lang, figures_thr_at(a, conns[j]), 0));
         out(f, "\n");
     }
     out(f, "\n");
@@ -183,13 +175,10 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
 static void latency_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
-    static const char *hdr[LANG_N] = {
-        "| %s | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 uncorrected ms |\n",
-        "| %s | pet./s ofrecidas | pet./s logradas | p50 ms | p90 ms | p99 ms | p99,9 ms | máx. ms | p99 sin corregir ms |\n"};
-    out(f, hdr[lang], L->col_arch);
+    out(f, L->latency_header, L->col_arch);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < SUT_NARCH; i++) {
-        const struct arch_figures *a = A(m, i);
+        const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
         out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->h_arch[i],
@@ -203,417 +192,185 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
 
 static void cold_table(FILE *f, int lang, const struct arch_figures *a)
 {
-    static const char *hdr[LANG_N] = {
-        "| start mode | cold starts | cold p50 ms | cold p90 ms | Init Duration p50 ms | warm p50 ms |\n",
-        "| modo de arranque | arranques en frío | en frío p50 ms | en frío p90 ms | Init Duration p50 ms | en caliente p50 ms |\n"};
-    static const char *modes[MODE_N] = {"exec", "fork-server"};
-    out(f, "%s|---|---:|---:|---:|---:|---:|\n", hdr[lang]);
+    out(f, "%s|---|---:|---:|---:|---:|---:|\n", report_langs[lang].cold_header);
     for (int k = 0; k < MODE_N; k++)
-        out(f, "| `--start %s` | %u | %s | %s | %s | %s |\n", modes[k], a->cold_n[k],
+        out(f, "| `--start %s` | %u | %s | %s | %s | %s |\n", scenario_start_mode(k), a->cold_n[k],
             fmt_ms(lang, a->cold_p50_ms[k]), fmt_ms(lang, a->cold_p90_ms[k]),
             fmt_ms(lang, a->init_p50_ms[k]), fmt_ms(lang, a->warm_p50_ms[k]));
     out(f, "\n");
 }
 
-/* ---- charts ------------------------------------------------------------ */
-
-static int run_gnuplot(const char *dir, const char *script)
+static void faults_table(FILE *f, int lang, const struct run_figures *m)
 {
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(127);
-        /* gnuplot's warnings go to charts/gnuplot.log, not into archbench's output */
-        int fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0)
-            dup2(fd, STDERR_FILENO);
-        execlp("gnuplot", "gnuplot", script, (char *)NULL);
-        _exit(127);
-    }
-    int st;
-    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return -1;
-    return 0;
-}
-
-static FILE *open_in(const char *dir, const char *name)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        log_error("cannot write %s: %s", path, strerror(errno));
-    return f;
-}
-
-static void gp_value(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, " %.6g", v);
-    else
-        fprintf(f, " ?");
-}
-
-static const char *gp_head =
-    "set terminal svg size 760,420 dynamic enhanced font 'sans,12' background '#ffffff'\n"
-    "set datafile missing '?'\nset grid\nset key top right\n"
-    "set style line 1 lc rgb '#1f77b4' lw 2 pt 7\nset style line 2 lc rgb '#d62728' lw 2 pt 5\n"
-    "set style line 3 lc rgb '#2ca02c' lw 2 pt 9\n";
-
-/* Writes the .dat files (language-neutral) and per-language .gp scripts, runs
- * gnuplot; returns a bit set of the charts written (CHART_*). */
-enum { CHART_THR = 1, CHART_LAT = 2, CHART_COLD = 4, CHART_CURVE = 8, CHART_SCALE = 16 };
-
-/* "plot" clauses for the architectures present: FMT gets the data column (2..4),
- * the line style (1..3) and the title. */
-static void plot_clauses(char *out, size_t len, const struct run_figures *m, const char *first,
-                         const char *fmt, const struct lang *L)
-{
-    size_t n = 0;
-    bool any = false;
-    for (int i = 0; i < SUT_NARCH && n < len; i++) {
-        if (!m->arch[i].present)
-            continue;
-        char clause[256];
-        snprintf(clause, sizeof clause, fmt, i + 2, i + 1, L->h_arch[i]);
-        n += (size_t)snprintf(out + n, len - n, "%s%s%s", any ? ", " : "plot ",
-                              any ? "''" : first, clause);
-        any = true;
-    }
-}
-
-static unsigned charts(const char *dir, const struct run_figures *m)
-{
-    unsigned made = 0, thr_lo = 0, thr_hi = 0;
-    FILE *f;
-    /* throughput by connections */
-    if ((f = open_in(dir, "throughput.dat"))) {
-        fprintf(f, "# connections monolith microservices serverless (verified req/s)\n");
-        unsigned all[FIGURES_MAX_CONNS * SUT_NARCH], n = 0;
-        for (int i = 0; i < SUT_NARCH; i++)
-            for (unsigned k = 0; k < m->arch[i].nconns; k++) {
-                bool have = false;
-                for (unsigned j = 0; j < n; j++)
-                    have |= all[j] == m->arch[i].conns[k];
-                if (!have)
-                    all[n++] = m->arch[i].conns[k];
-            }
-        for (unsigned j = 0; j < n; j++) {
-            fprintf(f, "%u", all[j]);
-            for (int i = 0; i < SUT_NARCH; i++)
-                gp_value(f, thr_at(A(m, i), all[j]));
-            fprintf(f, "\n");
-            if (j == 0 || all[j] < thr_lo)
-                thr_lo = all[j];
-            if (j == 0 || all[j] > thr_hi)
-                thr_hi = all[j];
-        }
-        fclose(f);
-        if (n > 0)
-            made |= CHART_THR;
-    }
-    /* latency percentiles at equal load */
-    if ((f = open_in(dir, "latency.dat"))) {
-        fprintf(f, "# percentile monolith microservices serverless (ms, equal load)\n");
-        static const char *names[] = {"p50", "p90", "p99", "p99.9"};
-        for (int p = 0; p < 4; p++) {
-            fprintf(f, "%s", names[p]);
-            for (int i = 0; i < SUT_NARCH; i++) {
-                const struct arch_figures *a = A(m, i);
-                double v = !a ? NAN
-                           : p == 0 ? a->eq_p50_ms
-                           : p == 1 ? a->eq_p90_ms
-                           : p == 2 ? a->eq_p99_ms
-                                    : a->eq_p999_ms;
-                gp_value(f, v);
-            }
-            fprintf(f, "\n");
-        }
-        fclose(f);
-        made |= CHART_LAT;
-    }
-    const struct arch_figures *sls = A(m, SUT_SERVERLESS);
-    if (sls && sls->has_cold && (f = open_in(dir, "coldwarm.dat"))) {
-        fprintf(f, "# case ms: cold exec, cold fork-server, warm (client, p50)\n");
-        fprintf(f, "0");
-        gp_value(f, sls->cold_p50_ms[MODE_EXEC]);
-        fprintf(f, "\n1");
-        gp_value(f, sls->cold_p50_ms[MODE_FORK_SERVER]);
-        fprintf(f, "\n2");
-        gp_value(f, sls->warm_p50_ms[MODE_EXEC]);
-        fprintf(f, "\n");
-        fclose(f);
-        made |= CHART_COLD;
-    }
-    bool curve = false, scale = false;
+    const struct lang *L = &report_langs[lang];
+    out(f, L->faults_header, L->col_arch);
+    out(f, "|---|---|---:|---:|---:|---:|\n");
     for (int i = 0; i < SUT_NARCH; i++) {
-        curve |= m->arch[i].ncurve > 1;
-        scale |= m->arch[i].nscale > 0;
+        const struct arch_figures *a = figures_arch(m, i);
+        if (!a || !a->has_fault)
+            continue;
+        out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i], L->fault_what[i],
+            report_number(lang, (double)a->fault_requests, 0),
+            report_number(lang, (double)a->fault_errors, 0),
+            fmt_pct(lang, a->fault_error_rate * 100), fmt_ms(lang, a->fault_recovery_ms));
     }
-    if (curve && (f = open_in(dir, "curve.dat"))) {
-        for (int i = 0; i < SUT_NARCH; i++) {
-            fprintf(f, "# %s: offered achieved p99_ms\n", m->arch[i].name);
-            for (unsigned k = 0; k < m->arch[i].ncurve; k++) {
-                fprintf(f, "%.0f", m->arch[i].curve_offered[k]);
-                gp_value(f, m->arch[i].curve_thr[k]);
-                gp_value(f, m->arch[i].curve_p99_ms[k]);
-                fprintf(f, "\n");
-            }
-            fprintf(f, "\n\n"); /* gnuplot index separator */
-        }
-        fclose(f);
-        made |= CHART_CURVE;
-    }
-    if (scale && (f = open_in(dir, "scale.dat"))) {
-        fprintf(f, "# users monolith microservices serverless (req/s at 64 connections)\n");
-        /* the main dataset's c64 figure is the middle point */
-        unsigned users[FIGURES_MAX_SCALE + 1], n = 0;
-        for (int i = 0; i < SUT_NARCH && n == 0; i++)
-            for (unsigned k = 0; k < m->arch[i].nscale; k++)
-                users[n++] = m->arch[i].scale_users[k];
-        users[n++] = m->users;
-        for (unsigned j = 1; j < n; j++) /* sort */
-            for (unsigned k = j; k > 0 && users[k - 1] > users[k]; k--) {
-                unsigned t = users[k];
-                users[k] = users[k - 1];
-                users[k - 1] = t;
-            }
-        for (unsigned j = 0; j < n; j++) {
-            fprintf(f, "%u", users[j]);
-            for (int i = 0; i < SUT_NARCH; i++) {
-                double v = NAN;
-                if (users[j] == m->users)
-                    v = thr_at(A(m, i), 64);
-                for (unsigned k = 0; k < m->arch[i].nscale; k++)
-                    if (m->arch[i].scale_users[k] == users[j])
-                        v = m->arch[i].scale_thr[k];
-                gp_value(f, v);
-            }
-            fprintf(f, "\n");
-        }
-        fclose(f);
-        made |= CHART_SCALE;
-    }
-
-    for (int lang = 0; lang < LANG_N; lang++) {
-        const struct lang *L = &report_langs[lang];
-        char name[64];
-        const char *dec = lang == LANG_ES ? "set decimalsign ','\n" : "";
-        char plot[1024], xrange[96] = "";
-        if (thr_lo == thr_hi) /* one concurrency only: give the point some room */
-            snprintf(xrange, sizeof xrange, "set xrange [%u:%u]\n", thr_lo / 2, thr_hi * 2);
-        if (made & CHART_THR) {
-            snprintf(name, sizeof name, "throughput.%s.gp", L->code);
-            plot_clauses(plot, sizeof plot, m, "'throughput.dat'",
-                         " using 1:%d with linespoints ls %d title '%s'", L);
-            if ((f = open_in(dir, name))) {
-                fprintf(f, "%s%sset output 'throughput.%s.svg'\nset title '%s'\n"
-                           "set xlabel '%s'\nset ylabel '%s'\nset logscale x 2\nset yrange [0:*]\n"
-                           "%s%s\n",
-                        gp_head, dec, L->code, L->chart_thr, L->ax_conns, L->ax_thr,
-                        xrange, plot);
-                fclose(f);
-                if (run_gnuplot(dir, name) != 0)
-                    made &= ~(unsigned)CHART_THR;
-            }
-        }
-        if (made & CHART_LAT) {
-            static const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c"};
-            size_t n = 0;
-            bool any = false;
-            for (int i = 0; i < SUT_NARCH; i++) {
-                if (!m->arch[i].present)
-                    continue;
-                n += (size_t)snprintf(plot + n, sizeof plot - n, "%s%s using %d%s lc rgb '%s' "
-                                      "title '%s'", any ? ", " : "plot ",
-                                      any ? "''" : "'latency.dat'", i + 2,
-                                      any ? ""
-                                      : lang == LANG_ES
-                                          ? ":xtic(strcol(1) eq 'p99.9' ? 'p99,9' : strcol(1))"
-                                          : ":xtic(1)",
-                                      colors[i], L->h_arch[i]);
-                any = true;
-            }
-            snprintf(name, sizeof name, "latency.%s.gp", L->code);
-            if ((f = open_in(dir, name))) {
-                fprintf(f, "%s%sset output 'latency.%s.svg'\nset title '%s'\n"
-                           "set xlabel '%s'\nset ylabel '%s'\nset logscale y\n"
-                           "set style data histograms\nset style histogram clustered gap 1\n"
-                           "set style fill solid 0.85 border -1\nset key top left\n%s\n",
-                        gp_head, dec, L->code, L->chart_lat, L->ax_pct, L->ax_lat, plot);
-                fclose(f);
-                if (run_gnuplot(dir, name) != 0)
-                    made &= ~(unsigned)CHART_LAT;
-            }
-        }
-        if (made & CHART_COLD) {
-            snprintf(name, sizeof name, "coldwarm.%s.gp", L->code);
-            if ((f = open_in(dir, name))) {
-                fprintf(f, "%s%sset output 'coldwarm.%s.svg'\nset title '%s'\n"
-                           "set ylabel '%s'\nset logscale y\nset style fill solid 0.85 border -1\n"
-                           "set boxwidth 0.6\nset xrange [-0.6:2.6]\nunset key\n"
-                           "set xtics ('%s' 0, '%s' 1, '%s' 2)\n"
-                           "plot 'coldwarm.dat' using 1:2 with boxes lc rgb '#2ca02c'\n",
-                        gp_head, dec, L->code, L->chart_cold, L->ax_ms, L->lbl_cold_exec,
-                        L->lbl_cold_fork, L->lbl_warm);
-                fclose(f);
-                if (run_gnuplot(dir, name) != 0)
-                    made &= ~(unsigned)CHART_COLD;
-            }
-        }
-        if (made & CHART_CURVE) {
-            snprintf(name, sizeof name, "curve.%s.gp", L->code);
-            /* curve.dat has one block per architecture, present or not: index = arch */
-            size_t n = 0;
-            bool any = false;
-            for (int i = 0; i < SUT_NARCH; i++) {
-                if (!m->arch[i].present)
-                    continue;
-                n += (size_t)snprintf(plot + n, sizeof plot - n, "%s%s index %d using 2:3 with "
-                                      "linespoints ls %d title '%s'", any ? ", " : "plot ",
-                                      any ? "''" : "'curve.dat'", i, i + 1, L->h_arch[i]);
-                any = true;
-            }
-            if ((f = open_in(dir, name))) {
-                fprintf(f, "%s%sset output 'curve.%s.svg'\nset title '%s'\n"
-                           "set xlabel '%s'\nset ylabel '%s'\nset logscale y\nset key top left\n%s\n",
-                        gp_head, dec, L->code, L->chart_curve, L->ax_thr, L->ax_p99, plot);
-                fclose(f);
-                if (run_gnuplot(dir, name) != 0)
-                    made &= ~(unsigned)CHART_CURVE;
-            }
-        }
-        if (made & CHART_SCALE) {
-            snprintf(name, sizeof name, "scale.%s.gp", L->code);
-            plot_clauses(plot, sizeof plot, m, "'scale.dat'",
-                         " using 1:%d with linespoints ls %d title '%s'", L);
-            if ((f = open_in(dir, name))) {
-                fprintf(f, "%s%sset output 'scale.%s.svg'\nset title '%s'\n"
-                           "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\nset yrange [0:*]\n%s\n",
-                        gp_head, dec, L->code, L->chart_scale, L->ax_users, L->ax_thr, plot);
-                fclose(f);
-                if (run_gnuplot(dir, name) != 0)
-                    made &= ~(unsigned)CHART_SCALE;
-            }
-        }
-    }
-    return made;
+    out(f, "\n");
 }
 
-/* ---- the report ---------------------------------------------------------- */
+/* ---- each architecture's difference ------------------------------------------- */
+
+static void difference_monolith(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, SUT_MONOLITH);
+    const struct arch_figures *micro = figures_arch(m, SUT_MICROSERVICES);
+    const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
+    double thr = figures_headline_thr(a);
+    char vs[512] = "", procs[16];
+    if (micro || sls)
+        snprintf(vs, sizeof vs, L->diff_mono_vs,
+                 fmt_ratio(lang, ratio(thr, figures_headline_thr(micro))),
+                 fmt_ratio(lang, ratio(thr, figures_headline_thr(sls))));
+    snprintf(procs, sizeof procs, "%u", a->processes);
+    out(f, L->diff_mono, report_number(lang, thr, 0), vs, report_number(lang, a->eq_rate, 0),
+        fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms), report_number(lang, a->cpu_us, 1),
+        report_number(lang, a->peak_rss_mb, 1), procs, fmt_ms(lang, a->startup_ms),
+        headline_conns(lang));
+}
+
+/* The microservices' and the serverless paragraphs say the same things of their
+ * architecture, compared with the monolith, and end differently (`last`). */
+static void difference_vs_monolith(FILE *f, int lang, const struct run_figures *m, int arch,
+                                   const char *fmt, const char *last)
+{
+    const struct arch_figures *a = figures_arch(m, arch), *mono = figures_arch(m, SUT_MONOLITH);
+    double thr = figures_headline_thr(a);
+    out(f, fmt, report_number(lang, thr, 0),
+        fmt_ratio(lang, ratio(thr, figures_headline_thr(mono))), report_number(lang, a->eq_rate, 0),
+        fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
+        fmt_ratio(lang, ratio(a->eq_p99_ms, mono ? mono->eq_p99_ms : NAN)),
+        report_number(lang, a->cpu_us, 1),
+        fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
+        report_number(lang, a->peak_rss_mb, 1), last, headline_conns(lang));
+}
+
+/* GB-s per million requests and the dollar cost at the published price. */
+static void serverless_cost(FILE *f, int lang, const struct arch_figures *a)
+{
+    const struct lang *L = &report_langs[lang];
+    double gbs = a->billed_mean_ms / 1000.0 * (a->memory_mb / 1024.0) * 1e6;
+    double cost = gbs * sources[SOURCE_LAMBDA_GB_SECOND].value +
+                  sources[SOURCE_LAMBDA_REQUESTS].value;
+    char mem[16];
+    snprintf(mem, sizeof mem, "%u", a->memory_mb);
+    out(f, "\n\n");
+    out(f, L->diff_sls_cost, fmt_ms(lang, a->duration_p50_ms),
+        report_number(lang, a->billed_mean_ms, 2), mem, report_number(lang, gbs, 0),
+        report_number(lang, cost, 2), source_value(lang, SOURCE_LAMBDA_GB_SECOND),
+        source_value(lang, SOURCE_LAMBDA_REQUESTS), sources[SOURCE_LAMBDA_GB_SECOND].url);
+}
+
+static void serverless_cold(FILE *f, int lang, const struct arch_figures *a)
+{
+    const struct lang *L = &report_langs[lang];
+    char n[16];
+    snprintf(n, sizeof n, "%u", a->cold_n[MODE_EXEC]);
+    out(f, "\n\n");
+    out(f, L->diff_sls_cold, fmt_ms(lang, a->cold_p50_ms[MODE_EXEC]), n,
+        fmt_ms(lang, a->cold_p90_ms[MODE_EXEC]), fmt_ms(lang, a->warm_p50_ms[MODE_EXEC]),
+        fmt_ratio(lang, ratio(a->cold_p50_ms[MODE_EXEC], a->warm_p50_ms[MODE_EXEC])),
+        fmt_ms(lang, a->init_p50_ms[MODE_EXEC]), fmt_ms(lang, a->cold_p50_ms[MODE_FORK_SERVER]),
+        fmt_ms(lang, a->init_p50_ms[MODE_FORK_SERVER]));
+    if (isfinite(a->billed_mean_ms) && a->memory_mb > 0)
+        serverless_cost(f, lang, a);
+}
+
+/* Repeats (full profile): the spread of the headline throughput. */
+static void repeats_note(FILE *f, int lang, const struct arch_figures *a, int arch)
+{
+    const struct lang *L = &report_langs[lang];
+    for (unsigned k = 0; k < a->nconns; k++)
+        if (a->conns[k] == SCENARIO_HEADLINE_CONNS) {
+            char n[16];
+            snprintf(n, sizeof n, "%u", a->repeats);
+            out(f, "\n");
+            out(f, L->repeats_note, n, L->arch_name[arch], report_number(lang, a->thr[k], 0),
+                report_number(lang, a->thr_min[k], 0), report_number(lang, a->thr_max[k], 0),
+                report_number(lang, a->thr_ci_lo[k], 0), report_number(lang, a->thr_ci_hi[k], 0),
+                headline_conns(lang));
+            out(f, "\n");
+        }
+}
+
+/* Dataset sizes (full profile): the headline throughput on each. */
+static void scale_note(FILE *f, int lang, const struct arch_figures *a, int arch)
+{
+    const struct lang *L = &report_langs[lang];
+    char list[512] = "";
+    size_t used = 0;
+    for (unsigned k = 0; k < a->nscale && used < sizeof list; k++) {
+        if (k > 0)
+            used += (size_t)snprintf(list + used, sizeof list - used, "; ");
+        if (used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, L->scale_item,
+                                     report_number(lang, a->scale_users[k], 0),
+                                     report_number(lang, a->scale_thr[k], 0));
+    }
+    out(f, "\n");
+    out(f, L->scale_note, L->arch_name[arch], list, headline_conns(lang));
+    out(f, "\n");
+}
 
 static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
 {
     const struct lang *L = &report_langs[lang];
-    const struct arch_figures *a = A(m, arch), *mono = A(m, SUT_MONOLITH);
-    const struct arch_figures *micro = A(m, SUT_MICROSERVICES), *sls = A(m, SUT_SERVERLESS);
-    char procs[16];
-    snprintf(procs, sizeof procs, "%u", a->processes);
-    double t64 = thr_at(a, 64), m64 = thr_at(mono, 64);
+    const struct arch_figures *a = figures_arch(m, arch);
+    char last[16];
     switch (arch) {
-    case SUT_MONOLITH: {
-        char vs[512] = "";
-        if (micro || sls)
-            snprintf(vs, sizeof vs, L->diff_mono_vs, fmt_ratio(lang, ratio(t64, thr_at(micro, 64))),
-                     fmt_ratio(lang, ratio(t64, thr_at(sls, 64))));
-        out(f, L->diff_mono, report_number(lang, t64, 0), vs, report_number(lang, a->eq_rate, 0),
-            fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
-            report_number(lang, a->cpu_us, 1), report_number(lang, a->peak_rss_mb, 1), procs,
-            fmt_ms(lang, a->startup_ms));
+    case SUT_MONOLITH:
+        difference_monolith(f, lang, m);
         out(f, "\n\n%s", L->struct_mono);
         break;
-    }
     case SUT_MICROSERVICES:
-        out(f, L->diff_micro, report_number(lang, t64, 0), fmt_ratio(lang, ratio(t64, m64)),
-            report_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
-            fmt_ms(lang, a->eq_p99_ms),
-            fmt_ratio(lang, ratio(a->eq_p99_ms, mono ? mono->eq_p99_ms : NAN)),
-            report_number(lang, a->cpu_us, 1),
-            fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
-            report_number(lang, a->peak_rss_mb, 1), fmt_ms(lang, a->startup_ms));
+        difference_vs_monolith(f, lang, m, arch, L->diff_micro, fmt_ms(lang, a->startup_ms));
         out(f, "\n\n%s", L->struct_micro);
         break;
     case SUT_SERVERLESS:
-        out(f, L->diff_sls, report_number(lang, t64, 0), fmt_ratio(lang, ratio(t64, m64)),
-            report_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
-            fmt_ms(lang, a->eq_p99_ms),
-            fmt_ratio(lang, ratio(a->eq_p99_ms, mono ? mono->eq_p99_ms : NAN)),
-            report_number(lang, a->cpu_us, 1),
-            fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
-            report_number(lang, a->peak_rss_mb, 1), procs);
-        if (a->has_cold) {
-            char n[16];
-            snprintf(n, sizeof n, "%u", a->cold_n[MODE_EXEC]);
-            out(f, "\n\n");
-            out(f, L->diff_sls_cold, fmt_ms(lang, a->cold_p50_ms[MODE_EXEC]), n,
-                fmt_ms(lang, a->cold_p90_ms[MODE_EXEC]), fmt_ms(lang, a->warm_p50_ms[MODE_EXEC]),
-                fmt_ratio(lang, ratio(a->cold_p50_ms[MODE_EXEC], a->warm_p50_ms[MODE_EXEC])),
-                fmt_ms(lang, a->init_p50_ms[MODE_EXEC]),
-                fmt_ms(lang, a->cold_p50_ms[MODE_FORK_SERVER]),
-                fmt_ms(lang, a->init_p50_ms[MODE_FORK_SERVER]));
-            if (isfinite(a->billed_mean_ms) && a->memory_mb > 0) {
-                /* GB-s per million requests and the dollar cost at the published price */
-                double gbs = a->billed_mean_ms / 1000.0 * (a->memory_mb / 1024.0) * 1e6;
-                double cost = gbs * 0.0000166667 + 0.20;
-                char mem[16];
-                snprintf(mem, sizeof mem, "%u", a->memory_mb);
-                out(f, "\n\n");
-                out(f, L->diff_sls_cost, fmt_ms(lang, a->duration_p50_ms),
-                    report_number(lang, a->billed_mean_ms, 2), mem, report_number(lang, gbs, 0),
-                    report_number(lang, cost, 2));
-            }
-        }
+        snprintf(last, sizeof last, "%u", a->processes);
+        difference_vs_monolith(f, lang, m, arch, L->diff_sls, last);
+        if (a->has_cold)
+            serverless_cold(f, lang, a);
         out(f, "\n\n%s", L->struct_sls);
         break;
     }
-    /* repeats and dataset size, when the profile measured them */
-    if (a->repeats >= 2) {
-        for (unsigned k = 0; k < a->nconns; k++)
-            if (a->conns[k] == 64) {
-                char n[16];
-                snprintf(n, sizeof n, "%u", a->repeats);
-                out(f, "\n");
-                out(f, L->repeats_note, n, L->arch_name[arch], report_number(lang, a->thr[k], 0),
-                    report_number(lang, a->thr_min[k], 0), report_number(lang, a->thr_max[k], 0),
-                    report_number(lang, a->thr_ci_lo[k], 0),
-                    report_number(lang, a->thr_ci_hi[k], 0));
-                out(f, "\n");
-            }
-    }
-    if (a->nscale > 0) {
-        char list[512] = "";
-        size_t used = 0;
-        static const char *users_word[LANG_N] = {"users", "usuarios"};
-        for (unsigned k = 0; k < a->nscale && used < sizeof list; k++)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s: %s", k ? "; " : "",
-                                     report_number(lang, a->scale_users[k], 0), users_word[lang],
-                                     report_number(lang, a->scale_thr[k], 0));
-        out(f, "\n");
-        out(f, L->scale_note, L->arch_name[arch], list);
-        out(f, "\n");
-    }
+    if (a->repeats >= 2)
+        repeats_note(f, lang, a, arch);
+    if (a->nscale > 0)
+        scale_note(f, lang, a, arch);
 }
 
-static void write_report(FILE *f, int lang, const struct run_figures *m, unsigned made)
+/* ---- the report's sections ------------------------------------------------------ */
+
+static void section_title(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
-    const char *lc = L->code;
     out(f, "# %s\n\n", L->title);
     out(f, L->generated, m->profile, m->date, m->commit);
     out(f, "\n\n");
     if (!m->complete)
         out(f, "%s\n\n", L->incomplete);
-
     out(f, "## %s\n\n", L->h_summary);
     summary_table(f, lang, m);
+}
 
+static void section_environment(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n", L->h_env);
-    char cores[32], users[64];
+    char cores[32], users[64], mem[64], seed[32];
     snprintf(cores, sizeof cores, "%lld", m->cores);
+    snprintf(seed, sizeof seed, "%llu", m->seed);
     snprintf(users, sizeof users, "%s", report_number(lang, m->users, 0));
-    char mem[64];
     snprintf(mem, sizeof mem, "%s GiB", report_number(lang, atof(m->memory) / 1048576.0, 1));
     out(f, "- %s: %s\n- %s: %s\n- %s: %s\n- %s: %s\n- %s: `%s`\n- %s: %s\n", L->env_cpu,
         m->cpu_model, L->env_cores, cores, L->env_mem, mem, L->env_kernel, m->kernel,
@@ -621,7 +378,7 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
     out(f, "- ");
     out(f, L->env_split, m->load_cpus, m->sut_cpus);
     out(f, "\n- ");
-    out(f, L->env_data, users);
+    out(f, L->env_data, users, seed);
     out(f, "\n- ");
     out(f, L->env_wall, report_number(lang, m->wall_s, 0));
     out(f, "\n- %s:", L->env_libs);
@@ -636,11 +393,21 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
     out(f, "\n");
     if (strcmp(m->load_cpus, m->sut_cpus) == 0)
         out(f, "\n> %s\n", L->env_shared_cpu);
+}
 
+static void section_method(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
     out(f, "\n## %s\n\n", L->h_method);
-    out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0));
-    out(f, "\n**%s**\n\n%s\n", lang == LANG_ES ? "Advertencias" : "Caveats", L->caveats);
+    out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0),
+        headline_conns(lang), report_number(lang, SCENARIO_COLD_IDLE_TIMEOUT_MS, 0));
+    out(f, "\n**%s**\n\n%s\n", L->h_caveats, L->caveats);
+}
 
+static void section_charts(FILE *f, int lang, const struct run_figures *m, unsigned made)
+{
+    const struct lang *L = &report_langs[lang];
+    const char *lc = L->code;
     out(f, "## %s\n\n", L->h_charts);
     if (made & CHART_THR)
         out(f, "![%s](charts/throughput.%s.svg)\n\n", L->chart_thr, lc);
@@ -648,69 +415,89 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
     if (made & CHART_LAT)
         out(f, "![%s](charts/latency.%s.svg)\n\n", L->chart_lat, lc);
     latency_table(f, lang, m);
-    const struct arch_figures *sls = A(m, SUT_SERVERLESS);
+    const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
     if (made & CHART_COLD)
         out(f, "![%s](charts/coldwarm.%s.svg)\n\n", L->chart_cold, lc);
     if (sls && sls->has_cold)
         cold_table(f, lang, sls);
     if (made & CHART_CURVE)
         out(f, "![%s](charts/curve.%s.svg)\n\n", L->chart_curve, lc);
+    char scale_title[256];
+    snprintf(scale_title, sizeof scale_title, L->chart_scale, headline_conns(lang));
     if (made & CHART_SCALE)
-        out(f, "![%s](charts/scale.%s.svg)\n\n", L->chart_scale, lc);
+        out(f, "![%s](charts/scale.%s.svg)\n\n", scale_title, lc);
+}
 
+static void section_architectures(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
     for (int i = 0; i < SUT_NARCH; i++) {
-        if (!A(m, i))
+        if (!figures_arch(m, i))
             continue;
         out(f, "## %s\n\n### %s\n\n", L->h_arch[i], L->h_use);
         for (int u = 0; u < 3; u++)
-            out(f, "- %s [%s](%s)\n", report_use_cases[i][u].text[lang],
-                lang == LANG_ES ? "Fuente" : "Source", report_use_cases[i][u].source);
+            out(f, "- %s [%s](%s)\n", report_use_cases[i][u].text[lang], L->source_link,
+                sources[report_use_cases[i][u].source].url);
         out(f, "\n### %s\n\n", L->h_diff);
         difference(f, lang, m, i);
         out(f, "\n");
     }
+}
 
+static void section_faults(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
     bool faults = false;
     for (int i = 0; i < SUT_NARCH; i++)
-        faults |= A(m, i) && m->arch[i].has_fault;
-    if (faults) {
-        static const char *what_es[SUT_NARCH] = {"kill -9 del monolito y rearranque",
-                                                 "kill -9 de profile-service y rearranque",
-                                                 "kill -9 de una instancia de la función"};
-        out(f, "## %s\n\n%s\n\n", L->h_faults, L->faults_intro);
-        out(f, L->faults_header, L->col_arch);
-        out(f, "|---|---|---:|---:|---:|---:|\n");
-        for (int i = 0; i < SUT_NARCH; i++) {
-            const struct arch_figures *a = A(m, i);
-            if (!a || !a->has_fault)
-                continue;
-            out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i],
-                lang == LANG_ES ? what_es[i] : a->fault_what,
-                report_number(lang, (double)a->fault_requests, 0),
-                report_number(lang, (double)a->fault_errors, 0),
-                fmt_pct(lang, a->fault_error_rate * 100), fmt_ms(lang, a->fault_recovery_ms));
-        }
-        out(f, "\n");
-    }
-
-    out(f, "## %s\n\n", L->h_published);
-    double r = ratio(thr_at(A(m, SUT_MICROSERVICES), 64), thr_at(A(m, SUT_MONOLITH), 64));
-    if (isfinite(r))
-        out(f, L->published_ueda, fmt_ratio(lang, r), fmt_pct(lang, (1 - r) * 100));
-    else
-        out(f, "%s", L->published_ueda_none);
+        faults |= figures_arch(m, i) && m->arch[i].has_fault;
+    if (!faults)
+        return;
+    out(f, "## %s\n\n", L->h_faults);
+    out(f, L->faults_intro, headline_conns(lang),
+        report_number(lang, SCENARIO_FAULT_DURATION_S, 0),
+        report_number(lang, SCENARIO_FAULT_AT_S, 0),
+        report_number(lang, SCENARIO_FAULT_PROBE_MS, 0));
     out(f, "\n\n");
+    faults_table(f, lang, m);
+}
+
+static void section_published(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    out(f, "## %s\n\n", L->h_published);
+    double r = ratio(figures_headline_thr(figures_arch(m, SUT_MICROSERVICES)),
+                     figures_headline_thr(figures_arch(m, SUT_MONOLITH)));
+    const char *ueda = sources[SOURCE_UEDA_THROUGHPUT_LOSS].url;
+    const char *ueda_loss = source_value(lang, SOURCE_UEDA_THROUGHPUT_LOSS);
+    if (isfinite(r))
+        out(f, L->published_ueda, ueda, ueda_loss, fmt_ratio(lang, r), fmt_pct(lang, (1 - r) * 100),
+            headline_conns(lang));
+    else
+        out(f, L->published_ueda_none, ueda, ueda_loss);
+    out(f, "\n\n");
+    const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
     if (sls && sls->has_cold) {
-        out(f, L->published_cold, fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
+        out(f, L->published_cold, source_value(lang, SOURCE_RUST_INIT_LOW),
+            source_value(lang, SOURCE_RUST_INIT_HIGH), sources[SOURCE_RUST_INIT_LOW].url,
+            source_value(lang, SOURCE_FIRECRACKER_BOOT), sources[SOURCE_FIRECRACKER_BOOT].url,
+            fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
         out(f, "\n\n");
     }
+}
 
+static void section_reading(FILE *f, int lang)
+{
+    const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n%s\n\n", L->h_reading, L->reading);
+}
 
+static void section_errors(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n", L->h_errors);
     bool any = false;
     for (int i = 0; i < SUT_NARCH; i++) {
-        const struct arch_figures *a = A(m, i);
+        const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
         if (a->verify_errors > 0) {
@@ -733,6 +520,19 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
         out(f, "%s\n", L->errors_none);
 }
 
+static void write_report(FILE *f, int lang, const struct run_figures *m, unsigned made)
+{
+    section_title(f, lang, m);
+    section_environment(f, lang, m);
+    section_method(f, lang, m);
+    section_charts(f, lang, m, made);
+    section_architectures(f, lang, m);
+    section_faults(f, lang, m);
+    section_published(f, lang, m);
+    section_reading(f, lang);
+    section_errors(f, lang, m);
+}
+
 int report_render(const char *run_dir, char *err, size_t errlen)
 {
     char path[4200];
@@ -751,10 +551,10 @@ int report_render(const char *run_dir, char *err, size_t errlen)
     char charts_dir[4200];
     snprintf(charts_dir, sizeof charts_dir, "%s/charts", run_dir);
     mkdir(charts_dir, 0755);
-    unsigned made = charts(charts_dir, &m);
+    unsigned made = charts_write(charts_dir, &m);
     int rc = 0;
     for (int lang = 0; lang < LANG_N && rc == 0; lang++) {
-        snprintf(path, sizeof path, "%s/%s", run_dir, lang == LANG_EN ? "report.md" : "report.es.md");
+        snprintf(path, sizeof path, "%s/%s", run_dir, report_langs[lang].file);
         FILE *f = fopen(path, "w");
         if (f == NULL) {
             snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));

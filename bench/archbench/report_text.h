@@ -1,49 +1,94 @@
 /* Everything the report says in words, in English and in Spanish. Sentences with
  * numbers are printf formats whose arguments are already-formatted strings
- * (report.c formats numbers per language: 0.31 / 0,31), so a translation can
- * reorder nothing and must keep every %s. */
+ * (report.c formats numbers per language: 0.31 / 0,31). A format with more than
+ * one argument numbers them (%1$s, %2$s, ...), so a translation may put them in
+ * any order; it must use every one. Prices and published figures are arguments
+ * too: they come from sources.c. */
 #ifndef ARCHBENCH_REPORT_TEXT_H
 #define ARCHBENCH_REPORT_TEXT_H
+
+#include "sources.h"
 
 enum { LANG_EN, LANG_ES, LANG_N };
 
 struct use_case {
     const char *text[LANG_N]; /* markdown, one paragraph */
-    const char *source;       /* URL */
+    enum source_id source;
 };
 
 struct lang {
     const char *code;            /* "en", "es" */
+    const char *file;            /* the report's file name */
     char decimal, group[4];      /* '.' ","  /  ',' "\u00a0" */
     unsigned group_min;          /* group thousands from this value on */
     const char *na;              /* a missing number */
-    const char *title, *generated, *incomplete;
-    const char *h_summary, *h_env, *h_method, *h_charts, *h_arch[3], *h_use, *h_diff,
-        *h_published, *h_reading, *h_errors;
+    const char *pct;             /* a percentage: %s the number */
+    const char *title, *incomplete;
+    const char *generated;       /* %1$s profile, %2$s date, %3$s commit */
+    const char *h_summary, *h_env, *h_method, *h_caveats, *h_charts, *h_arch[3], *h_use,
+        *h_diff, *h_published, *h_reading, *h_errors;
     const char *arch_name[3];
+    const char *source_link;     /* the link text after a use case */
     /* summary table */
-    const char *col_arch, *col_thr, *col_floor, *col_eq, *col_cpu, *col_rss, *col_procs,
-        *col_start, *col_cold;
-    const char *summary_intro;   /* %s rate */
+    const char *col_arch, *col_floor, *col_eq, *col_cpu, *col_rss, *col_procs, *col_start,
+        *col_cold;
+    const char *col_thr;         /* %s the headline concurrency */
+    const char *summary_intro;   /* %s equal rate */
     /* environment */
     const char *env_cpu, *env_cores, *env_mem, *env_kernel, *env_commit, *env_profile,
-        *env_split, *env_shared_cpu, *env_data, *env_libs, *env_wall;
-    const char *method_items;    /* markdown list, %s: equal rate */
+        *env_shared_cpu, *env_libs;
+    const char *env_split;       /* %1$s load CPUs, %2$s system-under-test CPUs */
+    const char *env_data;        /* %1$s users, %2$s the seed */
+    const char *env_wall;        /* %s seconds */
+    const char *method_items;    /* markdown list: %1$s load CPUs, %2$s SUT CPUs, %3$s equal
+                                  * rate, %4$s the headline concurrency, %5$s the idle timeout
+                                  * of the cold starts (ms) */
     const char *caveats;         /* markdown list */
-    /* charts */
-    const char *chart_thr, *chart_lat, *chart_cold, *chart_curve, *chart_scale;
+    /* charts and their tables */
+    const char *chart_thr, *chart_lat, *chart_cold, *chart_curve;
+    const char *chart_scale;     /* %s the headline concurrency */
     const char *ax_conns, *ax_thr, *ax_lat, *ax_pct, *ax_ms, *ax_users, *ax_p99;
     const char *lbl_cold_exec, *lbl_cold_fork, *lbl_warm;
+    const char *gp_pct_xtic;     /* gnuplot: the latency chart's x labels from column 1 */
+    const char *latency_header;  /* the equal-load table's header row: %s the first column */
+    const char *cold_header;     /* the cold-start table's header row */
     /* differences */
-    const char *diff_mono, *diff_mono_vs, *diff_micro, *diff_sls, *diff_sls_cold,
-        *diff_sls_cost;
+    const char *diff_mono;       /* %1$s req/s at the headline concurrency, %2$s diff_mono_vs
+                                  * or "", %3$s equal rate, %4$s p50, %5$s p99, %6$s CPU µs,
+                                  * %7$s MB, %8$s processes, %9$s start-up ms, %10$s the
+                                  * headline concurrency */
+    const char *diff_mono_vs;    /* %1$s ratio to the microservices, %2$s to serverless */
+    const char *diff_micro;      /* %1$s req/s at the headline concurrency, %2$s its ratio to
+                                  * the monolith's, %3$s equal rate, %4$s p50, %5$s p99, %6$s
+                                  * p99 ratio, %7$s CPU µs, %8$s CPU ratio, %9$s MB, %10$s
+                                  * start-up ms, %11$s the headline concurrency */
+    const char *diff_sls;        /* as diff_micro, but %10$s the most processes */
+    const char *diff_sls_cold;   /* %1$s cold p50, %2$s starts, %3$s cold p90, %4$s warm p50,
+                                  * %5$s cold/warm ratio, %6$s Init Duration p50, %7$s
+                                  * fork-server cold p50, %8$s its Init Duration p50 */
+    const char *diff_sls_cost;   /* %1$s duration p50, %2$s billed mean, %3$s MB, %4$s GB-s per
+                                  * million, %5$s USD per million, %6$s USD per GB-s, %7$s USD
+                                  * per million requests, %8$s the price's URL */
     const char *struct_mono, *struct_micro, *struct_sls;
-    const char *repeats_note;    /* %s n, %s arch, %s median, %s min, %s max, %s lo, %s hi */
-    const char *scale_note;      /* %s arch, %s list */
-    const char *published_ueda, *published_ueda_none, *published_cold;
+    const char *repeats_note;    /* %1$s n, %2$s arch, %3$s median, %4$s min, %5$s max, %6$s lo,
+                                  * %7$s hi, %8$s the headline concurrency */
+    const char *scale_note;      /* %1$s arch, %2$s list of scale_item, %3$s the headline
+                                  * concurrency */
+    const char *scale_item;      /* %1$s users, %2$s req/s */
+    const char *published_ueda;  /* %1$s URL, %2$s their loss (%), %3$s this run's ratio,
+                                  * %4$s this run's loss, %5$s the headline concurrency */
+    const char *published_ueda_none; /* %1$s URL, %2$s their loss (%) */
+    const char *published_cold;  /* %1$s–%2$s Rust Init Durations (ms), %3$s their URL, %4$s
+                                  * Firecracker boot (ms), %5$s its URL, %6$s this cold start */
     const char *reading;
-    const char *errors_none, *errors_some, *verify_fail;
-    const char *h_faults, *faults_intro, *faults_header;
+    const char *errors_none;
+    const char *errors_some;     /* %1$s arch, %2$s failed, %3$s requests */
+    const char *verify_fail;     /* %1$s arch, %2$s responses */
+    const char *h_faults;
+    const char *faults_intro;    /* %1$s connections, %2$s seconds, %3$s the kill after (s),
+                                  * %4$s the probe's interval (ms) */
+    const char *faults_header;   /* %s the first column */
+    const char *fault_what[3];   /* what the fault scenario kills, per architecture */
 };
 
 extern const struct lang report_langs[LANG_N];

@@ -1,4 +1,4 @@
-/* archbench run and archbench up (see run.h).
+/* archbench run (see run.h).
  *
  * The plan of a run is data: a profile lists the scenarios, and every
  * architecture goes through the same list with the same durations, the same
@@ -28,10 +28,12 @@
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
 
+#include "figures.h"
 #include "httpc.h"
 #include "log.h"
 #include "report.h"
 #include "opts.h"
+#include "scenario.h"
 #include "seed.h"
 #include "sut.h"
 
@@ -43,31 +45,44 @@ struct plan {
     double arch_warmup_s;      /* load after each start, not recorded */
     double scen_warmup_s;      /* loadgen --warmup of each scenario */
     double floor_s;            /* 1 connection */
-    unsigned sat[6];           /* closed-loop concurrencies */
+    unsigned sat[6];           /* closed-loop concurrencies, SCENARIO_HEADLINE_CONNS among them */
     unsigned nsat;
     double sat_s;
-    double rates[5];           /* open loop, fractions of the slowest c=64 rate; [0] is "equal load" */
+    double rates[5];           /* open loop, shares of the slowest headline throughput;
+                                * [0] is the equal load */
     unsigned nrates;
     double rate_s;
     unsigned repeats;
     unsigned cold_starts;      /* forced cold starts per start mode */
     unsigned warm_requests;
-    unsigned scale_users[2];   /* full: extra datasets measured at c=64 */
+    unsigned scale_users[2];   /* full: extra datasets measured at the headline concurrency */
     unsigned nscale;
+    bool faults;               /* the fault phase, whether or not --faults is given */
 };
 
 static const struct plan plans[] = {
     {.name = "smoke", .users = 2000, .arch_warmup_s = 0.5, .scen_warmup_s = 0.2,
-     .floor_s = 0.6, .sat = {64}, .nsat = 1, .sat_s = 0.8, .rates = {0.5}, .nrates = 1,
-     .rate_s = 0.8, .repeats = 1, .cold_starts = 3, .warm_requests = 20},
+     .floor_s = 0.6, .sat = {64}, .nsat = 1, .sat_s = 0.8, .rates = {SCENARIO_EQUAL_SHARE},
+     .nrates = 1, .rate_s = 0.8, .repeats = 1, .cold_starts = 3, .warm_requests = 20},
     {.name = "quick", .users = 100000, .arch_warmup_s = 2, .scen_warmup_s = 1,
-     .floor_s = 5, .sat = {64, 256}, .nsat = 2, .sat_s = 8, .rates = {0.5}, .nrates = 1,
-     .rate_s = 8, .repeats = 1, .cold_starts = 20, .warm_requests = 200},
+     .floor_s = 5, .sat = {64, 256}, .nsat = 2, .sat_s = 8, .rates = {SCENARIO_EQUAL_SHARE},
+     .nrates = 1, .rate_s = 8, .repeats = 1, .cold_starts = 20, .warm_requests = 200},
     {.name = "full", .users = 100000, .arch_warmup_s = 3, .scen_warmup_s = 1,
      .floor_s = 8, .sat = {16, 64, 256, 1024}, .nsat = 4, .sat_s = 10,
-     .rates = {0.5, 0.25, 0.75, 0.9}, .nrates = 4, .rate_s = 10, .repeats = 3,
-     .cold_starts = 50, .warm_requests = 1000, .scale_users = {10000, 1000000}, .nscale = 2},
+     .rates = {SCENARIO_EQUAL_SHARE, 0.25, 0.75, 0.9}, .nrates = 4, .rate_s = 10, .repeats = 3,
+     .cold_starts = 50, .warm_requests = 1000, .scale_users = {10000, 1000000}, .nscale = 2,
+     .faults = true},
 };
+
+#define RUN_DEFAULT_PROFILE "quick"
+
+static const struct plan *find_plan(const char *name)
+{
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
+        if (strcmp(name, plans[i].name) == 0)
+            return &plans[i];
+    return NULL;
+}
 
 /* ---- run state ----------------------------------------------------------- */
 
@@ -107,6 +122,20 @@ static void progress(struct run *r, const char *arch, const char *what)
     double el = clock_now_s() - r->t0;
     double left = r->planned_s - el;
     fprintf(stderr, "[%4.0fs, ~%3.0fs left] %-13s %s\n", el, left > 0 ? left : 0, arch, what);
+}
+
+/* Where the dataset of `users` users lives. */
+static void dataset_dir(char *out, size_t len, unsigned users)
+{
+    snprintf(out, len, "var/data-%u", users);
+}
+
+/* An Authorization header line with user 1's token from the dataset in dir. */
+static void user1_auth(const char *dir, char *hdr, size_t len)
+{
+    char tok[64];
+    seed_first_token(dir, tok, sizeof tok);
+    snprintf(hdr, len, "Authorization: Bearer %s\r\n", tok);
 }
 
 /* ---- environment ------------------------------------------------------- */
@@ -156,6 +185,15 @@ static json_t *cpus_json(const cpu_set_t *set)
     return a;
 }
 
+/* Now, in UTC, formatted by strftime's fmt. */
+static void utc_now(char *out, size_t len, const char *fmt)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, len, fmt, &tm);
+}
+
 static json_t *environment(const struct run *r)
 {
     char cpu[256], mem[64], commit[64], loadgen[128], path[600];
@@ -166,11 +204,8 @@ static json_t *environment(const struct run *r)
     command_output("git rev-parse --short HEAD 2>/dev/null", commit, sizeof commit);
     snprintf(path, sizeof path, "%s/loadgen --version 2>/dev/null", r->bin);
     command_output(path, loadgen, sizeof loadgen);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
     char date[32];
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc_now(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return json_pack(
         "{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:s}",
@@ -183,34 +218,14 @@ static json_t *environment(const struct run *r)
         loadgen[0] ? loadgen : "unknown");
 }
 
-/* The first valid token of a tokens.tsv, as an Authorization header line (user 1
- * in a seeded dataset); an empty token if the file has none. */
-static void first_token_header(const char *tokens, char *hdr, size_t len, char *tok,
-                               size_t toklen)
-{
-    char line[256];
-    snprintf(tok, toklen, "%s", "");
-    FILE *tf = fopen(tokens, "r");
-    if (tf) {
-        char t[64];
-        while (fgets(line, sizeof line, tf))
-            if (sscanf(line, "%*u\t%63s\tvalid", t) == 1) {
-                snprintf(tok, toklen, "%s", t);
-                break;
-            }
-        fclose(tf);
-    }
-    snprintf(hdr, len, "Authorization: Bearer %s\r\n", tok);
-}
-
-/* ---- load generator ---------------------------------------------------- */
+/* ---- one scenario: bin/loadgen against the architecture ---------------------- */
 
 /* A fault injected during a scenario (the fault phase): at at_s seconds into the
  * load, kill a process of the architecture; a killed server is restarted at once,
  * as a supervisor would, and recovery is the time from the kill to the first 200
- * of a probe that retries every 2 ms. */
+ * of a probe that retries every SCENARIO_FAULT_PROBE_MS. */
 struct fault {
-    const char *what;       /* "kill -9 the monolith" ... */
+    enum sut_arch arch;
     double at_s;
     bool done;
     double recovery_ms;
@@ -218,147 +233,228 @@ struct fault {
 };
 
 struct scenario {
-    const char *name;       /* "floor", "c64", "rate50", "scale-1000000" ... */
+    char name[32];          /* "floor", "c64", "rate50", "scale-1000000" ... */
     unsigned connections;
     double rate;            /* open loop when > 0 */
     double duration_s, warmup_s;
     unsigned repeat;
+    struct fault *fault;    /* the fault phase's, injected during the load */
 };
 
-/* Runs bin/loadgen against s pinned to the load CPUs, sampling the system under
- * test every 100 ms; returns the scenario record for run.json, or NULL (reason in
- * err) when the run could not be done or the architecture died during it. */
-static int inject(struct run *r, struct sut *s, struct fault *f, char *err, size_t errlen);
-
-static json_t *run_scenario_fault(struct run *r, struct sut *s, const struct scenario *sc,
-                                  const char *tokens, struct fault *fault, char *err,
-                                  size_t errlen);
-
-static json_t *run_scenario(struct run *r, struct sut *s, const struct scenario *sc,
-                            const char *tokens, char *err, size_t errlen)
-{
-    return run_scenario_fault(r, s, sc, tokens, NULL, err, errlen);
-}
-
-static json_t *run_scenario_fault(struct run *r, struct sut *s, const struct scenario *sc,
-                                  const char *tokens, struct fault *fault, char *err,
-                                  size_t errlen)
-{
-    char jsonpath[1400], txtpath[1400], c[16], d[32], w[32], rate[32];
-    snprintf(jsonpath, sizeof jsonpath, "%s/loadgen/%s-%s-r%u.json", r->out,
-             sut_arch_name(s->arch), sc->name, sc->repeat);
-    snprintf(txtpath, sizeof txtpath, "%s/loadgen/%s-%s-r%u.txt", r->out,
-             sut_arch_name(s->arch), sc->name, sc->repeat);
-    snprintf(c, sizeof c, "%u", sc->connections);
-    snprintf(d, sizeof d, "%.0fms", sc->duration_s * 1000);
-    snprintf(w, sizeof w, "%.0fms", sc->warmup_s * 1000);
-    snprintf(rate, sizeof rate, "%.0f", sc->rate);
-    char lg[600];
-    snprintf(lg, sizeof lg, "%s/loadgen", r->bin);
+/* bin/loadgen's command line for a scenario, and the strings it points into. */
+struct loadgen_cmd {
+    char path[600], conns[16], duration[32], warmup[32], rate[32];
+    char json[1400], txt[1400]; /* its --json file, and its stdout and stderr */
     char *argv[24];
+};
+
+static void loadgen_command(struct loadgen_cmd *c, const struct run *r, const struct sut *s,
+                            const struct scenario *sc, const char *tokens)
+{
+    snprintf(c->json, sizeof c->json, "%s/loadgen/%s-%s-r%u.json", r->out,
+             sut_arch_name(s->arch), sc->name, sc->repeat);
+    snprintf(c->txt, sizeof c->txt, "%s/loadgen/%s-%s-r%u.txt", r->out,
+             sut_arch_name(s->arch), sc->name, sc->repeat);
+    snprintf(c->path, sizeof c->path, "%s/loadgen", r->bin);
+    snprintf(c->conns, sizeof c->conns, "%u", sc->connections);
+    snprintf(c->duration, sizeof c->duration, "%.0fms", sc->duration_s * 1000);
+    snprintf(c->warmup, sizeof c->warmup, "%.0fms", sc->warmup_s * 1000);
+    snprintf(c->rate, sizeof c->rate, "%.0f", sc->rate);
     int n = 0;
-    argv[n++] = lg;
+    char **argv = c->argv;
+    argv[n++] = c->path;
     argv[n++] = "-c";
-    argv[n++] = c;
+    argv[n++] = c->conns;
     argv[n++] = "-t";
     argv[n++] = "1";
     argv[n++] = "-d";
-    argv[n++] = d;
+    argv[n++] = c->duration;
     argv[n++] = "--warmup";
-    argv[n++] = w;
+    argv[n++] = c->warmup;
     if (sc->rate > 0) {
         argv[n++] = "-R";
-        argv[n++] = rate;
+        argv[n++] = c->rate;
     }
     argv[n++] = "--tokens";
     argv[n++] = (char *)tokens;
     argv[n++] = "--verify";
     argv[n++] = "--json";
-    argv[n++] = jsonpath;
-    argv[n++] = s->url;
+    argv[n++] = c->json;
+    argv[n++] = (char *)s->url;
     argv[n] = NULL;
+}
 
-    struct sut_sample before, cur;
-    sut_sample(s, &before);
-    uint64_t peak_rss = before.rss_kb;
-    unsigned peak_procs = before.nprocs;
+/* Starts loadgen pinned to the load CPUs, its output into c->txt. */
+static pid_t spawn_loadgen(const struct run *r, const struct loadgen_cmd *c, char *err,
+                           size_t errlen)
+{
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
-        return NULL;
+        return -1;
     }
     if (pid == 0) {
         sched_setaffinity(0, sizeof r->load_cpus, &r->load_cpus);
-        int fd = open(txtpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fd = open(c->txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
         }
-        execv(lg, argv);
+        execv(c->path, c->argv);
         _exit(127);
     }
-    int st = 0;
+    return pid;
+}
+
+static int inject(struct sut *s, struct fault *f, char *err, size_t errlen);
+
+/* What the system under test did while loadgen ran. */
+struct watched {
+    struct sut_sample before, after;
+    uint64_t peak_rss_kb;
+    unsigned peak_procs;
+    int status; /* loadgen's wait status */
+};
+
+/* Waits for loadgen (pid), sampling s every 100 ms and injecting sc's fault when it
+ * is due; w->before was sampled before loadgen started. Returns 0, or -1 with err
+ * set when the fault could not be injected, the architecture died or the run was
+ * interrupted. */
+static int watch_loadgen(struct run *r, struct sut *s, const struct scenario *sc, pid_t pid,
+                         struct watched *w, char *err, size_t errlen)
+{
+    w->peak_rss_kb = w->before.rss_kb;
+    w->peak_procs = w->before.nprocs;
     char dead[64] = "";
     bool died = false;
     double t_start = clock_now_s();
-    for (;;) {
-        pid_t w2 = waitpid(pid, &st, WNOHANG);
-        if (w2 == pid)
-            break;
-        if (fault && !fault->done && clock_now_s() - t_start >= fault->at_s &&
-            inject(r, s, fault, err, errlen) != 0) {
+    while (waitpid(pid, &w->status, WNOHANG) != pid) {
+        struct fault *f = sc->fault;
+        if (f && !f->done && clock_now_s() - t_start >= f->at_s &&
+            inject(s, f, err, errlen) != 0) {
             kill(pid, SIGINT);
-            waitpid(pid, &st, 0);
-            return NULL;
+            waitpid(pid, &w->status, 0);
+            return -1;
         }
         if (interrupted)
             kill(pid, SIGINT);
         if (!died && !sut_alive(s, dead, sizeof dead))
             died = true;
-        sut_sample(s, &cur);
-        if (cur.rss_kb > peak_rss)
-            peak_rss = cur.rss_kb;
-        if (cur.nprocs > peak_procs)
-            peak_procs = cur.nprocs;
+        sut_sample(s, &w->after);
+        if (w->after.rss_kb > w->peak_rss_kb)
+            w->peak_rss_kb = w->after.rss_kb;
+        if (w->after.nprocs > w->peak_procs)
+            w->peak_procs = w->after.nprocs;
         sleep_s(0.1);
     }
-    sut_sample(s, &cur);
+    sut_sample(s, &w->after);
     if (died || !sut_alive(s, dead, sizeof dead)) {
         snprintf(err, errlen, "%s: %s died during %s (see %s/logs/%s.log)",
                  sut_arch_name(s->arch), dead, sc->name, r->out, dead);
-        return NULL;
+        return -1;
     }
     if (interrupted) {
         snprintf(err, errlen, "interrupted");
-        return NULL;
+        return -1;
     }
+    return 0;
+}
+
+/* The scenario's record in run.json: its plan, what was sampled, and loadgen's
+ * JSON (without the per-second buckets, which stay in the raw file). */
+static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
+                               const struct loadgen_cmd *c, const struct watched *w, char *err,
+                               size_t errlen)
+{
     json_error_t je;
-    json_t *lgj = json_load_file(jsonpath, 0, &je);
+    json_t *lgj = json_load_file(c->json, 0, &je);
     if (lgj == NULL) {
-        snprintf(err, errlen, "%s %s: loadgen failed (exit %d), see %s",
-                 sut_arch_name(s->arch), sc->name, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-                 txtpath);
+        snprintf(err, errlen, "%s %s: loadgen failed (exit %d), see %s", sut_arch_name(s->arch),
+                 sc->name, WIFEXITED(w->status) ? WEXITSTATUS(w->status) : -1, c->txt);
         return NULL;
     }
-    /* The per-second buckets stay in the raw file; run.json keeps the rest. */
-    json_t *tl = json_object_get(lgj, "timeline");
     size_t i;
     json_t *sec;
-    json_array_foreach(tl, i, sec) json_object_del(sec, "buckets");
+    json_array_foreach(json_object_get(lgj, "timeline"), i, sec) json_object_del(sec, "buckets");
 
     double responses = (double)json_integer_value(json_object_get(lgj, "requests")) +
                        (double)json_integer_value(json_object_get(lgj, "warmup_responses"));
-    double cpu = cur.cpu_s - before.cpu_s;
+    double cpu = w->after.cpu_s - w->before.cpu_s;
     return json_pack("{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:i, s:s, s:o}", "name",
                      sc->name, "connections", (int)sc->connections, "rate", sc->rate,
                      "duration_s", sc->duration_s, "warmup_s", sc->warmup_s, "repeat",
                      (int)sc->repeat, "cpu_s", cpu, "cpu_us_per_request",
                      responses > 0 ? cpu * 1e6 / responses : 0.0, "peak_rss_kb",
-                     (json_int_t)peak_rss, "peak_processes", (int)peak_procs, "loadgen_file",
-                     strrchr(jsonpath, '/') + 1, "loadgen", lgj);
+                     (json_int_t)w->peak_rss_kb, "peak_processes", (int)w->peak_procs,
+                     "loadgen_file", strrchr(c->json, '/') + 1, "loadgen", lgj);
 }
 
-/* ---- architectures ----------------------------------------------------- */
+/* Runs bin/loadgen against s pinned to the load CPUs, sampling the system under
+ * test every 100 ms; returns the scenario record for run.json, or NULL (reason in
+ * err) when the run could not be done or the architecture died during it. */
+static json_t *run_scenario(struct run *r, struct sut *s, const struct scenario *sc,
+                            const char *tokens, char *err, size_t errlen)
+{
+    struct loadgen_cmd c;
+    loadgen_command(&c, r, s, sc, tokens);
+    struct watched w;
+    sut_sample(s, &w.before);
+    pid_t pid = spawn_loadgen(r, &c, err, errlen);
+    if (pid < 0)
+        return NULL;
+    if (watch_loadgen(r, s, sc, pid, &w, err, errlen) != 0)
+        return NULL;
+    return scenario_record(s, sc, &c, &w, err, errlen);
+}
+
+/* What the fault scenario kills in each architecture: one of its own servers,
+ * which is restarted at once as a supervisor would, or a process the platform
+ * started (a function instance), which the platform replaces by itself. */
+static const struct fault_target {
+    const char *process; /* the server's name in sut, or an instance's command name */
+    bool restart;
+    const char *what;    /* for run.json */
+} fault_targets[SUT_NARCH] = {
+    [SUT_MONOLITH] = {"monolith", true, "kill -9 the monolith, restart it"},
+    [SUT_MICROSERVICES] = {"profile-service", true, "kill -9 profile-service, restart it"},
+    [SUT_SERVERLESS] = {"fn-get-profile", false, "kill -9 one function instance"},
+};
+
+/* The fault of a fault scenario: see struct fault. */
+static int inject(struct sut *s, struct fault *f, char *err, size_t errlen)
+{
+    const struct fault_target *t = &fault_targets[s->arch];
+    f->done = true;
+    int server = t->restart ? sut_proc_index(s, t->process) : -1;
+    pid_t victim = server >= 0 ? s->procs[server].pid : sut_find_named(s, t->process);
+    if (victim <= 0) {
+        snprintf(err, errlen, "%s: nothing to kill for the fault scenario", sut_arch_name(s->arch));
+        return -1;
+    }
+    double t0 = clock_now_s();
+    kill(victim, SIGKILL);
+    if (server >= 0 && sut_restart(s, (unsigned)server, err, errlen) != 0)
+        return -1;
+    for (;;) {
+        struct http_response resp;
+        if (httpc_request(sut_port(s), "GET", "/profile", f->auth, &resp) == 0) {
+            bool ok = resp.status == 200;
+            httpc_free(&resp);
+            if (ok)
+                break;
+        }
+        if (clock_now_s() - t0 > SCENARIO_FAULT_RECOVERY_LIMIT_S) {
+            snprintf(err, errlen, "%s: no 200 within %d s after the fault", sut_arch_name(s->arch),
+                     SCENARIO_FAULT_RECOVERY_LIMIT_S);
+            return -1;
+        }
+        sleep_s(SCENARIO_FAULT_PROBE_MS / 1000.0);
+    }
+    f->recovery_ms = (clock_now_s() - t0) * 1e3;
+    return 0;
+}
+
+/* ---- phases: one start of an architecture each -------------------------------- */
 
 static void sut_options_for(struct run *r, struct sut_options *o, const char *data)
 {
@@ -394,8 +490,8 @@ static int stop_arch(struct run *r, struct sut *s, char *err, size_t errlen)
     r->current = NULL;
     int left = sut_stop(s);
     if (left > 0) {
-        snprintf(err, errlen, "%s: %d process(es) did not stop on SIGTERM within 5 s and were "
-                              "killed", sut_arch_name(s->arch), left);
+        snprintf(err, errlen, "%s: %d process(es) did not stop on SIGTERM within %d s and were "
+                              "killed", sut_arch_name(s->arch), left, SUT_STOP_TIMEOUT_MS / 1000);
         return -1;
     }
     return 0;
@@ -417,7 +513,7 @@ static int finish_arch(struct run *r, struct sut *s, int rc, char *err, size_t e
  * page-fault-heavy first seconds. */
 static int warm_up(struct run *r, struct sut *s, const char *tokens, char *err, size_t errlen)
 {
-    struct scenario sc = {.name = "warmup", .connections = 16,
+    struct scenario sc = {.name = SCENARIO_WARMUP, .connections = 16,
                           .duration_s = r->plan->arch_warmup_s, .warmup_s = 0};
     json_t *j = run_scenario(r, s, &sc, tokens, err, errlen);
     if (j == NULL)
@@ -426,11 +522,29 @@ static int warm_up(struct run *r, struct sut *s, const char *tokens, char *err, 
     return 0;
 }
 
+/* The fault scenario's record: the scenario's, with what was done and its cost. */
+static void add_fault(json_t *j, const struct fault *f)
+{
+    json_t *lg = json_object_get(j, "loadgen");
+    double req = (double)json_integer_value(json_object_get(lg, "requests"));
+    double errs =
+        (double)json_integer_value(json_object_get(json_object_get(lg, "errors"), "total"));
+    json_object_set_new(j, "fault", json_string(fault_targets[f->arch].what));
+    json_object_set_new(j, "fault_at_s", json_real(f->at_s));
+    json_object_set_new(j, "recovery_ms", json_real(f->recovery_ms));
+    json_object_set_new(j, "error_rate", json_real(req + errs > 0 ? errs / (req + errs) : 0));
+}
+
+/* Runs one scenario and keeps its record: in the architecture's "scenarios", or
+ * as its "fault". */
 static int record(struct run *r, struct sut *s, const struct scenario *sc, const char *tokens,
                   char *err, size_t errlen)
 {
-    char what[96];
-    if (sc->rate > 0)
+    char what[128];
+    if (sc->fault)
+        snprintf(what, sizeof what, "fault: %s after %.0f s of %u connections",
+                 fault_targets[sc->fault->arch].what, sc->fault->at_s, sc->connections);
+    else if (sc->rate > 0)
         snprintf(what, sizeof what, "%s: open loop %.0f req/s, %.0f s", sc->name, sc->rate,
                  sc->duration_s);
     else
@@ -440,87 +554,29 @@ static int record(struct run *r, struct sut *s, const struct scenario *sc, const
     json_t *j = run_scenario(r, s, sc, tokens, err, errlen);
     if (j == NULL)
         return -1;
-    json_array_append_new(json_object_get(r->arch[s->arch], "scenarios"), j);
+    if (sc->fault) {
+        add_fault(j, sc->fault);
+        json_object_set_new(r->arch[s->arch], "fault", j);
+    } else {
+        json_array_append_new(json_object_get(r->arch[s->arch], "scenarios"), j);
+    }
     return 0;
 }
 
-/* The fault of a fault scenario: see struct fault. */
-static int inject(struct run *r, struct sut *s, struct fault *f, char *err, size_t errlen)
+/* What every phase does: start architecture a on dataset `data`, warm it up,
+ * record the n scenarios of list, stop it. */
+static int run_phase(struct run *r, enum sut_arch a, const char *data,
+                     const struct scenario *list, unsigned n, char *err, size_t errlen)
 {
-    (void)r;
-    f->done = true;
-    int port = 0;
-    sscanf(s->url, "http://%*[^:]:%d", &port);
-    int restart = -1;
-    pid_t victim = 0;
-    switch (s->arch) {
-    case SUT_MONOLITH: restart = 0; victim = s->procs[0].pid; break;
-    case SUT_MICROSERVICES: restart = 1; victim = s->procs[1].pid; break; /* profile-service */
-    case SUT_SERVERLESS: victim = sut_find_named(s, "fn-get-profile"); break;
-    case SUT_NARCH: break;
-    }
-    if (victim <= 0) {
-        snprintf(err, errlen, "%s: nothing to kill for the fault scenario", sut_arch_name(s->arch));
-        return -1;
-    }
-    double t0 = clock_now_s();
-    kill(victim, SIGKILL);
-    if (restart >= 0 && sut_restart(s, (unsigned)restart, err, errlen) != 0)
-        return -1;
-    for (;;) {
-        struct http_response resp;
-        if (httpc_request(port, "GET", "/profile", f->auth, &resp) == 0) {
-            bool ok = resp.status == 200;
-            httpc_free(&resp);
-            if (ok)
-                break;
-        }
-        if (clock_now_s() - t0 > 10) {
-            snprintf(err, errlen, "%s: no 200 within 10 s after the fault", sut_arch_name(s->arch));
-            return -1;
-        }
-        sleep_s(0.002);
-    }
-    f->recovery_ms = (clock_now_s() - t0) * 1e3;
-    return 0;
-}
-
-/* Fault injection (full profile, or --faults): 64 connections for 6 s; after 2 s
- * the monolith, the profile-service or one function instance is killed. */
-static int phase_faults(struct run *r, enum sut_arch a, char *err, size_t errlen)
-{
-    static const char *what[SUT_NARCH] = {"kill -9 the monolith, restart it",
-                                          "kill -9 profile-service, restart it",
-                                          "kill -9 one function instance"};
+    char tokens[1200];
+    seed_tokens_path(data, tokens, sizeof tokens);
     struct sut s;
-    char tokens[1100], tok[64];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
     progress(r, sut_arch_name(a), "start");
-    if (start_arch(r, a, &s, r->data, err, errlen) != 0)
+    if (start_arch(r, a, &s, data, err, errlen) != 0)
         return -1;
     int rc = warm_up(r, &s, tokens, err, errlen);
-    struct fault f = {.what = what[a], .at_s = 2};
-    first_token_header(tokens, f.auth, sizeof f.auth, tok, sizeof tok);
-    struct scenario sc = {.name = "fault", .connections = 64, .duration_s = 6, .warmup_s = 0};
-    if (rc == 0) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "fault: %s after 2 s of 64 connections", what[a]);
-        progress(r, sut_arch_name(a), msg);
-        json_t *j = run_scenario_fault(r, &s, &sc, tokens, &f, err, errlen);
-        if (j == NULL) {
-            rc = -1;
-        } else {
-            json_t *lg = json_object_get(j, "loadgen");
-            double req = (double)json_integer_value(json_object_get(lg, "requests"));
-            double errs = (double)json_integer_value(
-                json_object_get(json_object_get(lg, "errors"), "total"));
-            json_object_set_new(j, "fault", json_string(f.what));
-            json_object_set_new(j, "fault_at_s", json_real(f.at_s));
-            json_object_set_new(j, "recovery_ms", json_real(f.recovery_ms));
-            json_object_set_new(j, "error_rate", json_real(req + errs > 0 ? errs / (req + errs) : 0));
-            json_object_set_new(r->arch[a], "fault", j);
-        }
-    }
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        rc = record(r, &s, &list[i], tokens, err, errlen);
     return finish_arch(r, &s, rc, err, errlen);
 }
 
@@ -528,70 +584,59 @@ static int phase_faults(struct run *r, enum sut_arch a, char *err, size_t errlen
 static int phase_saturation(struct run *r, enum sut_arch a, unsigned rep, char *err,
                             size_t errlen)
 {
-    struct sut s;
-    char tokens[1100];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
-    progress(r, sut_arch_name(a), "start");
-    if (start_arch(r, a, &s, r->data, err, errlen) != 0)
-        return -1;
     const struct plan *p = r->plan;
-    int rc = warm_up(r, &s, tokens, err, errlen);
-    struct scenario floor = {.name = "floor", .connections = 1, .duration_s = p->floor_s,
-                             .warmup_s = p->scen_warmup_s, .repeat = rep};
-    if (rc == 0)
-        rc = record(r, &s, &floor, tokens, err, errlen);
-    for (unsigned i = 0; i < p->nsat && rc == 0; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "c%u", p->sat[i]);
-        struct scenario sc = {.name = name, .connections = p->sat[i], .duration_s = p->sat_s,
-                              .warmup_s = p->scen_warmup_s, .repeat = rep};
-        rc = record(r, &s, &sc, tokens, err, errlen);
+    struct scenario list[1 + sizeof p->sat / sizeof p->sat[0]] = {
+        {.name = SCENARIO_FLOOR, .connections = 1, .duration_s = p->floor_s,
+         .warmup_s = p->scen_warmup_s, .repeat = rep}};
+    for (unsigned i = 0; i < p->nsat; i++) {
+        struct scenario *sc = &list[1 + i];
+        *sc = (struct scenario){.connections = p->sat[i], .duration_s = p->sat_s,
+                                .warmup_s = p->scen_warmup_s, .repeat = rep};
+        scenario_closed_name(sc->name, sizeof sc->name, p->sat[i]);
     }
-    return finish_arch(r, &s, rc, err, errlen);
+    return run_phase(r, a, r->data, list, 1 + p->nsat, err, errlen);
 }
 
 /* Phase 2: open loop at rates derived from the slowest architecture. */
 static int phase_rates(struct run *r, enum sut_arch a, unsigned rep, double base, char *err,
                        size_t errlen)
 {
-    struct sut s;
-    char tokens[1100];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
-    progress(r, sut_arch_name(a), "start");
-    if (start_arch(r, a, &s, r->data, err, errlen) != 0)
-        return -1;
     const struct plan *p = r->plan;
-    int rc = warm_up(r, &s, tokens, err, errlen);
-    for (unsigned i = 0; i < p->nrates && rc == 0; i++) {
-        char name[24];
-        snprintf(name, sizeof name, i == 0 ? "equal" : "rate%.0f", p->rates[i] * 100);
-        struct scenario sc = {.name = name, .connections = 64, .rate = base * p->rates[i],
-                              .duration_s = p->rate_s, .warmup_s = p->scen_warmup_s,
-                              .repeat = rep};
-        rc = record(r, &s, &sc, tokens, err, errlen);
+    struct scenario list[sizeof p->rates / sizeof p->rates[0]];
+    for (unsigned i = 0; i < p->nrates; i++) {
+        struct scenario *sc = &list[i];
+        *sc = (struct scenario){.connections = SCENARIO_HEADLINE_CONNS,
+                                .rate = base * p->rates[i], .duration_s = p->rate_s,
+                                .warmup_s = p->scen_warmup_s, .repeat = rep};
+        if (i == 0)
+            snprintf(sc->name, sizeof sc->name, "%s", SCENARIO_EQUAL);
+        else
+            scenario_rate_name(sc->name, sizeof sc->name, p->rates[i]);
     }
-    return finish_arch(r, &s, rc, err, errlen);
+    return run_phase(r, a, r->data, list, p->nrates, err, errlen);
 }
 
-/* Full profile: the same c=64 saturation against other dataset sizes. */
+/* Full profile: the headline saturation against other dataset sizes. */
 static int phase_scale(struct run *r, enum sut_arch a, unsigned users, char *err,
                        size_t errlen)
 {
-    char data[1100], tokens[1200];
-    snprintf(data, sizeof data, "var/data-%u", users);
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", data);
-    struct sut s;
-    progress(r, sut_arch_name(a), "start");
-    if (start_arch(r, a, &s, data, err, errlen) != 0)
-        return -1;
-    int rc = warm_up(r, &s, tokens, err, errlen);
-    char name[32];
-    snprintf(name, sizeof name, "scale-%u", users);
-    struct scenario sc = {.name = name, .connections = 64, .duration_s = r->plan->sat_s,
+    char data[1100];
+    dataset_dir(data, sizeof data, users);
+    struct scenario sc = {.connections = SCENARIO_HEADLINE_CONNS, .duration_s = r->plan->sat_s,
                           .warmup_s = r->plan->scen_warmup_s};
-    if (rc == 0)
-        rc = record(r, &s, &sc, tokens, err, errlen);
-    return finish_arch(r, &s, rc, err, errlen);
+    scenario_scale_name(sc.name, sizeof sc.name, users);
+    return run_phase(r, a, data, &sc, 1, err, errlen);
+}
+
+/* Fault injection (full profile, or --faults): the headline concurrency, and a
+ * process of the architecture killed during it (fault_targets). */
+static int phase_faults(struct run *r, enum sut_arch a, char *err, size_t errlen)
+{
+    struct fault f = {.arch = a, .at_s = SCENARIO_FAULT_AT_S};
+    user1_auth(r->data, f.auth, sizeof f.auth);
+    struct scenario sc = {.name = SCENARIO_FAULT, .connections = SCENARIO_HEADLINE_CONNS,
+                          .duration_s = SCENARIO_FAULT_DURATION_S, .warmup_s = 0, .fault = &f};
+    return run_phase(r, a, r->data, &sc, 1, err, errlen);
 }
 
 /* ---- serverless cold and warm starts ------------------------------------ */
@@ -627,18 +672,68 @@ static json_t *read_report_log(const char *path)
     return arr;
 }
 
+/* Waits until s has no more processes than `base` (faas and its template process:
+ * no instance left), so the next request is a cold start. */
+static bool scaled_to_zero(const struct sut *s, unsigned base)
+{
+    double deadline = clock_now_s() + 3;
+    struct sut_sample cur;
+    do {
+        sleep_s(0.01);
+        sut_sample(s, &cur);
+    } while (cur.nprocs > base && clock_now_s() < deadline);
+    return cur.nprocs <= base;
+}
+
+/* The plan's cold starts, each after scale to zero, into cold (ms). */
+static int cold_requests(struct run *r, const struct sut *s, int port, const char *auth,
+                         json_t *cold, char *err, size_t errlen)
+{
+    struct sut_sample base;
+    sut_sample(s, &base); /* faas (+ its template process): no instance yet */
+    for (unsigned i = 0; i < r->plan->cold_starts && !interrupted; i++) {
+        if (!scaled_to_zero(s, base.nprocs)) {
+            snprintf(err, errlen, "serverless: instances did not scale to zero after the idle "
+                                  "timeout");
+            return -1;
+        }
+        double ms = timed_get(port, auth);
+        if (ms < 0) {
+            snprintf(err, errlen, "serverless: a cold-start request failed (see %s/logs)",
+                     r->out);
+            return -1;
+        }
+        json_array_append_new(cold, json_real(ms));
+    }
+    return 0;
+}
+
+/* Warm: back-to-back requests keep one instance alive; into warm (ms). */
+static int warm_requests(struct run *r, int port, const char *auth, json_t *warm, char *err,
+                         size_t errlen)
+{
+    for (unsigned i = 0; i < r->plan->warm_requests && !interrupted; i++) {
+        double ms = timed_get(port, auth);
+        if (ms < 0) {
+            snprintf(err, errlen, "serverless: a warm request failed");
+            return -1;
+        }
+        if (i > 0) /* the first may still be cold */
+            json_array_append_new(warm, json_real(ms));
+    }
+    return 0;
+}
+
 static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
 {
-    char tokens[1100], reportlog[1400], auth[128];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", r->data);
+    char reportlog[1400], auth[128];
     snprintf(reportlog, sizeof reportlog, "%s/logs/faas-%s-report.jsonl", r->out, mode);
     unlink(reportlog);
-    char tok[64];
-    first_token_header(tokens, auth, sizeof auth, tok, sizeof tok);
+    user1_auth(r->data, auth, sizeof auth);
 
     struct sut_options o;
     sut_options_for(r, &o, r->data);
-    o.idle_timeout_ms = 100;
+    o.idle_timeout_ms = SCENARIO_COLD_IDLE_TIMEOUT_MS;
     o.start_mode = mode;
     o.report_log = reportlog;
     struct sut s;
@@ -648,44 +743,11 @@ static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
     if (sut_start(&s, SUT_SERVERLESS, &o, err, errlen) != 0)
         return -1;
     r->current = &s;
-    int port = atoi(strrchr(s.procs[0].address, ':') + 1);
-    struct sut_sample base;
-    sut_sample(&s, &base); /* faas (+ its template process): no instance yet */
+    int port = sut_port(&s);
     json_t *cold = json_array(), *warm = json_array();
-    int rc = 0;
-    for (unsigned i = 0; i < r->plan->cold_starts && rc == 0 && !interrupted; i++) {
-        /* Wait for scale to zero, so the next request is a cold start. */
-        double deadline = clock_now_s() + 3;
-        struct sut_sample cur;
-        do {
-            sleep_s(0.01);
-            sut_sample(&s, &cur);
-        } while (cur.nprocs > base.nprocs && clock_now_s() < deadline);
-        if (cur.nprocs > base.nprocs) {
-            snprintf(err, errlen, "serverless: instances did not scale to zero after the idle "
-                                  "timeout");
-            rc = -1;
-            break;
-        }
-        double ms = timed_get(port, auth);
-        if (ms < 0) {
-            snprintf(err, errlen, "serverless: a cold-start request failed (see %s/logs)",
-                     r->out);
-            rc = -1;
-        } else {
-            json_array_append_new(cold, json_real(ms));
-        }
-    }
-    /* Warm: back-to-back requests keep one instance alive. */
-    for (unsigned i = 0; i < r->plan->warm_requests && rc == 0 && !interrupted; i++) {
-        double ms = timed_get(port, auth);
-        if (ms < 0) {
-            snprintf(err, errlen, "serverless: a warm request failed");
-            rc = -1;
-        } else if (i > 0) { /* the first may still be cold */
-            json_array_append_new(warm, json_real(ms));
-        }
-    }
+    int rc = cold_requests(r, &s, port, auth, cold, err, errlen);
+    if (rc == 0)
+        rc = warm_requests(r, port, auth, warm, err, errlen);
     rc = finish_arch(r, &s, rc, err, errlen);
     json_t *starts = json_object_get(r->arch[SUT_SERVERLESS], "cold_starts");
     json_object_set_new(starts, mode,
@@ -710,25 +772,8 @@ static double planned_seconds(const struct run *r)
     if (r->arch_on[SUT_SERVERLESS])
         t += 2 * (p->cold_starts * 0.2 + p->warm_requests * 0.001 + 0.5);
     if (r->faults)
-        t += na * (p->arch_warmup_s + 6.5);
+        t += na * (p->arch_warmup_s + SCENARIO_FAULT_DURATION_S + 0.5);
     return t;
-}
-
-static int ensure_dataset(const char *dir, unsigned users)
-{
-    char tokens[1200];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", dir);
-    if (access(tokens, R_OK) == 0)
-        return 0;
-    fprintf(stderr, "seeding %u users into %s\n", users, dir);
-    mkdir("var", 0755);
-    struct seed_options so = {.users = users, .seed = 42, .dir = dir};
-    char err[512];
-    if (seed_run(&so, err, sizeof err) != 0) {
-        log_error("seed: %s", err);
-        return -1;
-    }
-    return 0;
 }
 
 static bool split_cpus(struct run *r)
@@ -758,69 +803,47 @@ static bool split_cpus(struct run *r)
     return true;
 }
 
-static double median_of(json_t *arr)
+/* The report's figures of the run so far. */
+static bool run_figures(const struct run *r, struct run_figures *m)
 {
-    size_t n = json_array_size(arr);
-    if (n == 0)
+    char err[256];
+    return figures_from_run(r->doc, m, err, sizeof err);
+}
+
+/* The slowest architecture's headline throughput: the base the plan's open-loop
+ * rates are shares of. At SCENARIO_EQUAL_SHARE of it, every architecture is below
+ * saturation, and latency compares like with like. */
+static double slowest_headline_thr(const struct run *r)
+{
+    struct run_figures m;
+    double base = INFINITY;
+    if (!run_figures(r, &m))
         return NAN;
-    double *v = malloc(n * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_number_value(json_array_get(arr, i));
-    for (size_t i = 1; i < n; i++) /* insertion sort: a handful of values */
-        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
+    for (int a = 0; a < SUT_NARCH; a++)
+        if (r->arch_on[a]) {
+            double t = figures_headline_thr(&m.arch[a]);
+            if (t < base)
+                base = t;
         }
-    double m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    free(v);
-    return m;
+    return base;
 }
 
-/* Median verified throughput of scenario `name` for architecture a. */
-static double median_throughput(struct run *r, enum sut_arch a, const char *name)
+/* The same figures as the report's summary, on stdout. */
+static void summary(const struct run *r)
 {
-    json_t *vals = json_array(), *sc;
-    size_t i;
-    json_array_foreach(json_object_get(r->arch[a], "scenarios"), i, sc)
-    {
-        if (strcmp(json_string_value(json_object_get(sc, "name")), name) == 0)
-            json_array_append_new(
-                vals, json_real(json_number_value(
-                          json_object_get(json_object_get(sc, "loadgen"), "throughput_rps"))));
-    }
-    double m = median_of(vals);
-    json_decref(vals);
-    return m;
-}
-
-static void summary(struct run *r)
-{
-    printf("\n%-14s %12s %12s %12s %12s %10s\n", "architecture", "req/s c=64", "p99 equal",
-           "CPU us/req", "startup ms", "peak RSS");
+    struct run_figures m;
+    if (!run_figures(r, &m))
+        return;
+    char thr[32];
+    snprintf(thr, sizeof thr, "req/s c=%d", SCENARIO_HEADLINE_CONNS);
+    printf("\n%-14s %12s %12s %12s %12s %10s\n", "architecture", thr, "p99 equal", "CPU us/req",
+           "startup ms", "peak RSS");
     for (int a = 0; a < SUT_NARCH; a++) {
         if (!r->arch_on[a])
             continue;
-        json_t *arch = r->arch[a], *sc;
-        double p99 = NAN, cpu = NAN;
-        uint64_t rss = 0;
-        size_t i;
-        json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
-        {
-            const char *name = json_string_value(json_object_get(sc, "name"));
-            if (strcmp(name, "equal") == 0)
-                p99 = (double)json_integer_value(json_object_get(
-                          json_object_get(json_object_get(sc, "loadgen"), "latency"), "p99")) /
-                      1000.0;
-            if (strcmp(name, "c64") == 0)
-                cpu = json_number_value(json_object_get(sc, "cpu_us_per_request"));
-            uint64_t pr = (uint64_t)json_integer_value(json_object_get(sc, "peak_rss_kb"));
-            if (pr > rss)
-                rss = pr;
-        }
+        const struct arch_figures *f = &m.arch[a];
         printf("%-14s %12.0f %9.2f ms %12.1f %12.1f %7.1f MB\n", sut_arch_name((enum sut_arch)a),
-               median_throughput(r, (enum sut_arch)a, "c64"), p99, cpu,
-               median_of(json_object_get(arch, "startup_ms")), (double)rss / 1024.0);
+               figures_headline_thr(f), f->eq_p99_ms, f->cpu_us, f->startup_ms, f->peak_rss_mb);
     }
 }
 
@@ -838,55 +861,8 @@ static void usage_run(FILE *out)
             "monolith, the profile-service or a function instance and time the recovery.\n");
 }
 
-static void cleanup_current(struct run *r)
+static void parse_arch_list(struct run *r, const char *arch_list)
 {
-    if (r->current) {
-        sut_stop(r->current);
-        r->current = NULL;
-    }
-}
-
-int run_main(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"arch", required_argument, NULL, 'a'},   {"profile", required_argument, NULL, 'p'},
-        {"out", required_argument, NULL, 'o'},    {"users", required_argument, NULL, 'u'},
-        {"faults", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    struct run r = {.plan = &plans[1]};
-    const char *arch_list = "monolith,microservices,serverless", *out = NULL;
-    uint64_t users = 0;
-    int c;
-    optind = 1;
-    opterr = 0; /* opts_unknown says it in one line */
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': arch_list = optarg; break;
-        case 'p': {
-            bool found = false;
-            for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
-                if (strcmp(optarg, plans[i].name) == 0) {
-                    r.plan = &plans[i];
-                    found = true;
-                }
-            if (!found)
-                opts_usage_error("archbench run", "--profile: expected smoke, quick or full, "
-                                                  "got '%s'", optarg);
-            break;
-        }
-        case 'o': out = optarg; break;
-        case 'f': r.faults = true; break;
-        case 'u':
-            if (!opts_parse_u64(optarg, 100, 10000000, true, &users))
-                opts_usage_error("archbench run", "--users: expected 100..10m, got '%s'", optarg);
-            break;
-        case 'h': usage_run(stdout); return 0;
-        default: opts_unknown("archbench run", argv);
-        }
-    }
-    if (optind < argc)
-        opts_usage_error("archbench run", "unexpected argument '%s'", argv[optind]);
     char list[256];
     snprintf(list, sizeof list, "%s", arch_list);
     char *save, *tok = strtok_r(list, ",", &save);
@@ -895,34 +871,217 @@ int run_main(int argc, char **argv)
         if (!sut_arch_parse(tok, &a))
             opts_usage_error("archbench run", "--arch: unknown architecture '%s' (monolith, "
                                               "microservices, serverless)", tok);
-        r.arch_on[a] = true;
+        r->arch_on[a] = true;
     }
+}
 
-    /* Programs: bin/, or $ARCHBENCH_BIN (tests point it elsewhere). */
+/* Options into r (and --out into *out); exits 2 on bad usage, 0 after --help. */
+static void parse_options(int argc, char **argv, struct run *r, const char **out)
+{
+    static const struct option longopts[] = {
+        {"arch", required_argument, NULL, 'a'},   {"profile", required_argument, NULL, 'p'},
+        {"out", required_argument, NULL, 'o'},    {"users", required_argument, NULL, 'u'},
+        {"faults", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *arch_list = "monolith,microservices,serverless";
+    uint64_t users = 0;
+    int c;
+    r->plan = find_plan(RUN_DEFAULT_PROFILE);
+    optind = 1;
+    opterr = 0; /* opts_unknown says it in one line */
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': arch_list = optarg; break;
+        case 'p':
+            if ((r->plan = find_plan(optarg)) == NULL)
+                opts_usage_error("archbench run", "--profile: expected smoke, quick or full, "
+                                                  "got '%s'", optarg);
+            break;
+        case 'o': *out = optarg; break;
+        case 'f': r->faults = true; break;
+        case 'u':
+            if (!opts_parse_u64(optarg, 100, 10000000, true, &users))
+                opts_usage_error("archbench run", "--users: expected 100..10m, got '%s'", optarg);
+            break;
+        case 'h': usage_run(stdout); exit(0);
+        default: opts_unknown("archbench run", argv);
+        }
+    }
+    if (optind < argc)
+        opts_usage_error("archbench run", "unexpected argument '%s'", argv[optind]);
+    parse_arch_list(r, arch_list);
+    r->users = users ? (unsigned)users : r->plan->users;
+    r->faults |= r->plan->faults;
+}
+
+/* Programs: bin/, or $ARCHBENCH_BIN (tests point it elsewhere). */
+static bool programs_present(struct run *r)
+{
     const char *bindir = getenv("ARCHBENCH_BIN");
-    snprintf(r.bin, sizeof r.bin, "%s", bindir && *bindir ? bindir : "bin");
+    snprintf(r->bin, sizeof r->bin, "%s", bindir && *bindir ? bindir : "bin");
     const char *needed[SUT_NARCH][3] = {{"monolith"},
                                         {"gateway", "auth-service", "profile-service"},
                                         {"faas", "fn-get-profile"}};
     char path[700];
-    snprintf(path, sizeof path, "%s/loadgen", r.bin);
+    snprintf(path, sizeof path, "%s/loadgen", r->bin);
     if (access(path, X_OK) != 0) {
         log_error("%s is missing: run 'make' first", path);
-        return 1;
+        return false;
     }
     for (int a = 0; a < SUT_NARCH; a++)
-        for (int i = 0; i < 3 && r.arch_on[a] && needed[a][i]; i++) {
-            snprintf(path, sizeof path, "%s/%s", r.bin, needed[a][i]);
+        for (int i = 0; i < 3 && r->arch_on[a] && needed[a][i]; i++) {
+            snprintf(path, sizeof path, "%s/%s", r->bin, needed[a][i]);
             if (access(path, X_OK) != 0) {
                 log_error("%s is missing: run 'make' first", path);
-                return 1;
+                return false;
             }
         }
+    return true;
+}
 
-    r.users = users ? (unsigned)users : r.plan->users;
-    if (strcmp(r.plan->name, "full") == 0)
-        r.faults = true;
-    snprintf(r.data, sizeof r.data, "var/data-%u", r.users);
+/* r->out (out, or results/STAMP) with its loadgen/ and logs/. */
+static bool make_output_dirs(struct run *r, const char *out, const char *stamp)
+{
+    if (out)
+        snprintf(r->out, sizeof r->out, "%s", out);
+    else
+        snprintf(r->out, sizeof r->out, "results/%s", stamp);
+    mkdir("results", 0755);
+    if (mkdir(r->out, 0755) != 0 && errno != EEXIST) {
+        log_error("mkdir %s: %s", r->out, strerror(errno));
+        return false;
+    }
+    char sub[1100];
+    snprintf(sub, sizeof sub, "%s/loadgen", r->out);
+    mkdir(sub, 0755);
+    snprintf(sub, sizeof sub, "%s/logs", r->out);
+    mkdir(sub, 0755);
+    return true;
+}
+
+/* The main dataset and, for the full profile, the other sizes. */
+static bool make_datasets(const struct run *r)
+{
+    char err[512], dir[64];
+    mkdir("var", 0755);
+    if (seed_ensure(r->data, r->users, err, sizeof err) != 0) {
+        log_error("seed: %s", err);
+        return false;
+    }
+    for (unsigned i = 0; i < r->plan->nscale; i++) {
+        dataset_dir(dir, sizeof dir, r->plan->scale_users[i]);
+        if (seed_ensure(dir, r->plan->scale_users[i], err, sizeof err) != 0) {
+            log_error("seed: %s", err);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* run.json as far as it is known before measuring. */
+static void start_doc(struct run *r)
+{
+    r->doc = json_object();
+    json_t *archs = json_object(), *order = json_array();
+    for (int a = 0; a < SUT_NARCH; a++) {
+        if (!r->arch_on[a])
+            continue;
+        r->arch[a] = json_pack("{s:[], s:[], s:[]}", "startup_ms", "idle_rss_kb", "scenarios");
+        if (a == SUT_SERVERLESS)
+            json_object_set_new(r->arch[a], "cold_starts", json_object());
+        json_object_set_new(archs, sut_arch_name((enum sut_arch)a), r->arch[a]);
+        json_array_append_new(order, json_string(sut_arch_name((enum sut_arch)a)));
+    }
+    json_object_set_new(r->doc, "schema", json_string("archbench.run/1"));
+    json_object_set_new(r->doc, "profile", json_string(r->plan->name));
+    json_object_set_new(r->doc, "environment", environment(r));
+    json_object_set_new(r->doc, "dataset",
+                        json_pack("{s:i, s:i, s:s}", "users", (int)r->users, "seed",
+                                  SEED_DEFAULT, "dir", r->data));
+    json_object_set_new(r->doc, "order", order);
+    json_object_set_new(r->doc, "architectures", archs);
+}
+
+/* Every phase for every architecture, in order; stops at the first failure. */
+static int measure(struct run *r, char *err, size_t errlen)
+{
+    const struct plan *p = r->plan;
+    int rc = 0;
+    for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
+        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
+            if (r->arch_on[a])
+                rc = phase_saturation(r, (enum sut_arch)a, rep, err, errlen);
+    double base = rc == 0 ? slowest_headline_thr(r) : NAN;
+    if (rc == 0 && !(base > 0 && isfinite(base))) {
+        snprintf(err, errlen, "no architecture completed a c=%d run", SCENARIO_HEADLINE_CONNS);
+        rc = -1;
+    }
+    if (rc == 0)
+        json_object_set_new(r->doc, "equal_rate", json_real(base * p->rates[0]));
+    for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
+        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
+            if (r->arch_on[a])
+                rc = phase_rates(r, (enum sut_arch)a, rep, base, err, errlen);
+    for (unsigned i = 0; i < p->nscale && rc == 0; i++)
+        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
+            if (r->arch_on[a])
+                rc = phase_scale(r, (enum sut_arch)a, p->scale_users[i], err, errlen);
+    for (int a = 0; a < SUT_NARCH && rc == 0 && r->faults; a++)
+        if (r->arch_on[a])
+            rc = phase_faults(r, (enum sut_arch)a, err, errlen);
+    for (int mode = 0; mode < MODE_N && rc == 0 && r->arch_on[SUT_SERVERLESS]; mode++)
+        rc = phase_cold(r, scenario_start_mode(mode), err, errlen);
+    if (r->current) {
+        sut_stop(r->current);
+        r->current = NULL;
+    }
+    return rc;
+}
+
+/* Writes run.json (complete or not); then, after a complete run, points
+ * results/latest at it (latest: NULL to leave it), prints the summary and writes
+ * the report. Returns the exit status. */
+static int finish_run(struct run *r, int rc, const char *err, const char *latest)
+{
+    json_object_set_new(r->doc, "wall_time_s", json_real(clock_now_s() - r->t0));
+    json_object_set_new(r->doc, "complete", json_boolean(rc == 0));
+    char runjson[1100];
+    snprintf(runjson, sizeof runjson, "%s/run.json", r->out);
+    if (json_dump_file(r->doc, runjson, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
+        log_error("cannot write %s", runjson);
+        rc = -1;
+    }
+    if (rc != 0) {
+        log_error("%s", interrupted ? "interrupted; partial results kept" : err);
+        json_decref(r->doc);
+        return interrupted ? 130 : 1;
+    }
+    if (latest) {
+        unlink("results/latest");
+        if (symlink(latest, "results/latest") != 0)
+            log_warn("cannot point results/latest at %s: %s", latest, strerror(errno));
+    }
+    summary(r);
+    json_decref(r->doc);
+    char rerr[4400];
+    if (report_render(r->out, rerr, sizeof rerr) != 0) {
+        log_error("report: %s", rerr);
+        return 1;
+    }
+    printf("\nrun:    %s/run.json (%.0f s)\nreport: %s/report.md (English), %s/report.es.md "
+           "(Spanish)\n", r->out, clock_now_s() - r->t0, r->out, r->out);
+    return 0;
+}
+
+int run_main(int argc, char **argv)
+{
+    struct run r = {0};
+    const char *out = NULL;
+    parse_options(argc, argv, &r, &out);
+    if (!programs_present(&r))
+        return 1;
+    dataset_dir(r.data, sizeof r.data, r.users);
     if (!split_cpus(&r)) {
         log_error("cannot read this process's CPU affinity");
         return 1;
@@ -930,187 +1089,22 @@ int run_main(int argc, char **argv)
     /* archbench itself samples /proc while loadgen runs: keep it off the SUT CPUs. */
     sched_setaffinity(0, sizeof r.load_cpus, &r.load_cpus);
 
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
     char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    if (out)
-        snprintf(r.out, sizeof r.out, "%s", out);
-    else
-        snprintf(r.out, sizeof r.out, "results/%s", stamp);
-    mkdir("results", 0755);
-    char sub[1100];
-    if (mkdir(r.out, 0755) != 0 && errno != EEXIST) {
-        log_error("mkdir %s: %s", r.out, strerror(errno));
+    utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
+    if (!make_output_dirs(&r, out, stamp) || !make_datasets(&r))
         return 1;
-    }
-    snprintf(sub, sizeof sub, "%s/loadgen", r.out);
-    mkdir(sub, 0755);
-    snprintf(sub, sizeof sub, "%s/logs", r.out);
-    mkdir(sub, 0755);
-
-    if (ensure_dataset(r.data, r.users) != 0)
-        return 1;
-    for (unsigned i = 0; i < r.plan->nscale; i++) {
-        char d[64];
-        snprintf(d, sizeof d, "var/data-%u", r.plan->scale_users[i]);
-        if (ensure_dataset(d, r.plan->scale_users[i]) != 0)
-            return 1;
-    }
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    r.doc = json_object();
-    json_t *archs = json_object(), *order = json_array();
-    for (int a = 0; a < SUT_NARCH; a++) {
-        if (!r.arch_on[a])
-            continue;
-        r.arch[a] = json_pack("{s:[], s:[], s:[]}", "startup_ms", "idle_rss_kb", "scenarios");
-        if (a == SUT_SERVERLESS)
-            json_object_set_new(r.arch[a], "cold_starts", json_object());
-        json_object_set_new(archs, sut_arch_name((enum sut_arch)a), r.arch[a]);
-        json_array_append_new(order, json_string(sut_arch_name((enum sut_arch)a)));
-    }
-    json_object_set_new(r.doc, "schema", json_string("archbench.run/1"));
-    json_object_set_new(r.doc, "profile", json_string(r.plan->name));
-    json_object_set_new(r.doc, "environment", environment(&r));
-    json_object_set_new(r.doc, "dataset",
-                        json_pack("{s:i, s:i, s:s}", "users", (int)r.users, "seed", 42, "dir",
-                                  r.data));
-    json_object_set_new(r.doc, "order", order);
-    json_object_set_new(r.doc, "architectures", archs);
-
+    start_doc(&r);
     r.t0 = clock_now_s();
     r.planned_s = planned_seconds(&r);
     fprintf(stderr, "archbench run: profile %s, %u users, results in %s (about %.0f s)\n",
             r.plan->name, r.users, r.out, r.planned_s);
     char err[4096] = "";
-    int rc = 0;
-    for (unsigned rep = 0; rep < r.plan->repeats && rc == 0; rep++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r.arch_on[a])
-                rc = phase_saturation(&r, (enum sut_arch)a, rep, err, sizeof err);
-    /* Equal load: half of the slowest architecture's c=64 throughput, so every
-     * architecture is below saturation and latency compares like with like. */
-    double base = INFINITY;
-    for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-        if (r.arch_on[a]) {
-            double t = median_throughput(&r, (enum sut_arch)a, "c64");
-            if (t < base)
-                base = t;
-        }
-    if (rc == 0 && !(base > 0 && isfinite(base))) {
-        snprintf(err, sizeof err, "no architecture completed a c=64 run");
-        rc = -1;
-    }
-    if (rc == 0)
-        json_object_set_new(r.doc, "equal_rate", json_real(base * r.plan->rates[0]));
-    for (unsigned rep = 0; rep < r.plan->repeats && rc == 0; rep++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r.arch_on[a])
-                rc = phase_rates(&r, (enum sut_arch)a, rep, base, err, sizeof err);
-    for (unsigned i = 0; i < r.plan->nscale && rc == 0; i++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r.arch_on[a])
-                rc = phase_scale(&r, (enum sut_arch)a, r.plan->scale_users[i], err, sizeof err);
-    for (int a = 0; a < SUT_NARCH && rc == 0 && r.faults; a++)
-        if (r.arch_on[a])
-            rc = phase_faults(&r, (enum sut_arch)a, err, sizeof err);
-    if (r.arch_on[SUT_SERVERLESS]) {
-        if (rc == 0)
-            rc = phase_cold(&r, "exec", err, sizeof err);
-        if (rc == 0)
-            rc = phase_cold(&r, "fork-server", err, sizeof err);
-    }
-    cleanup_current(&r);
-
-    json_object_set_new(r.doc, "wall_time_s", json_real(clock_now_s() - r.t0));
-    json_object_set_new(r.doc, "complete", json_boolean(rc == 0));
-    char runjson[1100];
-    snprintf(runjson, sizeof runjson, "%s/run.json", r.out);
-    if (json_dump_file(r.doc, runjson, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
-        log_error("cannot write %s", runjson);
-        rc = -1;
-    }
-    if (rc != 0) {
-        log_error("%s", interrupted ? "interrupted; partial results kept" : err);
-        json_decref(r.doc);
-        return interrupted ? 130 : 1;
-    }
-    if (out == NULL) {
-        unlink("results/latest");
-        if (symlink(stamp, "results/latest") != 0)
-            log_warn("cannot point results/latest at %s: %s", stamp, strerror(errno));
-    }
-    summary(&r);
-    json_decref(r.doc);
-    char rerr[4400];
-    if (report_render(r.out, rerr, sizeof rerr) != 0) {
-        log_error("report: %s", rerr);
-        return 1;
-    }
-    printf("\nrun:    %s/run.json (%.0f s)\nreport: %s/report.md (English), %s/report.es.md "
-           "(Spanish)\n", r.out, clock_now_s() - r.t0, r.out, r.out);
-    return 0;
-}
-
-/* ---- archbench up ------------------------------------------------------ */
-
-int up_main(int argc, char **argv)
-{
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        printf("Usage: archbench up monolith|microservices|serverless\n"
-               "Starts one architecture on its default ports (monolith 8080, gateway 8081,\n"
-               "faas 8082) against var/ (seeded with 10000 users if empty) and runs until\n"
-               "Ctrl-C, which stops every process it started.\n");
-        return 0;
-    }
-    enum sut_arch a;
-    if (argc != 2)
-        opts_usage_error("archbench up", "expected one architecture: monolith, microservices "
-                                         "or serverless");
-    if (!sut_arch_parse(argv[1], &a))
-        opts_usage_error("archbench up", "unknown architecture '%s'", argv[1]);
-    if (ensure_dataset("var", 10000) != 0)
-        return 1;
-    mkdir("var/logs", 0755);
-    const char *bindir = getenv("ARCHBENCH_BIN");
-    struct sut_options o = {.bin_dir = bindir && *bindir ? bindir : "bin", .data_dir = "var",
-                            .log_dir = "var/logs", .fixed_ports = true};
-    sched_getaffinity(0, sizeof o.cpus, &o.cpus);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    struct sut s;
-    char err[1024];
-    if (sut_start(&s, a, &o, err, sizeof err) != 0) {
-        log_error("%s", err);
-        return 1;
-    }
-    char tok[64], hdr[128];
-    first_token_header("var/tokens.tsv", hdr, sizeof hdr, tok, sizeof tok);
-    printf("%s is up in %.0f ms: %s\n", sut_arch_name(a), s.startup_ms, s.url);
-    for (unsigned i = 0; i < s.nprocs; i++)
-        printf("  %-16s pid %-7d http://%s  log: var/logs/%s.log\n", s.procs[i].name,
-               (int)s.procs[i].pid, s.procs[i].address, s.procs[i].name);
-    printf("try (user 1):\n  curl -i -H 'Authorization: Bearer %s' %s\n"
-           "Ctrl-C stops it.\n", tok, s.url);
-    fflush(stdout);
-    char which[64];
-    while (!interrupted) {
-        if (!sut_alive(&s, which, sizeof which)) {
-            log_error("%s exited; stopping the rest (see var/logs/%s.log)", which, which);
-            sut_stop(&s);
-            return 1;
-        }
-        sleep_s(0.2);
-    }
-    int left = sut_stop(&s);
-    printf("stopped%s\n", left ? " (some processes had to be killed)" : "");
-    return left ? 1 : 0;
+    int rc = measure(&r, err, sizeof err);
+    return finish_run(&r, rc, err, out ? NULL : stamp);
 }

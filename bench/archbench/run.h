@@ -7,7 +7,4 @@
 
 int run_main(int argc, char **argv);
 
-/* archbench up ARCH: one architecture in the foreground on its default ports. */
-int up_main(int argc, char **argv);
-
 #endif

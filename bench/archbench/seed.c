@@ -353,7 +353,7 @@ int seed_run(const struct seed_options *opt, char *err, size_t errlen)
     free(rows);
 
     char tokens[4096], tokens_tmp[4096];
-    snprintf(tokens, sizeof tokens, "%s/tokens.tsv", opt->dir);
+    seed_tokens_path(opt->dir, tokens, sizeof tokens);
     snprintf(tokens_tmp, sizeof tokens_tmp, "%s/.tokens.tsv.tmp", opt->dir);
     if (rc == 0)
         rc = write_tokens(tokens_tmp, opt, nextra, err, errlen);
@@ -373,4 +373,37 @@ int seed_run(const struct seed_options *opt, char *err, size_t errlen)
         unlink(tokens_tmp);
     }
     return rc;
+}
+
+void seed_tokens_path(const char *dir, char *out, size_t len)
+{
+    snprintf(out, len, "%s/tokens.tsv", dir);
+}
+
+int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen)
+{
+    char tokens[4096];
+    seed_tokens_path(dir, tokens, sizeof tokens);
+    if (access(tokens, R_OK) == 0)
+        return 0;
+    fprintf(stderr, "seeding %llu users into %s\n", (unsigned long long)users, dir);
+    struct seed_options so = {.users = users, .seed = SEED_DEFAULT, .dir = dir};
+    return seed_run(&so, err, errlen);
+}
+
+void seed_first_token(const char *dir, char *tok, size_t len)
+{
+    char path[4096];
+    seed_tokens_path(dir, path, sizeof path);
+    snprintf(tok, len, "%s", "");
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    char line[256], t[64];
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%*u\t%63s\tvalid", t) == 1) {
+            snprintf(tok, len, "%s", t);
+            break;
+        }
+    fclose(f);
 }

@@ -6,6 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* archbench seed's defaults; every dataset archbench run and up write uses the
+ * default seed (run.json records it). */
+#define SEED_DEFAULT 42
+#define SEED_DEFAULT_USERS 10000
+
 struct seed_options {
     uint64_t users;
     uint64_t seed;
@@ -23,5 +28,16 @@ uint64_t seed_extra_tokens(uint64_t users);
 /* Writes DIR/app.db, DIR/auth.db, DIR/profiles.db and DIR/tokens.tsv (each to a
  * temporary name first, renamed when complete). Returns 0, or -1 with err set. */
 int seed_run(const struct seed_options *opt, char *err, size_t errlen);
+
+/* Seeds DIR with `users` users (SEED_DEFAULT) unless DIR/tokens.tsv is there already,
+ * saying so on stderr. Returns 0, or -1 with err set. */
+int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen);
+
+/* DIR/tokens.tsv, the tokens of the dataset in DIR (loadgen --tokens reads it). */
+void seed_tokens_path(const char *dir, char *out, size_t len);
+
+/* The first valid token of the dataset in DIR (user 1's) into tok; "" when its
+ * tokens.tsv has none or cannot be read. */
+void seed_first_token(const char *dir, char *tok, size_t len);
 
 #endif

@@ -95,6 +95,90 @@ static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
     return spawn_at(s, s->nprocs, opt, name, p->argv, err, errlen);
 }
 
+/* In the child: join the architecture's process group, pin to its CPUs, stdout to
+ * the pipe the parent reads the address from, stderr to the log; then exec. */
+static _Noreturn void exec_child(const struct sut *s, const struct sut_options *opt,
+                                 char *const argv[], int out_fd, const char *logpath)
+{
+    /* pgid 0 makes the first process the leader. A restarted process whose group
+     * died with it (the monolith is alone in its group) leads a new one. */
+    if (setpgid(0, s->pgid) != 0)
+        setpgid(0, 0);
+    sched_setaffinity(0, sizeof opt->cpus, &opt->cpus);
+    dup2(out_fd, STDOUT_FILENO);
+    int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0)
+        dup2(fd, STDERR_FILENO);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execv(argv[0], argv);
+    fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* In the parent too, so the group exists before we use it (same rule as in the
+ * child). EACCES: the child has already exec'd, having set its group itself. */
+static void join_group(struct sut *s, pid_t pid)
+{
+    if (s->pgid == 0) {
+        setpgid(pid, pid);
+        s->pgid = pid;
+    } else if (setpgid(pid, s->pgid) != 0) {
+        if (errno == EACCES) {
+            pid_t g = getpgid(pid);
+            if (g > 0)
+                s->pgid = g;
+        } else {
+            setpgid(pid, pid);
+            s->pgid = pid;
+        }
+    }
+}
+
+/* Reads the program's first line from fd within SUT_READY_TIMEOUT_MS; 0 when it is
+ * "listening on ADDR" (ADDR into address). */
+static int read_address(int fd, char address[80])
+{
+    char line[160];
+    size_t n = 0;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    double deadline = clock_now_ms() + SUT_READY_TIMEOUT_MS;
+    while (n < sizeof line - 1) {
+        int left = (int)(deadline - clock_now_ms());
+        if (left <= 0 || poll(&pfd, 1, left) != 1 || read(fd, &line[n], 1) != 1)
+            return -1;
+        if (line[n] == '\n') {
+            line[n] = '\0';
+            return sscanf(line, "listening on %79s", address) == 1 ? 0 : -1;
+        }
+        n++;
+    }
+    return -1;
+}
+
+/* Why p printed no address: it exited (reaped, with its last log line), or it
+ * is still silent. */
+static void explain_no_address(struct sut_proc *p, const char *logpath, char *err, size_t errlen)
+{
+    int st;
+    /* EOF on stdout usually means it exited: give it a moment to be reapable. */
+    pid_t w = waitpid(p->pid, &st, WNOHANG);
+    if (w == 0) {
+        sleep_ms(50);
+        w = waitpid(p->pid, &st, WNOHANG);
+    }
+    if (w == p->pid) {
+        p->pid = 0;
+        report_death(p->name, st, logpath, "start-up", err, errlen);
+    } else {
+        snprintf(err, errlen, "%s did not print its address within %d s; see %s", p->name,
+                 SUT_READY_TIMEOUT_MS / 1000, logpath);
+    }
+}
+
 /* Starts argv in slot `slot` (a new one when slot == s->nprocs). */
 static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
                     const char *name, char *const argv[], char *err, size_t errlen)
@@ -114,80 +198,18 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
         close(out[1]);
         return -1;
     }
-    if (pid == 0) {
-        /* pgid 0 makes the first process the leader. A restarted process whose
-         * group died with it (the monolith is alone in its group) leads a new one. */
-        if (setpgid(0, s->pgid) != 0)
-            setpgid(0, 0);
-        sched_setaffinity(0, sizeof opt->cpus, &opt->cpus);
-        dup2(out[1], STDOUT_FILENO);
-        int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0)
-            dup2(fd, STDERR_FILENO);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        execv(argv[0], argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    /* Also from here, so the group exists before we use it (same rule as above).
-     * EACCES: the child has already exec'd, having set its group itself. */
-    if (s->pgid == 0) {
-        setpgid(pid, pid);
-        s->pgid = pid;
-    } else if (setpgid(pid, s->pgid) != 0) {
-        if (errno == EACCES) {
-            pid_t g = getpgid(pid);
-            if (g > 0)
-                s->pgid = g;
-        } else {
-            setpgid(pid, pid);
-            s->pgid = pid;
-        }
-    }
+    if (pid == 0)
+        exec_child(s, opt, argv, out[1], logpath);
+    join_group(s, pid);
     close(out[1]);
     p->name = name;
     p->pid = pid;
     if (slot == s->nprocs)
         s->nprocs++;
-
-    char line[160];
-    size_t n = 0;
-    struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-    double deadline = clock_now_ms() + 10000;
-    int rc = -1;
-    while (n < sizeof line - 1) {
-        int left = (int)(deadline - clock_now_ms());
-        if (left <= 0 || poll(&pfd, 1, left) != 1 || read(out[0], &line[n], 1) != 1)
-            break;
-        if (line[n] == '\n') {
-            line[n] = '\0';
-            if (sscanf(line, "listening on %79s", p->address) == 1)
-                rc = 0;
-            break;
-        }
-        n++;
-    }
+    int rc = read_address(out[0], p->address);
     close(out[0]);
-    if (rc != 0) {
-        int st;
-        /* EOF on stdout usually means it exited: give it a moment to be reapable. */
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == 0) {
-            sleep_ms(50);
-            w = waitpid(pid, &st, WNOHANG);
-        }
-        if (w == pid) {
-            p->pid = 0;
-            report_death(name, st, logpath, "start-up", err, errlen);
-        } else {
-            snprintf(err, errlen, "%s did not print its address within 10 s; see %s", name,
-                     logpath);
-        }
-    }
+    if (rc != 0)
+        explain_no_address(p, logpath, err, errlen);
     return rc;
 }
 
@@ -209,7 +231,7 @@ static bool health_ok(const char *address)
 static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *when, char *err,
                         size_t errlen)
 {
-    double deadline = clock_now_ms() + 10000;
+    double deadline = clock_now_ms() + SUT_READY_TIMEOUT_MS;
     while (clock_now_ms() < deadline) {
         if (health_ok(p->address))
             return 0;
@@ -223,9 +245,86 @@ static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *whe
         }
         sleep_ms(2);
     }
-    snprintf(err, errlen, "%s at %s did not answer /health within 10 s of its %s", p->name, p->address,
-             when);
+    snprintf(err, errlen, "%s at %s did not answer /health within %d s of its %s", p->name,
+             p->address, SUT_READY_TIMEOUT_MS / 1000, when);
     return -1;
+}
+
+/* The address a server listens on: its default port with fixed_ports (archbench
+ * up), any free port otherwise. */
+static char *listen_addr(const struct sut_options *opt, const char *fixed)
+{
+    return (char *)(opt->fixed_ports ? fixed : "127.0.0.1:0");
+}
+
+/* The monolith, auth-service and profile-service: a server on one database. */
+static int start_db_server(struct sut *s, const struct sut_options *opt, const char *name,
+                           const char *fixed, const char *db_file, char *threads, char *err,
+                           size_t errlen)
+{
+    char bin[512], db[4096];
+    snprintf(bin, sizeof bin, "%s/%s", opt->bin_dir, name);
+    snprintf(db, sizeof db, "%s/%s", opt->data_dir, db_file);
+    char *argv[] = {bin, "--listen", listen_addr(opt, fixed), "--db", db, "--threads", threads,
+                    NULL};
+    return spawn(s, opt, name, argv, err, errlen);
+}
+
+/* The URL of the process started last. */
+static void last_url(const struct sut *s, char *out, size_t len)
+{
+    snprintf(out, len, "http://%s", s->procs[s->nprocs - 1].address);
+}
+
+static int start_microservices(struct sut *s, const struct sut_options *opt, char *threads,
+                               char *err, size_t errlen)
+{
+    char bin[512], auth_url[128], profile_url[128];
+    if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, err,
+                        errlen) != 0)
+        return -1;
+    last_url(s, auth_url, sizeof auth_url);
+    if (start_db_server(s, opt, "profile-service", "127.0.0.1:9102", "profiles.db", threads,
+                        err, errlen) != 0)
+        return -1;
+    last_url(s, profile_url, sizeof profile_url);
+    snprintf(bin, sizeof bin, "%s/gateway", opt->bin_dir);
+    char *argv[] = {bin, "--listen", listen_addr(opt, "127.0.0.1:8081"), "--auth-url", auth_url,
+                    "--profile-url", profile_url, "--threads", threads, NULL};
+    return spawn(s, opt, "gateway", argv, err, errlen);
+}
+
+static int start_serverless(struct sut *s, const struct sut_options *opt, char *err,
+                            size_t errlen)
+{
+    char bin[512], fn[512], env[4096], idle[32];
+    snprintf(bin, sizeof bin, "%s/faas", opt->bin_dir);
+    snprintf(fn, sizeof fn, "%s/fn-get-profile", opt->bin_dir);
+    snprintf(env, sizeof env, "ARCHBENCH_DB=%s/app.db", opt->data_dir);
+    snprintf(idle, sizeof idle, "%u", opt->idle_timeout_ms);
+    char *argv[16];
+    int n = 0;
+    argv[n++] = bin;
+    argv[n++] = "--listen";
+    argv[n++] = listen_addr(opt, "127.0.0.1:8082");
+    argv[n++] = "--function";
+    argv[n++] = fn;
+    argv[n++] = "--env";
+    argv[n++] = env;
+    if (opt->idle_timeout_ms) {
+        argv[n++] = "--idle-timeout-ms";
+        argv[n++] = idle;
+    }
+    if (opt->start_mode) {
+        argv[n++] = "--start";
+        argv[n++] = (char *)opt->start_mode;
+    }
+    if (opt->report_log) {
+        argv[n++] = "--report-log";
+        argv[n++] = (char *)opt->report_log;
+    }
+    argv[n] = NULL;
+    return spawn(s, opt, "faas", argv, err, errlen);
 }
 
 int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
@@ -234,90 +333,30 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
     memset(s, 0, sizeof *s);
     s->arch = arch;
     s->opt = *opt;
-    char thr[16], bin[4][512], db[3][4096];
-    snprintf(thr, sizeof thr, "%u", opt->threads ? opt->threads : 1);
-    const char *d = opt->data_dir;
+    char threads[16];
+    snprintf(threads, sizeof threads, "%u", opt->threads ? opt->threads : 1);
     double t0 = clock_now_ms();
     int rc = -1;
-    const char *public_addr = NULL;
-
+    /* Each architecture starts its public server last: it needs the others'
+     * addresses. */
     switch (arch) {
-    case SUT_MONOLITH: {
-        snprintf(bin[0], sizeof bin[0], "%s/monolith", opt->bin_dir);
-        snprintf(db[0], sizeof db[0], "%s/app.db", d);
-        char *argv[] = {bin[0], "--listen", opt->fixed_ports ? "127.0.0.1:8080" : "127.0.0.1:0",
-                        "--db", db[0], "--threads", thr, NULL};
-        rc = spawn(s, opt, "monolith", argv, err, errlen);
-        public_addr = s->procs[0].address;
+    case SUT_MONOLITH:
+        rc = start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, err,
+                             errlen);
         break;
+    case SUT_MICROSERVICES: rc = start_microservices(s, opt, threads, err, errlen); break;
+    case SUT_SERVERLESS: rc = start_serverless(s, opt, err, errlen); break;
+    case SUT_NARCH: break;
     }
-    case SUT_MICROSERVICES: {
-        snprintf(bin[0], sizeof bin[0], "%s/auth-service", opt->bin_dir);
-        snprintf(bin[1], sizeof bin[1], "%s/profile-service", opt->bin_dir);
-        snprintf(bin[2], sizeof bin[2], "%s/gateway", opt->bin_dir);
-        snprintf(db[0], sizeof db[0], "%s/auth.db", d);
-        snprintf(db[1], sizeof db[1], "%s/profiles.db", d);
-        char *a1[] = {bin[0], "--listen", opt->fixed_ports ? "127.0.0.1:9101" : "127.0.0.1:0",
-                      "--db", db[0], "--threads", thr, NULL};
-        char *a2[] = {bin[1], "--listen", opt->fixed_ports ? "127.0.0.1:9102" : "127.0.0.1:0",
-                      "--db", db[1], "--threads", thr, NULL};
-        if (spawn(s, opt, "auth-service", a1, err, errlen) != 0 ||
-            spawn(s, opt, "profile-service", a2, err, errlen) != 0)
-            break;
-        char auth_url[128], profile_url[128];
-        snprintf(auth_url, sizeof auth_url, "http://%s", s->procs[0].address);
-        snprintf(profile_url, sizeof profile_url, "http://%s", s->procs[1].address);
-        char *a3[] = {bin[2], "--listen", opt->fixed_ports ? "127.0.0.1:8081" : "127.0.0.1:0",
-                      "--auth-url", auth_url, "--profile-url", profile_url, "--threads", thr,
-                      NULL};
-        rc = spawn(s, opt, "gateway", a3, err, errlen);
-        public_addr = s->procs[2].address;
-        break;
-    }
-    case SUT_SERVERLESS: {
-        snprintf(bin[0], sizeof bin[0], "%s/faas", opt->bin_dir);
-        snprintf(bin[1], sizeof bin[1], "%s/fn-get-profile", opt->bin_dir);
-        snprintf(db[0], sizeof db[0], "ARCHBENCH_DB=%s/app.db", d);
-        char idle[32];
-        snprintf(idle, sizeof idle, "%u", opt->idle_timeout_ms ? opt->idle_timeout_ms : 10000);
-        char *argv[16];
-        int n = 0;
-        argv[n++] = bin[0];
-        argv[n++] = "--listen";
-        argv[n++] = opt->fixed_ports ? "127.0.0.1:8082" : "127.0.0.1:0";
-        argv[n++] = "--function";
-        argv[n++] = bin[1];
-        argv[n++] = "--env";
-        argv[n++] = db[0];
-        argv[n++] = "--idle-timeout-ms";
-        argv[n++] = idle;
-        if (opt->start_mode) {
-            argv[n++] = "--start";
-            argv[n++] = (char *)opt->start_mode;
-        }
-        if (opt->report_log) {
-            argv[n++] = "--report-log";
-            argv[n++] = (char *)opt->report_log;
-        }
-        argv[n] = NULL;
-        rc = spawn(s, opt, "faas", argv, err, errlen);
-        public_addr = s->procs[0].address;
-        break;
-    }
-    case SUT_NARCH:
-        break;
-    }
-    if (rc == 0) {
-        /* Every internal server answers /health too: all must be up. */
-        for (unsigned i = 0; i < s->nprocs && rc == 0; i++)
-            rc = wait_healthy(s, &s->procs[i], "start-up", err, errlen);
-    }
+    /* Every internal server answers /health too: all must be up. */
+    for (unsigned i = 0; i < s->nprocs && rc == 0; i++)
+        rc = wait_healthy(s, &s->procs[i], "start-up", err, errlen);
     if (rc != 0) {
         sut_stop(s);
         return -1;
     }
     s->startup_ms = clock_now_ms() - t0;
-    snprintf(s->url, sizeof s->url, "http://%s/profile", public_addr);
+    snprintf(s->url, sizeof s->url, "http://%s/profile", s->procs[s->nprocs - 1].address);
     return 0;
 }
 
@@ -336,6 +375,21 @@ int sut_restart(struct sut *s, unsigned i, char *err, size_t errlen)
     if (spawn_at(s, i, &s->opt, p->name, p->argv, err, errlen) != 0)
         return -1;
     return wait_healthy(s, p, "a restart", err, errlen);
+}
+
+int sut_proc_index(const struct sut *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nprocs; i++)
+        if (strcmp(s->procs[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int sut_port(const struct sut *s)
+{
+    int port = 0;
+    sscanf(s->url, "http://%*[^:]:%d", &port);
+    return port;
 }
 
 bool sut_alive(const struct sut *s, char *which, size_t len)
@@ -474,7 +528,7 @@ int sut_stop(struct sut *s)
     if (s->pgid <= 0)
         return 0;
     kill(-s->pgid, SIGTERM);
-    double deadline = clock_now_ms() + 5000;
+    double deadline = clock_now_ms() + SUT_STOP_TIMEOUT_MS;
     for (;;) {
         reap(s);
         if (sut_count_group(s->pgid) == 0)

@@ -32,6 +32,11 @@ struct sut_options {
 
 #define SUT_MAX_PROCS 4
 
+/* How long a server may take to print its address, and then to answer /health. */
+#define SUT_READY_TIMEOUT_MS 10000
+/* How long sut_stop waits after SIGTERM before it kills what is left. */
+#define SUT_STOP_TIMEOUT_MS 5000
+
 struct sut_proc {
     const char *name;  /* "gateway" ... */
     pid_t pid;
@@ -56,14 +61,21 @@ struct sut {
 int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
               char *err, size_t errlen);
 
-/* SIGTERM to the group, up to 5 s for it to exit, then SIGKILL. Returns the number
- * of processes that had to be killed or were still found afterwards (0 = clean). */
+/* SIGTERM to the group, up to SUT_STOP_TIMEOUT_MS for it to exit, then SIGKILL.
+ * Returns the number of processes that had to be killed or were still found
+ * afterwards (0 = clean). */
 int sut_stop(struct sut *s);
 
 /* Starts process i again after it died or was killed (reaping it first), on the
  * address it had, and waits for its /health: how a supervisor restarts a crashed
  * server. Returns 0, or -1 with err set. */
 int sut_restart(struct sut *s, unsigned i, char *err, size_t errlen);
+
+/* The index in procs of the process started as `name` ("profile-service"), or -1. */
+int sut_proc_index(const struct sut *s, const char *name);
+
+/* The port of the public server (the one url points at). */
+int sut_port(const struct sut *s);
 
 /* True while every process started for the architecture is alive. */
 bool sut_alive(const struct sut *s, char *which, size_t len);

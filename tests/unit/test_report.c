@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "report_text.h"
+#include "sources.h"
 #include "../support/proc.h"
 
 /* A loadgen document with the fields the report reads. */
@@ -263,6 +265,113 @@ static void test_report_text_has_no_nan_inf_or_null(void **state)
     cleanup(&r);
 }
 
+/* Every "%" the reader sees is one "%": a printf format's "%%" must never show. */
+static void test_percent_signs_are_printed_once(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(false), &r); /* no microservices: the comparison has no ratio */
+    assert_contains(r.en, "at up to 79 % lower throughput");
+    assert_contains(r.es, "hasta un 79 % menos de rendimiento");
+    assert_null(strstr(r.en, "%%"));
+    assert_null(strstr(r.es, "%%"));
+    cleanup(&r);
+    render(run_doc(true), &r);
+    assert_null(strstr(r.en, "%%"));
+    assert_null(strstr(r.es, "%%"));
+    cleanup(&r);
+}
+
+/* The report's formats and how many arguments report.c passes each. */
+struct format_field {
+    const char *name;
+    size_t at;
+    unsigned nargs;
+};
+#define FORMAT(field, n) {#field, offsetof(struct lang, field), n}
+static const struct format_field formats[] = {
+    FORMAT(pct, 1),           FORMAT(generated, 3),     FORMAT(summary_intro, 1),
+    FORMAT(col_thr, 1),       FORMAT(env_split, 2),     FORMAT(env_data, 2),
+    FORMAT(env_wall, 1),      FORMAT(method_items, 5),  FORMAT(chart_scale, 1),
+    FORMAT(latency_header, 1), FORMAT(diff_mono, 10),   FORMAT(diff_mono_vs, 2),
+    FORMAT(diff_micro, 11),   FORMAT(diff_sls, 11),     FORMAT(diff_sls_cold, 8),
+    FORMAT(diff_sls_cost, 8), FORMAT(repeats_note, 8),  FORMAT(scale_note, 3),
+    FORMAT(scale_item, 2),    FORMAT(published_ueda, 5), FORMAT(published_ueda_none, 2),
+    FORMAT(published_cold, 6), FORMAT(errors_some, 3),  FORMAT(verify_fail, 2),
+    FORMAT(faults_intro, 4),  FORMAT(faults_header, 1),
+};
+
+/* A format with more than one argument numbers every one (%1$s ...), so a
+ * translation can reorder them; and uses each: printf's positional arguments
+ * cannot skip one. */
+static void assert_format(const char *lang, const char *name, const char *fmt, unsigned nargs)
+{
+    bool used[16] = {false};
+    for (const char *p = fmt; (p = strchr(p, '%')) != NULL;) {
+        if (p[1] == '%') {
+            p += 2;
+            continue;
+        }
+        unsigned n = 1;
+        int len = 0;
+        if (nargs > 1)
+            sscanf(p, "%%%u$s%n", &n, &len);
+        else if (strncmp(p, "%s", 2) == 0)
+            len = 2;
+        if (len == 0 || n < 1 || n > nargs)
+            fail_msg("%s %s: \"%.8s\" is not %s", lang, name, p,
+                     nargs > 1 ? "%N$s with N in 1..nargs" : "%s");
+        used[n] = true;
+        p += len;
+    }
+    for (unsigned n = 1; n <= nargs; n++)
+        if (!used[n])
+            fail_msg("%s %s: argument %u is never used", lang, name, n);
+}
+
+static void test_formats_number_their_arguments_in_every_language(void **state)
+{
+    (void)state;
+    for (int lang = 0; lang < LANG_N; lang++)
+        for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+            const char *fmt =
+                *(const char *const *)((const char *)&report_langs[lang] + formats[i].at);
+            assert_non_null(fmt);
+            assert_format(report_langs[lang].code, formats[i].name, fmt, formats[i].nargs);
+        }
+}
+
+/* Every price and published figure has its source and the date it was read, and
+ * the report quotes it from the table: its value, in each language's number
+ * format, and its address. */
+static void test_published_figures_come_from_the_sources_table(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    for (int i = 0; i < SOURCE_N; i++) {
+        const struct source *src = &sources[i];
+        assert_non_null(src->what);
+        assert_int_equal(strncmp(src->url, "https://", 8), 0);
+        unsigned y, m, d;
+        assert_int_equal(sscanf(src->read, "%4u-%2u-%2u", &y, &m, &d), 3);
+        assert_true(strlen(src->read) == 10 && m >= 1 && m <= 12 && d >= 1 && d <= 31);
+        assert_contains(r.en, src->url);
+        assert_contains(r.es, src->url);
+        if (isnan(src->value))
+            continue;
+        assert_contains(r.en, report_number(0, src->value, src->decimals));
+        assert_contains(r.es, report_number(1, src->value, src->decimals));
+    }
+    /* the cost model: 1 ms billed at 128 MB is 125 GB-s per million requests */
+    char cost[32];
+    snprintf(cost, sizeof cost, "**$%s per million requests**",
+             report_number(0, 125 * sources[SOURCE_LAMBDA_GB_SECOND].value +
+                                  sources[SOURCE_LAMBDA_REQUESTS].value, 2));
+    assert_contains(r.en, cost);
+    cleanup(&r);
+}
+
 static void test_charts_and_their_sources_are_kept(void **state)
 {
     (void)state;
@@ -383,6 +492,9 @@ int main(void)
         cmocka_unit_test(test_difference_quotes_this_runs_numbers),
         cmocka_unit_test(test_fault_scenarios_are_tabled_with_recovery),
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
+        cmocka_unit_test(test_percent_signs_are_printed_once),
+        cmocka_unit_test(test_formats_number_their_arguments_in_every_language),
+        cmocka_unit_test(test_published_figures_come_from_the_sources_table),
         cmocka_unit_test(test_charts_and_their_sources_are_kept),
         cmocka_unit_test(test_not_a_run_is_refused),
         cmocka_unit_test(test_example_run_renders_the_same_bytes),

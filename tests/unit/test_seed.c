@@ -192,6 +192,51 @@ static void test_opening_the_wrong_database_fails_clearly(void **state)
     assert_non_null(strstr(err, "missing.db"));
 }
 
+/* archbench run and up read user 1's token from tokens.tsv to call the
+ * architecture themselves: the first valid row, whatever lies around it. */
+static void test_first_token_is_user_1s(void **state)
+{
+    struct tmpdirs *t = *state;
+    char path[128], tok[64], want[64] = "";
+    char *tsv = slurp(t->a, "tokens.tsv", NULL);
+    assert_non_null(tsv);
+    assert_int_equal(sscanf(strchr(tsv, '\n') + 1, "1\t%63s\tvalid", want), 1);
+    free(tsv);
+    seed_first_token(t->a, tok, sizeof tok);
+    assert_string_equal(tok, want);
+    snprintf(path, sizeof path, "%s/no-such-dir", t->a);
+    seed_first_token(path, tok, sizeof tok);
+    assert_string_equal(tok, "");
+}
+
+/* seed_ensure seeds an empty directory once and then leaves it alone, so a run
+ * never rewrites the dataset another run measured. */
+static void test_ensure_seeds_only_what_is_missing(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/archbench-seed-XXXXXX", err[256] = "", sub[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/data", dir);
+    assert_int_equal(seed_ensure(sub, 200, err, sizeof err), 0);
+    size_t len;
+    char *before = slurp(sub, "tokens.tsv", &len);
+    assert_non_null(before);
+    assert_non_null(strstr(before, "\n200\t"));
+    /* asked again for another size: the dataset there is kept as it is */
+    assert_int_equal(seed_ensure(sub, 300, err, sizeof err), 0);
+    size_t len2;
+    char *after = slurp(sub, "tokens.tsv", &len2);
+    assert_int_equal(len2, len);
+    assert_memory_equal(after, before, len);
+    assert_null(strstr(after, "\n201\t"));
+    free(before);
+    free(after);
+    /* and a directory it cannot create is an error, not a crash */
+    assert_int_equal(seed_ensure("/proc/archbench-no/data", 10, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/proc/archbench-no/data"));
+    proc_rmdir(dir);
+}
+
 int main(void)
 {
     db_global_init();
@@ -202,6 +247,8 @@ int main(void)
         cmocka_unit_test(test_databases_agree_with_tokens_file),
         cmocka_unit_test(test_seeded_text_includes_non_ascii),
         cmocka_unit_test(test_opening_the_wrong_database_fails_clearly),
+        cmocka_unit_test(test_first_token_is_user_1s),
+        cmocka_unit_test(test_ensure_seeds_only_what_is_missing),
     };
     return cmocka_run_group_tests_name("seed", tests, setup, teardown);
 }

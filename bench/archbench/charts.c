@@ -1,0 +1,389 @@
+/* The report's charts (see charts.h): one data writer and one script writer per
+ * chart, listed in `charts`; charts_write runs them and gnuplot. */
+#include "charts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "report.h"
+#include "report_text.h"
+
+/* The part of a "plot" clause after the file name, for architecture arch. */
+typedef void (*clause_fn)(char *out, size_t len, int arch, bool first, int lang);
+
+struct chart {
+    unsigned bit;     /* CHART_* */
+    const char *name; /* NAME.dat, NAME.LANG.gp, NAME.LANG.svg */
+    /* Whether m has the data at all (NULL: always); without it no file is written. */
+    bool (*wanted)(const struct run_figures *m);
+    /* Writes NAME.dat; false when it holds nothing to draw. */
+    bool (*data)(FILE *f, const struct run_figures *m);
+    /* One plot clause per architecture present (NULL: the script plots alone). */
+    clause_fn clause;
+    /* Writes NAME.LANG.gp (starting with gp_begin); plot is "plot 'NAME.dat' ..." */
+    void (*script)(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                   const char *plot);
+};
+
+/* ---- files and gnuplot ------------------------------------------------------ */
+
+static int run_gnuplot(const char *dir, const char *script)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(127);
+        /* gnuplot's warnings go to charts/gnuplot.log, not into archbench's output */
+        int fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0)
+            dup2(fd, STDERR_FILENO);
+        execlp("gnuplot", "gnuplot", script, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return -1;
+    return 0;
+}
+
+static FILE *open_in(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        log_error("cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+static void gp_value(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, " %.6g", v);
+    else
+        fprintf(f, " ?");
+}
+
+static const char *gp_head =
+    "set terminal svg size 760,420 dynamic enhanced font 'sans,12' background '#ffffff'\n"
+    "set datafile missing '?'\nset grid\nset key top right\n"
+    "set style line 1 lc rgb '#1f77b4' lw 2 pt 7\nset style line 2 lc rgb '#d62728' lw 2 pt 5\n"
+    "set style line 3 lc rgb '#2ca02c' lw 2 pt 9\n";
+
+/* What every script starts with: the style, the language's decimal sign, the
+ * output file and the title. */
+static void gp_begin(FILE *f, const struct chart *c, int lang, const char *title)
+{
+    const struct lang *L = &report_langs[lang];
+    char decimal[32] = "";
+    if (L->decimal != '.')
+        snprintf(decimal, sizeof decimal, "set decimalsign '%c'\n", L->decimal);
+    fprintf(f, "%s%sset output '%s.%s.svg'\nset title '%s'\n", gp_head, decimal, c->name,
+            L->code, title);
+}
+
+/* "plot FILE CLAUSE, '' CLAUSE ..." over the architectures present. */
+static void plot_clauses(char *out, size_t len, const struct run_figures *m, const char *file,
+                         clause_fn clause, int lang)
+{
+    size_t n = 0;
+    bool any = false;
+    out[0] = '\0';
+    for (int i = 0; i < SUT_NARCH && n < len; i++) {
+        if (!m->arch[i].present)
+            continue;
+        char text[256];
+        clause(text, sizeof text, i, !any, lang);
+        n += (size_t)snprintf(out + n, len - n, "%s%s%s", any ? ", " : "plot ",
+                              any ? "''" : file, text);
+        any = true;
+    }
+}
+
+/* Column arch + 2 of the file, drawn in the architecture's line style. */
+static void line_clause(char *out, size_t len, int arch, bool first, int lang)
+{
+    (void)first;
+    snprintf(out, len, " using 1:%d with linespoints ls %d title '%s'", arch + 2, arch + 1,
+             report_langs[lang].h_arch[arch]);
+}
+
+/* ---- throughput by connections ---------------------------------------------- */
+
+static bool throughput_data(FILE *f, const struct run_figures *m)
+{
+    fprintf(f, "# connections monolith microservices serverless (verified req/s)\n");
+    unsigned all[FIGURES_MAX_CONNS * SUT_NARCH];
+    unsigned n = figures_all_conns(m, all, FIGURES_MAX_CONNS * SUT_NARCH);
+    for (unsigned j = 0; j < n; j++) {
+        fprintf(f, "%u", all[j]);
+        for (int i = 0; i < SUT_NARCH; i++)
+            gp_value(f, figures_thr_at(figures_arch(m, i), all[j]));
+        fprintf(f, "\n");
+    }
+    return n > 0;
+}
+
+static void throughput_script(FILE *f, const struct chart *c, const struct run_figures *m,
+                              int lang, const char *plot)
+{
+    const struct lang *L = &report_langs[lang];
+    unsigned all[FIGURES_MAX_CONNS * SUT_NARCH];
+    unsigned n = figures_all_conns(m, all, FIGURES_MAX_CONNS * SUT_NARCH), lo = all[0],
+             hi = all[0];
+    for (unsigned j = 1; j < n; j++) {
+        lo = all[j] < lo ? all[j] : lo;
+        hi = all[j] > hi ? all[j] : hi;
+    }
+    char xrange[96] = "";
+    if (lo == hi) /* one concurrency only: give the point some room */
+        snprintf(xrange, sizeof xrange, "set xrange [%u:%u]\n", lo / 2, hi * 2);
+    gp_begin(f, c, lang, L->chart_thr);
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 2\nset yrange [0:*]\n%s%s\n",
+            L->ax_conns, L->ax_thr, xrange, plot);
+}
+
+/* ---- latency percentiles at equal load --------------------------------------- */
+
+static bool latency_data(FILE *f, const struct run_figures *m)
+{
+    fprintf(f, "# percentile monolith microservices serverless (ms, equal load)\n");
+    static const char *names[] = {"p50", "p90", "p99", "p99.9"};
+    for (int p = 0; p < 4; p++) {
+        fprintf(f, "%s", names[p]);
+        for (int i = 0; i < SUT_NARCH; i++) {
+            const struct arch_figures *a = figures_arch(m, i);
+            double v = !a ? NAN
+                       : p == 0 ? a->eq_p50_ms
+                       : p == 1 ? a->eq_p90_ms
+                       : p == 2 ? a->eq_p99_ms
+                                : a->eq_p999_ms;
+            gp_value(f, v);
+        }
+        fprintf(f, "\n");
+    }
+    return true;
+}
+
+/* Bars of column arch + 2 in the architecture's colour; the first clause labels
+ * the x axis with the percentile names. */
+static void bar_clause(char *out, size_t len, int arch, bool first, int lang)
+{
+    static const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c"};
+    const char *xtic = first ? report_langs[lang].gp_pct_xtic : "";
+    snprintf(out, len, " using %d%s lc rgb '%s' title '%s'", arch + 2, xtic, colors[arch],
+             report_langs[lang].h_arch[arch]);
+}
+
+static void latency_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                          const char *plot)
+{
+    (void)m;
+    const struct lang *L = &report_langs[lang];
+    gp_begin(f, c, lang, L->chart_lat);
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale y\n"
+               "set style data histograms\nset style histogram clustered gap 1\n"
+               "set style fill solid 0.85 border -1\nset key top left\n%s\n",
+            L->ax_pct, L->ax_lat, plot);
+}
+
+/* ---- serverless cold and warm requests --------------------------------------- */
+
+static bool coldwarm_wanted(const struct run_figures *m)
+{
+    const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
+    return sls && sls->has_cold;
+}
+
+static bool coldwarm_data(FILE *f, const struct run_figures *m)
+{
+    const struct arch_figures *sls = &m->arch[SUT_SERVERLESS];
+    fprintf(f, "# case ms: cold exec, cold fork-server, warm (client, p50)\n");
+    fprintf(f, "0");
+    gp_value(f, sls->cold_p50_ms[MODE_EXEC]);
+    fprintf(f, "\n1");
+    gp_value(f, sls->cold_p50_ms[MODE_FORK_SERVER]);
+    fprintf(f, "\n2");
+    gp_value(f, sls->warm_p50_ms[MODE_EXEC]);
+    fprintf(f, "\n");
+    return true;
+}
+
+static void coldwarm_script(FILE *f, const struct chart *c, const struct run_figures *m,
+                            int lang, const char *plot)
+{
+    (void)plot;
+    (void)m;
+    const struct lang *L = &report_langs[lang];
+    gp_begin(f, c, lang, L->chart_cold);
+    fprintf(f, "set ylabel '%s'\nset logscale y\nset style fill solid 0.85 border -1\n"
+               "set boxwidth 0.6\nset xrange [-0.6:2.6]\nunset key\n"
+               "set xtics ('%s' 0, '%s' 1, '%s' 2)\n"
+               "plot 'coldwarm.dat' using 1:2 with boxes lc rgb '#2ca02c'\n",
+            L->ax_ms, L->lbl_cold_exec, L->lbl_cold_fork, L->lbl_warm);
+}
+
+/* ---- latency against throughput (open loop) ---------------------------------- */
+
+static bool curve_wanted(const struct run_figures *m)
+{
+    bool curve = false;
+    for (int i = 0; i < SUT_NARCH; i++)
+        curve |= m->arch[i].ncurve > 1;
+    return curve;
+}
+
+static bool curve_data(FILE *f, const struct run_figures *m)
+{
+    for (int i = 0; i < SUT_NARCH; i++) {
+        fprintf(f, "# %s: offered achieved p99_ms\n", m->arch[i].name);
+        for (unsigned k = 0; k < m->arch[i].ncurve; k++) {
+            fprintf(f, "%.0f", m->arch[i].curve_offered[k]);
+            gp_value(f, m->arch[i].curve_thr[k]);
+            gp_value(f, m->arch[i].curve_p99_ms[k]);
+            fprintf(f, "\n");
+        }
+        fprintf(f, "\n\n"); /* gnuplot index separator */
+    }
+    return true;
+}
+
+/* curve.dat has one block per architecture, present or not: index = arch. */
+static void curve_clause(char *out, size_t len, int arch, bool first, int lang)
+{
+    (void)first;
+    snprintf(out, len, " index %d using 2:3 with linespoints ls %d title '%s'", arch, arch + 1,
+             report_langs[lang].h_arch[arch]);
+}
+
+static void curve_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                          const char *plot)
+{
+    (void)m;
+    const struct lang *L = &report_langs[lang];
+    gp_begin(f, c, lang, L->chart_curve);
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale y\nset key top left\n%s\n",
+            L->ax_thr, L->ax_p99, plot);
+}
+
+/* ---- throughput by dataset size ---------------------------------------------- */
+
+static bool scale_wanted(const struct run_figures *m)
+{
+    bool scale = false;
+    for (int i = 0; i < SUT_NARCH; i++)
+        scale |= m->arch[i].nscale > 0;
+    return scale;
+}
+
+/* The dataset sizes, ascending: the other datasets and the main one. */
+static unsigned scale_users(const struct run_figures *m, unsigned users[FIGURES_MAX_SCALE + 1])
+{
+    unsigned n = 0;
+    for (int i = 0; i < SUT_NARCH && n == 0; i++)
+        for (unsigned k = 0; k < m->arch[i].nscale; k++)
+            users[n++] = m->arch[i].scale_users[k];
+    users[n++] = m->users;
+    for (unsigned j = 1; j < n; j++) /* sort */
+        for (unsigned k = j; k > 0 && users[k - 1] > users[k]; k--) {
+            unsigned t = users[k];
+            users[k] = users[k - 1];
+            users[k - 1] = t;
+        }
+    return n;
+}
+
+static bool scale_data(FILE *f, const struct run_figures *m)
+{
+    fprintf(f, "# users monolith microservices serverless (req/s at %d connections)\n",
+            SCENARIO_HEADLINE_CONNS);
+    /* the main dataset's headline figure is the middle point */
+    unsigned users[FIGURES_MAX_SCALE + 1];
+    unsigned n = scale_users(m, users);
+    for (unsigned j = 0; j < n; j++) {
+        fprintf(f, "%u", users[j]);
+        for (int i = 0; i < SUT_NARCH; i++) {
+            double v = NAN;
+            if (users[j] == m->users)
+                v = figures_headline_thr(figures_arch(m, i));
+            for (unsigned k = 0; k < m->arch[i].nscale; k++)
+                if (m->arch[i].scale_users[k] == users[j])
+                    v = m->arch[i].scale_thr[k];
+            gp_value(f, v);
+        }
+        fprintf(f, "\n");
+    }
+    return true;
+}
+
+static void scale_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                          const char *plot)
+{
+    (void)m;
+    const struct lang *L = &report_langs[lang];
+    char title[256];
+    snprintf(title, sizeof title, L->chart_scale,
+             report_number(lang, SCENARIO_HEADLINE_CONNS, 0));
+    gp_begin(f, c, lang, title);
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\nset yrange [0:*]\n%s\n",
+            L->ax_users, L->ax_thr, plot);
+}
+
+/* ---- all of them --------------------------------------------------------------- */
+
+static const struct chart charts[] = {
+    {CHART_THR, "throughput", NULL, throughput_data, line_clause, throughput_script},
+    {CHART_LAT, "latency", NULL, latency_data, bar_clause, latency_script},
+    {CHART_COLD, "coldwarm", coldwarm_wanted, coldwarm_data, NULL, coldwarm_script},
+    {CHART_CURVE, "curve", curve_wanted, curve_data, curve_clause, curve_script},
+    {CHART_SCALE, "scale", scale_wanted, scale_data, line_clause, scale_script},
+};
+
+#define NCHARTS (sizeof charts / sizeof charts[0])
+
+/* Writes c's script for lang and draws it; false when either failed. */
+static bool draw(const char *dir, const struct chart *c, const struct run_figures *m, int lang)
+{
+    char name[64], file[64], plot[1024] = "";
+    snprintf(name, sizeof name, "%s.%s.gp", c->name, report_langs[lang].code);
+    snprintf(file, sizeof file, "'%s.dat'", c->name);
+    if (c->clause)
+        plot_clauses(plot, sizeof plot, m, file, c->clause, lang);
+    FILE *f = open_in(dir, name);
+    if (f == NULL)
+        return false;
+    c->script(f, c, m, lang, plot);
+    fclose(f);
+    return run_gnuplot(dir, name) == 0;
+}
+
+unsigned charts_write(const char *dir, const struct run_figures *m)
+{
+    unsigned made = 0;
+    for (size_t i = 0; i < NCHARTS; i++) {
+        const struct chart *c = &charts[i];
+        char name[64];
+        snprintf(name, sizeof name, "%s.dat", c->name);
+        FILE *f;
+        if ((c->wanted && !c->wanted(m)) || (f = open_in(dir, name)) == NULL)
+            continue;
+        bool any = c->data(f, m);
+        fclose(f);
+        if (any)
+            made |= c->bit;
+    }
+    /* A chart gnuplot could not draw in one language is left out of both. */
+    for (int lang = 0; lang < LANG_N; lang++)
+        for (size_t i = 0; i < NCHARTS; i++)
+            if ((made & charts[i].bit) && !draw(dir, &charts[i], m, lang))
+                made &= ~charts[i].bit;
+    return made;
+}

@@ -1,0 +1,56 @@
+/* The report's prices, published figures and cited sources (see sources.h).
+ * The first rows were written into archbench on 2026-11-28; a row changed later
+ * gets the date its source was read again. */
+#include "sources.h"
+
+#include <math.h>
+
+const struct source sources[SOURCE_N] = {
+    [SOURCE_LAMBDA_GB_SECOND] = {
+        "AWS Lambda duration price, x86, first tier (USD per GB-s)", 0.0000166667, 10,
+        "https://aws.amazon.com/lambda/pricing/", "2026-11-28"},
+    [SOURCE_LAMBDA_REQUESTS] = {
+        "AWS Lambda request price (USD per million requests)", 0.20, 2,
+        "https://aws.amazon.com/lambda/pricing/", "2026-11-28"},
+    [SOURCE_UEDA_THROUGHPUT_LOSS] = {
+        "Ueda et al., IISWC 2016: Acme Air's microservice version had up to this much "
+        "lower throughput than its monolithic version on the same hardware (%)", 79, 0,
+        "https://doi.org/10.1109/IISWC.2016.7581269", "2026-11-28"},
+    [SOURCE_RUST_INIT_LOW] = {
+        "lambda-perf: Init Duration of AWS Lambda custom runtimes in Rust, low end (ms)", 18, 0,
+        "https://maxday.github.io/lambda-perf/", "2026-11-28"},
+    [SOURCE_RUST_INIT_HIGH] = {
+        "lambda-perf: Init Duration of AWS Lambda custom runtimes in Rust, high end (ms)", 22, 0,
+        "https://maxday.github.io/lambda-perf/", "2026-11-28"},
+    [SOURCE_FIRECRACKER_BOOT] = {
+        "Agache et al., NSDI 2020: Firecracker boots a microVM in at most (ms)", 125, 0,
+        "https://www.usenix.org/conference/nsdi20/presentation/agache", "2026-11-28"},
+    [SOURCE_SHOPIFY] = {
+        "Shopify's core platform is a modular monolith", NAN, 0,
+        "https://shopify.engineering/deconstructing-monolith-designing-software-maximizes-developer-productivity",
+        "2026-11-28"},
+    [SOURCE_STACK_OVERFLOW] = {
+        "Stack Overflow's architecture, 2016: a monolith on nine web servers", NAN, 0,
+        "https://nickcraver.com/blog/2016/02/17/stack-overflow-the-architecture-2016-edition/",
+        "2026-11-28"},
+    [SOURCE_PRIME_VIDEO] = {
+        "Prime Video's monitoring service: from serverless components to one process, "
+        "over 90 % cheaper; it had hit a scaling limit at about 5 % of the expected load", NAN, 0,
+        "https://www.primevideotech.com/video-streaming/scaling-up-the-prime-video-audio-video-monitoring-service-and-reducing-costs-by-90",
+        "2026-11-28"},
+    [SOURCE_NETFLIX] = {
+        "Netflix's move from a monolith to microservices in the cloud, finished in 2016", NAN, 0,
+        "https://about.netflix.com/en/news/completing-the-netflix-cloud-migration", "2026-11-28"},
+    [SOURCE_UBER] = {
+        "Uber: about 2,200 critical microservices, grouped into domains", NAN, 0,
+        "https://www.uber.com/blog/microservice-architecture/", "2026-11-28"},
+    [SOURCE_AMAZON] = {
+        "Amazon.com's CTO, 2006: the home page called more than 100 services", NAN, 0,
+        "https://queue.acm.org/detail.cfm?id=1142065", "2026-11-28"},
+    [SOURCE_IROBOT] = {
+        "iRobot's cloud back end runs on AWS Lambda", NAN, 0,
+        "https://www.infoq.com/presentations/serverless-iot-irobot/", "2026-11-28"},
+    [SOURCE_COCA_COLA] = {
+        "Coca-Cola's digital marketing applications on AWS Lambda (re:Invent 2016)", NAN, 0,
+        "https://dashbird.io/blog/serverless-case-study-coca-cola/", "2026-11-28"},
+};

@@ -1,0 +1,38 @@
+/* Every price and published figure the report quotes, and every source it cites,
+ * in one table with where and when it was read. To update a price, change its
+ * row in sources.c: the report computes and prints from the table only. */
+#ifndef ARCHBENCH_SOURCES_H
+#define ARCHBENCH_SOURCES_H
+
+enum source_id {
+    /* prices: the serverless cost model */
+    SOURCE_LAMBDA_GB_SECOND,     /* USD per GB-s */
+    SOURCE_LAMBDA_REQUESTS,      /* USD per million requests */
+    /* published results the report compares this run with */
+    SOURCE_UEDA_THROUGHPUT_LOSS, /* % */
+    SOURCE_RUST_INIT_LOW,        /* ms */
+    SOURCE_RUST_INIT_HIGH,       /* ms */
+    SOURCE_FIRECRACKER_BOOT,     /* ms */
+    /* the real use cases (cited for their text: no value) */
+    SOURCE_SHOPIFY,
+    SOURCE_STACK_OVERFLOW,
+    SOURCE_PRIME_VIDEO,
+    SOURCE_NETFLIX,
+    SOURCE_UBER,
+    SOURCE_AMAZON,
+    SOURCE_IROBOT,
+    SOURCE_COCA_COLA,
+    SOURCE_N
+};
+
+struct source {
+    const char *what;   /* what the value is, in its unit; or what the page says */
+    double value;       /* NAN for a source cited for its text */
+    int decimals;       /* how the report prints value */
+    const char *url;
+    const char *read;   /* YYYY-MM-DD: when value was read from url */
+};
+
+extern const struct source sources[SOURCE_N];
+
+#endif
