@@ -178,10 +178,27 @@ fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 	$(BUILD)/fuzz/fuzz-parser -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
 	    $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
+# The other libFuzzer targets (docs/fuzzing.md): make fuzz-NAME builds
+# tests/fuzz/fuzz_NAME.c with FUZZ_SRC_NAME (and FUZZ_LIBS_NAME) and runs it on
+# build/fuzz/corpus-NAME seeded from tests/fuzz/corpus_NAME/.
+FUZZ_TARGETS := token
+FUZZ_SRC_token := common/token.c
+FUZZ_LIBS_token := -lcrypto
+.SECONDEXPANSION:
+$(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Icommon -Ibench/loadgen -Iserverless \
+	    -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_SRC_$*) $(FUZZ_LIBS_$*)
+
+$(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(BUILD)/fuzz/fuzz-%
+	@mkdir -p $(BUILD)/fuzz/corpus-$*
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	    $(BUILD)/fuzz/corpus-$* tests/fuzz/corpus_$*
+
 clean:
 	rm -rf $(BIN) $(BUILD)
 
-.PHONY: all peers tests test bench clean fuzz-parser FORCE
+.PHONY: all peers tests test bench clean fuzz-parser $(addprefix fuzz-,$(FUZZ_TARGETS)) FORCE
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -16,17 +16,31 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
+#include "http_head.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
 #include "problem.h"
 
 struct server_worker;
+struct server_daemon;
+
+/* One open connection (MHD's socket context). While it waits for a request's
+ * headers it sits in its daemon's waiting list, oldest first, so the header
+ * deadline is checked at the list's head only. */
+struct server_conn {
+    struct server_daemon *d;
+    int fd;
+    bool waiting;
+    uint64_t since_ms;           /* waiting since (the worker's loop clock) */
+    struct server_conn *prev, *next;
+};
 
 /* One site (listen address, routes) as served by one worker thread: one MHD
  * daemon. on_request, on_completed and server_resume find it through their cls
@@ -40,6 +54,11 @@ struct server_daemon {
     struct server_worker *worker;    /* the thread that drives this daemon */
     atomic_bool resumed;         /* server_resume marked a connection: run MHD */
     char address[80];            /* what listen_fd is bound to */
+    unsigned connections;        /* open now (MHD's connection notifications) */
+    unsigned limit;              /* MHD_OPTION_CONNECTION_LIMIT of this daemon */
+    bool at_limit;               /* MHD may have taken its listening socket out of epoll */
+    uint64_t header_timeout_ms;
+    struct server_conn *waiting_head, *waiting_tail;
 };
 
 /* One worker thread: it drives one daemon per site from a single poll loop. */
@@ -49,6 +68,7 @@ struct server_worker {
     int stop_fd;                 /* read end of the server's stop pipe */
     int wake_fd;                 /* eventfd: server_resume from other threads (-1: none) */
     bool rerun;                  /* a daemon was resumed from this very thread */
+    uint64_t now_ms;             /* the loop's clock, read once per wake-up */
     pthread_t thread;
     bool started;
 };
@@ -74,6 +94,7 @@ struct request_state {
     void *app;                      /* server_request.state */
     void (*app_free)(void *app);    /* server_request.state_free */
     unsigned long long start_us;    /* headers in (CLOCK_MONOTONIC), for request_done */
+    unsigned raw_status;            /* answered past MHD (send_raw_problem), or 0 */
 };
 
 bool server_option(int c, const char *arg, struct server_config *cfg, const char *program)
@@ -95,6 +116,11 @@ bool server_option(int c, const char *arg, struct server_config *cfg, const char
         if (!opts_parse_duration_ms(arg, &ms) || ms < 1000 || ms > 3600 * 1000)
             opts_usage_error(program, "--conn-timeout: expected 1s..1h, got '%s'", arg);
         cfg->timeout_s = (unsigned)(ms / 1000);
+        return true;
+    case 'H':
+        if (!opts_parse_duration_ms(arg, &ms) || ms < 100 || ms > 3600 * 1000)
+            opts_usage_error(program, "--header-timeout: expected 100ms..1h, got '%s'", arg);
+        cfg->header_timeout_ms = (unsigned)ms;
         return true;
     case 'v':
         log_set_level(LOG_DEBUG);
@@ -291,39 +317,76 @@ static void format_allow(unsigned methods, char *out, size_t outlen)
 #define SERVER_MAX_HEADER_BYTES 8192
 #define SERVER_MAX_URL_BYTES 4096
 
-/* A chunked body found too large while it arrives is drained (MHD cannot answer in
- * the middle of a body) and answered 413 at its end; past this much more, the
- * connection is closed without an answer. */
-#define SERVER_DRAIN_BYTES (1024 * 1024)
+/* A chunked body that outgrows its limit is answered 413 at once (written to the
+ * socket, see send_raw_problem), and then up to this much more of it is read and
+ * dropped before the connection is closed: a client still sending gets to finish
+ * its write and read the answer instead of a reset. */
+#define SERVER_LINGER_BYTES (1024 * 1024)
 
-static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
-                                        const char *key, const char *value)
+/* The connection's own state (its socket context), or NULL when it had none. */
+static struct server_conn *conn_of(struct MHD_Connection *conn)
 {
-    (void)kind;
-    size_t *total = cls;
-    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
-    return MHD_YES;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
-static size_t header_bytes(struct MHD_Connection *conn)
+/* The header deadline: a connection waits for a request's headers from its accept,
+ * or from the end of its previous request, for at most header_timeout_ms. */
+static void waiting_add(struct server_conn *c)
 {
-    size_t total = 0;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, &total);
-    return total;
+    struct server_daemon *d = c->d;
+    c->waiting = true;
+    c->since_ms = d->worker->now_ms;
+    c->next = NULL;
+    c->prev = d->waiting_tail;
+    if (d->waiting_tail)
+        d->waiting_tail->next = c;
+    else
+        d->waiting_head = c;
+    d->waiting_tail = c;
 }
 
-/* Request bodies are read and dropped, except on keep_body routes, which get them;
- * beyond the route's limit (max_body by default) the answer is 413. */
-static bool declared_body_too_large(struct MHD_Connection *conn, size_t max_body)
+static void waiting_remove(struct server_conn *c)
 {
-    const char *cl =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl == NULL)
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(cl, &end, 10);
-    return errno != 0 || n > max_body;
+    if (!c->waiting)
+        return;
+    struct server_daemon *d = c->d;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        d->waiting_head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        d->waiting_tail = c->prev;
+    c->waiting = false;
+}
+
+/* Closes the connections whose headers are overdue. MHD 0.9.75 has no call to
+ * close a connection from outside its handlers, so the socket is shut down: MHD
+ * then reads end-of-file and closes it in its next run (the shutdown wakes the
+ * daemon's epoll set). Its inactivity timeout alone lets a client that sends a
+ * byte every few seconds hold a slot for ever. */
+static void expire_waiting(struct server_daemon *d, uint64_t now)
+{
+    struct server_conn *c;
+    while ((c = d->waiting_head) != NULL && now - c->since_ms >= d->header_timeout_ms) {
+        waiting_remove(c);
+        shutdown(c->fd, SHUT_RDWR);
+        log_debug("closing a connection that sent no complete request headers in %llu ms",
+                  (unsigned long long)d->header_timeout_ms);
+    }
+}
+
+/* Milliseconds until the oldest waiting connection is overdue, or -1. */
+static long waiting_timeout(const struct server_daemon *d, uint64_t now)
+{
+    const struct server_conn *c = d->waiting_head;
+    if (c == NULL)
+        return -1;
+    uint64_t due = c->since_ms + d->header_timeout_ms;
+    return due <= now ? 0 : (long)(due - now);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -335,9 +398,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (d->cfg->request_done != NULL) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
-        unsigned status = ci != NULL ? ci->http_status : 0;
+        unsigned status = st && st->raw_status ? st->raw_status : ci ? ci->http_status : 0;
         d->cfg->request_done(d->app_worker, status, st ? clock_now_us() - st->start_us : 0);
     }
+    /* A keep-alive connection now waits for its next request's headers. */
+    struct server_conn *c = conn_of(conn);
+    if (c != NULL && !c->waiting)
+        waiting_add(c);
     if (st == NULL)
         return;
     if (st->app_free != NULL && st->app != NULL)
@@ -365,6 +432,11 @@ static size_t route_max_body(const struct server_config *cfg, const struct serve
     return rt != NULL && rt->max_body != 0 ? rt->max_body : cfg->max_body;
 }
 
+static void too_large_detail(size_t limit, char *out, size_t len)
+{
+    snprintf(out, len, "request body larger than %zu bytes", limit);
+}
+
 /* The shared 413 answer states the server's limit; a route with its own limit gets
  * a one-off answer naming that one. */
 static enum MHD_Result reply_too_large(struct server_daemon *d, struct MHD_Connection *conn,
@@ -373,13 +445,37 @@ static enum MHD_Result reply_too_large(struct server_daemon *d, struct MHD_Conne
     if (rt == NULL || rt->max_body == 0)
         return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, d->shared->too_large);
     char detail[96];
-    snprintf(detail, sizeof detail, "request body larger than %zu bytes", rt->max_body);
-    struct MHD_Response *r = server_problem_response(413, detail, NULL, NULL);
-    if (r == NULL)
-        return MHD_NO;
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, r);
-    MHD_destroy_response(r);
-    return ret;
+    too_large_detail(rt->max_body, detail, sizeof detail);
+    return server_reply_problem(conn, MHD_HTTP_CONTENT_TOO_LARGE, detail);
+}
+
+/* Writes a whole problem+json answer with Connection: close straight to the
+ * socket and ends the sending side, for a request libmicrohttpd can no longer
+ * answer: 0.9.75 queues responses only before a request's body or after all of it.
+ * The client has had no byte of an answer yet, so one small write fits in the
+ * socket's send buffer. */
+static void send_raw_problem(struct MHD_Connection *conn, unsigned status, const char *detail)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    size_t blen;
+    char *body = problem_render(status, detail, &blen);
+    if (ci == NULL || body == NULL) {
+        free(body);
+        return;
+    }
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %u %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
+                     "Connection: close\r\nContent-Length: %zu\r\n\r\n",
+                     status, problem_title(status), PROBLEM_CONTENT_TYPE, blen);
+    struct iovec iov[2] = {{head, (size_t)n}, {body, blen}};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+    ssize_t w = sendmsg(ci->connect_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w != (ssize_t)((size_t)n + blen))
+        log_debug("a %u answer could not be written whole", status);
+    shutdown(ci->connect_fd, SHUT_WR);
+    free(body);
 }
 
 /* Appends body bytes for a keep_body route; the buffer doubles, so a 6 MB body
@@ -390,53 +486,175 @@ static bool keep_body(struct request_state *st, const char *data, size_t len)
     return buf_append(&st->body, &seen, &st->body_cap, data, len, 1024);
 }
 
+/* Body bytes (a chunked body has no Content-Length to check up front): kept for
+ * keep_body routes, otherwise counted and dropped; past the limit answered 413. */
+static enum MHD_Result take_body(const struct server_config *cfg, struct MHD_Connection *conn,
+                                 struct request_state *st, const char *data, size_t len)
+{
+    size_t limit = route_max_body(cfg, st->route);
+    if (st->body_seen + len > limit) {
+        if (st->raw_status == 0) {
+            char detail[96];
+            too_large_detail(limit, detail, sizeof detail);
+            send_raw_problem(conn, MHD_HTTP_CONTENT_TOO_LARGE, detail);
+            st->raw_status = MHD_HTTP_CONTENT_TOO_LARGE;
+        }
+        st->body_seen = st->body_seen > SIZE_MAX - len ? SIZE_MAX : st->body_seen + len;
+        return st->body_seen - limit > SERVER_LINGER_BYTES ? MHD_NO : MHD_YES;
+    }
+    if (st->route != NULL && st->route->keep_body && !keep_body(st, data, len))
+        return MHD_NO;
+    st->body_seen += len;
+    return MHD_YES;
+}
+
+/* What the checks of the request head look at, fed field by field. */
+struct head_scan {
+    struct http_head h;
+    const char *first;    /* the first field's name: the start of the header lines */
+    const char *prev_end; /* where the previous field's value ends */
+    bool hidden;          /* the head held bytes libmicrohttpd dropped */
+};
+
+/* True when end..next holds only the NULs libmicrohttpd 0.9.75 leaves of a line
+ * break. It parses the head in place in its read buffer, turning each CR LF (or
+ * bare LF) into NULs, and keeps names and values as pointers into that buffer, cut
+ * at their first NUL. Anything else between one value and the next name is input
+ * it silently dropped: a NUL inside a value (and the rest of that value; RFC 9112
+ * §5.5 asks to reject or replace it) or an obs-fold line (which it glues to the
+ * name; §5.2 asks to reject or replace it). */
+static bool only_line_break(const char *end, const char *next, size_t min, size_t max)
+{
+    uintptr_t gap = (uintptr_t)next - (uintptr_t)end;
+    if (gap < min || gap > max)
+        return false;
+    for (uintptr_t i = 0; i < gap; i++)
+        if (end[i] != '\0')
+            return false;
+    return true;
+}
+
+static enum MHD_Result scan_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct head_scan *s = cls;
+    if (value == NULL)
+        value = "";
+    http_head_field(&s->h, key, key_size, value, value_size);
+    if (s->prev_end == NULL)
+        s->first = key;
+    else if (!only_line_break(s->prev_end, key, 1, 2))
+        s->hidden = true;
+    s->prev_end = value + value_size;
+    return MHD_YES;
+}
+
+/* Checks a request's head before any work: sizes (414, 431), the RFC 9112 rules
+ * of http_head.h (400, 501) and a body announced too large (413). Returns NULL
+ * when the request may go on, else the problem to answer (status in *status, a
+ * shared response in *shared when there is one). The connection is then closed:
+ * an answer queued on the first handler call gets Connection: close. */
+static const char *check_head(struct server_daemon *d, struct MHD_Connection *conn,
+                              const char *url, const char *method, const char *version,
+                              const struct server_route *rt, unsigned *status,
+                              struct MHD_Response **shared)
+{
+    *shared = NULL;
+    if (strlen(url) > SERVER_MAX_URL_BYTES) {
+        *status = MHD_HTTP_URI_TOO_LONG;
+        *shared = d->shared->uri_too_long;
+        return "";
+    }
+    struct head_scan s = {.prev_end = NULL};
+    http_head_init(&s.h);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_field, &s);
+    if (s.h.bytes > SERVER_MAX_HEADER_BYTES) {
+        *status = MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE;
+        *shared = d->shared->headers_too_large;
+        return "";
+    }
+    if (s.prev_end != NULL) {
+        /* After the last field: its line break, then an empty line. The header
+         * lines are then one block, scanned at once for control characters. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+        const char *end = ci ? method + ci->header_size : NULL;
+        if (end == NULL || (uintptr_t)s.first > (uintptr_t)end ||
+            !only_line_break(s.prev_end, end, 2, 4))
+            s.hidden = true;
+        else if (http_head_has_ctl(s.first, (size_t)(end - s.first)))
+            s.h.bad_field = true;
+    }
+    if (s.hidden) {
+        *status = MHD_HTTP_BAD_REQUEST;
+        return "malformed header field (a NUL byte, or a line folded onto the next)";
+    }
+    enum http_head_verdict v =
+        http_head_verdict(&s.h, strcmp(version, MHD_HTTP_VERSION_1_0) != 0);
+    if (v != HTTP_HEAD_OK) {
+        *status = http_head_status(v);
+        return http_head_detail(v);
+    }
+    if (s.h.lengths > 0 && s.h.content_length > route_max_body(d->cfg, rt)) {
+        *status = MHD_HTTP_CONTENT_TOO_LARGE;
+        if (rt == NULL || rt->max_body == 0)
+            *shared = d->shared->too_large;
+        return "";
+    }
+    return NULL;
+}
+
+/* First handler call: the headers are in. Refused requests are answered at once
+ * (MHD then closes the connection, as it should after a bad head or before an
+ * unwanted body); others get their per-request state. */
+static enum MHD_Result start_request(struct server_daemon *d, struct MHD_Connection *conn,
+                                     const char *url, const char *method,
+                                     const char *version, void **con_cls)
+{
+    struct server_conn *c = conn_of(conn);
+    if (c != NULL)
+        waiting_remove(c);
+    const struct server_config *cfg = d->cfg;
+    const struct server_route *rt = strcmp(url, "/health") == 0 ? NULL : find_route(cfg, url);
+    unsigned status;
+    struct MHD_Response *shared;
+    const char *detail = check_head(d, conn, url, method, version, rt, &status, &shared);
+    if (detail != NULL) {
+        if (shared != NULL)
+            return MHD_queue_response(conn, status, shared);
+        if (status == MHD_HTTP_CONTENT_TOO_LARGE)
+            return reply_too_large(d, conn, rt);
+        return server_reply_problem(conn, status, detail);
+    }
+    struct request_state *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return MHD_NO;
+    st->route = rt;
+    if (cfg->request_done != NULL)
+        st->start_us = clock_now_us();
+    *con_cls = st;
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     struct server_daemon *d = cls;
     const struct server_config *cfg = d->cfg;
 
-    if (*con_cls == NULL) {
-        /* First call: headers are in. A body announced as too large is refused
-         * before it is read (MHD then closes the connection, as it should). */
-        if (strlen(url) > SERVER_MAX_URL_BYTES)
-            return MHD_queue_response(conn, MHD_HTTP_URI_TOO_LONG, d->shared->uri_too_long);
-        if (header_bytes(conn) > SERVER_MAX_HEADER_BYTES)
-            return MHD_queue_response(conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
-                                      d->shared->headers_too_large);
-        const struct server_route *rt =
-            strcmp(url, "/health") == 0 ? NULL : find_route(cfg, url);
-        if (declared_body_too_large(conn, route_max_body(cfg, rt)))
-            return reply_too_large(d, conn, rt);
-        struct request_state *st = calloc(1, sizeof *st);
-        if (st == NULL)
-            return MHD_NO;
-        st->route = rt;
-        if (cfg->request_done != NULL)
-            st->start_us = clock_now_us();
-        *con_cls = st;
-        return MHD_YES;
-    }
+    if (*con_cls == NULL)
+        return start_request(d, conn, url, method, version, con_cls);
     struct request_state *st = *con_cls;
     if (*upload_data_size > 0) {
-        /* Body bytes (a chunked body has no Content-Length to check up front):
-         * kept for keep_body routes, otherwise counted and dropped. */
         size_t len = *upload_data_size;
         *upload_data_size = 0;
-        size_t limit = route_max_body(cfg, st->route);
-        if (st->body_seen + len > limit + SERVER_DRAIN_BYTES)
-            return MHD_NO;
-        if (st->body_seen + len <= limit && st->route != NULL && st->route->keep_body &&
-            !keep_body(st, upload_data, len))
-            return MHD_NO;
-        st->body_seen += len;
-        return MHD_YES;
+        return take_body(cfg, conn, st, upload_data, len);
     }
-    if (st->body_seen > route_max_body(cfg, st->route))
-        return reply_too_large(d, conn, st->route);
+    if (st->raw_status != 0) /* answered 413 already: close */
+        return MHD_NO;
 
     unsigned m = method_bit(method);
     if (strcmp(url, "/health") == 0) {
@@ -480,13 +698,51 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("libmicrohttpd: %s", msg);
 }
 
-/* Every connection remembers its daemon, so server_resume can wake that daemon's worker. */
+/* libmicrohttpd decodes %XX in the request target in place and hands the path on
+ * as a C string, so "/profile%00x" arrived as "/profile": a path routed to a
+ * resource it does not name. A target holding %00 is left undecoded instead, so it
+ * matches no route (404). Also called for query arguments, which no route reads. */
+static size_t unescape_target(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    for (const char *p = strchr(s, '%'); p != NULL; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            return strlen(s);
+    return MHD_http_unescape(s);
+}
+
+/* Every connection gets its server_conn: its daemon (server_resume wakes that
+ * daemon's worker) and its place in the header-deadline list. The daemon counts
+ * its connections here to know when MHD stops and resumes accepting. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)conn;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-        *socket_context = cls;
+    struct server_daemon *d = cls;
+    struct server_conn *c = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        d->connections--;
+        if (c != NULL) {
+            waiting_remove(c);
+            free(c);
+        }
+        *socket_context = NULL;
+        return;
+    }
+    d->connections++;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    c = calloc(1, sizeof *c);
+    if (c == NULL || ci == NULL) { /* out of memory: no state, no connection */
+        free(c);
+        if (ci != NULL)
+            shutdown(ci->connect_fd, SHUT_RDWR);
+        return;
+    }
+    c->d = d;
+    c->fd = ci->connect_fd;
+    waiting_add(c);
+    *socket_context = c;
 }
 
 /* The worker this thread runs, if it is one: server_resume from inside a
@@ -499,12 +755,11 @@ static _Thread_local struct server_worker *current_worker;
  * handing work to a parked Runtime API call, and back) only a flag. */
 void server_resume(struct MHD_Connection *conn)
 {
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct server_daemon *d = info ? info->socket_context : NULL;
+    struct server_conn *c = conn_of(conn);
     MHD_resume_connection(conn);
-    if (d == NULL)
+    if (c == NULL)
         return;
+    struct server_daemon *d = c->d;
     atomic_store(&d->resumed, true);
     struct server_worker *wk = d->worker;
     if (wk == current_worker) {
@@ -519,10 +774,38 @@ void server_resume(struct MHD_Connection *conn)
 /* The most sites one server serves (faas: the trigger and the Runtime API). */
 #define SERVER_MAX_SITES 4
 
+/* The loop's clock: a coarse monotonic one (a few ms of resolution, cheaper to
+ * read), enough for deadlines counted in seconds. */
+static uint64_t loop_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* MHD_run, then accepting again if the run left the daemon below its connection
+ * limit. MHD 0.9.75 takes its listening socket out of its epoll set when a run
+ * starts at the limit, and puts it back only at the start of a later run below
+ * it; the connections that close in a run are counted off only at its end. So
+ * when the last connections of a full daemon close, nothing is left in its epoll
+ * set to wake the loop: the daemon stopped accepting for good, while SO_REUSEPORT
+ * kept queueing new connections on its socket. One more run puts it back. */
+static void daemon_run(struct server_daemon *d)
+{
+    MHD_run(d->daemon);
+    bool was_at_limit = d->at_limit;
+    d->at_limit = d->connections >= d->limit;
+    if (was_at_limit && !d->at_limit) {
+        MHD_run(d->daemon);
+        d->at_limit = d->connections >= d->limit;
+    }
+}
+
 static void *worker_main(void *arg)
 {
     struct server_worker *wk = arg;
     current_worker = wk;
+    wk->now_ms = loop_clock_ms();
     size_t nd = wk->ndaemons;
     /* fds: stop pipe, wake eventfd, then per daemon its epoll fd and its app fd. */
     struct pollfd fds[2 + 2 * SERVER_MAX_SITES];
@@ -558,10 +841,14 @@ static void *worker_main(void *arg)
                     t = app_to;
             }
             due[i] = t == 0;
+            long hdr = waiting_timeout(d, wk->now_ms);
+            if (hdr >= 0 && (t < 0 || hdr < t))
+                t = hdr;
             if (t >= 0 && (timeout < 0 || t < timeout))
                 timeout = t;
         }
         int ready = poll(fds, nfds, (int)timeout);
+        wk->now_ms = loop_clock_ms();
         if (ready < 0 && errno != EINTR) {
             log_error("poll: %s", strerror(errno));
             break;
@@ -587,7 +874,7 @@ static void *worker_main(void *arg)
             bool run = waited_out || due[i] || fds[epoll_at[i]].revents != 0 ||
                        (app_at[i] >= 0 && fds[app_at[i]].revents != 0);
             if (atomic_exchange(&d->resumed, false) || run)
-                MHD_run(d->daemon);
+                daemon_run(d);
         }
         /* Handlers of one daemon resumed connections of another (or its own):
          * serve them now, in this thread, before sleeping. */
@@ -595,8 +882,10 @@ static void *worker_main(void *arg)
             wk->rerun = false;
             for (size_t i = 0; i < nd; i++)
                 if (atomic_exchange(&wk->daemons[i]->resumed, false))
-                    MHD_run(wk->daemons[i]->daemon);
+                    daemon_run(wk->daemons[i]);
         }
+        for (size_t i = 0; i < nd; i++)
+            expire_waiting(wk->daemons[i], wk->now_ms);
     }
     for (size_t i = 0; i < nd; i++)
         if (wk->daemons[i]->cfg->worker_stop)
@@ -610,7 +899,7 @@ static int shared_init(struct server_shared *s, const struct server_config *cfg)
     s->health = server_response("application/json", health, sizeof health - 1);
     s->not_found = server_problem_response(404, "no such resource", NULL, NULL);
     char detail[96];
-    snprintf(detail, sizeof detail, "request body larger than %zu bytes", cfg->max_body);
+    too_large_detail(cfg->max_body, detail, sizeof detail);
     s->too_large = server_problem_response(413, detail, NULL, NULL);
     snprintf(detail, sizeof detail, "request headers larger than %d bytes",
              SERVER_MAX_HEADER_BYTES);
@@ -786,12 +1075,16 @@ static int daemon_open(struct server_daemon *d, unsigned index, unsigned per_wor
         MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, d, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_target, NULL, MHD_OPTION_END);
     if (d->daemon == NULL) {
         log_error("cannot start the HTTP daemon for worker %u", index);
         return -1;
     }
     d->listen_fd = -1; /* the daemon owns it now */
+    d->limit = per_worker;
+    d->header_timeout_ms = cfg->header_timeout_ms ? cfg->header_timeout_ms
+                                                  : SERVER_DEFAULT_HEADER_TIMEOUT_MS;
     return 0;
 }
 

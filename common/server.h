@@ -7,9 +7,11 @@
  *
  * The server owns what every server needs: listen address and the "listening on"
  * line, routing by exact path with 404 and 405 + Allow, GET /health, a bound on
- * request bodies (413), per-connection inactivity timeouts against slow clients, a
- * connection limit, answering on the second handler call so keep-alive holds, and a
- * clean stop on SIGINT/SIGTERM. Applications supply routes and per-thread state. */
+ * request bodies (413), the RFC 9112 checks of a request head libmicrohttpd leaves
+ * out (http_head.h), a deadline for a request's headers and an inactivity timeout
+ * against slow clients, a connection limit, answering on the second handler call so
+ * keep-alive holds, and a clean stop on SIGINT/SIGTERM. Applications supply routes
+ * and per-thread state. */
 #ifndef ARCHBENCH_SERVER_H
 #define ARCHBENCH_SERVER_H
 
@@ -65,6 +67,9 @@ struct server_config {
     unsigned threads;            /* 0: one per CPU this process may run on */
     unsigned max_connections;    /* total over all threads */
     unsigned timeout_s;          /* inactivity timeout per connection */
+    /* A connection that has not sent a request's complete headers this long after
+     * its accept, or after the end of its previous request, is closed. */
+    unsigned header_timeout_ms;
     size_t max_body;             /* larger request bodies get 413 */
     const struct server_route *routes;
     size_t nroutes;
@@ -107,16 +112,19 @@ struct server_config {
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000
 #define SERVER_DEFAULT_TIMEOUT_S 15
+#define SERVER_DEFAULT_HEADER_TIMEOUT_MS 10000
 #define SERVER_DEFAULT_MAX_BODY 8192
 
 /* The options every server takes, for its getopt_long table (the caller adds its
  * own, such as --db, and the terminating entry): --listen, --threads,
- * --max-connections, --conn-timeout, --verbose, --help, --version. */
+ * --max-connections, --conn-timeout, --header-timeout, --verbose, --help, --version. */
 #define SERVER_LONGOPTS                                                                   \
     {"listen", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},   \
         {"max-connections", required_argument, NULL, 'm'},                                 \
-        {"conn-timeout", required_argument, NULL, 'T'}, {"verbose", no_argument, NULL, 'v'}, \
-        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
+        {"conn-timeout", required_argument, NULL, 'T'},                                    \
+        {"header-timeout", required_argument, NULL, 'H'},                                  \
+        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},              \
+        {"version", no_argument, NULL, 'V'}
 
 /* The --help lines of SERVER_LONGOPTS after --listen (whose default each program
  * states itself); printf arguments: SERVER_HELP_ARGS. */
@@ -124,10 +132,15 @@ struct server_config {
     "  --threads N            worker threads (default: one per usable CPU)\n"            \
     "  --max-connections N    open connections at most (default %u)\n"                    \
     "  --conn-timeout DUR     close connections idle this long (default %us)\n"           \
+    "  --header-timeout DUR   close connections that take longer to send a request's\n"   \
+    "                         headers, counted from accept or the previous answer\n"     \
+    "                         (default %us)\n"                                           \
     "  -v, --verbose          log debug messages\n"                                       \
     "  -h, --help             show this help\n"                                           \
     "  -V, --version          show the version\n"
-#define SERVER_HELP_ARGS SERVER_DEFAULT_MAX_CONNECTIONS, SERVER_DEFAULT_TIMEOUT_S
+#define SERVER_HELP_ARGS                                                                 \
+    SERVER_DEFAULT_MAX_CONNECTIONS, SERVER_DEFAULT_TIMEOUT_S,                            \
+        SERVER_DEFAULT_HEADER_TIMEOUT_MS / 1000
 
 /* Applies option c of SERVER_LONGOPTS (except --help and --version, which the
  * program answers itself) to cfg. Returns false when c is not one of them; a bad
