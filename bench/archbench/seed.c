@@ -314,9 +314,23 @@ static int write_tokens(const char *path, const struct seed_options *opt,
     return 0;
 }
 
+/* tokens.tsv holds every user's bearer token in clear text, and the databases
+ * every user's e-mail address: only their owner may read them. umask 077 covers
+ * every file the seed (and sqlite, for its journals) creates; a folder that
+ * already exists keeps its mode (it may be /tmp), a new one is 0700. */
+static int seed_files(const struct seed_options *opt, char *err, size_t errlen);
+
 int seed_run(const struct seed_options *opt, char *err, size_t errlen)
 {
-    if (mkdir(opt->dir, 0755) != 0 && errno != EEXIST) {
+    mode_t old = umask(077);
+    int rc = seed_files(opt, err, errlen);
+    umask(old);
+    return rc;
+}
+
+static int seed_files(const struct seed_options *opt, char *err, size_t errlen)
+{
+    if (mkdir(opt->dir, 0700) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "mkdir %s: %s", opt->dir, strerror(errno));
         return -1;
     }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -237,10 +238,40 @@ static void test_ensure_seeds_only_what_is_missing(void **state)
     proc_rmdir(dir);
 }
 
+/* tokens.tsv holds clear-text bearer tokens and the databases e-mail addresses:
+ * owner-only, whatever the caller's umask. */
+static void test_seeded_files_are_readable_by_their_owner_only(void **state)
+{
+    (void)state;
+    char parent[64] = "/tmp/archbench-seed-XXXXXX", dir[96];
+    assert_non_null(mkdtemp(parent));
+    snprintf(dir, sizeof dir, "%s/var", parent);
+    mode_t old = umask(022);
+    struct seed_options opt = {.users = 50, .seed = 7, .dir = dir};
+    char err[512];
+    int rc = seed_run(&opt, err, sizeof err);
+    assert_int_equal(umask(old), 022); /* the seed gave the caller's umask back */
+    if (rc != 0)
+        fail_msg("seed: %s", err);
+    struct stat st;
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+    static const char *files[] = {"app.db", "auth.db", "profiles.db", "tokens.tsv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[160];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        assert_int_equal(stat(path, &st), 0);
+        if ((st.st_mode & 07777) != 0600)
+            fail_msg("%s has mode %o, expected 600", files[i], st.st_mode & 07777);
+    }
+    proc_rmdir(parent);
+}
+
 int main(void)
 {
     db_global_init();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seeded_files_are_readable_by_their_owner_only),
         cmocka_unit_test(test_same_seed_gives_identical_files),
         cmocka_unit_test(test_other_seed_gives_other_tokens),
         cmocka_unit_test(test_tokens_file_lists_valid_expired_and_revoked),
