@@ -201,4 +201,6 @@ clean:
 .PHONY: all peers tests test bench clean fuzz-parser $(addprefix fuzz-,$(FUZZ_TARGETS)) FORCE
 .SECONDARY:
 
+include mk/deploy.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
