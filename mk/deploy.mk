@@ -6,8 +6,23 @@
 IMAGE_TAG ?= archbench:latest
 
 image: all
-	@mk/deploy-deps.sh image
+	@mk/bench-tools.sh dockerd debootstrap
 	@eval "$$(deploy/dockerd.sh start)"; rc=0; deploy/image/build.sh $(IMAGE_TAG) || rc=$$?; \
 	    [ -z "$${DOCKERD_STARTED:-}" ] || deploy/dockerd.sh stop; exit $$rc
 
 .PHONY: image
+
+# bin/netdelay: the packet-delay helper of archbench run --hosts --rtt (NFQUEUE in user
+# space: this kernel has no netem). Not in `all`: it needs libnetfilter-queue-dev.
+NETDELAY_LIBS = $(shell pkg-config --libs libnetfilter_queue 2>/dev/null)
+$(BIN)/netdelay: $(BUILD)/bench/hosts/netdelay.o $(LIBCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(NETDELAY_LIBS) $(PKG_LIBS)
+
+$(BUILD)/bench/hosts/netdelay.o: | netdelay-deps
+netdelay-deps:
+	@mk/bench-tools.sh libnetfilter_queue iptables-legacy ip
+
+netdelay: $(BIN)/netdelay
+
+.PHONY: netdelay netdelay-deps
