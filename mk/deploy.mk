@@ -26,3 +26,10 @@ netdelay-deps:
 netdelay: $(BIN)/netdelay
 
 .PHONY: netdelay netdelay-deps
+
+# Not part of `make test`: installs Docker, starts (and stops) a daemon, builds the
+# image, needs root. Ends with "test-deploy: N passed, N failed, N skipped".
+test-deploy: all
+	@tests/deploy/run.sh
+
+.PHONY: test-deploy
