@@ -75,6 +75,10 @@ int hosts_up(struct hosts *h, const char *script, double rtt_ms, const char *con
         snprintf(err, errlen, "hosts: /proc/self/ns/net: %s", strerror(errno));
         return -1;
     }
+    /* a run killed with SIGKILL could not take its hosts down: do it now */
+    char *reap[] = {"reap", NULL};
+    char out[2048];
+    run_script(h, reap, out, sizeof out, err, errlen);
     char rtt[32];
     snprintf(rtt, sizeof rtt, "%g", rtt_ms);
     char *argv[HOSTS_MAX + 4];
@@ -85,7 +89,6 @@ int hosts_up(struct hosts *h, const char *script, double rtt_ms, const char *con
     for (unsigned i = 0; i < n; i++)
         argv[k++] = (char *)specs[i];
     argv[k] = NULL;
-    char out[2048];
     int rc = run_script(h, argv, out, sizeof out, err, errlen);
     if (rc != 0) {
         if (err[0] == '\0')

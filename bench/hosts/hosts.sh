@@ -14,6 +14,8 @@
 #   hosts.sh down ID                      stop everything in the hosts, delete them (their
 #                                         rules go with them); safe to repeat
 #   hosts.sh leftovers                    list namespaces of any topology still present
+#   hosts.sh reap                         down every topology runPID whose process PID is
+#                                         gone (archbench run --hosts killed with SIGKILL)
 # Needs root, iproute2, iptables-legacy, and bin/netdelay when RTT_MS > 0 (make netdelay).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -106,10 +108,18 @@ up() {
 
 leftovers() { ip netns list | awk '{print $1}' | grep -E '^ab-[A-Za-z0-9_-]+-' || true; }
 
+reap() {
+    local id
+    for id in $(leftovers | sed -n 's/^ab-\(run[0-9]*\)-.*/\1/p' | sort -u); do
+        kill -0 "${id#run}" 2>/dev/null || { echo "hosts: removing $id, left by a process that is gone" >&2; down "$id"; }
+    done
+}
+
 case "${1:-}" in
 up) [ $# -ge 4 ] || usage; shift; up "$@" ;;
 down) [ $# -eq 2 ] || usage; down "$2" ;;
 exec) [ $# -ge 4 ] || usage; valid_id "$2"; ns="ab-$2-$3"; shift 3; exec ip netns exec "$ns" "$@" ;;
 leftovers) leftovers ;;
+reap) reap ;;
 *) usage ;;
 esac

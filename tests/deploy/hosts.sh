@@ -7,6 +7,7 @@
 #      same time, each with --json, combined by archbench merge: requests, successes
 #      and errors add up and the merged histogram holds every request;
 #   3. a topology that fails half-way leaves nothing behind;
+#   4. hosts.sh reap removes the hosts of a run whose process is gone;
 # and after each, no namespace, no live netdelay, no NFQUEUE rule in the machine's
 # own tables. Needs root; prints SKIP otherwise.
 set -euo pipefail
@@ -96,6 +97,14 @@ else
     ok "bad host name: up refused ($(tail -n 1 "$tmp/up.err"))"
 fi
 assert_clean "failed up"
+
+# 4. a run killed with SIGKILL leaves its hosts; the next run reaps them
+sh -c 'exit 0' & dead=$!
+wait "$dead"
+ID=run$dead
+"$H" up "$ID" 1 a b >/dev/null
+"$H" reap 2>/dev/null
+assert_clean "hosts of a dead run reaped"
 
 echo "hosts: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
