@@ -12,6 +12,9 @@
 # own tables. Needs root; prints SKIP otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ -z "${ARCHBENCH_TESTS_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+    exec env ARCHBENCH_TESTS_LOCKED=1 flock -s /tmp/archbench-bench.lock "$0" "$@"
+fi
 H=bench/hosts/hosts.sh
 ID=t$$
 tmp=$(mktemp -d /tmp/archbench-hosts-XXXXXX)

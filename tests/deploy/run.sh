@@ -14,6 +14,11 @@
 # "test-deploy: N passed, N failed, N skipped" and the wall time.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# Like tests/run.sh: the benchmark lock, shared, so no benchmark measures the machine
+# while this runs (benchmarks take it alone).
+if [ -z "${ARCHBENCH_TESTS_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+    exec env ARCHBENCH_TESTS_LOCKED=1 flock -s /tmp/archbench-bench.lock "$0" "$@"
+fi
 t0=$(date +%s)
 passed=0 failed=0 skipped=0
 pass() { echo "ok   $1"; passed=$((passed + 1)); }
