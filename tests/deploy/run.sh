@@ -136,8 +136,29 @@ part hosts
 if tests/deploy/hosts.sh; then pass "separate hosts"; else fail "separate hosts"; fi
 
 part run
+if bin/archbench run --rtt 1 >/dev/null 2>&1; [ $? -eq 2 ]; then
+    pass "archbench run --rtt without --hosts: usage error (exit 2)"
+else
+    fail "archbench run --rtt without --hosts was not refused with exit 2"
+fi
 if bin/archbench run --profile smoke --hosts --rtt 1 --out "$tmp/run" >"$tmp/run.log" 2>&1; then
-    pass "archbench run --profile smoke --hosts --rtt 1 ($(grep -m1 -i 'topology\|hosts' "$tmp/run/report.md" | head -c 120))"
+    summary=$(node -e '
+        const r = require(process.argv[1]);
+        const errs = Object.values(r.architectures).flatMap(a => a.scenarios)
+            .reduce((n, s) => n + s.loadgen.errors.total, 0);
+        const floor = a => r.architectures[a].scenarios.find(s => s.name === "floor").loadgen.latency.p50;
+        const ok = r.complete && r.network.topology === "hosts" && r.network.rtt_ms === 1 &&
+            Object.keys(r.network.hosts).length === 6 && errs === 0;
+        console.log((ok ? "ok " : "bad ") + `${Object.keys(r.network.hosts).length} hosts, ${errs} errors, ` +
+            `one connection: monolith ${floor("monolith")} us, microservices ${floor("microservices")} us ` +
+            `(+${floor("microservices") - floor("monolith")} us; two round trips are 2000 us)`);
+    ' "$tmp/run/run.json" 2>&1)
+    if [[ $summary == ok* ]] && grep -q 'on a host of its own.*--rtt 1' "$tmp/run/report.md" &&
+        grep -q 'en un host propio.*--rtt 1' "$tmp/run/report.es.md"; then
+        pass "archbench run --profile smoke --hosts --rtt 1: ${summary#ok }; both reports state it"
+    else
+        fail "archbench run --profile smoke --hosts --rtt 1: $summary"
+    fi
 else
     tail -n 5 "$tmp/run.log"; fail "archbench run --profile smoke --hosts --rtt 1"
 fi
