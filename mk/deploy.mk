@@ -14,10 +14,9 @@ image: all
 
 # bin/netdelay: the packet-delay helper of archbench run --hosts --rtt (NFQUEUE in user
 # space: this kernel has no netem). Not in `all`: it needs libnetfilter-queue-dev.
-NETDELAY_LIBS = $(shell pkg-config --libs libnetfilter_queue 2>/dev/null)
 $(BIN)/netdelay: $(BUILD)/bench/hosts/netdelay.o $(LIBCOMMON)
-	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(NETDELAY_LIBS) $(PKG_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o %.a,$^) $(shell pkg-config --libs libnetfilter_queue)
 
 $(BUILD)/bench/hosts/netdelay.o: | netdelay-deps
 netdelay-deps:
