@@ -56,12 +56,13 @@ $(BUILD)/serverless/platform/%.o: INCLUDES = -Icommon -Iserverless -Iserverless/
 $(BUILD)/serverless/function/%.o: INCLUDES = -Icommon -Iserverless $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
 $(BUILD)/bench/loadgen/%.o: INCLUDES = -Icommon $(JANSSON_CFLAGS)
-$(BUILD)/bench/archbench/%.o: INCLUDES = -Icommon -Ibench/loadgen $(MHD_CFLAGS) \
+$(BUILD)/bench/archbench/%.o: INCLUDES = -Icommon -Ibench/loadgen -Ibench/hosts $(MHD_CFLAGS) \
 	$(CURL_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+$(BUILD)/bench/hosts/%.o: INCLUDES = -Icommon
 $(BUILD)/bench/peers/%.o: INCLUDES = -Icommon -Ibench/loadgen -Imicroservices $(CURL_CFLAGS)
 $(BUILD)/tests/functions/%.o: INCLUDES = -Icommon -Iserverless -Iserverless/function \
 	$(JANSSON_CFLAGS)
-$(BUILD)/tests/%.o: INCLUDES = -Icommon -Ibench/loadgen -Ibench/archbench -Iserverless \
+$(BUILD)/tests/%.o: INCLUDES = -Icommon -Ibench/loadgen -Ibench/archbench -Ibench/hosts -Iserverless \
 	-Imicroservices -Itests/support $(MHD_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CMOCKA_CFLAGS)
 
@@ -70,14 +71,15 @@ $(BUILD)/%.o: %.c $(FLAGS_STAMP) $(BUILD)/config.mk
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 # Archives: common/ (every program), loadgen's modules (bench/loadgen/lg_*.c) and
-# the orchestrator's (bench/archbench/*.c but its main), each found by wildcard.
+# the orchestrator's (bench/archbench/*.c but its main, and bench/hosts/hosts.c for
+# run --hosts), each found by wildcard.
 LIBCOMMON := $(BUILD)/libcommon.a
 LIBLOADGEN := $(BUILD)/libloadgen.a
 LIBARCHBENCH := $(BUILD)/libarchbench.a
 $(LIBCOMMON): $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
 $(LIBLOADGEN): $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/loadgen/lg_*.c))
 $(LIBARCHBENCH): $(patsubst %.c,$(BUILD)/%.o,$(filter-out bench/archbench/archbench.c,\
-	$(wildcard bench/archbench/*.c)))
+	$(wildcard bench/archbench/*.c)) bench/hosts/hosts.c)
 $(LIBCOMMON) $(LIBLOADGEN) $(LIBARCHBENCH):
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -200,5 +202,7 @@ clean:
 
 .PHONY: all peers tests test bench clean fuzz-parser $(addprefix fuzz-,$(FUZZ_TARGETS)) FORCE
 .SECONDARY:
+
+include mk/deploy.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

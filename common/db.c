@@ -3,9 +3,14 @@
  * because they take a global mutex on every allocation. */
 #include "db.h"
 
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 struct db {
     sqlite3 *conn;
@@ -34,6 +39,37 @@ static int prepare(struct db *db, const char *sql, sqlite3_stmt **stmt, char *er
     return 0;
 }
 
+/* True when path is a WAL-mode database (header bytes 18 and 19 are 2) in a directory
+ * this process cannot write: sqlite must create PATH-shm there even to read such a
+ * file, so it fails with the bare "unable to open database file". A read-only
+ * mount (Docker :ro, a Kubernetes read-only volume, Lambda's task root) is the
+ * usual cause. */
+static bool wal_in_readonly_dir(const char *path)
+{
+    unsigned char hdr[20];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool wal = read(fd, hdr, sizeof hdr) == (ssize_t)sizeof hdr && hdr[18] == 2 && hdr[19] == 2;
+    close(fd);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    return wal && access(dirname(dir), W_OK) != 0;
+}
+
+/* The reason an open failed, with the remedy when it is the read-only WAL case. */
+static void open_error(const char *path, const char *why, char *err, size_t errlen)
+{
+    if (wal_in_readonly_dir(path))
+        snprintf(err, errlen,
+                 "open %s: %s: it is in WAL mode and its directory is read-only (sqlite "
+                 "must create %s-shm there); for a read-only mount seed it with "
+                 "'archbench seed --journal delete'",
+                 path, why, path);
+    else
+        snprintf(err, errlen, "open %s: %s", path, why);
+}
+
 struct db *db_open(const char *path, unsigned tables, char *err, size_t errlen)
 {
     struct db *db = calloc(1, sizeof *db);
@@ -44,8 +80,7 @@ struct db *db_open(const char *path, unsigned tables, char *err, size_t errlen)
     int rc = sqlite3_open_v2(path, &db->conn,
                              SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "open %s: %s", path,
-                 db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
+        open_error(path, db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc), err, errlen);
         goto fail;
     }
     /* mmap lets lookups read pages without a copy into the page cache (+21 % on
@@ -55,7 +90,9 @@ struct db *db_open(const char *path, unsigned tables, char *err, size_t errlen)
                                   "PRAGMA query_only = 1;";
     char *msg = NULL;
     if (sqlite3_exec(db->conn, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, msg ? msg : "pragma failed");
+        /* the first statement is where sqlite reads the file, and so where a
+         * read-only WAL database fails */
+        open_error(path, msg ? msg : "pragma failed", err, errlen);
         sqlite3_free(msg);
         goto fail;
     }

@@ -12,7 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-int httpc_connect(int port)
+static int connect_in(struct in_addr ip, int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -22,13 +22,27 @@ int httpc_connect(int port)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = ip};
     if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
         close(fd);
         return -1;
     }
     return fd;
+}
+
+int httpc_connect(int port)
+{
+    return connect_in((struct in_addr){htonl(INADDR_LOOPBACK)}, port);
+}
+
+int httpc_connect_addr(const char *address)
+{
+    char host[INET_ADDRSTRLEN];
+    int port;
+    struct in_addr ip;
+    if (sscanf(address, "%15[0-9.]:%d", host, &port) != 2 || inet_pton(AF_INET, host, &ip) != 1)
+        return -1;
+    return connect_in(ip, port);
 }
 
 int httpc_send(int fd, const char *buf, size_t len)
@@ -118,20 +132,32 @@ fail:
     return -1;
 }
 
-int httpc_request(int port, const char *method, const char *path, const char *headers,
-                  struct http_response *r)
+/* One request on fd (a new connection to host), which it closes. */
+static int request_on(int fd, const char *host, const char *method, const char *path,
+                      const char *headers, struct http_response *r)
 {
-    int fd = httpc_connect(port);
     if (fd < 0)
         return -1;
     char req[8192];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", method,
-                     path, headers ? headers : "");
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", method, path,
+                     host, headers ? headers : "");
     int rc = -1;
     if (n > 0 && (size_t)n < sizeof req && httpc_send(fd, req, (size_t)n) == 0)
         rc = httpc_read(fd, r, strcmp(method, "HEAD") == 0);
     close(fd);
     return rc;
+}
+
+int httpc_request(int port, const char *method, const char *path, const char *headers,
+                  struct http_response *r)
+{
+    return request_on(httpc_connect(port), "127.0.0.1", method, path, headers, r);
+}
+
+int httpc_request_addr(const char *address, const char *method, const char *path,
+                       const char *headers, struct http_response *r)
+{
+    return request_on(httpc_connect_addr(address), address, method, path, headers, r);
 }
 
 void httpc_free(struct http_response *r)

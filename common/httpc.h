@@ -1,4 +1,5 @@
-/* A deliberately plain blocking HTTP/1.1 client over raw sockets to 127.0.0.1.
+/* A deliberately plain blocking HTTP/1.1 client over raw sockets to 127.0.0.1 (or
+ * another IPv4 address: archbench run --hosts puts servers on other addresses).
  * Tests use it to control every byte they send (half-sent requests, duplicate
  * headers, oversized input); archbench uses it for health checks and single timed
  * requests (cold starts). Not for load: that is bin/loadgen. */
@@ -18,6 +19,9 @@ struct http_response {
 /* Connects to 127.0.0.1:port (blocking, 5 s send/receive timeouts); -1 on error. */
 int httpc_connect(int port);
 
+/* The same to an "IPv4:PORT" address. */
+int httpc_connect_addr(const char *address);
+
 /* Sends all of buf; 0 or -1. */
 int httpc_send(int fd, const char *buf, size_t len);
 
@@ -29,6 +33,10 @@ int httpc_read(int fd, struct http_response *r, bool head_only);
  * (each "Name: value\r\n", may be NULL). Returns 0 or -1. */
 int httpc_request(int port, const char *method, const char *path, const char *headers,
                   struct http_response *r);
+
+/* The same to an "IPv4:PORT" address. */
+int httpc_request_addr(const char *address, const char *method, const char *path,
+                       const char *headers, struct http_response *r);
 
 /* The value of header name in r (case-insensitive), copied into out; false if absent. */
 bool httpc_header(const struct http_response *r, const char *name, char *out, size_t outlen);

@@ -25,9 +25,10 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: archbench COMMAND [options]\n\n"
             "Commands:\n"
-            "  seed [--users N] [--seed S] [--dir DIR]\n"
+            "  seed [--users N] [--seed S] [--dir DIR] [--journal wal|delete]\n"
             "        write DIR/app.db, DIR/auth.db, DIR/profiles.db and DIR/tokens.tsv\n"
-            "        (defaults: %d users, seed %d, dir var; N accepts k/m suffixes)\n"
+            "        (defaults: %d users, seed %d, dir var; N accepts k/m suffixes;\n"
+            "        --journal delete for databases served from a read-only mount)\n"
             "  up monolith|microservices|serverless\n"
             "        start one architecture on its default ports until Ctrl-C\n"
             "  run [--arch LIST] [--profile smoke|quick|full] [--out DIR] [--users N]\n"
@@ -49,6 +50,7 @@ static int cmd_seed(int argc, char **argv)
         {"users", required_argument, NULL, 'u'},
         {"seed", required_argument, NULL, 's'},
         {"dir", required_argument, NULL, 'd'},
+        {"journal", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -69,6 +71,12 @@ static int cmd_seed(int argc, char **argv)
                                  optarg);
             break;
         case 'd': opt.dir = optarg; break;
+        case 'j':
+            if (strcmp(optarg, "wal") != 0 && strcmp(optarg, "delete") != 0)
+                opts_usage_error("archbench seed", "--journal: expected wal or delete, got '%s'",
+                                 optarg);
+            opt.rollback_journal = strcmp(optarg, "delete") == 0;
+            break;
         case 'h': usage(stdout); return 0;
         default: opts_unknown("archbench seed", argv);
         }

@@ -374,6 +374,10 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
     m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
     m->wall_s = json_number_value(json_object_get(doc, "wall_time_s"));
     m->complete = json_is_true(json_object_get(doc, "complete"));
+    json_t *net = json_object_get(doc, "network"); /* absent before --hosts existed */
+    m->hosts = json_is_string(json_object_get(net, "topology")) &&
+               strcmp(json_string_value(json_object_get(net, "topology")), "hosts") == 0;
+    m->rtt_ms = json_number_value(json_object_get(net, "rtt_ms"));
     json_t *archs = json_object_get(doc, "architectures");
     if (!json_is_object(archs) || json_object_size(archs) == 0) {
         snprintf(err, errlen, "run.json has no architectures");

@@ -60,6 +60,8 @@ struct run_figures {
     unsigned long long seed;             /* of the dataset */
     double equal_rate, wall_s;
     bool complete;
+    bool hosts;      /* archbench run --hosts: every process on a host of its own */
+    double rtt_ms;   /* --rtt: added to every round trip between those hosts */
     json_t *libraries; /* borrowed from the document */
     struct arch_figures arch[SUT_NARCH];
 };

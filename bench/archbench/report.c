@@ -381,6 +381,10 @@ static void section_environment(FILE *f, int lang, const struct run_figures *m)
     out(f, L->env_data, users, seed);
     out(f, "\n- ");
     out(f, L->env_wall, report_number(lang, m->wall_s, 0));
+    if (m->hosts) {
+        out(f, "\n- ");
+        out(f, L->env_hosts, report_number(lang, m->rtt_ms, (double)(long)m->rtt_ms == m->rtt_ms ? 0 : 1));
+    }
     out(f, "\n- %s:", L->env_libs);
     const char *k;
     json_t *v;

@@ -31,6 +31,11 @@ const struct lang report_langs[LANG_N] = {
                           "under test shared it, which lowers every throughput figure.",
         .env_data = "Dataset: %1$s users (`archbench seed --seed %2$s`)",
         .env_libs = "Libraries", .env_wall = "Wall time of the run: %s s",
+        .env_hosts = "Network: every process, and the load generator, on a host of its own (a "
+                     "network namespace; `archbench run --hosts --rtt %1$s`), with %1$s ms added "
+                     "to every round trip between hosts by `bin/netdelay`: each request crosses "
+                     "it once in the monolith and serverless, three times in the microservices "
+                     "(client, auth-service, profile-service)",
         .method_items =
             "- The same endpoint, byte-identical responses and the same dataset for every "
             "architecture. Every 200 response was checked to carry the requesting user's "
@@ -221,6 +226,11 @@ const struct lang report_langs[LANG_N] = {
                           "compartieron, lo que rebaja todas las cifras de rendimiento.",
         .env_data = "Datos: %1$s usuarios (`archbench seed --seed %2$s`)",
         .env_libs = "Bibliotecas", .env_wall = "Duración total de la ejecución: %s s",
+        .env_hosts = "Red: cada proceso, y el generador de carga, en un host propio (un espacio "
+                     "de nombres de red; `archbench run --hosts --rtt %1$s`), con %1$s ms "
+                     "añadidos a cada ida y vuelta entre hosts por `bin/netdelay`: cada petición "
+                     "la cruza una vez en el monolito y en serverless, tres en los microservicios "
+                     "(cliente, auth-service, profile-service)",
         .method_items =
             "- El mismo endpoint, respuestas idénticas byte a byte y los mismos datos para "
             "todas las arquitecturas. Se comprobó que cada respuesta 200 contenía el perfil "

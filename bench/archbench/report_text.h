@@ -40,6 +40,7 @@ struct lang {
     const char *env_split;       /* %1$s load CPUs, %2$s system-under-test CPUs */
     const char *env_data;        /* %1$s users, %2$s the seed */
     const char *env_wall;        /* %s seconds */
+    const char *env_hosts;       /* archbench run --hosts: %1$s ms per round trip */
     const char *method_items;    /* markdown list: %1$s load CPUs, %2$s SUT CPUs, %3$s equal
                                   * rate, %4$s the headline concurrency, %5$s the idle timeout
                                   * of the cold starts (ms) */

@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "figures.h"
+#include "hosts.h"
 #include "httpc.h"
 #include "log.h"
 #include "report.h"
@@ -100,6 +101,9 @@ struct run {
     double t0, planned_s;
     struct sut *current;     /* stopped on interruption */
     bool faults;             /* run the fault phase (full profile, or --faults) */
+    bool use_hosts;          /* --hosts: every process on a host of its own */
+    double rtt_ms;           /* --rtt: added to every round trip between hosts */
+    struct hosts hosts;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -437,7 +441,7 @@ static int inject(struct sut *s, struct fault *f, char *err, size_t errlen)
         return -1;
     for (;;) {
         struct http_response resp;
-        if (httpc_request(sut_port(s), "GET", "/profile", f->auth, &resp) == 0) {
+        if (httpc_request_addr(sut_public_address(s), "GET", "/profile", f->auth, &resp) == 0) {
             bool ok = resp.status == 200;
             httpc_free(&resp);
             if (ok)
@@ -466,6 +470,7 @@ static void sut_options_for(struct run *r, struct sut_options *o, const char *da
     o->log_dir = logs;
     o->cpus = r->sut_cpus;
     o->threads = r->nsut;
+    o->hosts = r->use_hosts ? &r->hosts : NULL;
 }
 
 static int start_arch(struct run *r, enum sut_arch a, struct sut *s, const char *data,
@@ -644,11 +649,11 @@ static int phase_faults(struct run *r, enum sut_arch a, char *err, size_t errlen
 static double elapsed_ms_since(double t) { return (clock_now_s() - t) * 1e3; }
 
 /* One GET /profile on a new connection; its latency in ms, or -1. */
-static double timed_get(int port, const char *auth)
+static double timed_get(const char *address, const char *auth)
 {
     struct http_response resp;
     double t = clock_now_s();
-    if (httpc_request(port, "GET", "/profile", auth, &resp) != 0)
+    if (httpc_request_addr(address, "GET", "/profile", auth, &resp) != 0)
         return -1;
     double ms = elapsed_ms_since(t);
     bool ok = resp.status == 200;
@@ -686,7 +691,7 @@ static bool scaled_to_zero(const struct sut *s, unsigned base)
 }
 
 /* The plan's cold starts, each after scale to zero, into cold (ms). */
-static int cold_requests(struct run *r, const struct sut *s, int port, const char *auth,
+static int cold_requests(struct run *r, const struct sut *s, const char *address, const char *auth,
                          json_t *cold, char *err, size_t errlen)
 {
     struct sut_sample base;
@@ -697,7 +702,7 @@ static int cold_requests(struct run *r, const struct sut *s, int port, const cha
                                   "timeout");
             return -1;
         }
-        double ms = timed_get(port, auth);
+        double ms = timed_get(address, auth);
         if (ms < 0) {
             snprintf(err, errlen, "serverless: a cold-start request failed (see %s/logs)",
                      r->out);
@@ -709,11 +714,11 @@ static int cold_requests(struct run *r, const struct sut *s, int port, const cha
 }
 
 /* Warm: back-to-back requests keep one instance alive; into warm (ms). */
-static int warm_requests(struct run *r, int port, const char *auth, json_t *warm, char *err,
+static int warm_requests(struct run *r, const char *address, const char *auth, json_t *warm, char *err,
                          size_t errlen)
 {
     for (unsigned i = 0; i < r->plan->warm_requests && !interrupted; i++) {
-        double ms = timed_get(port, auth);
+        double ms = timed_get(address, auth);
         if (ms < 0) {
             snprintf(err, errlen, "serverless: a warm request failed");
             return -1;
@@ -743,17 +748,69 @@ static int phase_cold(struct run *r, const char *mode, char *err, size_t errlen)
     if (sut_start(&s, SUT_SERVERLESS, &o, err, errlen) != 0)
         return -1;
     r->current = &s;
-    int port = sut_port(&s);
+    const char *address = sut_public_address(&s);
     json_t *cold = json_array(), *warm = json_array();
-    int rc = cold_requests(r, &s, port, auth, cold, err, errlen);
+    int rc = cold_requests(r, &s, address, auth, cold, err, errlen);
     if (rc == 0)
-        rc = warm_requests(r, port, auth, warm, err, errlen);
+        rc = warm_requests(r, address, auth, warm, err, errlen);
     rc = finish_arch(r, &s, rc, err, errlen);
     json_t *starts = json_object_get(r->arch[SUT_SERVERLESS], "cold_starts");
     json_object_set_new(starts, mode,
                         json_pack("{s:o, s:o, s:o}", "cold_ms", cold, "warm_ms", warm,
                                   "reports", read_report_log(reportlog)));
     return rc;
+}
+
+/* ---- separate hosts (--hosts) ------------------------------------------ */
+
+/* A CPU set as taskset's list ("1,3"). */
+static void cpu_list(const cpu_set_t *set, char *out, size_t len)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int c = 0; c < CPU_SETSIZE && n < len; c++)
+        if (CPU_ISSET(c, set))
+            n += (size_t)snprintf(out + n, len - n, "%s%d", n ? "," : "", c);
+}
+
+/* One host per server of the architectures measured (named after it, its packet
+ * delayer on the system-under-test CPUs) and one for the load generator, which
+ * archbench itself joins: loadgen inherits it, and archbench's own requests (health
+ * checks, cold starts, fault probes) cross the network as the load does. */
+static int hosts_start(struct run *r, char *err, size_t errlen)
+{
+    static const char *const servers[SUT_NARCH][3] = {
+        {"monolith"}, {"auth-service", "profile-service", "gateway"}, {"faas"}};
+    char load[256], sut[256], specs[HOSTS_MAX][300];
+    const char *ptr[HOSTS_MAX];
+    cpu_list(&r->load_cpus, load, sizeof load);
+    cpu_list(&r->sut_cpus, sut, sizeof sut);
+    unsigned n = 0;
+    snprintf(specs[n++], sizeof specs[0], "load@%s", load);
+    for (int a = 0; a < SUT_NARCH; a++)
+        for (int i = 0; i < 3 && r->arch_on[a] && servers[a][i]; i++)
+            snprintf(specs[n++], sizeof specs[0], "%s@%s", servers[a][i], sut);
+    for (unsigned i = 0; i < n; i++)
+        ptr[i] = specs[i];
+    char netdelay[700];
+    snprintf(netdelay, sizeof netdelay, "%s/netdelay", r->bin);
+    setenv("NETDELAY", netdelay, 1);
+    const char *script = getenv("ARCHBENCH_HOSTS_SCRIPT");
+    if (hosts_up(&r->hosts, script && *script ? script : "bench/hosts/hosts.sh", r->rtt_ms, ptr,
+                 n, err, errlen) != 0)
+        return -1;
+    if (hosts_enter(&r->hosts, "load") != 0) {
+        snprintf(err, errlen, "cannot enter the load host: %s", strerror(errno));
+        hosts_down(&r->hosts);
+        return -1;
+    }
+    json_t *addrs = json_object();
+    for (unsigned i = 0; i < r->hosts.n; i++)
+        json_object_set_new(addrs, r->hosts.host[i].name, json_string(r->hosts.host[i].address));
+    json_object_set_new(r->doc, "network",
+                        json_pack("{s:s, s:f, s:o}", "topology", "hosts", "rtt_ms", r->rtt_ms,
+                                  "hosts", addrs));
+    return 0;
 }
 
 /* ---- the whole run ----------------------------------------------------- */
@@ -851,14 +908,17 @@ static void usage_run(FILE *out)
 {
     fprintf(out,
             "Usage: archbench run [--arch LIST] [--profile smoke|quick|full] [--out DIR]\n"
-            "                     [--users N] [--faults]\n"
+            "                     [--users N] [--faults] [--hosts [--rtt MS]]\n"
             "Runs every architecture in LIST (default monolith,microservices,serverless)\n"
             "through the profile's scenarios and writes DIR/run.json (default\n"
             "results/<UTC timestamp>; results/latest points at the newest run).\n"
             "Profiles: smoke (about 20 s, for tests), quick (default, about 2 min),\n"
             "full (repeats, sweeps, dataset sizes, faults; about 20 min).\n"
             "--faults adds the fault scenarios to any profile: under load, kill the\n"
-            "monolith, the profile-service or a function instance and time the recovery.\n");
+            "monolith, the profile-service or a function instance and time the recovery.\n"
+            "--hosts puts every process, and the load generator, on a host of its own (a\n"
+            "network namespace; needs root); --rtt MS adds MS to every round trip between\n"
+            "hosts (bin/netdelay: make netdelay). The default is the loopback.\n");
 }
 
 static void parse_arch_list(struct run *r, const char *arch_list)
@@ -881,7 +941,8 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
     static const struct option longopts[] = {
         {"arch", required_argument, NULL, 'a'},   {"profile", required_argument, NULL, 'p'},
         {"out", required_argument, NULL, 'o'},    {"users", required_argument, NULL, 'u'},
-        {"faults", no_argument, NULL, 'f'},
+        {"faults", no_argument, NULL, 'f'},       {"hosts", no_argument, NULL, 'H'},
+        {"rtt", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char *arch_list = "monolith,microservices,serverless";
@@ -900,6 +961,14 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
             break;
         case 'o': *out = optarg; break;
         case 'f': r->faults = true; break;
+        case 'H': r->use_hosts = true; break;
+        case 'r': {
+            char *end;
+            r->rtt_ms = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !(r->rtt_ms >= 0 && r->rtt_ms <= 10000))
+                opts_usage_error("archbench run", "--rtt: expected 0..10000 ms, got '%s'", optarg);
+            break;
+        }
         case 'u':
             if (!opts_parse_u64(optarg, 100, 10000000, true, &users))
                 opts_usage_error("archbench run", "--users: expected 100..10m, got '%s'", optarg);
@@ -910,6 +979,8 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
     }
     if (optind < argc)
         opts_usage_error("archbench run", "unexpected argument '%s'", argv[optind]);
+    if (r->rtt_ms > 0 && !r->use_hosts)
+        opts_usage_error("archbench run", "--rtt needs --hosts (a delay between hosts)");
     parse_arch_list(r, arch_list);
     r->users = users ? (unsigned)users : r->plan->users;
     r->faults |= r->plan->faults;
@@ -927,6 +998,11 @@ static bool programs_present(struct run *r)
     snprintf(path, sizeof path, "%s/loadgen", r->bin);
     if (access(path, X_OK) != 0) {
         log_error("%s is missing: run 'make' first", path);
+        return false;
+    }
+    snprintf(path, sizeof path, "%s/netdelay", r->bin);
+    if (r->rtt_ms > 0 && access(path, X_OK) != 0) {
+        log_error("%s is missing: run 'make netdelay' first", path);
         return false;
     }
     for (int a = 0; a < SUT_NARCH; a++)
@@ -1000,6 +1076,7 @@ static void start_doc(struct run *r)
                         json_pack("{s:i, s:i, s:s}", "users", (int)r->users, "seed",
                                   SEED_DEFAULT, "dir", r->data));
     json_object_set_new(r->doc, "order", order);
+    json_object_set_new(r->doc, "network", json_pack("{s:s}", "topology", "loopback"));
     json_object_set_new(r->doc, "architectures", archs);
 }
 
@@ -1104,7 +1181,14 @@ int run_main(int argc, char **argv)
     r.planned_s = planned_seconds(&r);
     fprintf(stderr, "archbench run: profile %s, %u users, results in %s (about %.0f s)\n",
             r.plan->name, r.users, r.out, r.planned_s);
+    if (r.use_hosts)
+        fprintf(stderr, "archbench run: every process on a host of its own, %g ms per round "
+                        "trip between hosts\n", r.rtt_ms);
     char err[4096] = "";
-    int rc = measure(&r, err, sizeof err);
+    int rc = r.use_hosts ? hosts_start(&r, err, sizeof err) : 0;
+    if (rc == 0)
+        rc = measure(&r, err, sizeof err);
+    if (r.use_hosts)
+        hosts_down(&r.hosts); /* every process in them, their rules and the delayers */
     return finish_run(&r, rc, err, out ? NULL : stamp);
 }

@@ -267,8 +267,9 @@ static int build_db(struct out_db *o, const struct seed_options *opt,
         rc = exec(db, "COMMIT", err, errlen);
     /* Servers read in WAL mode: a read transaction then costs two fcntl() calls
      * instead of four plus three stat() calls for the hot-journal check (measured
-     * with strace -c on the monolith), and readers never block a writer. */
-    if (rc == 0)
+     * with strace -c on the monolith), and readers never block a writer. A
+     * read-only mount needs the rollback journal (see seed.h). */
+    if (rc == 0 && !opt->rollback_journal)
         rc = exec(db, "PRAGMA journal_mode = WAL", err, errlen);
     if (sqlite3_close(db) != SQLITE_OK && rc == 0) {
         snprintf(err, errlen, "close %s: %s", o->tmp, sqlite3_errmsg(db));

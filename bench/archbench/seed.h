@@ -3,6 +3,7 @@
 #ifndef ARCHBENCH_SEED_H
 #define ARCHBENCH_SEED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,9 @@ struct seed_options {
     uint64_t users;
     uint64_t seed;
     const char *dir;
+    /* Leave the databases in rollback-journal mode instead of WAL: for a read-only
+     * mount, where sqlite cannot create a WAL database's -shm file. */
+    bool rollback_journal;
 };
 
 /* Expiry of every valid session: 2100-01-01T00:00:00Z (fixed, so files are

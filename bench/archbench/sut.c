@@ -98,7 +98,8 @@ static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
 /* In the child: join the architecture's process group, pin to its CPUs, stdout to
  * the pipe the parent reads the address from, stderr to the log; then exec. */
 static _Noreturn void exec_child(const struct sut *s, const struct sut_options *opt,
-                                 char *const argv[], int out_fd, const char *logpath)
+                                 const char *name, char *const argv[], int out_fd,
+                                 const char *logpath)
 {
     /* pgid 0 makes the first process the leader. A restarted process whose group
      * died with it (the monolith is alone in its group) leads a new one. */
@@ -109,6 +110,11 @@ static _Noreturn void exec_child(const struct sut *s, const struct sut_options *
     int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0)
         dup2(fd, STDERR_FILENO);
+    /* with --hosts, onto the host named after the process */
+    if (opt->hosts && hosts_enter(opt->hosts, name) != 0) {
+        fprintf(stderr, "cannot enter host %s: %s\n", name, strerror(errno));
+        _exit(127);
+    }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     sigset_t none;
@@ -199,7 +205,7 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
         return -1;
     }
     if (pid == 0)
-        exec_child(s, opt, argv, out[1], logpath);
+        exec_child(s, opt, name, argv, out[1], logpath);
     join_group(s, pid);
     close(out[1]);
     p->name = name;
@@ -213,13 +219,11 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
     return rc;
 }
 
-/* One GET /health on a fresh connection; true on a 200. Every address is a
- * 127.0.0.1 one: archbench starts its servers on the loopback. */
+/* One GET /health on a fresh connection; true on a 200. */
 static bool health_ok(const char *address)
 {
-    const char *colon = strrchr(address, ':');
     struct http_response r;
-    if (colon == NULL || httpc_request(atoi(colon + 1), "GET", "/health", NULL, &r) != 0)
+    if (httpc_request_addr(address, "GET", "/health", NULL, &r) != 0)
         return false;
     bool ok = r.status == 200;
     httpc_free(&r);
@@ -250,10 +254,15 @@ static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *whe
     return -1;
 }
 
-/* The address a server listens on: its default port with fixed_ports (archbench
- * up), any free port otherwise. */
-static char *listen_addr(const struct sut_options *opt, const char *fixed)
+/* The address server `name` listens on: its default port with fixed_ports
+ * (archbench up), any free port otherwise; on its own host's address with --hosts. */
+static char *listen_addr(const struct sut_options *opt, const char *name, const char *fixed,
+                         char *buf, size_t len)
 {
+    if (opt->hosts) {
+        snprintf(buf, len, "%s:0", hosts_address(opt->hosts, name));
+        return buf;
+    }
     return (char *)(opt->fixed_ports ? fixed : "127.0.0.1:0");
 }
 
@@ -262,11 +271,11 @@ static int start_db_server(struct sut *s, const struct sut_options *opt, const c
                            const char *fixed, const char *db_file, char *threads, char *err,
                            size_t errlen)
 {
-    char bin[512], db[4096];
+    char bin[512], db[4096], addr[64];
     snprintf(bin, sizeof bin, "%s/%s", opt->bin_dir, name);
     snprintf(db, sizeof db, "%s/%s", opt->data_dir, db_file);
-    char *argv[] = {bin, "--listen", listen_addr(opt, fixed), "--db", db, "--threads", threads,
-                    NULL};
+    char *argv[] = {bin, "--listen", listen_addr(opt, name, fixed, addr, sizeof addr), "--db",
+                    db, "--threads", threads, NULL};
     return spawn(s, opt, name, argv, err, errlen);
 }
 
@@ -279,7 +288,7 @@ static void last_url(const struct sut *s, char *out, size_t len)
 static int start_microservices(struct sut *s, const struct sut_options *opt, char *threads,
                                char *err, size_t errlen)
 {
-    char bin[512], auth_url[128], profile_url[128];
+    char bin[512], auth_url[128], profile_url[128], addr[64];
     if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, err,
                         errlen) != 0)
         return -1;
@@ -289,7 +298,7 @@ static int start_microservices(struct sut *s, const struct sut_options *opt, cha
         return -1;
     last_url(s, profile_url, sizeof profile_url);
     snprintf(bin, sizeof bin, "%s/gateway", opt->bin_dir);
-    char *argv[] = {bin, "--listen", listen_addr(opt, "127.0.0.1:8081"), "--auth-url", auth_url,
+    char *argv[] = {bin, "--listen", listen_addr(opt, "gateway", "127.0.0.1:8081", addr, sizeof addr), "--auth-url", auth_url,
                     "--profile-url", profile_url, "--threads", threads, NULL};
     return spawn(s, opt, "gateway", argv, err, errlen);
 }
@@ -297,7 +306,7 @@ static int start_microservices(struct sut *s, const struct sut_options *opt, cha
 static int start_serverless(struct sut *s, const struct sut_options *opt, char *err,
                             size_t errlen)
 {
-    char bin[512], fn[512], env[4096], idle[32];
+    char bin[512], fn[512], env[4096], idle[32], addr[64];
     snprintf(bin, sizeof bin, "%s/faas", opt->bin_dir);
     snprintf(fn, sizeof fn, "%s/fn-get-profile", opt->bin_dir);
     snprintf(env, sizeof env, "ARCHBENCH_DB=%s/app.db", opt->data_dir);
@@ -306,7 +315,7 @@ static int start_serverless(struct sut *s, const struct sut_options *opt, char *
     int n = 0;
     argv[n++] = bin;
     argv[n++] = "--listen";
-    argv[n++] = listen_addr(opt, "127.0.0.1:8082");
+    argv[n++] = listen_addr(opt, "faas", "127.0.0.1:8082", addr, sizeof addr);
     argv[n++] = "--function";
     argv[n++] = fn;
     argv[n++] = "--env";
@@ -385,12 +394,11 @@ int sut_proc_index(const struct sut *s, const char *name)
     return -1;
 }
 
-int sut_port(const struct sut *s)
+const char *sut_public_address(const struct sut *s)
 {
-    int port = 0;
-    sscanf(s->url, "http://%*[^:]:%d", &port);
-    return port;
+    return s->nprocs ? s->procs[s->nprocs - 1].address : "";
 }
+
 
 bool sut_alive(const struct sut *s, char *which, size_t len)
 {

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "hosts.h"
+
 enum sut_arch { SUT_MONOLITH, SUT_MICROSERVICES, SUT_SERVERLESS, SUT_NARCH };
 
 /* "monolith", "microservices", "serverless" */
@@ -24,6 +26,9 @@ struct sut_options {
     cpu_set_t cpus;         /* CPUs the architecture's processes may use */
     unsigned threads;       /* --threads for each server (0: program default) */
     bool fixed_ports;       /* the default ports of DESIGN §7 instead of port 0 */
+    /* archbench run --hosts: each process on the host named after it; NULL: every
+     * process on the loopback */
+    const struct hosts *hosts;
     /* serverless only */
     unsigned idle_timeout_ms; /* 0: faas default */
     const char *start_mode;   /* "exec" or "fork-server"; NULL: faas default */
@@ -74,8 +79,9 @@ int sut_restart(struct sut *s, unsigned i, char *err, size_t errlen);
 /* The index in procs of the process started as `name` ("profile-service"), or -1. */
 int sut_proc_index(const struct sut *s, const char *name);
 
-/* The port of the public server (the one url points at). */
-int sut_port(const struct sut *s);
+/* The public server's "IP:PORT" (127.0.0.1 on the loopback, its host's address with
+ * --hosts). */
+const char *sut_public_address(const struct sut *s);
 
 /* True while every process started for the architecture is alive. */
 bool sut_alive(const struct sut *s, char *which, size_t len);
