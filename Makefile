@@ -167,13 +167,13 @@ test: all tests
 bench: all
 	@bin/archbench run --profile quick
 
-# libFuzzer on loadgen's HTTP response parser (clang). FUZZ_SECONDS bounds the run;
-# crashes are written to build/fuzz/.
+# libFuzzer on the HTTP/1.1 response parser (common/http_response.c: loadgen's and the
+# gateway's) with clang. FUZZ_SECONDS bounds the run; crashes are written to build/fuzz/.
 FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c bench/loadgen/lg_http.h
+$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_http_response.c common/http_response.c common/http_response.h
 	@mkdir -p $(@D)
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Ibench/loadgen -fsanitize=fuzzer,address,undefined \
-	    -o $@ tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Icommon -fsanitize=fuzzer,address,undefined \
+	    -o $@ tests/fuzz/fuzz_http_response.c common/http_response.c
 
 fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 	@mkdir -p $(BUILD)/fuzz/corpus

@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lg_http.h"
+#include "http_response.h"
 #include "opts.h"
 #include "upstream.h"
 
@@ -104,7 +104,7 @@ static void run_curl(const char *url, unsigned n, unsigned k)
 
 struct raw_conn {
     int fd;
-    struct lg_http_parser http; /* loadgen's response parser */
+    struct http_response_parser http; /* loadgen's response parser */
 };
 
 static void run_raw(const char *url, unsigned n, unsigned k)
@@ -130,7 +130,7 @@ static void run_raw(const char *url, unsigned n, unsigned k)
             die("cannot connect");
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         conns[i].fd = fd;
-        lg_http_reset(&conns[i].http);
+        http_response_reset(&conns[i].http);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &conns[i]};
         epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
         if (send(fd, req, (size_t)reqlen, MSG_NOSIGNAL) != reqlen)
@@ -148,16 +148,16 @@ static void run_raw(const char *url, unsigned n, unsigned k)
             if (r <= 0)
                 die("the server closed a connection (raise its keep-alive request limit)");
             size_t used;
-            enum lg_http_result res = lg_http_parse(&rc->http, buf, (size_t)r, &used);
-            if (res == LG_HTTP_ERROR)
+            enum http_response_result res = http_response_parse(&rc->http, buf, (size_t)r, &used);
+            if (res == HTTP_RESPONSE_ERROR)
                 die(rc->http.error);
-            if (res == LG_HTTP_MORE)
+            if (res == HTTP_RESPONSE_MORE)
                 continue;
             if (used != (size_t)r)
                 die("unexpected bytes after a response");
             if (rc->http.status != 200 || !rc->http.keep_alive)
                 die("a call failed (is the server answering 200 and keeping the connection?)");
-            lg_http_reset(&rc->http);
+            http_response_reset(&rc->http);
             done++;
             if (started < n) {
                 started++;

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lg_http.h"
+#include "http_response.h"
 
 struct run {
-    enum lg_http_result r;
+    enum http_response_result r;
     unsigned status;
     uint64_t body_len;
     size_t used;
@@ -19,28 +19,28 @@ struct run {
 
 static struct run fuzz_feed(const uint8_t *data, size_t len, size_t step, int eof)
 {
-    static struct lg_http_parser p;
+    static struct http_response_parser p;
     char body[32];
     memset(&p, 0, sizeof p);
     p.body_buf = body;
     p.body_cap = sizeof body;
-    lg_http_reset(&p);
-    struct run out = {LG_HTTP_MORE, 0, 0, 0};
+    http_response_reset(&p);
+    struct run out = {HTTP_RESPONSE_MORE, 0, 0, 0};
     size_t off = 0;
     while (off < len) {
         size_t n = len - off < step ? len - off : step;
         size_t used = 0;
-        out.r = lg_http_parse(&p, (const char *)data + off, n, &used);
+        out.r = http_response_parse(&p, (const char *)data + off, n, &used);
         if (used > n)
             abort();
-        if (out.r != LG_HTTP_MORE) {
+        if (out.r != HTTP_RESPONSE_MORE) {
             out.used = off + used;
             break;
         }
         off += n;
     }
-    if (out.r == LG_HTTP_MORE && eof)
-        out.r = lg_http_finish(&p);
+    if (out.r == HTTP_RESPONSE_MORE && eof)
+        out.r = http_response_finish(&p);
     if (p.body_stored > sizeof body)
         abort();
     out.status = p.status;
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int eof = data[0] >> 7;
     struct run a = fuzz_feed(data + 1, size - 1, step, eof);
     struct run b = fuzz_feed(data + 1, size - 1, size, eof);
-    if (a.r != b.r || (a.r == LG_HTTP_DONE && (a.used != b.used || a.status != b.status ||
+    if (a.r != b.r || (a.r == HTTP_RESPONSE_DONE && (a.used != b.used || a.status != b.status ||
                                                a.body_len != b.body_len)))
         abort();
     return 0;

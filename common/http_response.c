@@ -1,24 +1,24 @@
-/* Incremental HTTP/1.1 response parser (see lg_http.h).
+/* Incremental HTTP/1.1 response parser (see http_response.h).
  *
  * Status and header lines are parsed in place when a whole line is in the input,
  * which is the common case; a line split across reads is gathered in p->line first.
  * Size limits are checked per line, wherever the line happens to sit, so the outcome
  * never depends on how the response was split. Chunk framing is a byte-at-a-time
  * state machine; body bytes are skipped (or copied to body_buf) in bulk. */
-#include "lg_http.h"
+#include "http_response.h"
 
 #include <string.h>
 #include <strings.h>
 
-static enum lg_http_result lg_http_fail(struct lg_http_parser *p, const char *why)
+static enum http_response_result http_response_fail(struct http_response_parser *p, const char *why)
 {
-    p->state = LG_HTTP_S_ERROR;
+    p->state = HTTP_RESPONSE_S_ERROR;
     p->error = why;
-    return LG_HTTP_ERROR;
+    return HTTP_RESPONSE_ERROR;
 }
 
 /* Resets what one response (or one interim 1xx response) accumulates. */
-static void lg_http_begin(struct lg_http_parser *p)
+static void http_response_begin(struct http_response_parser *p)
 {
     p->status = 0;
     p->minor_version = 0;
@@ -30,12 +30,12 @@ static void lg_http_begin(struct lg_http_parser *p)
     p->connection_close = false;
     p->connection_keep_alive = false;
     p->line_len = 0;
-    p->state = LG_HTTP_S_STATUS;
+    p->state = HTTP_RESPONSE_S_STATUS;
 }
 
-void lg_http_reset(struct lg_http_parser *p)
+void http_response_reset(struct http_response_parser *p)
 {
-    lg_http_begin(p);
+    http_response_begin(p);
     p->body_len = 0;
     p->body_stored = 0;
     p->header_bytes = 0;
@@ -45,16 +45,16 @@ void lg_http_reset(struct lg_http_parser *p)
     p->chunk_line = 0;
 }
 
-bool lg_http_in_progress(const struct lg_http_parser *p)
+bool http_response_in_progress(const struct http_response_parser *p)
 {
-    return p->state != LG_HTTP_S_STATUS || p->line_len > 0 || p->header_bytes > 0;
+    return p->state != HTTP_RESPONSE_S_STATUS || p->line_len > 0 || p->header_bytes > 0;
 }
 
-static bool lg_http_is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool http_response_is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* RFC 9110 token characters (header names, transfer codings), as a table: this is
  * asked for every byte of every header name, the parser's hottest question. */
-static const bool lg_http_tchar[256] = {
+static const bool http_response_tchar[256] = {
     ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1,
     ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
@@ -69,14 +69,14 @@ static const bool lg_http_tchar[256] = {
     ['y'] = 1, ['z'] = 1,
 };
 
-static bool lg_http_is_tchar(unsigned char c) { return lg_http_tchar[c]; }
+static bool http_response_is_tchar(unsigned char c) { return http_response_tchar[c]; }
 
-static bool lg_http_parse_status(struct lg_http_parser *p, const char *s, size_t n)
+static bool http_response_parse_status(struct http_response_parser *p, const char *s, size_t n)
 {
     /* "HTTP/1.x SSS" then end of line or " reason". */
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !lg_http_is_digit(s[7]) || s[8] != ' ')
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !http_response_is_digit(s[7]) || s[8] != ' ')
         return false;
-    if (s[9] < '1' || s[9] > '5' || !lg_http_is_digit(s[10]) || !lg_http_is_digit(s[11]))
+    if (s[9] < '1' || s[9] > '5' || !http_response_is_digit(s[10]) || !http_response_is_digit(s[11]))
         return false;
     if (n > 12 && s[12] != ' ')
         return false;
@@ -89,8 +89,8 @@ static bool lg_http_parse_status(struct lg_http_parser *p, const char *s, size_t
 }
 
 /* Calls fn on each comma-separated, trimmed element of a header value. */
-static void lg_http_each_token(const char *v, size_t n, void (*fn)(struct lg_http_parser *,
-                               const char *, size_t), struct lg_http_parser *p)
+static void http_response_each_token(const char *v, size_t n, void (*fn)(struct http_response_parser *,
+                               const char *, size_t), struct http_response_parser *p)
 {
     size_t i = 0;
     while (i < n) {
@@ -108,7 +108,7 @@ static void lg_http_each_token(const char *v, size_t n, void (*fn)(struct lg_htt
     }
 }
 
-static void lg_http_connection_token(struct lg_http_parser *p, const char *t, size_t n)
+static void http_response_connection_token(struct http_response_parser *p, const char *t, size_t n)
 {
     if (n == 5 && strncasecmp(t, "close", 5) == 0)
         p->connection_close = true;
@@ -118,15 +118,15 @@ static void lg_http_connection_token(struct lg_http_parser *p, const char *t, si
 
 /* The body is chunked only when chunked is the final transfer coding; any other
  * final coding means the body runs until the connection closes (RFC 9112 §6.3). */
-static void lg_http_te_token(struct lg_http_parser *p, const char *t, size_t n)
+static void http_response_te_token(struct http_response_parser *p, const char *t, size_t n)
 {
     p->chunked = n == 7 && strncasecmp(t, "chunked", 7) == 0;
 }
 
-static bool lg_http_parse_header(struct lg_http_parser *p, const char *s, size_t n)
+static bool http_response_parse_header(struct http_response_parser *p, const char *s, size_t n)
 {
     size_t colon = 0;
-    while (colon < n && lg_http_is_tchar((unsigned char)s[colon]))
+    while (colon < n && http_response_is_tchar((unsigned char)s[colon]))
         colon++;
     /* No name, white space before the colon, or obsolete line folding: reject. */
     if (colon == 0 || colon >= n || s[colon] != ':')
@@ -146,7 +146,7 @@ static bool lg_http_parse_header(struct lg_http_parser *p, const char *s, size_t
             return false;
         uint64_t len = 0;
         for (size_t i = 0; i < vn; i++) {
-            if (!lg_http_is_digit(v[i]))
+            if (!http_response_is_digit(v[i]))
                 return false;
             len = len * 10 + (uint64_t)(v[i] - '0');
         }
@@ -158,16 +158,16 @@ static bool lg_http_parse_header(struct lg_http_parser *p, const char *s, size_t
     } else if (colon == 17 && strncasecmp(s, "transfer-encoding", 17) == 0) {
         if (vn == 0)
             return false;
-        lg_http_each_token(v, vn, lg_http_te_token, p);
+        http_response_each_token(v, vn, http_response_te_token, p);
         p->te_seen = true;
     } else if (colon == 10 && strncasecmp(s, "connection", 10) == 0) {
-        lg_http_each_token(v, vn, lg_http_connection_token, p);
+        http_response_each_token(v, vn, http_response_connection_token, p);
     }
     return true;
 }
 
 /* The empty line after the headers: decide how the body is framed. */
-static void lg_http_end_headers(struct lg_http_parser *p)
+static void http_response_end_headers(struct http_response_parser *p)
 {
     if (p->minor_version >= 1)
         p->keep_alive = !p->connection_close;
@@ -177,55 +177,55 @@ static void lg_http_end_headers(struct lg_http_parser *p)
     if (p->status < 200) {
         /* 1xx interim response: the real one follows on the same connection. */
         size_t hb = p->header_bytes;
-        lg_http_begin(p);
+        http_response_begin(p);
         p->header_bytes = hb;
         return;
     }
     if (p->head_request || p->status == 204 || p->status == 304) {
-        p->state = LG_HTTP_S_DONE;
+        p->state = HTTP_RESPONSE_S_DONE;
     } else if (p->chunked) {
         p->content_length = UINT64_MAX;
-        p->state = LG_HTTP_S_CHUNK_SIZE;
+        p->state = HTTP_RESPONSE_S_CHUNK_SIZE;
         p->remaining = 0;
         p->chunk_line = 0;
     } else if (p->seen_length && !p->te_seen) {
         /* Transfer-Encoding overrides Content-Length (RFC 9112 §6.3). */
         p->remaining = p->content_length;
-        p->state = p->remaining == 0 ? LG_HTTP_S_DONE : LG_HTTP_S_BODY_LENGTH;
+        p->state = p->remaining == 0 ? HTTP_RESPONSE_S_DONE : HTTP_RESPONSE_S_BODY_LENGTH;
     } else {
         p->keep_alive = false;
-        p->state = LG_HTTP_S_BODY_EOF;
+        p->state = HTTP_RESPONSE_S_BODY_EOF;
     }
 }
 
 /* One complete line without its line ending. */
-static bool lg_http_line(struct lg_http_parser *p, const char *s, size_t n, const char **why)
+static bool http_response_line(struct http_response_parser *p, const char *s, size_t n, const char **why)
 {
     switch (p->state) {
-    case LG_HTTP_S_STATUS:
-        if (!lg_http_parse_status(p, s, n)) {
+    case HTTP_RESPONSE_S_STATUS:
+        if (!http_response_parse_status(p, s, n)) {
             *why = "malformed status line";
             return false;
         }
-        p->state = LG_HTTP_S_HEADERS;
+        p->state = HTTP_RESPONSE_S_HEADERS;
         return true;
-    case LG_HTTP_S_HEADERS:
+    case HTTP_RESPONSE_S_HEADERS:
         if (n == 0) {
-            lg_http_end_headers(p);
+            http_response_end_headers(p);
             return true;
         }
-        if (!lg_http_parse_header(p, s, n)) {
+        if (!http_response_parse_header(p, s, n)) {
             *why = "malformed header";
             return false;
         }
         return true;
-    default: /* LG_HTTP_S_TRAILERS: fields are checked for shape and ignored */
+    default: /* HTTP_RESPONSE_S_TRAILERS: fields are checked for shape and ignored */
         if (n == 0) {
-            p->state = LG_HTTP_S_DONE;
+            p->state = HTTP_RESPONSE_S_DONE;
             return true;
         }
         size_t i = 0;
-        while (i < n && lg_http_is_tchar((unsigned char)s[i]))
+        while (i < n && http_response_is_tchar((unsigned char)s[i]))
             i++;
         if (i == 0 || i >= n || s[i] != ':') {
             *why = "malformed trailer";
@@ -235,7 +235,7 @@ static bool lg_http_line(struct lg_http_parser *p, const char *s, size_t n, cons
     }
 }
 
-static void lg_http_store(struct lg_http_parser *p, const char *data, size_t n)
+static void http_response_store(struct http_response_parser *p, const char *data, size_t n)
 {
     if (p->body_buf != NULL && p->body_stored < p->body_cap) {
         size_t room = p->body_cap - p->body_stored;
@@ -246,7 +246,7 @@ static void lg_http_store(struct lg_http_parser *p, const char *data, size_t n)
     p->body_len += n;
 }
 
-static int lg_http_hex(char c)
+static int http_response_hex(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -256,17 +256,17 @@ static int lg_http_hex(char c)
 }
 
 /* Status line, header and trailer bytes up to the next LF: a complete line goes
- * to lg_http_line, a partial one waits in p->line for the next input. NULL, or
+ * to http_response_line, a partial one waits in p->line for the next input. NULL, or
  * why the response is malformed. */
-static const char *lg_http_head_bytes(struct lg_http_parser *p, const char *data, size_t len,
+static const char *http_response_head_bytes(struct http_response_parser *p, const char *data, size_t len,
                                       size_t *off)
 {
     const char *nl = memchr(data + *off, '\n', len - *off);
     size_t n = nl ? (size_t)(nl - (data + *off)) + 1 : len - *off;
-    if (p->line_len + n > LG_HTTP_MAX_LINE)
+    if (p->line_len + n > HTTP_RESPONSE_MAX_LINE)
         return "header line too long";
     p->header_bytes += n;
-    if (p->header_bytes > LG_HTTP_MAX_HEADERS)
+    if (p->header_bytes > HTTP_RESPONSE_MAX_HEADERS)
         return "headers too large";
     if (nl == NULL) {
         memcpy(p->line + p->line_len, data + *off, n);
@@ -287,36 +287,36 @@ static const char *lg_http_head_bytes(struct lg_http_parser *p, const char *data
     if (ln > 0 && line[ln - 1] == '\r')
         ln--;
     const char *why = NULL;
-    lg_http_line(p, line, ln, &why);
+    http_response_line(p, line, ln, &why);
     return why;
 }
 
 /* Body bytes of a known length (Content-Length, or one chunk's data): up to
  * p->remaining of them. True when the last one came. */
-static bool lg_http_take(struct lg_http_parser *p, const char *data, size_t len, size_t *off)
+static bool http_response_take(struct http_response_parser *p, const char *data, size_t len, size_t *off)
 {
     size_t k = len - *off;
     if ((uint64_t)k > p->remaining)
         k = (size_t)p->remaining;
-    lg_http_store(p, data + *off, k);
+    http_response_store(p, data + *off, k);
     p->remaining -= k;
     *off += k;
     return p->remaining == 0;
 }
 
 /* The chunk-size line is over: its data follows, or the trailers after the last. */
-static void lg_http_chunk_size_done(struct lg_http_parser *p)
+static void http_response_chunk_size_done(struct http_response_parser *p)
 {
     p->chunk_digits = 0;
     p->chunk_line = 0;
-    p->state = p->remaining == 0 ? LG_HTTP_S_TRAILERS : LG_HTTP_S_CHUNK_DATA;
+    p->state = p->remaining == 0 ? HTTP_RESPONSE_S_TRAILERS : HTTP_RESPONSE_S_CHUNK_DATA;
 }
 
 /* One character of a chunk size. NULL, or why the response is malformed. */
-static const char *lg_http_chunk_size(struct lg_http_parser *p, char c)
+static const char *http_response_chunk_size(struct http_response_parser *p, char c)
 {
-    int h = lg_http_hex(c);
-    if (++p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
+    int h = http_response_hex(c);
+    if (++p->chunk_line > HTTP_RESPONSE_MAX_CHUNK_LINE)
         return "chunk size line too long";
     if (h >= 0) {
         if (++p->chunk_digits > 15)
@@ -327,11 +327,11 @@ static const char *lg_http_chunk_size(struct lg_http_parser *p, char c)
     if (p->chunk_digits == 0)
         return "malformed chunk size";
     if (c == ';' || c == ' ' || c == '\t')
-        p->state = LG_HTTP_S_CHUNK_EXT;
+        p->state = HTTP_RESPONSE_S_CHUNK_EXT;
     else if (c == '\r')
-        p->state = LG_HTTP_S_CHUNK_SIZE_LF;
+        p->state = HTTP_RESPONSE_S_CHUNK_SIZE_LF;
     else if (c == '\n')
-        lg_http_chunk_size_done(p);
+        http_response_chunk_size_done(p);
     else
         return "malformed chunk size";
     return NULL;
@@ -339,7 +339,7 @@ static const char *lg_http_chunk_size(struct lg_http_parser *p, char c)
 
 /* Chunk extensions (";name=value", quoted strings included) are skipped up to the
  * end of the line. NULL, or why the response is malformed. */
-static const char *lg_http_chunk_ext(struct lg_http_parser *p, const char *data, size_t len,
+static const char *http_response_chunk_ext(struct http_response_parser *p, const char *data, size_t len,
                                      size_t *off)
 {
     const char *end = data + len;
@@ -347,99 +347,99 @@ static const char *lg_http_chunk_ext(struct lg_http_parser *p, const char *data,
     while (s < end && *s != '\r' && *s != '\n')
         s++;
     p->chunk_line += (size_t)(s - (data + *off));
-    if (p->chunk_line > LG_HTTP_MAX_CHUNK_LINE)
+    if (p->chunk_line > HTTP_RESPONSE_MAX_CHUNK_LINE)
         return "chunk size line too long";
     *off = (size_t)(s - data);
     if (s == end)
         return NULL;
     (*off)++;
     if (*s == '\n')
-        lg_http_chunk_size_done(p);
+        http_response_chunk_size_done(p);
     else
-        p->state = LG_HTTP_S_CHUNK_SIZE_LF;
+        p->state = HTTP_RESPONSE_S_CHUNK_SIZE_LF;
     return NULL;
 }
 
 /* One step of the state machine on data[*off..len). NULL, or why the response is
  * malformed. */
-static const char *lg_http_step(struct lg_http_parser *p, const char *data, size_t len,
+static const char *http_response_step(struct http_response_parser *p, const char *data, size_t len,
                                 size_t *off)
 {
     switch (p->state) {
-    case LG_HTTP_S_STATUS:
-    case LG_HTTP_S_HEADERS:
-    case LG_HTTP_S_TRAILERS:
-        return lg_http_head_bytes(p, data, len, off);
-    case LG_HTTP_S_BODY_LENGTH:
-        if (lg_http_take(p, data, len, off))
-            p->state = LG_HTTP_S_DONE;
+    case HTTP_RESPONSE_S_STATUS:
+    case HTTP_RESPONSE_S_HEADERS:
+    case HTTP_RESPONSE_S_TRAILERS:
+        return http_response_head_bytes(p, data, len, off);
+    case HTTP_RESPONSE_S_BODY_LENGTH:
+        if (http_response_take(p, data, len, off))
+            p->state = HTTP_RESPONSE_S_DONE;
         return NULL;
-    case LG_HTTP_S_BODY_EOF:
-        lg_http_store(p, data + *off, len - *off);
+    case HTTP_RESPONSE_S_BODY_EOF:
+        http_response_store(p, data + *off, len - *off);
         *off = len;
         return NULL;
-    case LG_HTTP_S_CHUNK_SIZE:
-        return lg_http_chunk_size(p, data[(*off)++]);
-    case LG_HTTP_S_CHUNK_EXT:
-        return lg_http_chunk_ext(p, data, len, off);
-    case LG_HTTP_S_CHUNK_SIZE_LF:
+    case HTTP_RESPONSE_S_CHUNK_SIZE:
+        return http_response_chunk_size(p, data[(*off)++]);
+    case HTTP_RESPONSE_S_CHUNK_EXT:
+        return http_response_chunk_ext(p, data, len, off);
+    case HTTP_RESPONSE_S_CHUNK_SIZE_LF:
         if (data[(*off)++] != '\n')
             return "malformed chunk size line";
-        lg_http_chunk_size_done(p);
+        http_response_chunk_size_done(p);
         return NULL;
-    case LG_HTTP_S_CHUNK_DATA:
-        if (lg_http_take(p, data, len, off))
-            p->state = LG_HTTP_S_CHUNK_DATA_CR;
+    case HTTP_RESPONSE_S_CHUNK_DATA:
+        if (http_response_take(p, data, len, off))
+            p->state = HTTP_RESPONSE_S_CHUNK_DATA_CR;
         return NULL;
-    case LG_HTTP_S_CHUNK_DATA_CR: {
+    case HTTP_RESPONSE_S_CHUNK_DATA_CR: {
         char c = data[(*off)++];
         if (c == '\r')
-            p->state = LG_HTTP_S_CHUNK_DATA_LF;
+            p->state = HTTP_RESPONSE_S_CHUNK_DATA_LF;
         else if (c == '\n')
-            p->state = LG_HTTP_S_CHUNK_SIZE;
+            p->state = HTTP_RESPONSE_S_CHUNK_SIZE;
         else
             return "chunk data longer than its size";
         return NULL;
     }
-    case LG_HTTP_S_CHUNK_DATA_LF:
+    case HTTP_RESPONSE_S_CHUNK_DATA_LF:
         if (data[(*off)++] != '\n')
             return "chunk data longer than its size";
-        p->state = LG_HTTP_S_CHUNK_SIZE;
+        p->state = HTTP_RESPONSE_S_CHUNK_SIZE;
         return NULL;
-    case LG_HTTP_S_DONE:
-    case LG_HTTP_S_ERROR:
+    case HTTP_RESPONSE_S_DONE:
+    case HTTP_RESPONSE_S_ERROR:
         break;
     }
     return NULL;
 }
 
-enum lg_http_result lg_http_parse(struct lg_http_parser *p, const char *data, size_t len,
+enum http_response_result http_response_parse(struct http_response_parser *p, const char *data, size_t len,
                                   size_t *used)
 {
     size_t off = 0;
     *used = 0;
-    if (p->state == LG_HTTP_S_ERROR)
-        return LG_HTTP_ERROR;
-    while (off < len && p->state != LG_HTTP_S_DONE) {
-        const char *why = lg_http_step(p, data, len, &off);
+    if (p->state == HTTP_RESPONSE_S_ERROR)
+        return HTTP_RESPONSE_ERROR;
+    while (off < len && p->state != HTTP_RESPONSE_S_DONE) {
+        const char *why = http_response_step(p, data, len, &off);
         if (why != NULL)
-            return lg_http_fail(p, why);
+            return http_response_fail(p, why);
     }
     *used = off;
-    return p->state == LG_HTTP_S_DONE ? LG_HTTP_DONE : LG_HTTP_MORE;
+    return p->state == HTTP_RESPONSE_S_DONE ? HTTP_RESPONSE_DONE : HTTP_RESPONSE_MORE;
 }
 
-enum lg_http_result lg_http_finish(struct lg_http_parser *p)
+enum http_response_result http_response_finish(struct http_response_parser *p)
 {
-    if (p->state == LG_HTTP_S_DONE)
-        return LG_HTTP_DONE;
-    if (p->state == LG_HTTP_S_BODY_EOF) {
-        p->state = LG_HTTP_S_DONE;
+    if (p->state == HTTP_RESPONSE_S_DONE)
+        return HTTP_RESPONSE_DONE;
+    if (p->state == HTTP_RESPONSE_S_BODY_EOF) {
+        p->state = HTTP_RESPONSE_S_DONE;
         p->keep_alive = false;
-        return LG_HTTP_DONE;
+        return HTTP_RESPONSE_DONE;
     }
-    if (p->state == LG_HTTP_S_ERROR)
-        return LG_HTTP_ERROR;
-    return lg_http_fail(p, lg_http_in_progress(p) ? "connection closed mid-response"
+    if (p->state == HTTP_RESPONSE_S_ERROR)
+        return HTTP_RESPONSE_ERROR;
+    return http_response_fail(p, http_response_in_progress(p) ? "connection closed mid-response"
                                                   : "connection closed before a response");
 }

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lg_http.h"
+#include "http_response.h"
 
 struct outcome {
-    enum lg_http_result result;
+    enum http_response_result result;
     unsigned status;
     bool keep_alive;
     uint64_t body_len;
@@ -33,16 +33,16 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
 {
     struct outcome o;
     memset(&o, 0, sizeof o);
-    struct lg_http_parser *p = malloc(sizeof *p);
+    struct http_response_parser *p = malloc(sizeof *p);
     assert_non_null(p);
     memset(p, 0, sizeof *p);
     p->head_request = head;
     p->body_buf = o.body;
     p->body_cap = sizeof o.body;
-    lg_http_reset(p);
+    http_response_reset(p);
     size_t off = 0;
-    enum lg_http_result r = LG_HTTP_MORE;
-    for (size_t i = 0; i <= ncuts && r == LG_HTTP_MORE; i++) {
+    enum http_response_result r = HTTP_RESPONSE_MORE;
+    for (size_t i = 0; i <= ncuts && r == HTTP_RESPONSE_MORE; i++) {
         size_t end = i < ncuts ? cuts[i] : len;
         /* Each piece in its own heap block, so ASan sees any read past it. */
         size_t n = end - off;
@@ -50,21 +50,21 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
         assert_non_null(piece);
         memcpy(piece, data + off, n);
         size_t used = 0;
-        r = lg_http_parse(p, piece, n, &used);
+        r = http_response_parse(p, piece, n, &used);
         free(piece);
-        if (r == LG_HTTP_MORE)
+        if (r == HTTP_RESPONSE_MORE)
             assert_int_equal(used, n);
         o.used = off + used;
         off = end;
     }
-    if (r == LG_HTTP_MORE && eof)
-        r = lg_http_finish(p);
+    if (r == HTTP_RESPONSE_MORE && eof)
+        r = http_response_finish(p);
     o.result = r;
     o.status = p->status;
     o.keep_alive = p->keep_alive;
     o.body_len = p->body_len;
     o.stored = p->body_stored;
-    if (r == LG_HTTP_ERROR)
+    if (r == HTTP_RESPONSE_ERROR)
         assert_non_null(p->error);
     free(p);
     return o;
@@ -76,7 +76,7 @@ static void same_outcome(const struct outcome *a, const struct outcome *b, const
     if (a->result != b->result || a->status != b->status || a->keep_alive != b->keep_alive ||
         a->body_len != b->body_len || a->stored != b->stored ||
         memcmp(a->body, b->body, a->stored) != 0 ||
-        (a->result == LG_HTTP_DONE && a->used != b->used))
+        (a->result == HTTP_RESPONSE_DONE && a->used != b->used))
         fail_msg("%s: outcome differs when split at %zu (result %d vs %d)", what, at,
                  (int)a->result, (int)b->result);
 }
@@ -110,7 +110,7 @@ static struct outcome parse_every_way(const char *data, size_t len, bool eof, bo
 
 static void expect_body(const struct outcome *o, const char *body)
 {
-    assert_int_equal(o->result, LG_HTTP_DONE);
+    assert_int_equal(o->result, HTTP_RESPONSE_DONE);
     assert_int_equal(o->body_len, strlen(body));
     assert_int_equal(o->stored, strlen(body));
     assert_memory_equal(o->body, body, strlen(body));
@@ -156,7 +156,7 @@ static void test_connection_close_is_reported(void **state)
     assert_int_equal(o.status, 503);
     assert_false(o.keep_alive);
     o = PARSE("HTTP/1.1 200 OK\r\nConnection: Upgrade, CLOSE\r\nContent-Length: 0\r\n\r\n", false);
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     assert_false(o.keep_alive);
 }
 
@@ -178,7 +178,7 @@ static void test_body_until_close(void **state)
     assert_false(o.keep_alive);
     /* Without the end of the connection it is not complete. */
     o = PARSE("HTTP/1.1 200 OK\r\n\r\nall of it", false);
-    assert_int_equal(o.result, LG_HTTP_MORE);
+    assert_int_equal(o.result, HTTP_RESPONSE_MORE);
 }
 
 static void test_no_body_statuses_and_head(void **state)
@@ -216,7 +216,7 @@ static void test_following_bytes_are_not_consumed(void **state)
     (void)state;
     const char two[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n";
     struct outcome o = parse_every_way(two, sizeof two - 1, false, false, "pipelined");
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     assert_int_equal(o.used, strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
 }
 
@@ -227,7 +227,7 @@ static void test_body_capture_is_bounded(void **state)
     int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n");
     memset(resp + n, 'b', 200);
     struct outcome o = parse_every_way(resp, (size_t)n + 200, false, false, "long body");
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     assert_int_equal(o.body_len, 200);
     assert_int_equal(o.stored, sizeof o.body);
 }
@@ -235,7 +235,7 @@ static void test_body_capture_is_bounded(void **state)
 static void expect_error(const char *resp, size_t len, bool eof)
 {
     struct outcome o = parse_every_way(resp, len, eof, false, resp);
-    if (o.result != LG_HTTP_ERROR)
+    if (o.result != HTTP_RESPONSE_ERROR)
         fail_msg("accepted: %.60s", resp);
 }
 #define EXPECT_ERROR(s) expect_error(s, sizeof(s) - 1, true)
@@ -293,50 +293,50 @@ static void test_oversized_headers_are_errors(void **state)
 {
     (void)state;
     /* One line over the limit. */
-    size_t cap = LG_HTTP_MAX_HEADERS * 2;
+    size_t cap = HTTP_RESPONSE_MAX_HEADERS * 2;
     char *big = malloc(cap);
     assert_non_null(big);
     size_t n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\nX-Big: ");
-    memset(big + n, 'a', LG_HTTP_MAX_LINE);
-    n += LG_HTTP_MAX_LINE;
+    memset(big + n, 'a', HTTP_RESPONSE_MAX_LINE);
+    n += HTTP_RESPONSE_MAX_LINE;
     n += (size_t)snprintf(big + n, cap - n, "\r\nContent-Length: 0\r\n\r\n");
     expect_error(big, n, true);
 
     /* Many lines, each fine, too many bytes in total. */
     n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\n");
-    while (n < LG_HTTP_MAX_HEADERS + 100)
+    while (n < HTTP_RESPONSE_MAX_HEADERS + 100)
         n += (size_t)snprintf(big + n, cap - n, "X-Filler: %0900d\r\n", 7);
     n += (size_t)snprintf(big + n, cap - n, "Content-Length: 0\r\n\r\n");
     expect_error(big, n, true);
 
     /* An endless chunk extension. */
     n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;");
-    memset(big + n, 'e', LG_HTTP_MAX_CHUNK_LINE + 10);
-    n += LG_HTTP_MAX_CHUNK_LINE + 10;
+    memset(big + n, 'e', HTTP_RESPONSE_MAX_CHUNK_LINE + 10);
+    n += HTTP_RESPONSE_MAX_CHUNK_LINE + 10;
     expect_error(big, n, true);
 
     /* Just below the line limit is fine. */
     n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\nX-Big: ");
-    memset(big + n, 'a', LG_HTTP_MAX_LINE - 9);
-    n += LG_HTTP_MAX_LINE - 9;
+    memset(big + n, 'a', HTTP_RESPONSE_MAX_LINE - 9);
+    n += HTTP_RESPONSE_MAX_LINE - 9;
     n += (size_t)snprintf(big + n, cap - n, "\r\nContent-Length: 0\r\n\r\n");
     struct outcome o = feed(big, n, NULL, 0, false, false);
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     free(big);
 }
 
 static void test_error_is_sticky_until_reset(void **state)
 {
     (void)state;
-    struct lg_http_parser p;
+    struct http_response_parser p;
     memset(&p, 0, sizeof p);
-    lg_http_reset(&p);
+    http_response_reset(&p);
     size_t used;
-    assert_int_equal(lg_http_parse(&p, "BOGUS\r\n", 7, &used), LG_HTTP_ERROR);
-    assert_int_equal(lg_http_parse(&p, "HTTP/1.1 200 OK\r\n\r\n", 19, &used), LG_HTTP_ERROR);
-    lg_http_reset(&p);
-    assert_int_equal(lg_http_parse(&p, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38, &used),
-                     LG_HTTP_DONE);
+    assert_int_equal(http_response_parse(&p, "BOGUS\r\n", 7, &used), HTTP_RESPONSE_ERROR);
+    assert_int_equal(http_response_parse(&p, "HTTP/1.1 200 OK\r\n\r\n", 19, &used), HTTP_RESPONSE_ERROR);
+    http_response_reset(&p);
+    assert_int_equal(http_response_parse(&p, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38, &used),
+                     HTTP_RESPONSE_DONE);
     assert_int_equal(used, 38);
 }
 
