@@ -10,7 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-static enum http_response_result http_response_fail(struct http_response_parser *p, const char *why)
+static enum http_response_result http_response_fail(struct http_response_parser *p,
+                                                    const char *why)
 {
     p->state = HTTP_RESPONSE_S_ERROR;
     p->error = why;
@@ -30,7 +31,49 @@ static void http_response_begin(struct http_response_parser *p)
     p->connection_close = false;
     p->connection_keep_alive = false;
     p->line_len = 0;
+    p->captured_used = 0;
+    for (unsigned i = 0; i < p->ncapture; i++)
+        p->capture_at[i] = 0;
     p->state = HTTP_RESPONSE_S_STATUS;
+}
+
+void http_response_capture(struct http_response_parser *p, const char *const *names,
+                           unsigned n)
+{
+    p->ncapture = n < HTTP_RESPONSE_MAX_CAPTURE ? n : HTTP_RESPONSE_MAX_CAPTURE;
+    for (unsigned i = 0; i < p->ncapture; i++) {
+        size_t len = strlen(names[i]);
+        p->capture_name[i] = names[i];
+        p->capture_len[i] = (unsigned char)(len < 255 ? len : 255);
+        p->capture_at[i] = 0;
+    }
+    p->captured_used = 0;
+}
+
+const char *http_response_header(const struct http_response_parser *p, unsigned i)
+{
+    if (i >= p->ncapture || p->capture_at[i] == 0)
+        return NULL;
+    return p->captured + p->capture_at[i] - 1;
+}
+
+/* Keeps the first value of a header the caller asked for; false when the values
+ * no longer fit. */
+static bool http_response_keep(struct http_response_parser *p, const char *name,
+                               size_t nlen, const char *v, size_t vn)
+{
+    for (unsigned i = 0; i < p->ncapture; i++) {
+        if (p->capture_len[i] != nlen || p->capture_at[i] != 0 ||
+            strncasecmp(name, p->capture_name[i], nlen) != 0)
+            continue;
+        if (p->captured_used + vn + 1 > HTTP_RESPONSE_CAPTURE_BYTES)
+            return false;
+        memcpy(p->captured + p->captured_used, v, vn);
+        p->captured[p->captured_used + vn] = '\0';
+        p->capture_at[i] = (unsigned short)(p->captured_used + 1);
+        p->captured_used += vn + 1;
+    }
+    return true;
 }
 
 void http_response_reset(struct http_response_parser *p)
@@ -76,7 +119,8 @@ static bool http_response_parse_status(struct http_response_parser *p, const cha
     /* "HTTP/1.x SSS" then end of line or " reason". */
     if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !http_response_is_digit(s[7]) || s[8] != ' ')
         return false;
-    if (s[9] < '1' || s[9] > '5' || !http_response_is_digit(s[10]) || !http_response_is_digit(s[11]))
+    if (s[9] < '1' || s[9] > '5' || !http_response_is_digit(s[10]) ||
+        !http_response_is_digit(s[11]))
         return false;
     if (n > 12 && s[12] != ' ')
         return false;
@@ -89,8 +133,10 @@ static bool http_response_parse_status(struct http_response_parser *p, const cha
 }
 
 /* Calls fn on each comma-separated, trimmed element of a header value. */
-static void http_response_each_token(const char *v, size_t n, void (*fn)(struct http_response_parser *,
-                               const char *, size_t), struct http_response_parser *p)
+static void http_response_each_token(const char *v, size_t n,
+                                     void (*fn)(struct http_response_parser *, const char *,
+                                                size_t),
+                                     struct http_response_parser *p)
 {
     size_t i = 0;
     while (i < n) {
@@ -123,14 +169,17 @@ static void http_response_te_token(struct http_response_parser *p, const char *t
     p->chunked = n == 7 && strncasecmp(t, "chunked", 7) == 0;
 }
 
-static bool http_response_parse_header(struct http_response_parser *p, const char *s, size_t n)
+/* One header line; NULL, or why it is refused. */
+static const char *http_response_parse_header(struct http_response_parser *p, const char *s,
+                                              size_t n)
 {
+    static const char malformed[] = "malformed header";
     size_t colon = 0;
     while (colon < n && http_response_is_tchar((unsigned char)s[colon]))
         colon++;
     /* No name, white space before the colon, or obsolete line folding: reject. */
     if (colon == 0 || colon >= n || s[colon] != ':')
-        return false;
+        return malformed;
     const char *v = s + colon + 1;
     size_t vn = n - colon - 1;
     while (vn > 0 && (*v == ' ' || *v == '\t'))
@@ -139,35 +188,38 @@ static bool http_response_parse_header(struct http_response_parser *p, const cha
         vn--;
     for (size_t i = 0; i < vn; i++)
         if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
-            return false;
+            return malformed;
 
     if (colon == 14 && strncasecmp(s, "content-length", 14) == 0) {
         if (vn == 0 || vn > 18)
-            return false;
+            return malformed;
         uint64_t len = 0;
         for (size_t i = 0; i < vn; i++) {
             if (!http_response_is_digit(v[i]))
-                return false;
+                return malformed;
             len = len * 10 + (uint64_t)(v[i] - '0');
         }
         /* Two different lengths make the framing ambiguous (smuggling territory). */
         if (p->seen_length && len != p->content_length)
-            return false;
+            return malformed;
         p->seen_length = true;
         p->content_length = len;
     } else if (colon == 17 && strncasecmp(s, "transfer-encoding", 17) == 0) {
         if (vn == 0)
-            return false;
+            return malformed;
         http_response_each_token(v, vn, http_response_te_token, p);
         p->te_seen = true;
     } else if (colon == 10 && strncasecmp(s, "connection", 10) == 0) {
         http_response_each_token(v, vn, http_response_connection_token, p);
     }
-    return true;
+    if (p->ncapture > 0 && !http_response_keep(p, s, colon, v, vn))
+        return "kept header values too large";
+    return NULL;
 }
 
-/* The empty line after the headers: decide how the body is framed. */
-static void http_response_end_headers(struct http_response_parser *p)
+/* The empty line after the headers: decide how the body is framed. False when the
+ * declared body is over max_body. */
+static bool http_response_end_headers(struct http_response_parser *p)
 {
     if (p->minor_version >= 1)
         p->keep_alive = !p->connection_close;
@@ -179,7 +231,7 @@ static void http_response_end_headers(struct http_response_parser *p)
         size_t hb = p->header_bytes;
         http_response_begin(p);
         p->header_bytes = hb;
-        return;
+        return true;
     }
     if (p->head_request || p->status == 204 || p->status == 304) {
         p->state = HTTP_RESPONSE_S_DONE;
@@ -190,16 +242,20 @@ static void http_response_end_headers(struct http_response_parser *p)
         p->chunk_line = 0;
     } else if (p->seen_length && !p->te_seen) {
         /* Transfer-Encoding overrides Content-Length (RFC 9112 §6.3). */
+        if (p->max_body != 0 && p->content_length > p->max_body)
+            return false;
         p->remaining = p->content_length;
         p->state = p->remaining == 0 ? HTTP_RESPONSE_S_DONE : HTTP_RESPONSE_S_BODY_LENGTH;
     } else {
         p->keep_alive = false;
         p->state = HTTP_RESPONSE_S_BODY_EOF;
     }
+    return true;
 }
 
 /* One complete line without its line ending. */
-static bool http_response_line(struct http_response_parser *p, const char *s, size_t n, const char **why)
+static bool http_response_line(struct http_response_parser *p, const char *s, size_t n,
+                               const char **why)
 {
     switch (p->state) {
     case HTTP_RESPONSE_S_STATUS:
@@ -211,14 +267,13 @@ static bool http_response_line(struct http_response_parser *p, const char *s, si
         return true;
     case HTTP_RESPONSE_S_HEADERS:
         if (n == 0) {
-            http_response_end_headers(p);
-            return true;
-        }
-        if (!http_response_parse_header(p, s, n)) {
-            *why = "malformed header";
+            if (http_response_end_headers(p))
+                return true;
+            *why = "body larger than the limit";
             return false;
         }
-        return true;
+        *why = http_response_parse_header(p, s, n);
+        return *why == NULL;
     default: /* HTTP_RESPONSE_S_TRAILERS: fields are checked for shape and ignored */
         if (n == 0) {
             p->state = HTTP_RESPONSE_S_DONE;
@@ -235,8 +290,14 @@ static bool http_response_line(struct http_response_parser *p, const char *s, si
     }
 }
 
-static void http_response_store(struct http_response_parser *p, const char *data, size_t n)
+/* Body bytes: counted, bounded, handed to the caller; NULL, or why they are refused. */
+static const char *http_response_store(struct http_response_parser *p, const char *data,
+                                       size_t n)
 {
+    if (p->max_body != 0 && p->body_len + n > p->max_body)
+        return "body larger than the limit";
+    if (p->body_fn != NULL && n > 0 && !p->body_fn(p->body_ctx, data, n))
+        return "body refused";
     if (p->body_buf != NULL && p->body_stored < p->body_cap) {
         size_t room = p->body_cap - p->body_stored;
         size_t k = n < room ? n : room;
@@ -244,6 +305,7 @@ static void http_response_store(struct http_response_parser *p, const char *data
         p->body_stored += k;
     }
     p->body_len += n;
+    return NULL;
 }
 
 static int http_response_hex(char c)
@@ -258,8 +320,8 @@ static int http_response_hex(char c)
 /* Status line, header and trailer bytes up to the next LF: a complete line goes
  * to http_response_line, a partial one waits in p->line for the next input. NULL, or
  * why the response is malformed. */
-static const char *http_response_head_bytes(struct http_response_parser *p, const char *data, size_t len,
-                                      size_t *off)
+static const char *http_response_head_bytes(struct http_response_parser *p, const char *data,
+                                            size_t len, size_t *off)
 {
     const char *nl = memchr(data + *off, '\n', len - *off);
     size_t n = nl ? (size_t)(nl - (data + *off)) + 1 : len - *off;
@@ -292,24 +354,34 @@ static const char *http_response_head_bytes(struct http_response_parser *p, cons
 }
 
 /* Body bytes of a known length (Content-Length, or one chunk's data): up to
- * p->remaining of them. True when the last one came. */
-static bool http_response_take(struct http_response_parser *p, const char *data, size_t len, size_t *off)
+ * p->remaining of them, then state next once the last one came. NULL, or why they
+ * are refused. */
+static const char *http_response_take(struct http_response_parser *p, const char *data,
+                                      size_t len, size_t *off, enum http_response_state next)
 {
     size_t k = len - *off;
     if ((uint64_t)k > p->remaining)
         k = (size_t)p->remaining;
-    http_response_store(p, data + *off, k);
+    const char *why = http_response_store(p, data + *off, k);
+    if (why != NULL)
+        return why;
     p->remaining -= k;
     *off += k;
-    return p->remaining == 0;
+    if (p->remaining == 0)
+        p->state = next;
+    return NULL;
 }
 
-/* The chunk-size line is over: its data follows, or the trailers after the last. */
-static void http_response_chunk_size_done(struct http_response_parser *p)
+/* The chunk-size line is over: its data follows, or the trailers after the last.
+ * NULL, or why the chunk is refused (it would take the body over max_body). */
+static const char *http_response_chunk_size_done(struct http_response_parser *p)
 {
+    if (p->max_body != 0 && p->remaining > p->max_body - p->body_len)
+        return "body larger than the limit";
     p->chunk_digits = 0;
     p->chunk_line = 0;
     p->state = p->remaining == 0 ? HTTP_RESPONSE_S_TRAILERS : HTTP_RESPONSE_S_CHUNK_DATA;
+    return NULL;
 }
 
 /* One character of a chunk size. NULL, or why the response is malformed. */
@@ -331,7 +403,7 @@ static const char *http_response_chunk_size(struct http_response_parser *p, char
     else if (c == '\r')
         p->state = HTTP_RESPONSE_S_CHUNK_SIZE_LF;
     else if (c == '\n')
-        http_response_chunk_size_done(p);
+        return http_response_chunk_size_done(p);
     else
         return "malformed chunk size";
     return NULL;
@@ -339,8 +411,8 @@ static const char *http_response_chunk_size(struct http_response_parser *p, char
 
 /* Chunk extensions (";name=value", quoted strings included) are skipped up to the
  * end of the line. NULL, or why the response is malformed. */
-static const char *http_response_chunk_ext(struct http_response_parser *p, const char *data, size_t len,
-                                     size_t *off)
+static const char *http_response_chunk_ext(struct http_response_parser *p, const char *data,
+                                           size_t len, size_t *off)
 {
     const char *end = data + len;
     const char *s = data + *off;
@@ -354,16 +426,15 @@ static const char *http_response_chunk_ext(struct http_response_parser *p, const
         return NULL;
     (*off)++;
     if (*s == '\n')
-        http_response_chunk_size_done(p);
-    else
-        p->state = HTTP_RESPONSE_S_CHUNK_SIZE_LF;
+        return http_response_chunk_size_done(p);
+    p->state = HTTP_RESPONSE_S_CHUNK_SIZE_LF;
     return NULL;
 }
 
 /* One step of the state machine on data[*off..len). NULL, or why the response is
  * malformed. */
-static const char *http_response_step(struct http_response_parser *p, const char *data, size_t len,
-                                size_t *off)
+static const char *http_response_step(struct http_response_parser *p, const char *data,
+                                      size_t len, size_t *off)
 {
     switch (p->state) {
     case HTTP_RESPONSE_S_STATUS:
@@ -371,13 +442,12 @@ static const char *http_response_step(struct http_response_parser *p, const char
     case HTTP_RESPONSE_S_TRAILERS:
         return http_response_head_bytes(p, data, len, off);
     case HTTP_RESPONSE_S_BODY_LENGTH:
-        if (http_response_take(p, data, len, off))
-            p->state = HTTP_RESPONSE_S_DONE;
-        return NULL;
-    case HTTP_RESPONSE_S_BODY_EOF:
-        http_response_store(p, data + *off, len - *off);
+        return http_response_take(p, data, len, off, HTTP_RESPONSE_S_DONE);
+    case HTTP_RESPONSE_S_BODY_EOF: {
+        const char *why = http_response_store(p, data + *off, len - *off);
         *off = len;
-        return NULL;
+        return why;
+    }
     case HTTP_RESPONSE_S_CHUNK_SIZE:
         return http_response_chunk_size(p, data[(*off)++]);
     case HTTP_RESPONSE_S_CHUNK_EXT:
@@ -385,12 +455,9 @@ static const char *http_response_step(struct http_response_parser *p, const char
     case HTTP_RESPONSE_S_CHUNK_SIZE_LF:
         if (data[(*off)++] != '\n')
             return "malformed chunk size line";
-        http_response_chunk_size_done(p);
-        return NULL;
+        return http_response_chunk_size_done(p);
     case HTTP_RESPONSE_S_CHUNK_DATA:
-        if (http_response_take(p, data, len, off))
-            p->state = HTTP_RESPONSE_S_CHUNK_DATA_CR;
-        return NULL;
+        return http_response_take(p, data, len, off, HTTP_RESPONSE_S_CHUNK_DATA_CR);
     case HTTP_RESPONSE_S_CHUNK_DATA_CR: {
         char c = data[(*off)++];
         if (c == '\r')
@@ -413,8 +480,8 @@ static const char *http_response_step(struct http_response_parser *p, const char
     return NULL;
 }
 
-enum http_response_result http_response_parse(struct http_response_parser *p, const char *data, size_t len,
-                                  size_t *used)
+enum http_response_result http_response_parse(struct http_response_parser *p,
+                                              const char *data, size_t len, size_t *used)
 {
     size_t off = 0;
     *used = 0;
@@ -440,6 +507,7 @@ enum http_response_result http_response_finish(struct http_response_parser *p)
     }
     if (p->state == HTTP_RESPONSE_S_ERROR)
         return HTTP_RESPONSE_ERROR;
-    return http_response_fail(p, http_response_in_progress(p) ? "connection closed mid-response"
-                                                  : "connection closed before a response");
+    return http_response_fail(p, http_response_in_progress(p)
+                                     ? "connection closed mid-response"
+                                     : "connection closed before a response");
 }

@@ -1,12 +1,15 @@
-/* loadgen's HTTP/1.1 response parser: a pure, incremental function over bytes.
+/* The project's one HTTP/1.1 response parser: a pure, incremental function over
+ * bytes, used by loadgen (bench/loadgen/lg_loop.c) and by the gateway's upstream
+ * client (microservices/upstream.c), and fuzzed (make fuzz-parser).
  *
  * It is fed whatever read() returned, in any split, and says when one response is
- * complete. It understands what a load generator must: the status line, the headers
- * that frame the body (Content-Length, Transfer-Encoding: chunked, Connection),
- * chunked bodies with extensions and trailers, bodies delimited by the end of the
- * connection, and 1xx interim responses. Anything malformed or oversized is an error
- * (loadgen counts it as a read error), never a crash: the parser keeps no pointers
- * into the caller's buffers and never writes beyond its own fixed-size fields. */
+ * complete. It understands the status line, the headers that frame the body
+ * (Content-Length, Transfer-Encoding: chunked, Connection), chunked bodies with
+ * extensions and trailers, bodies delimited by the end of the connection, and 1xx
+ * interim responses; it keeps the values of a few headers the caller names, bounds
+ * the body, and hands body bytes to the caller (a buffer or a function). Anything
+ * malformed or oversized is an error, never a crash: the parser keeps no pointers
+ * into the input and never writes beyond its own fixed-size fields. */
 #ifndef ARCHBENCH_HTTP_RESPONSE_H
 #define ARCHBENCH_HTTP_RESPONSE_H
 
@@ -17,6 +20,8 @@
 #define HTTP_RESPONSE_MAX_LINE 4096       /* one status or header line, CRLF included */
 #define HTTP_RESPONSE_MAX_HEADERS 32768   /* status line + headers (or trailers) in total */
 #define HTTP_RESPONSE_MAX_CHUNK_LINE 1024 /* chunk size line, extensions included */
+#define HTTP_RESPONSE_MAX_CAPTURE 4       /* header values kept (http_response_capture) */
+#define HTTP_RESPONSE_CAPTURE_BYTES 1024  /* their total size, NULs included */
 
 enum http_response_result {
     HTTP_RESPONSE_MORE,  /* all input consumed, the response is not complete yet */
@@ -25,7 +30,8 @@ enum http_response_result {
 };
 
 enum http_response_state {
-    HTTP_RESPONSE_S_STATUS, HTTP_RESPONSE_S_HEADERS, HTTP_RESPONSE_S_BODY_LENGTH, HTTP_RESPONSE_S_BODY_EOF,
+    HTTP_RESPONSE_S_STATUS, HTTP_RESPONSE_S_HEADERS, HTTP_RESPONSE_S_BODY_LENGTH,
+    HTTP_RESPONSE_S_BODY_EOF,
     HTTP_RESPONSE_S_CHUNK_SIZE, HTTP_RESPONSE_S_CHUNK_EXT, HTTP_RESPONSE_S_CHUNK_SIZE_LF,
     HTTP_RESPONSE_S_CHUNK_DATA, HTTP_RESPONSE_S_CHUNK_DATA_CR, HTTP_RESPONSE_S_CHUNK_DATA_LF,
     HTTP_RESPONSE_S_TRAILERS, HTTP_RESPONSE_S_DONE, HTTP_RESPONSE_S_ERROR,
@@ -36,6 +42,11 @@ struct http_response_parser {
     bool head_request;      /* a response to HEAD has no body whatever it says */
     char *body_buf;         /* optional: the first body_cap body bytes go here */
     size_t body_cap;
+    /* Optional: every body byte (de-chunked) is handed to body_fn as it arrives;
+     * returning false makes the response an error ("body refused"). */
+    bool (*body_fn)(void *ctx, const char *data, size_t len);
+    void *body_ctx;
+    uint64_t max_body;      /* non-zero: a longer body (declared or sent) is an error */
 
     /* The response, valid once DONE (status as soon as the status line is in). */
     unsigned status;
@@ -55,17 +66,35 @@ struct http_response_parser {
     size_t chunk_line;
     bool seen_length, te_seen, connection_close, connection_keep_alive;
     size_t line_len;            /* bytes of a header line split across inputs */
+    unsigned ncapture;          /* http_response_capture's names, kept by reset */
+    const char *capture_name[HTTP_RESPONSE_MAX_CAPTURE];
+    unsigned char capture_len[HTTP_RESPONSE_MAX_CAPTURE];
+    unsigned short capture_at[HTTP_RESPONSE_MAX_CAPTURE]; /* 1 + offset; 0: absent */
+    size_t captured_used;
+    char captured[HTTP_RESPONSE_CAPTURE_BYTES];
     char line[HTTP_RESPONSE_MAX_LINE];
 };
 
-/* Prepares p for a new response (keeps head_request and the body buffer). */
+/* Names (case-insensitive, at most HTTP_RESPONSE_MAX_CAPTURE, each under 256 bytes,
+ * caller-owned) of the response headers whose first value is kept, trimmed, for
+ * http_response_header. Values that do not fit in HTTP_RESPONSE_CAPTURE_BYTES make
+ * the response an error. Kept across http_response_reset. */
+void http_response_capture(struct http_response_parser *p, const char *const *names,
+                           unsigned n);
+
+/* The first value of captured header i (the index in http_response_capture's list),
+ * NUL-terminated, or NULL when the response had none. Valid until the next reset. */
+const char *http_response_header(const struct http_response_parser *p, unsigned i);
+
+/* Prepares p for a new response (keeps what the caller set: head_request, the body
+ * buffer, function and limit, the captured names). */
 void http_response_reset(struct http_response_parser *p);
 
 /* Consumes bytes of the response. On DONE, *used tells how many bytes of data were
  * part of it (the rest belongs to whatever follows); on MORE all len bytes were
  * consumed; on ERROR the parser stays in error until reset. */
-enum http_response_result http_response_parse(struct http_response_parser *p, const char *data, size_t len,
-                                  size_t *used);
+enum http_response_result http_response_parse(struct http_response_parser *p,
+                                              const char *data, size_t len, size_t *used);
 
 /* The connection ended (read returned 0). DONE when that completes a response whose
  * body runs until the end of the connection; ERROR otherwise (a response cut short,

@@ -1,9 +1,11 @@
-/* loadgen's response parser: every response gives the same outcome however it is
- * split across reads (at every byte boundary, and one byte at a time); chunked
- * bodies with extensions and trailers, Connection: close, HTTP/1.0, 1xx and bodies
- * delimited by the end of the connection are understood; malformed status lines,
- * bad framing and oversized headers are errors (read errors for loadgen), never a
- * crash or an overrun (the SAN=1 build checks the latter). */
+/* The HTTP/1.1 response parser (common/http_response.c, loadgen's and the gateway's):
+ * every response gives the same outcome however it is split across reads (at every
+ * byte boundary, and one byte at a time), kept header values and the bytes handed to
+ * the body function included; chunked bodies with extensions and trailers,
+ * Connection: close, HTTP/1.0, 1xx and bodies delimited by the end of the connection
+ * are understood; malformed status lines, bad framing, oversized headers and bodies
+ * over the limit are errors, never a crash or an overrun (the SAN=1 build checks the
+ * latter). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -24,7 +26,28 @@ struct outcome {
     size_t stored;
     char body[64];
     size_t used; /* bytes consumed when DONE */
+    /* What body_fn received, and the kept header values ("-" when absent). */
+    size_t sunk;
+    char sink[512];
+    char kept[3][128];
 };
+
+/* Every parse keeps these headers' values and passes the body to sink(); the body
+ * limit and a refusal by the body function are set per test. */
+static const char *const kept_names[3] = {"Content-Type", "www-authenticate", "X-User-Id"};
+static uint64_t feed_max_body;
+static size_t sink_refuses_after = SIZE_MAX;
+
+static bool sink(void *ctx, const char *data, size_t len)
+{
+    struct outcome *o = ctx;
+    if (o->sunk + len > sink_refuses_after)
+        return false;
+    size_t k = len < sizeof o->sink - o->sunk ? len : sizeof o->sink - o->sunk;
+    memcpy(o->sink + o->sunk, data, k);
+    o->sunk += len;
+    return true;
+}
 
 /* Feeds data in pieces cut at the given offsets (ascending, may be empty); when all
  * is fed and the parser wants more, eof says whether the connection then ends. */
@@ -39,6 +62,10 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
     p->head_request = head;
     p->body_buf = o.body;
     p->body_cap = sizeof o.body;
+    p->body_fn = sink;
+    p->body_ctx = &o;
+    p->max_body = feed_max_body;
+    http_response_capture(p, kept_names, 3);
     http_response_reset(p);
     size_t off = 0;
     enum http_response_result r = HTTP_RESPONSE_MORE;
@@ -64,8 +91,14 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
     o.keep_alive = p->keep_alive;
     o.body_len = p->body_len;
     o.stored = p->body_stored;
+    for (unsigned i = 0; i < 3; i++) {
+        const char *v = http_response_header(p, i);
+        snprintf(o.kept[i], sizeof o.kept[i], "%s", v ? v : "-");
+    }
     if (r == HTTP_RESPONSE_ERROR)
         assert_non_null(p->error);
+    else
+        assert_int_equal(o.sunk, o.body_len);
     free(p);
     return o;
 }
@@ -73,10 +106,19 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
 static void same_outcome(const struct outcome *a, const struct outcome *b, const char *what,
                          size_t at)
 {
+    /* An error is an error: how much of the body was seen before it may depend on
+     * the split (a body over the limit is refused at the piece that crosses it). */
+    if (a->result == HTTP_RESPONSE_ERROR && b->result == HTTP_RESPONSE_ERROR)
+        return;
     if (a->result != b->result || a->status != b->status || a->keep_alive != b->keep_alive ||
         a->body_len != b->body_len || a->stored != b->stored ||
         memcmp(a->body, b->body, a->stored) != 0 ||
-        (a->result == HTTP_RESPONSE_DONE && a->used != b->used))
+        (a->result == HTTP_RESPONSE_DONE && a->used != b->used) ||
+        (a->result == HTTP_RESPONSE_DONE &&
+         (a->sunk != b->sunk || memcmp(a->sink, b->sink, a->sunk < sizeof a->sink
+                                                             ? a->sunk : sizeof a->sink) != 0 ||
+          strcmp(a->kept[0], b->kept[0]) != 0 || strcmp(a->kept[1], b->kept[1]) != 0 ||
+          strcmp(a->kept[2], b->kept[2]) != 0)))
         fail_msg("%s: outcome differs when split at %zu (result %d vs %d)", what, at,
                  (int)a->result, (int)b->result);
 }
@@ -114,6 +156,8 @@ static void expect_body(const struct outcome *o, const char *body)
     assert_int_equal(o->body_len, strlen(body));
     assert_int_equal(o->stored, strlen(body));
     assert_memory_equal(o->body, body, strlen(body));
+    assert_int_equal(o->sunk, strlen(body));
+    assert_memory_equal(o->sink, body, strlen(body));
 }
 
 static void test_content_length_response(void **state)
@@ -325,6 +369,77 @@ static void test_oversized_headers_are_errors(void **state)
     free(big);
 }
 
+static void test_named_headers_are_kept(void **state)
+{
+    (void)state;
+    struct outcome o = PARSE("HTTP/1.1 401 Unauthorized\r\ncontent-type:  application/problem+json \r\n"
+                             "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"
+                             "X-Other: x\r\nContent-Length: 2\r\n\r\n{}", false);
+    expect_body(&o, "{}");
+    assert_string_equal(o.kept[0], "application/problem+json");
+    assert_string_equal(o.kept[1], "Bearer error=\"invalid_token\"");
+    assert_string_equal(o.kept[2], "-");
+    /* The first value wins; an empty value is kept as empty. */
+    o = PARSE("HTTP/1.1 200 OK\r\nX-User-Id: 42\r\nX-User-Id: 43\r\nContent-Type:\r\n"
+              "Content-Length: 0\r\n\r\n", false);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
+    assert_string_equal(o.kept[2], "42");
+    assert_string_equal(o.kept[0], "");
+    /* An interim response's headers are not the final response's. */
+    o = PARSE("HTTP/1.1 103 Early Hints\r\nX-User-Id: 1\r\n\r\n"
+              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false);
+    assert_string_equal(o.kept[2], "-");
+}
+
+static void test_kept_values_are_bounded(void **state)
+{
+    (void)state;
+    char big[4096];
+    int n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nWWW-Authenticate: ");
+    memset(big + n, 'w', HTTP_RESPONSE_CAPTURE_BYTES);
+    n += HTTP_RESPONSE_CAPTURE_BYTES;
+    n += snprintf(big + n, sizeof big - (size_t)n, "\r\nContent-Length: 0\r\n\r\n");
+    expect_error(big, (size_t)n, false);
+    /* Headers nobody asked for may be as long as any header line. */
+    n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nX-Long: ");
+    memset(big + n, 'w', 3000);
+    n += 3000;
+    n += snprintf(big + n, sizeof big - (size_t)n, "\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(feed(big, (size_t)n, NULL, 0, false, false).result, HTTP_RESPONSE_DONE);
+}
+
+static void test_body_limit(void **state)
+{
+    (void)state;
+    feed_max_body = 5;
+    struct outcome o = PARSE("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false);
+    expect_body(&o, "hello");
+    o = PARSE("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n",
+              false);
+    expect_body(&o, "hello");
+    /* Declared too long: refused before any body byte. */
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n");
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n3\r\n");
+    /* Sent too long: a body until the end of the connection. */
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\n\r\nhello!");
+    /* A HEAD answer announces a body it does not send. */
+    const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 123\r\n\r\n";
+    o = parse_every_way(head, sizeof head - 1, false, true, "HEAD");
+    expect_body(&o, "");
+    feed_max_body = 0;
+}
+
+static void test_body_function_may_refuse(void **state)
+{
+    (void)state;
+    sink_refuses_after = 3;
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    struct outcome o = PARSE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nhey", false);
+    expect_body(&o, "hey");
+    sink_refuses_after = SIZE_MAX;
+}
+
 static void test_error_is_sticky_until_reset(void **state)
 {
     (void)state;
@@ -358,6 +473,10 @@ int main(void)
         cmocka_unit_test(test_malformed_headers_and_framing_are_errors),
         cmocka_unit_test(test_truncated_responses_are_errors),
         cmocka_unit_test(test_oversized_headers_are_errors),
+        cmocka_unit_test(test_named_headers_are_kept),
+        cmocka_unit_test(test_kept_values_are_bounded),
+        cmocka_unit_test(test_body_limit),
+        cmocka_unit_test(test_body_function_may_refuse),
         cmocka_unit_test(test_error_is_sticky_until_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
