@@ -26,6 +26,9 @@ static struct stack stack;
 static struct proc monolith;
 static struct stack_token *tokens;
 static size_t ntokens;
+/* A second gateway some tests start: here so that the group teardown stops one left
+ * running by a failed assertion. */
+static struct stack named;
 
 static int setup(void **state)
 {
@@ -51,6 +54,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    if (named.gateway.pid > 0)
+        proc_stop(&named.gateway);
     proc_stop(&monolith);
     int rc = stack_stop(&stack);
     free(tokens);
@@ -63,10 +68,11 @@ static int teardown(void **state)
  * status, Content-Type, the WWW-Authenticate and Allow headers, and the body bytes
  * are identical (for problem+json: the same type and title, and here the same
  * detail too since both render it from the same strings). Returns the status. */
-static int compare(const char *method, const char *path, const char *headers)
+static int compare_at(int gateway_port, const char *method, const char *path,
+                      const char *headers)
 {
     struct http_response g, m;
-    if (httpc_request(stack.gateway.port, method, path, headers, &g) != 0)
+    if (httpc_request(gateway_port, method, path, headers, &g) != 0)
         fail_msg("gateway: no answer to %s %s", method, path);
     if (httpc_request(monolith.port, method, path, headers, &m) != 0)
         fail_msg("monolith: no answer to %s %s", method, path);
@@ -106,11 +112,21 @@ static int compare(const char *method, const char *path, const char *headers)
     return status;
 }
 
-static int compare_token(const char *authorization_value)
+static int compare(const char *method, const char *path, const char *headers)
+{
+    return compare_at(stack.gateway.port, method, path, headers);
+}
+
+static int compare_token_at(int gateway_port, const char *authorization_value)
 {
     char h[512];
     snprintf(h, sizeof h, "Authorization: %s\r\n", authorization_value);
-    return compare("GET", "/profile", h);
+    return compare_at(gateway_port, "GET", "/profile", h);
+}
+
+static int compare_token(const char *authorization_value)
+{
+    return compare_token_at(stack.gateway.port, authorization_value);
 }
 
 static void test_200_bodies_are_byte_identical_for_200_users(void **state)
@@ -183,6 +199,45 @@ static void test_two_authorization_headers_get_the_same_401(void **state)
     assert_int_equal(compare("GET", "/profile", h), 401);
     snprintf(h, sizeof h, "Authorization: Bearer %s\r\nAuthorization:\r\n", t->token);
     assert_int_equal(compare("GET", "/profile", h), 401);
+}
+
+/* Refused before any upstream call (RFC 9112 §5.5, common/server.c), as by the
+ * monolith: nothing of it reaches auth-service's request headers. */
+static void test_control_characters_in_a_credential_get_the_same_400(void **state)
+{
+    (void)state;
+    const struct stack_token *t = stack_token_with(tokens, ntokens, STACK_VALID);
+    char v[256];
+    snprintf(v, sizeof v, "Bearer %.20s\x01%s", t->token, t->token + 20);
+    assert_int_equal(compare_token(v), 400);
+    snprintf(v, sizeof v, "Bearer %s\x0bX-Injected: 1", t->token);
+    assert_int_equal(compare_token(v), 400);
+}
+
+/* Compose and Kubernetes give services names: the gateway must reach them by name
+ * (it once failed every call when --auth-url named a host). */
+static void test_upstreams_given_by_host_name(void **state)
+{
+    (void)state;
+    char host[256], auth_url[320], profile_url[320];
+    const char *name = stack_loopback_name(host, sizeof host);
+    snprintf(auth_url, sizeof auth_url, "http://%s:%d", name, stack.auth.port);
+    snprintf(profile_url, sizeof profile_url, "http://%s:%d/", name, stack.profile.port);
+    named = stack;
+    named.gateway.pid = 0;
+    assert_int_equal(stack_start_gateway(&named, auth_url, profile_url, 2000, 1), 0);
+    int port = named.gateway.port;
+    for (size_t i = 0, n = 0; i < ntokens && n < 20; i++) {
+        if (tokens[i].status != STACK_VALID)
+            continue;
+        char v[128];
+        snprintf(v, sizeof v, "Bearer %s", tokens[i].token);
+        assert_int_equal(compare_token_at(port, v), 200);
+        n++;
+    }
+    assert_int_equal(compare_token_at(port, "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+                     401);
+    assert_int_equal(proc_stop(&named.gateway), 0);
 }
 
 static void test_unknown_paths_methods_and_health_match(void **state)
@@ -417,6 +472,8 @@ int main(void)
         cmocka_unit_test(test_malformed_tokens_get_the_same_401),
         cmocka_unit_test(test_unknown_expired_and_revoked_tokens_get_the_same_401),
         cmocka_unit_test(test_two_authorization_headers_get_the_same_401),
+        cmocka_unit_test(test_control_characters_in_a_credential_get_the_same_400),
+        cmocka_unit_test(test_upstreams_given_by_host_name),
         cmocka_unit_test(test_unknown_paths_methods_and_health_match),
         cmocka_unit_test(test_head_profile_matches),
         cmocka_unit_test(test_oversized_body_gets_413_like_the_monolith),

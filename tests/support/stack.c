@@ -1,9 +1,13 @@
 /* Test support: the microservices stack (see stack.h). */
 #include "stack.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int stack_start_gateway(struct stack *s, const char *auth_url, const char *profile_url,
                         long timeout_ms, unsigned threads)
@@ -102,4 +106,18 @@ const struct stack_token *stack_token_with(const struct stack_token *t, size_t n
         if (t[i].status == status)
             return &t[i];
     return NULL;
+}
+
+const char *stack_loopback_name(char *buf, size_t len)
+{
+    if (gethostname(buf, len) != 0)
+        return "localhost";
+    buf[len - 1] = '\0';
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai;
+    if (getaddrinfo(buf, NULL, &hints, &ai) != 0)
+        return "localhost";
+    bool loopback = ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr ==
+                    htonl(INADDR_LOOPBACK);
+    freeaddrinfo(ai);
+    return loopback ? buf : "localhost";
 }

@@ -27,6 +27,11 @@ int stack_start_gateway(struct stack *s, const char *auth_url, const char *profi
  * stopped cleanly on SIGTERM). */
 int stack_stop(struct stack *s);
 
+/* A host name that resolves to 127.0.0.1, for upstream URLs given by name: this
+ * machine's own name when it does (it goes through the system resolver, where
+ * libcurl, say, would answer "localhost" itself), else "localhost". */
+const char *stack_loopback_name(char *buf, size_t len);
+
 enum stack_token_status { STACK_VALID, STACK_EXPIRED, STACK_REVOKED };
 
 struct stack_token {
