@@ -25,6 +25,10 @@
 #define MAX_TARGETS 8
 /* One recv per answer in the common case: the services' answers are < 1 KiB. */
 #define RECV_BUF 16384
+/* A body buffer's first size: the services' answers and the kept headers fit.
+ * Below 1 KiB on purpose: a glibc malloc of 1 KiB or more first consolidates the
+ * fast bins (malloc_consolidate was 1 % of the gateway's instructions). */
+#define BODY_INITIAL 512
 /* Events taken per epoll_wait. */
 #define MAX_EVENTS 64
 
@@ -202,7 +206,7 @@ static void conn_release(struct upstream_client *c, struct upstream_conn *conn, 
 static bool keep_headers(struct upstream_call *call, const struct http_response_parser *p)
 {
     size_t at = call->body_len + 1;
-    if (!buf_reserve(&call->body, call->body_len, &call->body_cap, 0, 1024))
+    if (!buf_reserve(&call->body, call->body_len, &call->body_cap, 0, BODY_INITIAL))
         return false;
     call->body[call->body_len] = '\0';
     for (unsigned i = 0; i < NKEPT; i++) {
@@ -211,7 +215,7 @@ static bool keep_headers(struct upstream_call *call, const struct http_response_
         if (v == NULL)
             continue;
         size_t n = strlen(v);
-        if (!buf_reserve(&call->body, at, &call->body_cap, n, 1024))
+        if (!buf_reserve(&call->body, at, &call->body_cap, n, BODY_INITIAL))
             return false;
         memcpy(call->body + at, v, n + 1);
         call->kept_at[i] = (uint32_t)at;
@@ -348,7 +352,7 @@ static void conn_send_more(struct upstream_client *c, struct upstream_conn *conn
 static bool body_sink(void *ctx, const char *data, size_t len)
 {
     struct upstream_call *call = ctx;
-    return buf_append(&call->body, &call->body_len, &call->body_cap, data, len, 1024);
+    return buf_append(&call->body, &call->body_len, &call->body_cap, data, len, BODY_INITIAL);
 }
 
 static void conn_attach(struct upstream_conn *conn, struct upstream_call *call)
