@@ -45,6 +45,8 @@ struct gw_stats {
 
 struct gw_app {
     struct upstream_target *auth, *profile;
+    struct service_secret secret;
+    bool send_secret;        /* false: --insecure-no-service-secret */
     long timeout_ms;
     unsigned max_idle;
     struct metrics_http **http; /* per worker */
@@ -75,7 +77,7 @@ struct gw_request {
     char profile_path[40];   /* "/v1/users/N" */
     struct upstream_call call[2];
     /* Request header lines of both calls, one allocation: the Authorization lines
-     * (auth-service's call only), then X-Request-Id. */
+     * (auth-service's call only), then X-Request-Id and X-Service-Secret. */
     char *headers;
     size_t auth_len, headers_len;
     /* The answer, ready when stage is STAGE_DONE. */
@@ -272,7 +274,9 @@ static void profile_done(struct upstream_call *call)
         finish_problem(rq, 401, token_result_detail(TOKEN_UNKNOWN),
                        MHD_HTTP_HEADER_WWW_AUTHENTICATE, token_result_challenge(TOKEN_UNKNOWN));
     } else {
-        finish_failure(rq, GW_PROFILE, call, "unexpected status");
+        finish_failure(rq, GW_PROFILE, call,
+                       call->status == 401 ? "the service secret was refused"
+                                           : "unexpected status");
     }
 }
 
@@ -313,6 +317,14 @@ static void start_profile(struct gw_request *rq)
         finish_problem(rq, 503, "the gateway is out of resources", NULL, NULL);
 }
 
+/* A 401 about the user's token carries a Bearer challenge; one about the gateway's
+ * own credential carries SERVICE_SECRET_CHALLENGE. */
+static bool is_bearer_challenge(const struct upstream_call *call)
+{
+    const char *c = upstream_header(call, UPSTREAM_WWW_AUTHENTICATE);
+    return c != NULL && strncasecmp(c, "Bearer", 6) == 0 && (c[6] == ' ' || c[6] == '\0');
+}
+
 static void auth_done(struct upstream_call *call)
 {
     struct gw_request *rq = call->data;
@@ -324,6 +336,9 @@ static void auth_done(struct upstream_call *call)
             start_profile(rq);
         else
             finish_failure(rq, GW_AUTH, call, "body is not {\"user_id\":N}");
+    } else if (call->status == 401 && !is_bearer_challenge(call)) {
+        /* auth-service refused the gateway itself, not the user's token. */
+        finish_failure(rq, GW_AUTH, call, "the service secret was refused");
     } else if (call->status == 401) {
         /* The public 401 is auth-service's, byte for byte, challenge included. */
         const char *ct = upstream_header(call, UPSTREAM_CONTENT_TYPE);
@@ -420,7 +435,9 @@ static struct gw_request *request_new(struct gw_worker *w, struct MHD_Connection
     rq->deadline_us = clock_now_us() + (uint64_t)w->app->timeout_ms * 1000u;
     request_id(w, conn, rq->request_id);
 
-    size_t total = sizeof REQUEST_ID_HEADER ": \r\n" + REQUEST_ID_MAX;
+    const struct gw_app *app = w->app;
+    size_t total = sizeof REQUEST_ID_HEADER ": \r\n" + REQUEST_ID_MAX +
+                   sizeof SERVICE_SECRET_HEADER ": \r\n" + app->secret.len;
     MHD_get_connection_values(conn, MHD_HEADER_KIND, measure_auth, &total);
     rq->headers = malloc(total);
     if (rq->headers == NULL) {
@@ -432,6 +449,9 @@ static struct gw_request *request_new(struct gw_worker *w, struct MHD_Connection
     *control = ac.control;
     rq->auth_len = ac.used;
     rq->headers_len = append_line(rq->headers, ac.used, REQUEST_ID_HEADER, rq->request_id);
+    if (app->send_secret)
+        rq->headers_len = append_line(rq->headers, rq->headers_len, SERVICE_SECRET_HEADER,
+                                      app->secret.value);
     for (int i = 0; i < 2; i++)
         rq->call[i].data = rq;
     rq->call[GW_AUTH].done = auth_done;
@@ -601,7 +621,7 @@ static void request_done(void *worker, unsigned status, unsigned long long elaps
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: " PROGRAM " [options]\n"
+            "Usage: " PROGRAM " --service-secret FILE [options]\n"
             "Serves GET /profile (Authorization: Bearer TOKEN) by asking auth-service\n"
             "who the bearer is and profile-service for that user's profile; also\n"
             "GET /health and GET /metrics.\n\n"
@@ -613,6 +633,10 @@ static void usage(FILE *out)
             "                         included; then 504 (default 1000)\n"
             "  --max-idle-upstream N  idle keep-alive connections kept per worker and\n"
             "                         upstream (default 1024)\n"
+            "  --service-secret FILE  the shared secret sent to both services in\n"
+            "                         X-Service-Secret (their --service-secret FILE)\n"
+            "  --insecure-no-service-secret\n"
+            "                         send none (services that trust every caller)\n"
             SERVER_OPTIONS_HELP,
             SERVER_HELP_ARGS);
 }
@@ -620,7 +644,8 @@ static void usage(FILE *out)
 /* The gateway's command line before the upstream URLs are checked. */
 struct gw_options {
     struct gw_app *app;
-    const char *auth_base, *profile_base;
+    const char *auth_base, *profile_base, *secret_path;
+    bool insecure;
 };
 
 static bool gw_option(int c, const char *arg, void *ctx)
@@ -631,6 +656,8 @@ static bool gw_option(int c, const char *arg, void *ctx)
     switch (c) {
     case 'a': o->auth_base = arg; return true;
     case 'p': o->profile_base = arg; return true;
+    case 'S': o->secret_path = arg; return true;
+    case 'I': o->insecure = true; return true;
     case 'o':
         if (!opts_parse_u64(arg, 1, 600000, false, &v))
             opts_usage_error(PROGRAM, "--timeout-ms: expected 1..600000, got '%s'", arg);
@@ -654,12 +681,15 @@ static void gw_parse_args(int argc, char **argv, struct gw_app *app, struct serv
         {"profile-url", required_argument, NULL, 'p'},
         {"timeout-ms", required_argument, NULL, 'o'},
         {"max-idle-upstream", required_argument, NULL, 'i'},
+        {"service-secret", required_argument, NULL, 'S'},
+        {"insecure-no-service-secret", no_argument, NULL, 'I'},
         SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     struct gw_options o = {.app = app, .auth_base = "http://127.0.0.1:9101",
                            .profile_base = "http://127.0.0.1:9102"};
     server_parse_args(argc, argv, longopts, cfg, PROGRAM, usage, gw_option, &o);
+    app->send_secret = service_secret_option(PROGRAM, o.secret_path, o.insecure, &app->secret);
     char err[512];
     if (!upstream_base_url_valid(o.auth_base, err, sizeof err))
         opts_usage_error(PROGRAM, "--auth-url: %s", err);
