@@ -128,7 +128,7 @@ $(BIN)/archbench: LIBS = $(ALL_LIBS)
 # call, the gateway's client and libcurl (the reference it replaced) against one
 # send and one recv (bench-upstream.sh).
 PEERS := $(BUILD)/peers/probe $(BUILD)/peers/spawn-floor $(BUILD)/peers/upstream-cost
-$(BUILD)/peers/probe: $(BUILD)/bench/peers/probe.o
+$(BUILD)/peers/probe: $(BUILD)/bench/peers/probe.o $(BUILD)/common/http_response.o
 $(BUILD)/peers/spawn-floor: $(BUILD)/bench/peers/spawn-floor.o $(LIBCOMMON)
 $(BUILD)/peers/upstream-cost: $(BUILD)/bench/peers/upstream-cost.o $(UPSTREAM_OBJ) \
 	$(LIBLOADGEN) $(LIBCOMMON)
