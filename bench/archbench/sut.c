@@ -3,6 +3,8 @@
 #include "sut.h"
 
 #include "httpc.h"
+#include "seed.h"
+#include "service_secret.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -266,16 +268,17 @@ static char *listen_addr(const struct sut_options *opt, const char *name, const 
     return (char *)(opt->fixed_ports ? fixed : "127.0.0.1:0");
 }
 
-/* The monolith, auth-service and profile-service: a server on one database. */
+/* The monolith, auth-service and profile-service: a server on one database; the
+ * services with the service secret (secret NULL for the monolith). */
 static int start_db_server(struct sut *s, const struct sut_options *opt, const char *name,
-                           const char *fixed, const char *db_file, char *threads, char *err,
-                           size_t errlen)
+                           const char *fixed, const char *db_file, char *threads,
+                           char *secret, char *err, size_t errlen)
 {
     char bin[512], db[4096], addr[64];
     snprintf(bin, sizeof bin, "%s/%s", opt->bin_dir, name);
     snprintf(db, sizeof db, "%s/%s", opt->data_dir, db_file);
     char *argv[] = {bin, "--listen", listen_addr(opt, name, fixed, addr, sizeof addr), "--db",
-                    db, "--threads", threads, NULL};
+                    db, "--threads", threads, secret ? "--service-secret" : NULL, secret, NULL};
     return spawn(s, opt, name, argv, err, errlen);
 }
 
@@ -288,18 +291,24 @@ static void last_url(const struct sut *s, char *out, size_t len)
 static int start_microservices(struct sut *s, const struct sut_options *opt, char *threads,
                                char *err, size_t errlen)
 {
-    char bin[512], auth_url[128], profile_url[128], addr[64];
-    if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, err,
-                        errlen) != 0)
+    char bin[512], auth_url[128], profile_url[128], addr[64], secret[4096];
+    /* Data seeded before the seed wrote a service secret gets one now. */
+    seed_secret_path(opt->data_dir, secret, sizeof secret);
+    if (!service_secret_ensure(secret, err, errlen))
+        return -1;
+    if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, secret,
+                        err, errlen) != 0)
         return -1;
     last_url(s, auth_url, sizeof auth_url);
     if (start_db_server(s, opt, "profile-service", "127.0.0.1:9102", "profiles.db", threads,
-                        err, errlen) != 0)
+                        secret, err, errlen) != 0)
         return -1;
     last_url(s, profile_url, sizeof profile_url);
     snprintf(bin, sizeof bin, "%s/gateway", opt->bin_dir);
-    char *argv[] = {bin, "--listen", listen_addr(opt, "gateway", "127.0.0.1:8081", addr, sizeof addr), "--auth-url", auth_url,
-                    "--profile-url", profile_url, "--threads", threads, NULL};
+    char *argv[] = {bin, "--listen",
+                    listen_addr(opt, "gateway", "127.0.0.1:8081", addr, sizeof addr),
+                    "--auth-url", auth_url, "--profile-url", profile_url, "--threads", threads,
+                    "--service-secret", secret, NULL};
     return spawn(s, opt, "gateway", argv, err, errlen);
 }
 
@@ -350,7 +359,7 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
      * addresses. */
     switch (arch) {
     case SUT_MONOLITH:
-        rc = start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, err,
+        rc = start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, NULL, err,
                              errlen);
         break;
     case SUT_MICROSERVICES: rc = start_microservices(s, opt, threads, err, errlen); break;
