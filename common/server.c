@@ -82,6 +82,7 @@ struct server_shared {
     struct MHD_Response *uri_too_long;
     struct MHD_Response **not_allowed; /* one per route (its Allow differs) */
     struct MHD_Response *health_not_allowed;
+    struct MHD_Response *no_credential; /* 401: service secret missing or wrong */
 };
 
 /* *con_cls of every request: answers wait for the second handler call, because
@@ -637,6 +638,15 @@ static enum MHD_Result start_request(struct server_daemon *d, struct MHD_Connect
     return MHD_YES;
 }
 
+/* Exactly one service-secret header, with the right value. */
+static bool caller_presents_secret(struct MHD_Connection *conn,
+                                   const struct service_secret *secret)
+{
+    unsigned count;
+    const char *v = server_header(conn, SERVICE_SECRET_HEADER, &count);
+    return count == 1 && service_secret_matches(secret, v);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -663,6 +673,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                       d->shared->health_not_allowed);
         return MHD_queue_response(conn, MHD_HTTP_OK, d->shared->health);
     }
+    if (cfg->service_secret != NULL && !caller_presents_secret(conn, cfg->service_secret))
+        return MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, d->shared->no_credential);
     const struct server_route *rt = st->route;
     if (rt == NULL)
         return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, d->shared->not_found);
@@ -909,9 +921,13 @@ static int shared_init(struct server_shared *s, const struct server_config *cfg)
     s->uri_too_long = server_problem_response(414, detail, NULL, NULL);
     s->health_not_allowed = server_problem_response(
         405, "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    /* RFC 9110 asks a 401 for a challenge: the scheme names the header to send. */
+    s->no_credential = server_problem_response(
+        401, "this internal service answers only callers with the service secret",
+        MHD_HTTP_HEADER_WWW_AUTHENTICATE, SERVICE_SECRET_CHALLENGE);
     s->not_allowed = calloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->not_allowed);
     if (!s->health || !s->not_found || !s->too_large || !s->health_not_allowed ||
-        !s->headers_too_large || !s->uri_too_long ||
+        !s->headers_too_large || !s->uri_too_long || !s->no_credential ||
         !s->not_allowed)
         return -1;
     for (size_t i = 0; i < cfg->nroutes; i++) {
@@ -929,7 +945,7 @@ static void shared_fini(struct server_shared *s, size_t nroutes)
 {
     struct MHD_Response *all[] = {s->health, s->not_found, s->too_large,
                                   s->health_not_allowed, s->headers_too_large,
-                                  s->uri_too_long};
+                                  s->uri_too_long, s->no_credential};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i])
             MHD_destroy_response(all[i]);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "service_secret.h"
 #include "token.h"
 
 enum {
@@ -102,6 +103,11 @@ struct server_config {
      * (0 when none was) and the microseconds from its headers' arrival to the end
      * of its response (0 when refused before the headers were accepted). */
     void (*request_done)(void *worker, unsigned status, unsigned long long elapsed_us);
+
+    /* Internal services (auth-service, profile-service): when set, every request
+     * but GET /health must carry this secret in one SERVICE_SECRET_HEADER, or is
+     * answered 401 before any route (unknown paths included) is looked at. */
+    const struct service_secret *service_secret;
 
     /* With several workers, each binds a port of its own (worker 0 the one given,
      * the others free ones on the same host; see server_address) instead of all

@@ -268,8 +268,34 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
     return nrates;
 }
 
+/* CPU per request by process at the headline concurrency: the median over its
+ * repeats of each process's share (run.json's cpu_us_per_request_by_process). */
+static void process_figures(json_t *sc_list, const char *headline, enum sut_arch arch,
+                            struct arch_figures *a)
+{
+    const char *const *names = sut_processes(arch);
+    for (unsigned i = 0; names[i] != NULL; i++) {
+        double v[MAXV];
+        unsigned n = 0;
+        size_t k;
+        json_t *sc;
+        json_array_foreach(sc_list, k, sc)
+        {
+            json_t *x = json_object_get(json_object_get(sc, "cpu_us_per_request_by_process"),
+                                        names[i]);
+            if (n < MAXV && strcmp(str(sc, "name"), headline) == 0 && json_is_number(x))
+                v[n++] = json_number_value(x);
+        }
+        if (n == 0) /* a run from before the split */
+            return;
+        a->process_name[i] = names[i];
+        a->process_cpu_us[i] = figures_median(v, n);
+        a->nprocesses = i + 1;
+    }
+}
+
 /* The latency floor, closed-loop throughput and the equal-load figures. */
-static void scenario_figures(json_t *sc_list, struct arch_figures *a)
+static void scenario_figures(json_t *sc_list, enum sut_arch arch, struct arch_figures *a)
 {
     char name[32];
     for (unsigned k = 0; k < a->nconns; k++) {
@@ -288,6 +314,7 @@ static void scenario_figures(json_t *sc_list, struct arch_figures *a)
     a->eq_p99_uncorrected_ms = median_field(sc_list, SCENARIO_EQUAL, get_p99u);
     scenario_closed_name(name, sizeof name, SCENARIO_HEADLINE_CONNS);
     a->cpu_us = median_field(sc_list, name, get_cpu);
+    process_figures(sc_list, name, arch, a);
     for (unsigned k = 0; k < a->nscale; k++) {
         scenario_scale_name(name, sizeof name, a->scale_users[k]);
         a->scale_thr[k] = median_field(sc_list, name, get_thr);
@@ -329,21 +356,21 @@ static void fault_figures(json_t *fault, struct arch_figures *a)
         json_object_get(json_object_get(lg, "errors"), "total"));
 }
 
-static void arch_metrics(json_t *arch, struct arch_figures *a)
+static void arch_metrics(json_t *arch_json, enum sut_arch arch, struct arch_figures *a)
 {
-    json_t *sc_list = json_object_get(arch, "scenarios");
+    json_t *sc_list = json_object_get(arch_json, "scenarios");
     a->present = true;
     unsigned rates[FIGURES_MAX_RATES];
     unsigned nrates = scan_scenarios(sc_list, a, rates);
-    scenario_figures(sc_list, a);
+    scenario_figures(sc_list, arch, a);
     curve_figures(sc_list, a, rates, nrates);
     double v[MAXV];
-    unsigned n = numbers(json_object_get(arch, "startup_ms"), 1, v, MAXV);
+    unsigned n = numbers(json_object_get(arch_json, "startup_ms"), 1, v, MAXV);
     a->startup_ms = figures_median(v, n);
-    n = numbers(json_object_get(arch, "idle_rss_kb"), 1 / 1024.0, v, MAXV);
+    n = numbers(json_object_get(arch_json, "idle_rss_kb"), 1 / 1024.0, v, MAXV);
     a->idle_rss_mb = figures_median(v, n);
-    cold_starts(arch, a);
-    json_t *fault = json_object_get(arch, "fault");
+    cold_starts(arch_json, a);
+    json_t *fault = json_object_get(arch_json, "fault");
     if (fault)
         fault_figures(fault, a);
 }
@@ -388,7 +415,7 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
         am->name = sut_arch_name((enum sut_arch)a);
         json_t *arch = json_object_get(archs, am->name);
         if (arch)
-            arch_metrics(arch, am);
+            arch_metrics(arch, (enum sut_arch)a, am);
     }
     return true;
 }

@@ -29,6 +29,11 @@ struct arch_figures {
     double eq_p50_ms, eq_p90_ms, eq_p99_ms, eq_p999_ms, eq_max_ms;
     double eq_p99_uncorrected_ms;
     double cpu_us;                       /* server CPU per request, headline concurrency */
+    /* The same by process (sut_processes' names and order); nprocesses is 0 when the
+     * run did not record the split. */
+    unsigned nprocesses;
+    const char *process_name[SUT_MAX_PROCESSES];
+    double process_cpu_us[SUT_MAX_PROCESSES];
     double peak_rss_mb, idle_rss_mb;
     unsigned processes;                  /* most processes seen at once */
     double startup_ms;

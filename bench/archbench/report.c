@@ -148,6 +148,41 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
     out(f, "\n");
 }
 
+/* The sum of a's CPU per request over its processes (NAN without the split). */
+static double process_total(const struct arch_figures *a)
+{
+    double total = a->nprocesses ? 0 : NAN;
+    for (unsigned p = 0; p < a->nprocesses; p++)
+        total += a->process_cpu_us[p];
+    return total;
+}
+
+/* Where each architecture's CPU per request goes, process by process (runs from
+ * before the split was recorded have no table). */
+static void cpu_split_table(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    bool any = false;
+    for (int i = 0; i < SUT_NARCH; i++)
+        any |= figures_arch(m, i) != NULL && m->arch[i].nprocesses > 0;
+    if (!any)
+        return;
+    out(f, L->cpu_split_intro, headline_conns(lang));
+    out(f, "\n\n| %s | %s | %s | %s |\n|---|---|---:|---:|\n", L->col_arch, L->col_process,
+        L->col_cpu, L->col_share);
+    for (int i = 0; i < SUT_NARCH; i++) {
+        const struct arch_figures *a = figures_arch(m, i);
+        if (a == NULL)
+            continue;
+        double total = process_total(a);
+        for (unsigned p = 0; p < a->nprocesses; p++)
+            out(f, "| %s | `%s` | %s µs | %s |\n", p == 0 ? L->h_arch[i] : "",
+                a->process_name[p], report_number(lang, a->process_cpu_us[p], 1),
+                fmt_pct(lang, 100 * ratio(a->process_cpu_us[p], total)));
+    }
+    out(f, "\n");
+}
+
 static void throughput_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
@@ -254,6 +289,45 @@ static void difference_vs_monolith(FILE *f, int lang, const struct run_figures *
         report_number(lang, a->peak_rss_mb, 1), last, headline_conns(lang));
 }
 
+/* Where the microservices' CPU goes: the gateway's hops against the services' own
+ * work, and what the split adds up to beyond the monolith. */
+static void micro_cpu_split(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, SUT_MICROSERVICES);
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    if (a->nprocesses != 3)
+        return;
+    double total = process_total(a), gw = a->process_cpu_us[0];
+    double services = a->process_cpu_us[1] + a->process_cpu_us[2];
+    double mono_us = mono ? mono->cpu_us : NAN;
+    out(f, "\n\n");
+    out(f, L->diff_micro_cpu, report_number(lang, gw, 1), fmt_pct(lang, 100 * ratio(gw, total)),
+        report_number(lang, a->process_cpu_us[1], 1), report_number(lang, a->process_cpu_us[2], 1),
+        report_number(lang, services, 1), report_number(lang, mono_us, 1),
+        report_number(lang, total - mono_us, 1), report_number(lang, services - mono_us, 1),
+        headline_conns(lang));
+}
+
+/* Where the serverless CPU goes: the platform's share (the provider's) against the
+ * function's (the customer's bill). */
+static void sls_cpu_split(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, SUT_SERVERLESS);
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    if (a->nprocesses != 2)
+        return;
+    double total = process_total(a), platform = a->process_cpu_us[0];
+    double function = a->process_cpu_us[1];
+    out(f, "\n\n");
+    out(f, L->diff_sls_cpu, report_number(lang, platform, 1),
+        fmt_pct(lang, 100 * ratio(platform, total)), report_number(lang, function, 1),
+        fmt_pct(lang, 100 * ratio(function, total)),
+        report_number(lang, mono ? mono->cpu_us : NAN, 1),
+        fmt_ratio(lang, ratio(function, mono ? mono->cpu_us : NAN)), headline_conns(lang));
+}
+
 /* GB-s per million requests and the dollar cost at the published price. */
 static void serverless_cost(FILE *f, int lang, const struct arch_figures *a)
 {
@@ -333,11 +407,13 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
         break;
     case SUT_MICROSERVICES:
         difference_vs_monolith(f, lang, m, arch, L->diff_micro, fmt_ms(lang, a->startup_ms));
+        micro_cpu_split(f, lang, m);
         out(f, "\n\n%s", L->struct_micro);
         break;
     case SUT_SERVERLESS:
         snprintf(last, sizeof last, "%u", a->processes);
         difference_vs_monolith(f, lang, m, arch, L->diff_sls, last);
+        sls_cpu_split(f, lang, m);
         if (a->has_cold)
             serverless_cold(f, lang, a);
         out(f, "\n\n%s", L->struct_sls);
@@ -361,6 +437,7 @@ static void section_title(FILE *f, int lang, const struct run_figures *m)
         out(f, "%s\n\n", L->incomplete);
     out(f, "## %s\n\n", L->h_summary);
     summary_table(f, lang, m);
+    cpu_split_table(f, lang, m);
 }
 
 static void section_environment(FILE *f, int lang, const struct run_figures *m)

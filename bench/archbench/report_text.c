@@ -21,6 +21,9 @@ const struct lang report_langs[LANG_N] = {
         .col_arch = "Architecture", .col_thr = "Throughput, %s conn. (req/s)",
         .col_floor = "Latency floor p50, 1 conn.", .col_eq = "p50 / p99 at equal load",
         .col_cpu = "CPU per request", .col_rss = "Peak memory", .col_procs = "Processes",
+        .cpu_split_intro = "Where each architecture's CPU per request goes, process by process, "
+                           "at %s connections (all instances of a program together):",
+        .col_process = "Process", .col_share = "Share",
         .col_start = "Start-up", .col_cold = "Cold start p50",
         .summary_intro = "Medians of this run. *Equal load* means every architecture received "
                          "the same %s requests per second.",
@@ -101,6 +104,15 @@ const struct lang report_langs[LANG_N] = {
             "request, summed over the three processes, was %7$s µs (%8$s the monolith's); "
             "together they peaked at %9$s MB and all answered `/health` %10$s ms after the first "
             "one was started.",
+        .diff_micro_cpu =
+            "Where that CPU goes, per request at %9$s connections: the gateway spent **%1$s µs** "
+            "(%2$s of the total) on its two hops, taking the request, calling auth-service and "
+            "profile-service and relaying the answer. auth-service spent %3$s µs and "
+            "profile-service %4$s µs, %5$s µs together, each running its own HTTP server "
+            "around one lookup, where the monolith did the whole request in %6$s µs. Of the "
+            "%7$s µs per request the microservices spend beyond the monolith, %1$s µs is the "
+            "gateway, a process the monolith does not need, and %8$s µs is the two services "
+            "doing in two HTTP servers what the monolith does in one.",
         .diff_sls =
             "Each request goes through the platform: the HTTP trigger turns it into an API "
             "Gateway v2.0 event, a function instance takes it from the Runtime API "
@@ -111,6 +123,14 @@ const struct lang report_langs[LANG_N] = {
             "median latency was %4$s ms and the p99 %5$s ms, %6$s the monolith's p99. CPU per "
             "request, platform and instances together, was %7$s µs (%8$s the monolith's); "
             "memory peaked at %9$s MB in up to %10$s processes.",
+        .diff_sls_cpu =
+            "Where that CPU goes, per request at %7$s connections: the platform (`faas`: the "
+            "HTTP trigger, the Runtime API, starting and tracking instances) spent **%1$s µs** "
+            "(%2$s of the total) and the function instances **%3$s µs** (%4$s). On AWS Lambda "
+            "the two shares are paid by different parties: the customer is billed for the "
+            "function's (its duration and memory), while the platform's is the cloud "
+            "provider's own cost, covered by the price per request and per GB-second. The "
+            "function's share alone was %6$s the monolith's %5$s µs for the whole request.",
         .diff_sls_cold =
             "A **cold start** (a new instance: start the process, open the database, prepare "
             "the statements, ask for the first event) cost **%1$s ms** at the client (median "
@@ -216,6 +236,10 @@ const struct lang report_langs[LANG_N] = {
         .col_arch = "Arquitectura", .col_thr = "Rendimiento, %s conex. (pet./s)",
         .col_floor = "Latencia mínima p50, 1 conex.", .col_eq = "p50 / p99 a carga igual",
         .col_cpu = "CPU por petición", .col_rss = "Memoria máxima", .col_procs = "Procesos",
+        .cpu_split_intro = "Adónde va la CPU por petición de cada arquitectura, proceso a "
+                           "proceso, con %s conexiones (todas las instancias de un programa "
+                           "juntas):",
+        .col_process = "Proceso", .col_share = "Parte",
         .col_start = "Arranque", .col_cold = "Arranque en frío p50",
         .summary_intro = "Medianas de esta ejecución. *Carga igual* significa que todas las "
                          "arquitecturas recibieron las mismas %s peticiones por segundo.",
@@ -304,6 +328,16 @@ const struct lang report_langs[LANG_N] = {
             "del monolito. La CPU por petición, sumada en los tres procesos, fue de %7$s µs "
             "(%8$s la del monolito); juntos llegaron a %9$s MB y todos respondían a `/health` "
             "%10$s ms después de lanzar el primero.",
+        .diff_micro_cpu =
+            "Adónde va esa CPU, por petición con %9$s conexiones: el gateway gastó **%1$s µs** "
+            "(%2$s del total) en sus dos saltos: recibir la petición, llamar a auth-service y "
+            "a profile-service y reenviar la respuesta. auth-service gastó %3$s µs y "
+            "profile-service %4$s µs, %5$s µs entre los dos, cada uno con su propio servidor "
+            "HTTP alrededor de una sola lectura, mientras que el monolito hizo la petición "
+            "entera con %6$s µs. De los %7$s µs por petición que los microservicios gastan de "
+            "más respecto al monolito, %1$s µs son el gateway, un proceso que el monolito no "
+            "necesita, y %8$s µs son los dos servicios haciendo en dos servidores HTTP lo que "
+            "el monolito hace en uno.",
         .diff_sls =
             "Cada petición pasa por la plataforma: el disparador HTTP la convierte en un "
             "evento de API Gateway v2.0, una instancia de la función lo recoge de la Runtime "
@@ -314,6 +348,15 @@ const struct lang report_langs[LANG_N] = {
             "igual (%3$s pet./s), la latencia mediana fue de %4$s ms y el p99 de %5$s ms, %6$s el p99 "
             "del monolito. La CPU por petición, plataforma e instancias juntas, fue de %7$s µs "
             "(%8$s la del monolito); la memoria llegó a %9$s MB en hasta %10$s procesos.",
+        .diff_sls_cpu =
+            "Adónde va esa CPU, por petición con %7$s conexiones: la plataforma (`faas`: el "
+            "disparador HTTP, la Runtime API, lanzar y seguir las instancias) gastó **%1$s µs** "
+            "(%2$s del total) y las instancias de la función **%3$s µs** (%4$s). En AWS Lambda "
+            "cada parte la paga alguien distinto: al cliente se le factura la de la función "
+            "(su duración y su memoria), mientras que la de la plataforma es un coste del "
+            "propio proveedor, cubierto por el precio por petición y por GB-segundo. La "
+            "parte de la función sola fue %6$s los %5$s µs del monolito para la petición "
+            "entera.",
         .diff_sls_cold =
             "Un **arranque en frío** (una instancia nueva: lanzar el proceso, abrir la base "
             "de datos, preparar las consultas y pedir el primer evento) costó **%1$s ms** vistos "

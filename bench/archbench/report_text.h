@@ -33,6 +33,9 @@ struct lang {
     const char *col_arch, *col_floor, *col_eq, *col_cpu, *col_rss, *col_procs, *col_start,
         *col_cold;
     const char *col_thr;         /* %s the headline concurrency */
+    /* CPU per request by process */
+    const char *cpu_split_intro; /* %s the headline concurrency */
+    const char *col_process, *col_share;
     const char *summary_intro;   /* %s equal rate */
     /* environment */
     const char *env_cpu, *env_cores, *env_mem, *env_kernel, *env_commit, *env_profile,
@@ -63,7 +66,15 @@ struct lang {
                                   * the monolith's, %3$s equal rate, %4$s p50, %5$s p99, %6$s
                                   * p99 ratio, %7$s CPU µs, %8$s CPU ratio, %9$s MB, %10$s
                                   * start-up ms, %11$s the headline concurrency */
+    const char *diff_micro_cpu;  /* %1$s gateway µs, %2$s its share, %3$s auth-service µs, %4$s
+                                  * profile-service µs, %5$s both services µs, %6$s the
+                                  * monolith's µs, %7$s the microservices' µs beyond it, %8$s
+                                  * the services' µs beyond the monolith's, %9$s the headline
+                                  * concurrency */
     const char *diff_sls;        /* as diff_micro, but %10$s the most processes */
+    const char *diff_sls_cpu;    /* %1$s platform µs, %2$s its share, %3$s function µs, %4$s its
+                                  * share, %5$s the monolith's µs, %6$s function / monolith,
+                                  * %7$s the headline concurrency */
     const char *diff_sls_cold;   /* %1$s cold p50, %2$s starts, %3$s cold p90, %4$s warm p50,
                                   * %5$s cold/warm ratio, %6$s Init Duration p50, %7$s
                                   * fork-server cold p50, %8$s its Init Duration p50 */

@@ -364,6 +364,19 @@ static int watch_loadgen(struct run *r, struct sut *s, const struct scenario *sc
     return 0;
 }
 
+/* Where the CPU per request went: {"gateway": us, "auth-service": us, ...}, every
+ * process of the architecture (sut_processes) even when it used none. */
+static json_t *cpu_by_process(enum sut_arch arch, const struct watched *w, double responses)
+{
+    json_t *o = json_object();
+    const char *const *names = sut_processes(arch);
+    for (int i = 0; names[i] != NULL; i++) {
+        double cpu = w->after.process_cpu_s[i] - w->before.process_cpu_s[i];
+        json_object_set_new(o, names[i], json_real(responses > 0 ? cpu * 1e6 / responses : 0.0));
+    }
+    return o;
+}
+
 /* The scenario's record in run.json: its plan, what was sampled, and loadgen's
  * JSON (without the per-second buckets, which stay in the raw file). */
 static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
@@ -384,13 +397,15 @@ static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
     double responses = (double)json_integer_value(json_object_get(lgj, "requests")) +
                        (double)json_integer_value(json_object_get(lgj, "warmup_responses"));
     double cpu = w->after.cpu_s - w->before.cpu_s;
-    return json_pack("{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:i, s:s, s:o}", "name",
-                     sc->name, "connections", (int)sc->connections, "rate", sc->rate,
+    return json_pack("{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:o, s:I, s:i, s:s, s:o}",
+                     "name", sc->name, "connections", (int)sc->connections, "rate", sc->rate,
                      "duration_s", sc->duration_s, "warmup_s", sc->warmup_s, "repeat",
                      (int)sc->repeat, "cpu_s", cpu, "cpu_us_per_request",
-                     responses > 0 ? cpu * 1e6 / responses : 0.0, "peak_rss_kb",
-                     (json_int_t)w->peak_rss_kb, "peak_processes", (int)w->peak_procs,
-                     "loadgen_file", strrchr(c->json, '/') + 1, "loadgen", lgj);
+                     responses > 0 ? cpu * 1e6 / responses : 0.0,
+                     "cpu_us_per_request_by_process", cpu_by_process(s->arch, w, responses),
+                     "peak_rss_kb", (json_int_t)w->peak_rss_kb, "peak_processes",
+                     (int)w->peak_procs, "loadgen_file", strrchr(c->json, '/') + 1, "loadgen",
+                     lgj);
 }
 
 /* Runs bin/loadgen against s pinned to the load CPUs, sampling the system under

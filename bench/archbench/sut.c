@@ -3,6 +3,8 @@
 #include "sut.h"
 
 #include "httpc.h"
+#include "seed.h"
+#include "service_secret.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +21,16 @@
 static const char *const arch_names[SUT_NARCH] = {"monolith", "microservices", "serverless"};
 
 const char *sut_arch_name(enum sut_arch a) { return arch_names[a]; }
+
+/* The processes whose CPU run.json splits, per architecture, in the report's
+ * order: by command name, all instances of one name together. */
+static const char *const arch_processes[SUT_NARCH][SUT_MAX_PROCESSES + 1] = {
+    [SUT_MONOLITH] = {"monolith", NULL},
+    [SUT_MICROSERVICES] = {"gateway", "auth-service", "profile-service", NULL},
+    [SUT_SERVERLESS] = {"faas", "fn-get-profile", NULL},
+};
+
+const char *const *sut_processes(enum sut_arch a) { return arch_processes[a]; }
 
 bool sut_arch_parse(const char *name, enum sut_arch *out)
 {
@@ -266,16 +278,17 @@ static char *listen_addr(const struct sut_options *opt, const char *name, const 
     return (char *)(opt->fixed_ports ? fixed : "127.0.0.1:0");
 }
 
-/* The monolith, auth-service and profile-service: a server on one database. */
+/* The monolith, auth-service and profile-service: a server on one database; the
+ * services with the service secret (secret NULL for the monolith). */
 static int start_db_server(struct sut *s, const struct sut_options *opt, const char *name,
-                           const char *fixed, const char *db_file, char *threads, char *err,
-                           size_t errlen)
+                           const char *fixed, const char *db_file, char *threads,
+                           char *secret, char *err, size_t errlen)
 {
     char bin[512], db[4096], addr[64];
     snprintf(bin, sizeof bin, "%s/%s", opt->bin_dir, name);
     snprintf(db, sizeof db, "%s/%s", opt->data_dir, db_file);
     char *argv[] = {bin, "--listen", listen_addr(opt, name, fixed, addr, sizeof addr), "--db",
-                    db, "--threads", threads, NULL};
+                    db, "--threads", threads, secret ? "--service-secret" : NULL, secret, NULL};
     return spawn(s, opt, name, argv, err, errlen);
 }
 
@@ -288,18 +301,24 @@ static void last_url(const struct sut *s, char *out, size_t len)
 static int start_microservices(struct sut *s, const struct sut_options *opt, char *threads,
                                char *err, size_t errlen)
 {
-    char bin[512], auth_url[128], profile_url[128], addr[64];
-    if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, err,
-                        errlen) != 0)
+    char bin[512], auth_url[128], profile_url[128], addr[64], secret[4096];
+    /* Data seeded before the seed wrote a service secret gets one now. */
+    seed_secret_path(opt->data_dir, secret, sizeof secret);
+    if (!service_secret_ensure(secret, err, errlen))
+        return -1;
+    if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, secret,
+                        err, errlen) != 0)
         return -1;
     last_url(s, auth_url, sizeof auth_url);
     if (start_db_server(s, opt, "profile-service", "127.0.0.1:9102", "profiles.db", threads,
-                        err, errlen) != 0)
+                        secret, err, errlen) != 0)
         return -1;
     last_url(s, profile_url, sizeof profile_url);
     snprintf(bin, sizeof bin, "%s/gateway", opt->bin_dir);
-    char *argv[] = {bin, "--listen", listen_addr(opt, "gateway", "127.0.0.1:8081", addr, sizeof addr), "--auth-url", auth_url,
-                    "--profile-url", profile_url, "--threads", threads, NULL};
+    char *argv[] = {bin, "--listen",
+                    listen_addr(opt, "gateway", "127.0.0.1:8081", addr, sizeof addr),
+                    "--auth-url", auth_url, "--profile-url", profile_url, "--threads", threads,
+                    "--service-secret", secret, NULL};
     return spawn(s, opt, "gateway", argv, err, errlen);
 }
 
@@ -350,7 +369,7 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
      * addresses. */
     switch (arch) {
     case SUT_MONOLITH:
-        rc = start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, err,
+        rc = start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, NULL, err,
                              errlen);
         break;
     case SUT_MICROSERVICES: rc = start_microservices(s, opt, threads, err, errlen); break;
@@ -413,7 +432,9 @@ bool sut_alive(const struct sut *s, char *which, size_t len)
 }
 
 /* Calls fn for every process whose process group is pgid. */
-static void for_each_in_group(pid_t pgid, void (*fn)(pid_t pid, const char *stat, void *arg),
+static void for_each_in_group(pid_t pgid,
+                              void (*fn)(pid_t pid, const char *comm, const char *stat,
+                                         void *arg),
                               void *arg)
 {
     DIR *d = opendir("/proc");
@@ -434,23 +455,43 @@ static void for_each_in_group(pid_t pgid, void (*fn)(pid_t pid, const char *stat
             continue;
         buf[n] = '\0';
         /* "pid (comm) state ppid pgrp ...": comm may hold spaces and parens. */
-        const char *rest = strrchr(buf, ')');
-        if (rest == NULL)
+        char *open_paren = strchr(buf, '('), *rest = strrchr(buf, ')');
+        if (open_paren == NULL || rest == NULL || rest < open_paren)
             continue;
         char state;
         int ppid, pgrp;
         if (sscanf(rest + 2, "%c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != pgid ||
             state == 'Z')
             continue;
-        fn((pid_t)atoi(e->d_name), rest + 2, arg);
+        *rest = '\0';
+        fn((pid_t)atoi(e->d_name), open_paren + 1, rest + 2, arg);
     }
     closedir(d);
 }
 
-static void add_sample(pid_t pid, const char *stat, void *arg)
+struct sampling {
+    struct sut_sample *out;
+    const char *const *processes; /* the architecture's, sut_processes */
+};
+
+/* Where a process's CPU goes in sut_sample.process_cpu_s: its own to its command
+ * name, that of the children it reaped to theirs (faas reaps the function
+ * instances it started). -1: a name the architecture does not list. */
+static int process_index(const char *const *processes, const char *comm, bool children)
+{
+    if (children && strcmp(comm, "faas") == 0)
+        comm = "fn-get-profile";
+    for (int i = 0; processes[i] != NULL; i++)
+        if (strcmp(processes[i], comm) == 0)
+            return i;
+    return -1;
+}
+
+static void add_sample(pid_t pid, const char *comm, const char *stat, void *arg)
 {
     (void)pid;
-    struct sut_sample *out = arg;
+    struct sampling *sp = arg;
+    struct sut_sample *out = sp->out;
     /* fields from "state": 1 state .. 12 utime 13 stime 14 cutime 15 cstime ..
      * 22 rss (pages) */
     unsigned long long v[23] = {0};
@@ -470,13 +511,20 @@ static void add_sample(pid_t pid, const char *stat, void *arg)
     out->cpu_s += (double)(v[12] + v[13] + v[14] + v[15]) / (double)hz;
     out->rss_kb += v[22] * (unsigned long long)page_kb;
     out->nprocs++;
+    int own = process_index(sp->processes, comm, false);
+    int children = process_index(sp->processes, comm, true);
+    if (own >= 0)
+        out->process_cpu_s[own] += (double)(v[12] + v[13]) / (double)hz;
+    if (children >= 0)
+        out->process_cpu_s[children] += (double)(v[14] + v[15]) / (double)hz;
 }
 
 void sut_sample(const struct sut *s, struct sut_sample *out)
 {
     memset(out, 0, sizeof *out);
+    struct sampling sp = {.out = out, .processes = sut_processes(s->arch)};
     if (s->pgid > 0)
-        for_each_in_group(s->pgid, add_sample, out);
+        for_each_in_group(s->pgid, add_sample, &sp);
 }
 
 struct find_named {
@@ -484,18 +532,10 @@ struct find_named {
     pid_t found;
 };
 
-static void match_name(pid_t pid, const char *stat, void *arg)
+static void match_name(pid_t pid, const char *comm, const char *stat, void *arg)
 {
     (void)stat;
     struct find_named *fn = arg;
-    char path[64], comm[64] = "";
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    if (fgets(comm, sizeof comm, f))
-        comm[strcspn(comm, "\n")] = '\0';
-    fclose(f);
     if (fn->found == 0 && strcmp(comm, fn->comm) == 0)
         fn->found = pid;
 }
@@ -508,9 +548,10 @@ pid_t sut_find_named(const struct sut *s, const char *comm)
     return fn.found;
 }
 
-static void count_one(pid_t pid, const char *stat, void *arg)
+static void count_one(pid_t pid, const char *comm, const char *stat, void *arg)
 {
     (void)pid;
+    (void)comm;
     (void)stat;
     (*(unsigned *)arg)++;
 }

@@ -17,6 +17,12 @@ enum sut_arch { SUT_MONOLITH, SUT_MICROSERVICES, SUT_SERVERLESS, SUT_NARCH };
 
 /* "monolith", "microservices", "serverless" */
 const char *sut_arch_name(enum sut_arch a);
+
+/* The command names of an architecture's processes, NULL-terminated, in the order
+ * run.json and the report split its CPU: {"monolith"}, {"gateway", "auth-service",
+ * "profile-service"}, {"faas", "fn-get-profile"} (every instance together). */
+#define SUT_MAX_PROCESSES 4
+const char *const *sut_processes(enum sut_arch a);
 bool sut_arch_parse(const char *name, enum sut_arch *out);
 
 struct sut_options {
@@ -88,6 +94,9 @@ bool sut_alive(const struct sut *s, char *which, size_t len);
 
 struct sut_sample {
     double cpu_s;            /* utime+stime (+ reaped children) of the group */
+    /* The same split by process, in sut_processes' order (the function instances,
+     * reaped ones included, all under "fn-get-profile"). */
+    double process_cpu_s[SUT_MAX_PROCESSES];
     uint64_t rss_kb;         /* current RSS summed over the group */
     unsigned nprocs;         /* processes in the group now */
 };

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lg_http.h"
+#include "http_response.h"
 
 #define LG_LOOP_SWEEP_NS 10000000ULL       /* time-out and reconnect sweep: 10 ms */
 #define LG_LOOP_RETRY_MIN_NS 10000000ULL   /* first reconnect delay after a refusal */
@@ -63,7 +63,7 @@ struct lg_conn {
     bool queued;              /* closed loop: in the loop's ready list */
     char *wbuf;               /* per-connection request (with --tokens) */
     char *body;               /* body prefix (with --verify) */
-    struct lg_http_parser parser;
+    struct http_response_parser parser;
 };
 
 struct lg_loop {
@@ -315,7 +315,7 @@ static void lg_conn_send(struct lg_loop *l, struct lg_conn *c, uint64_t intended
     c->intended_ns = intended;
     c->sent_ns = now;
     c->resp_bytes = 0;
-    lg_http_reset(&c->parser);
+    http_response_reset(&c->parser);
     c->state = CS_WRITING;
     l->inflight++;
     lg_conn_write(l, c, now);
@@ -358,7 +358,7 @@ static void lg_conn_next(struct lg_loop *l, struct lg_conn *c, uint64_t now)
 static void lg_conn_complete(struct lg_loop *l, struct lg_conn *c)
 {
     uint64_t now = clock_now_ns();
-    const struct lg_http_parser *p = &c->parser;
+    const struct http_response_parser *p = &c->parser;
     if (lg_loop_measured(l, c->intended_ns)) {
         enum lg_error e = LG_ERR_COUNT;
         if (p->status < 200 || p->status >= 400) {
@@ -415,7 +415,7 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
             lg_conn_close(l, c);
             if (lg_conn_wanted(l, c))
                 lg_conn_open(l, c, now);
-        } else if (lg_http_finish(&c->parser) == LG_HTTP_DONE) {
+        } else if (http_response_finish(&c->parser) == HTTP_RESPONSE_DONE) {
             lg_conn_complete(l, c);
         } else {
             lg_conn_fail(l, c, LG_ERR_READ, now);
@@ -438,13 +438,13 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
     }
     c->resp_bytes += (uint64_t)n;
     size_t used;
-    switch (lg_http_parse(&c->parser, l->rbuf, (size_t)n, &used)) {
-    case LG_HTTP_MORE:
+    switch (http_response_parse(&c->parser, l->rbuf, (size_t)n, &used)) {
+    case HTTP_RESPONSE_MORE:
         return;
-    case LG_HTTP_ERROR:
+    case HTTP_RESPONSE_ERROR:
         lg_conn_fail(l, c, LG_ERR_READ, clock_now_ns());
         return;
-    case LG_HTTP_DONE:
+    case HTTP_RESPONSE_DONE:
         break;
     }
     if (used < (size_t)n) {

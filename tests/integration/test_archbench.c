@@ -178,6 +178,41 @@ static void rm_rf(const char *dir)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Every scenario splits its CPU per request by process: the architecture's own
+ * processes (sut_processes), no others, each share >= 0, adding up to the total. */
+static void assert_cpu_split(json_t *doc)
+{
+    for (int a = 0; a < SUT_NARCH; a++) {
+        json_t *arch = json_object_get(json_object_get(doc, "architectures"),
+                                       sut_arch_name((enum sut_arch)a));
+        const char *const *names = sut_processes((enum sut_arch)a);
+        size_t nnames = 0;
+        while (names[nnames] != NULL)
+            nnames++;
+        size_t i;
+        json_t *sc;
+        json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
+        {
+            json_t *split = json_object_get(sc, "cpu_us_per_request_by_process");
+            assert_true(json_is_object(split));
+            assert_int_equal(json_object_size(split), nnames);
+            double sum = 0;
+            for (size_t k = 0; k < nnames; k++) {
+                json_t *v = json_object_get(split, names[k]);
+                if (!json_is_number(v) || json_number_value(v) < 0)
+                    fail_msg("%s %s: no share for %s", sut_arch_name((enum sut_arch)a),
+                             json_string_value(json_object_get(sc, "name")), names[k]);
+                sum += json_number_value(v);
+            }
+            double total = json_number_value(json_object_get(sc, "cpu_us_per_request"));
+            if (fabs(sum - total) > 0.001 * total + 0.01)
+                fail_msg("%s %s: shares add up to %g, the total is %g",
+                         sut_arch_name((enum sut_arch)a),
+                         json_string_value(json_object_get(sc, "name")), sum, total);
+        }
+    }
+}
+
 static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **state)
 {
     (void)state;
@@ -211,6 +246,14 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
                     am->fault_recovery_ms < 10000);
         assert_true(am->fault_requests > 0);
     }
+    assert_cpu_split(doc);
+    /* the gateway and both services, the platform and the function, used CPU */
+    assert_int_equal(m.arch[SUT_MICROSERVICES].nprocesses, 3);
+    for (unsigned p = 0; p < 3; p++)
+        assert_true(m.arch[SUT_MICROSERVICES].process_cpu_us[p] > 0);
+    assert_int_equal(m.arch[SUT_SERVERLESS].nprocesses, 2);
+    for (unsigned p = 0; p < 2; p++)
+        assert_true(m.arch[SUT_SERVERLESS].process_cpu_us[p] > 0);
     const struct arch_figures *sls = &m.arch[SUT_SERVERLESS];
     assert_true(sls->has_cold);
     for (int k = 0; k < MODE_N; k++) {

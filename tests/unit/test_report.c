@@ -52,6 +52,20 @@ static json_t *arch(double thr64, double cpu, unsigned procs, double startup)
                      "scenarios", sc);
 }
 
+/* Sets the CPU split of every scenario of arch: names[i] spent us[i] per request. */
+static void split_cpu(json_t *arch, const char *const *names, const double *us, size_t n)
+{
+    size_t i;
+    json_t *sc;
+    json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
+    {
+        json_t *o = json_object();
+        for (size_t k = 0; k < n; k++)
+            json_object_set_new(o, names[k], json_real(us[k]));
+        json_object_set_new(sc, "cpu_us_per_request_by_process", o);
+    }
+}
+
 static json_t *reports(void)
 {
     json_t *r = json_array();
@@ -68,10 +82,17 @@ static json_t *reports(void)
 static json_t *run_doc(bool all)
 {
     json_t *archs = json_object();
-    json_object_set_new(archs, "monolith", arch(12345.6, 20.5, 1, 21));
+    json_t *mono = arch(12345.6, 20.5, 1, 21);
+    split_cpu(mono, (const char *const[]){"monolith"}, (const double[]){20.5}, 1);
+    json_object_set_new(archs, "monolith", mono);
     if (all) {
-        json_object_set_new(archs, "microservices", arch(4115.2, 61.5, 3, 60));
+        json_t *micro_doc = arch(4115.2, 61.5, 3, 60);
+        split_cpu(micro_doc, (const char *const[]){"gateway", "auth-service", "profile-service"},
+                  (const double[]){24.6, 17.2, 19.7}, 3);
+        json_object_set_new(archs, "microservices", micro_doc);
         json_t *sls = arch(6172.8, 41.0, 5, 15);
+        split_cpu(sls, (const char *const[]){"faas", "fn-get-profile"},
+                  (const double[]){28.7, 12.3}, 2);
         json_object_set_new(
             sls, "cold_starts",
             json_pack("{s:{s:[f,f,f], s:[f,f], s:o}, s:{s:[f,f,f], s:[f,f], s:o}}", "exec",
@@ -231,6 +252,53 @@ static void test_difference_quotes_this_runs_numbers(void **state)
     cleanup(&r);
 }
 
+/* The CPU split: a table of every process, and the Difference paragraphs say where
+ * the extra CPU goes (gateway 24.6 + services 36.9 = 61.5 µs against the
+ * monolith's 20.5: 41.0 more, 24.6 of it the gateway and 16.4 the services;
+ * faas 28.7 = 70 %, the function 12.3 = 30 %, 0.60x the monolith's 20.5). */
+static void test_cpu_per_request_is_split_by_process(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    assert_contains(r.en, "| Architecture | Process | CPU per request | Share |");
+    assert_contains(r.en, "| Monolith | `monolith` | 20.5 µs | 100% |");
+    assert_contains(r.en, "| Microservices | `gateway` | 24.6 µs | 40% |");
+    assert_contains(r.en, "|  | `auth-service` | 17.2 µs | 28% |");
+    assert_contains(r.en, "|  | `profile-service` | 19.7 µs | 32% |");
+    assert_contains(r.en, "| Serverless (FaaS) | `faas` | 28.7 µs | 70% |");
+    assert_contains(r.en, "|  | `fn-get-profile` | 12.3 µs | 30% |");
+    assert_contains(r.es, "| Microservicios | `gateway` | 24,6 µs | 40\xc2\xa0% |");
+    assert_contains(r.en, "the gateway spent **24.6 µs** (40% of the total) on its two hops");
+    assert_contains(r.en, "17.2 µs and profile-service 19.7 µs, 36.9 µs together");
+    assert_contains(r.en, "Of the 41.0 µs per request the microservices spend beyond the "
+                          "monolith, 24.6 µs is the gateway");
+    assert_contains(r.en, "and 16.4 µs is the two services");
+    assert_contains(r.es, "De los 41,0 µs por petición");
+    assert_contains(r.en, "spent **28.7 µs** (70% of the total) and the function instances "
+                          "**12.3 µs** (30%)");
+    assert_contains(r.en, "the customer is billed for the function's");
+    assert_contains(r.en, "The function's share alone was 0.60× the monolith's 20.5 µs");
+    assert_contains(r.es, "al cliente se le factura la de la función");
+    cleanup(&r);
+    /* A run from before the split has neither the table nor the sentences. */
+    json_t *doc = run_doc(true);
+    json_t *archs = json_object_get(doc, "architectures");
+    const char *k;
+    json_t *a;
+    json_object_foreach(archs, k, a)
+    {
+        size_t i;
+        json_t *sc;
+        json_array_foreach(json_object_get(a, "scenarios"), i, sc)
+            json_object_del(sc, "cpu_us_per_request_by_process");
+    }
+    render(doc, &r);
+    assert_null(strstr(r.en, "| Process |"));
+    assert_null(strstr(r.en, "Where that CPU goes"));
+    cleanup(&r);
+}
+
 static void test_fault_scenarios_are_tabled_with_recovery(void **state)
 {
     (void)state;
@@ -295,6 +363,7 @@ static const struct format_field formats[] = {
     FORMAT(env_wall, 1),      FORMAT(method_items, 5),  FORMAT(chart_scale, 1),
     FORMAT(latency_header, 1), FORMAT(diff_mono, 10),   FORMAT(diff_mono_vs, 2),
     FORMAT(diff_micro, 11),   FORMAT(diff_sls, 11),     FORMAT(diff_sls_cold, 8),
+    FORMAT(diff_micro_cpu, 9), FORMAT(diff_sls_cpu, 7), FORMAT(cpu_split_intro, 1),
     FORMAT(diff_sls_cost, 8), FORMAT(repeats_note, 8),  FORMAT(scale_note, 3),
     FORMAT(scale_item, 2),    FORMAT(published_ueda, 5), FORMAT(published_ueda_none, 2),
     FORMAT(published_cold, 6), FORMAT(errors_some, 3),  FORMAT(verify_fail, 2),
@@ -490,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_missing_numbers_are_never_nan),
         cmocka_unit_test(test_report_has_every_section_for_every_architecture),
         cmocka_unit_test(test_difference_quotes_this_runs_numbers),
+        cmocka_unit_test(test_cpu_per_request_is_split_by_process),
         cmocka_unit_test(test_fault_scenarios_are_tabled_with_recovery),
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
         cmocka_unit_test(test_percent_signs_are_printed_once),
