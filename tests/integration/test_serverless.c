@@ -487,7 +487,7 @@ static void cold_then_warm(bool fork_server)
     assert_string_equal(json_string_value(json_object_get(second, "status")), "success");
     json_decref(lines);
     assert_true(log_contains(&f, "Init Duration: "));
-    assert_true(log_contains(&f, "Memory Size: 128 MB Max Memory Used: "));
+    assert_true(log_contains(&f, "\tMemory Size: 128 MB\tMax Memory Used: "));
 }
 
 static void test_first_request_is_cold_second_is_warm(void **state)
