@@ -529,8 +529,8 @@ static unsigned post_outcome(struct instances *p, uint64_t key, const char *id,
         pthread_mutex_unlock(&p->mu);
         return status;
     }
-    char rid[40];
-    snprintf(rid, sizeof rid, "%s", in->inv->id);
+    char rid[sizeof in->inv->id];
+    memcpy(rid, in->inv->id, sizeof rid);
     double duration = (now - in->inv->delivered_ns) / 1e6, init = in->init_ms;
     in->init_ms = -1;
     settle(p, in, o, now);

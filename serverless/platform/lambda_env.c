@@ -140,9 +140,13 @@ void lambda_env_instance(struct lambda_env_instance *out, const char *runtime_ap
     unsigned char r[16] = {0};
     if (getrandom(r, sizeof r, 0) != sizeof r)
         memset(r, 0, sizeof r);
+    static const char digits[] = "0123456789abcdef";
     char hex[33], day[16];
-    for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", r[i]);
+    for (int i = 0; i < 16; i++) {
+        hex[2 * i] = digits[r[i] >> 4];
+        hex[2 * i + 1] = digits[r[i] & 15];
+    }
+    hex[32] = '\0';
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
