@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "peer.h"
 
@@ -274,7 +274,11 @@ static void adopt(struct api_worker *w, struct instances *pool, uint64_t key)
         char why[200];
         struct sockaddr_storage a;
         socklen_t alen = sizeof a;
-        if (peer_check(w->peer, fds[i], pid, pidfd, why, sizeof why) != PEER_OWNED) {
+        uint64_t t0 = clock_now_ns();
+        enum peer_verdict verdict = peer_check(w->peer, fds[i], pid, pidfd, why, sizeof why);
+        log_debug("Runtime API connection to instance %u-%u: owner checked in %.1f us",
+                  (unsigned)(key >> 32), (unsigned)key, (clock_now_ns() - t0) / 1e3);
+        if (verdict != PEER_OWNED) {
             log_refused(key, why);
             close(fds[i]);
         } else if (getpeername(fds[i], (struct sockaddr *)&a, &alen) != 0 ||

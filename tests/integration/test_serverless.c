@@ -1240,6 +1240,32 @@ static void test_memory_limit_counts_memory_used_not_address_space(void **state)
     assert_true(log_contains(&f, "memory limit: "));
 }
 
+/* Where faas cannot make a memory cgroup (here: run as an ordinary user), the
+ * watchdog stops an instance whose peak resident memory went over its size, and
+ * address space still does not count. */
+static void test_memory_watchdog_without_a_cgroup(void **state)
+{
+    (void)state;
+    char bin[256], log[400];
+    snprintf(log, sizeof log, "%.300s/faas-watchdog.log", data_dir);
+    char *argv[] = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    (char *)proc_bin("faas", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                    "--function", FN_TEST, "--memory-mb", "128", NULL};
+    if (geteuid() != 0 || access(argv[0], X_OK) != 0)
+        skip(); /* needs root to become another user */
+    struct faas f = {.p = {0}};
+    snprintf(f.stderr_path, sizeof f.stderr_path, "%s", log);
+    assert_int_equal(proc_start_server(&f.p, argv, log), 0);
+    track(&f.p);
+    int pid1 = get_pid(f.p.port, "/reserve?mb=4096");
+    assert_true(pid1 > 0);
+    assert_int_equal(get_pid(f.p.port, "/hold-memory?mb=300&then=hang"), -502);
+    assert_true(get_pid(f.p.port, "/pid") > 0);
+    faas_stop(&f);
+    assert_true(log_contains(&f, "memory limit: a peak-RSS watchdog"));
+    assert_true(log_contains(&f, "Status: error\tError Type: Runtime.OutOfMemory"));
+}
+
 /* Max Memory Used is the instance's real peak on timeouts and crashes too. */
 static void test_max_memory_used_is_right_on_failures(void **state)
 {
@@ -1387,6 +1413,7 @@ int main(void)
         cmocka_unit_test_teardown(test_instances_get_lambdas_environment_only, test_teardown),
         cmocka_unit_test_teardown(test_memory_limit_counts_memory_used_not_address_space,
                                   test_teardown),
+        cmocka_unit_test_teardown(test_memory_watchdog_without_a_cgroup, test_teardown),
         cmocka_unit_test_teardown(test_max_memory_used_is_right_on_failures, test_teardown),
         cmocka_unit_test_teardown(test_instance_that_stopped_polling_gets_the_right_504,
                                   test_teardown),
