@@ -857,8 +857,8 @@ static void start_one(struct instances *p, struct instance *in)
         pthread_mutex_unlock(&p->mu);
         rc = spawner_spawn(p->cfg.spawner, vars.vars, &pid, &pidfd, &own, err, sizeof err);
     }
-    if (rc == 0 && memlimit_attach(p->cfg.memory, in->slot, pid, err, sizeof err) != 0)
-        log_warn("instance %s runs without its memory limit: %s", in->name, err);
+    if (rc == 0)
+        memlimit_attach(p->cfg.memory, in->slot, pid);
     pthread_mutex_lock(&p->mu);
     pthread_cond_broadcast(&p->started);
     if (in->gen != gen) { /* cannot happen: only this thread frees slots */

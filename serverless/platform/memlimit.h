@@ -28,9 +28,10 @@ struct memlimit;
 struct memlimit *memlimit_open(unsigned limit_mb, unsigned slots, char *how, size_t howlen);
 bool memlimit_is_cgroup(const struct memlimit *m);
 
-/* cgroup mode: moves pid (just started, for slot) into the slot's cgroup, making the
- * cgroup on first use. Returns 0, or -1 with err set. A no-op for the watchdog. */
-int memlimit_attach(struct memlimit *m, unsigned slot, pid_t pid, char *err, size_t errlen);
+/* cgroup mode: has pid (just started, for slot) moved into the slot's cgroup, made
+ * on first use, by this module's own thread, soon (see memlimit.c for why not at
+ * once); a failure is logged. A no-op for the watchdog. */
+void memlimit_attach(struct memlimit *m, unsigned slot, pid_t pid);
 
 /* After slot's instance exited: whether the kernel stopped it for going over the
  * limit (cgroup mode), and every process still in its cgroup is killed. */
