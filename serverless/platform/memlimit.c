@@ -1,6 +1,7 @@
 /* Instance memory limits: a cgroup per slot, or a watchdog (see memlimit.h). */
 #include "memlimit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -120,6 +121,38 @@ static int own_cgroup_dir(char *out, size_t outlen, char *why, size_t whylen)
 }
 
 static void *mover_main(void *arg);
+static unsigned kill_all(const char *dir);
+
+/* The cgroups of a faas that was killed (SIGKILL leaves no time to remove them)
+ * under dir: their processes are killed and the directories removed. */
+static void reap_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        int pid;
+        char path[700], slot[1000];
+        if (sscanf(e->d_name, "faas-%d", &pid) != 1 || pid <= 0 ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        DIR *sd = opendir(path);
+        struct dirent *se;
+        while (sd != NULL && (se = readdir(sd)) != NULL) {
+            if (strncmp(se->d_name, "slot-", 5) != 0)
+                continue;
+            snprintf(slot, sizeof slot, "%s/%s", path, se->d_name);
+            kill_all(slot);
+            rmdir(slot);
+        }
+        if (sd != NULL)
+            closedir(sd);
+        if (rmdir(path) == 0)
+            log_info("removed the memory cgroups of faas %d, which is gone", pid);
+    }
+    if (d != NULL)
+        closedir(d);
+}
 
 struct memlimit *memlimit_open(unsigned limit_mb, unsigned slots, char *how, size_t howlen)
 {
@@ -139,6 +172,7 @@ struct memlimit *memlimit_open(unsigned limit_mb, unsigned slots, char *how, siz
     }
     char dir[400], why[600];
     if (own_cgroup_dir(dir, sizeof dir, why, sizeof why) == 0) {
+        reap_stale(dir);
         snprintf(m->base, sizeof m->base, "%s/faas-%d", dir, (int)getpid());
         if (mkdir(m->base, 0755) != 0) {
             snprintf(why, sizeof why, "mkdir %s: %s", m->base, strerror(errno));
