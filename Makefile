@@ -189,9 +189,11 @@ fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 # The other libFuzzer targets (docs/fuzzing.md): make fuzz-NAME builds
 # tests/fuzz/fuzz_NAME.c with FUZZ_SRC_NAME (and FUZZ_LIBS_NAME) and runs it on
 # build/fuzz/corpus-NAME seeded from tests/fuzz/corpus_NAME/.
-FUZZ_TARGETS := token
+FUZZ_TARGETS := token apigw
 FUZZ_SRC_token := common/token.c
 FUZZ_LIBS_token := -lcrypto
+FUZZ_SRC_apigw := serverless/apigw.c
+FUZZ_LIBS_apigw := -ljansson -lcrypto
 .SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)

@@ -110,10 +110,49 @@ static void test_event_escapes_and_repairs_strings(void **state)
     assert_string_equal(str(ev, "headers.x-bin"), "a\x01\"b\\\xef\xbf\xbd\xef\xbf\xbd");
     assert_string_equal(str(ev, "headers.x-utf8"), "\xe6\x9d\xb1 ok");
     assert_string_equal(str(ev, "rawPath"), "/p\"q");
-    assert_string_equal(str(ev, "queryStringParameters.k"), "%22");
+    assert_string_equal(str(ev, "rawQueryString"), "k=%22");
+    assert_string_equal(str(ev, "queryStringParameters.k"), "\"");
     /* A NUL byte is valid UTF-8 but goes base64, so functions see it intact. */
     assert_string_equal(str(ev, "body"), "YQBi");
     assert_true(json_is_true(json_object_get(ev, "isBase64Encoded")));
+    json_decref(ev);
+}
+
+/* API Gateway decodes query keys and values (%XX, '+' as a space) and joins a
+ * repeated key's values with commas, empty ones included; rawQueryString stays as
+ * it was sent. */
+static void test_event_query_parameters_are_decoded(void **state)
+{
+    (void)state;
+    struct apigw_request r = {.method = "GET", .path = "/", .protocol = "HTTP/1.1",
+                              .source_ip = "127.0.0.1", .request_id = "r",
+                              .query = "a=x%20y+z&b=%2B1&a=&c=%zz&d&%6B%65y=v%00w&e=%E6%9D%B1"};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "rawQueryString"),
+                        "a=x%20y+z&b=%2B1&a=&c=%zz&d&%6B%65y=v%00w&e=%E6%9D%B1");
+    assert_string_equal(str(ev, "queryStringParameters.a"), "x y z,");
+    assert_string_equal(str(ev, "queryStringParameters.b"), "+1");
+    assert_string_equal(str(ev, "queryStringParameters.c"), "%zz");
+    assert_string_equal(str(ev, "queryStringParameters.d"), "");
+    assert_string_equal(str(ev, "queryStringParameters.e"), "\xe6\x9d\xb1");
+    assert_string_equal(str(ev, "queryStringParameters.key"), "v%00w");
+    json_decref(ev);
+}
+
+/* Repeated headers are joined with a comma between every two values: an empty one
+ * does not disappear, so an empty Authorization before a valid one is no valid
+ * credential (as the monolith and the gateway, which see two lines, decide). */
+static void test_event_joins_empty_header_values_too(void **state)
+{
+    (void)state;
+    struct apigw_header h[] = {{"Authorization", ""}, {"authorization", "Bearer abc"},
+                               {"X-A", "1"}, {"X-A", ""}};
+    struct apigw_request r = {.method = "GET", .path = "/profile", .protocol = "HTTP/1.1",
+                              .source_ip = "127.0.0.1", .request_id = "r", .headers = h,
+                              .nheaders = 4};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "headers.authorization"), ",Bearer abc");
+    assert_string_equal(str(ev, "headers.x-a"), "1,");
     json_decref(ev);
 }
 
@@ -223,7 +262,7 @@ struct expected {
 static void expect_from_jansson(const char *doc, struct expected *e)
 {
     memset(e, 0, sizeof *e);
-    e->doc = json_loadb(doc, strlen(doc), JSON_DECODE_ANY, NULL);
+    e->doc = json_loadb(doc, strlen(doc), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     json_t *status = json_object_get(e->doc, "statusCode");
     if (e->doc == NULL || status == NULL)
         return; /* refused, or the plain-JSON rule (not what these docs test) */
@@ -267,7 +306,8 @@ static void expect_from_jansson(const char *doc, struct expected *e)
     e->status = (unsigned)json_integer_value(status);
 }
 
-/* The hand-written scan of results must agree with jansson on every document,
+/* The hand-written scan of results must agree with jansson (as faas calls it:
+ * any value, NUL characters allowed) on every document,
  * those it takes and those it leaves to jansson. */
 static void test_result_scan_agrees_with_jansson(void **state)
 {
@@ -340,6 +380,8 @@ int main(void)
         cmocka_unit_test(test_event_has_the_v2_fields),
         cmocka_unit_test(test_event_body_text_or_base64),
         cmocka_unit_test(test_event_escapes_and_repairs_strings),
+        cmocka_unit_test(test_event_query_parameters_are_decoded),
+        cmocka_unit_test(test_event_joins_empty_header_values_too),
         cmocka_unit_test(test_result_with_status_headers_cookies),
         cmocka_unit_test(test_result_without_status_code_is_200_json),
         cmocka_unit_test(test_result_base64_body_is_decoded),
