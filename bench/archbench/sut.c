@@ -3,6 +3,7 @@
 #include "sut.h"
 
 #include "httpc.h"
+#include "procfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -449,7 +450,6 @@ static void for_each_in_group(pid_t pgid, void (*fn)(pid_t pid, const char *stat
 
 static void add_sample(pid_t pid, const char *stat, void *arg)
 {
-    (void)pid;
     struct sut_sample *out = arg;
     /* fields from "state": 1 state .. 12 utime 13 stime 14 cutime 15 cstime ..
      * 22 rss (pages) */
@@ -469,6 +469,7 @@ static void add_sample(pid_t pid, const char *stat, void *arg)
     }
     out->cpu_s += (double)(v[12] + v[13] + v[14] + v[15]) / (double)hz;
     out->rss_kb += v[22] * (unsigned long long)page_kb;
+    out->pss_kb += procfs_kb(pid, "smaps_rollup", "Pss:");
     out->nprocs++;
 }
 
@@ -531,11 +532,47 @@ static void reap(struct sut *s)
     }
 }
 
+struct group_state {
+    unsigned running; /* processes not yet stopped */
+};
+
+static void count_running(pid_t pid, const char *stat, void *arg)
+{
+    (void)pid;
+    if (stat[0] != 'T' && stat[0] != 't')
+        ((struct group_state *)arg)->running++;
+}
+
+bool sut_freeze(const struct sut *s)
+{
+    if (s->pgid <= 0)
+        return true;
+    kill(-s->pgid, SIGSTOP);
+    /* A process forked while the signal was on its way (a new instance) is in the
+     * group but not stopped: signal again until none runs. */
+    for (int i = 0; i < 200; i++) {
+        struct group_state g = {0};
+        for_each_in_group(s->pgid, count_running, &g);
+        if (g.running == 0)
+            return true;
+        kill(-s->pgid, SIGSTOP);
+        sleep_ms(5);
+    }
+    return false;
+}
+
+void sut_thaw(const struct sut *s)
+{
+    if (s->pgid > 0)
+        kill(-s->pgid, SIGCONT);
+}
+
 int sut_stop(struct sut *s)
 {
     if (s->pgid <= 0)
         return 0;
     kill(-s->pgid, SIGTERM);
+    kill(-s->pgid, SIGCONT); /* a frozen group handles SIGTERM only once running */
     double deadline = clock_now_ms() + SUT_STOP_TIMEOUT_MS;
     for (;;) {
         reap(s);

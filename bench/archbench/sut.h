@@ -89,11 +89,22 @@ bool sut_alive(const struct sut *s, char *which, size_t len);
 struct sut_sample {
     double cpu_s;            /* utime+stime (+ reaped children) of the group */
     uint64_t rss_kb;         /* current RSS summed over the group */
+    uint64_t pss_kb;         /* current PSS summed over the group: each page shared by n
+                              * processes counts 1/n in each, so the sum is the memory
+                              * the group really holds (65 instances of one binary are
+                              * not 65 copies of it) */
     unsigned nprocs;         /* processes in the group now */
 };
 
-/* Reads /proc for every process in the group. */
+/* Reads /proc for every process in the group (PSS from /proc/PID/smaps_rollup). */
 void sut_sample(const struct sut *s, struct sut_sample *out);
+
+/* Stops every process of the group (SIGSTOP) and waits until each one is stopped,
+ * so an architecture that is not being measured takes no CPU beside the one that
+ * is; sut_thaw (SIGCONT) lets it run again. Returns false when some process was
+ * still running after a second. */
+bool sut_freeze(const struct sut *s);
+void sut_thaw(const struct sut *s);
 
 /* A live process of the group whose command name is comm (a function instance,
  * which the architecture's own processes start), or 0. */

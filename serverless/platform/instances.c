@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "procfs.h"
 #include "server.h"
 
 enum inv_state { INV_NEW, INV_QUEUED, INV_ASSIGNED, INV_DELIVERED, INV_DONE };
@@ -345,21 +346,7 @@ out:
 /* Peak resident memory of pid in MB (VmHWM), rounded up; 0 if unknown. */
 static unsigned read_peak_mb(pid_t pid)
 {
-    char path[64], buf[2048];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    const char *hwm = strstr(buf, "VmHWM:");
-    if (hwm == NULL)
-        return 0;
-    unsigned long kb = strtoul(hwm + 6, NULL, 10);
-    return (unsigned)((kb + 1023) / 1024);
+    return (unsigned)((procfs_kb(pid, "status", "VmHWM:") + 1023) / 1024);
 }
 
 unsigned instances_result(struct instances *p, const char *instance, const char *id,
