@@ -75,7 +75,7 @@ static const struct plan plans[] = {
      .floor_s = 0.6, .sat = {64}, .nsat = 1, .sat_s = 0.8, .rates = {SCENARIO_EQUAL_SHARE},
      .nrates = 1, .rate_s = 0.8, .rounds = 2, .repeats = 1, .cold_starts = 3,
      .warm_requests = 20},
-    {.name = "quick", .users = 100000, .arch_warmup_s = 1, .scen_warmup_s = 0.5,
+    {.name = "quick", .users = 100000, .arch_warmup_s = 1.5, .scen_warmup_s = 0.5,
      .floor_s = 3, .sat = {64, 256}, .nsat = 2, .sat_s = 5, .rates = {SCENARIO_EQUAL_SHARE},
      .nrates = 1, .rate_s = 5, .rounds = 3, .repeats = 1, .cold_starts = 20,
      .warm_requests = 200},
