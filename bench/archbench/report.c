@@ -71,12 +71,15 @@ static const char *fmt_ms(int lang, double v)
     return report_number(lang, v, d);
 }
 
+/* Two significant digits at least: 0.073, 0.26, 3.76, 13.2. */
+static int ratio_decimals(double v) { return v < 0.1 ? 3 : v < 10 ? 2 : 1; }
+
 static const char *fmt_ratio(int lang, double v)
 {
     if (!isfinite(v))
         return report_langs[lang].na;
     char *out = ring();
-    snprintf(out, 96, "%s×", report_number(lang, v, v < 10 ? 2 : 1));
+    snprintf(out, 96, "%s×", report_number(lang, v, ratio_decimals(v)));
     return out;
 }
 
@@ -141,7 +144,8 @@ static const char *ratio_range(int lang, const struct round_ratio *r)
         snprintf(out, 96, "%s", fmt_ratio(lang, r->median));
     else
         snprintf(out, 96, "%s (%s–%s)", fmt_ratio(lang, r->median),
-                 report_number(lang, r->min, 2), report_number(lang, r->max, 2));
+                 report_number(lang, r->min, ratio_decimals(r->median)),
+                 report_number(lang, r->max, ratio_decimals(r->median)));
     return out;
 }
 
