@@ -382,17 +382,28 @@ static int loadgen(const char *json, const char *stdout_file, const char *stderr
     return run(argv, stdout_file, stderr_file, 60);
 }
 
+/* The tokens file of the test server (written) and a test's output files. */
+static void ts_files(const char *name, char tokens[300], char json[300], char out[300],
+                     char err[300])
+{
+    char file[40]; /* with tmpdir, fits the 300 bytes */
+    tmp_path(tokens, 300, "ts_tokens.tsv");
+    snprintf(file, sizeof file, "%s.json", name);
+    tmp_path(json, 300, file);
+    snprintf(file, sizeof file, "%s.out", name);
+    tmp_path(out, 300, file);
+    snprintf(file, sizeof file, "%s.err", name);
+    tmp_path(err, 300, file);
+    ts_write_tokens(tokens);
+}
+
 static void test_wrong_user_bodies_are_verify_errors(void **state)
 {
     (void)state;
     struct test_server ts;
     ts_start(&ts, false);
     char tokens[300], json[300], out[300], err[300], url[64];
-    tmp_path(tokens, sizeof tokens, "ts_tokens.tsv");
-    tmp_path(json, sizeof json, "verify.json");
-    tmp_path(out, sizeof out, "verify.out");
-    tmp_path(err, sizeof err, "verify.err");
-    ts_write_tokens(tokens);
+    ts_files("verify", tokens, json, out, err);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "4", "-d", "1s", "--warmup", "0", "--tokens", tokens, "--verify",
                           url, NULL};
@@ -432,11 +443,7 @@ static void test_open_loop_sends_rate_times_duration(void **state)
     struct test_server ts;
     ts_start(&ts, false);
     char tokens[300], json[300], out[300], err[300], url[64];
-    tmp_path(tokens, sizeof tokens, "ts_tokens.tsv");
-    tmp_path(json, sizeof json, "open.json");
-    tmp_path(out, sizeof out, "open.out");
-    tmp_path(err, sizeof err, "open.err");
-    ts_write_tokens(tokens);
+    ts_files("open", tokens, json, out, err);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "5", "-t", "2", "-R", "150", "-d", "2s", "--warmup", "500ms",
                           "--tokens", tokens, "-H", "X-Loadgen-Test: yes", url, NULL};
@@ -471,11 +478,7 @@ static void test_poisson_open_loop_follows_its_seed_and_counts_stalls(void **sta
     ts.stall_at = 150; /* about 0.25 s into the window */
     ts.stall_ms = 400;
     char tokens[300], json[300], out[300], err[300], url[64];
-    tmp_path(tokens, sizeof tokens, "ts_tokens.tsv");
-    tmp_path(json, sizeof json, "poisson.json");
-    tmp_path(out, sizeof out, "poisson.out");
-    tmp_path(err, sizeof err, "poisson.err");
-    ts_write_tokens(tokens);
+    ts_files("poisson", tokens, json, out, err);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "4", "-R", "200", "-d", "1s", "--warmup", "500ms",
                           "--arrivals", "poisson", "--seed", "1234", "--tokens", tokens, url,
@@ -513,11 +516,7 @@ static void test_timeouts_and_garbage_are_counted_and_survived(void **state)
     struct test_server ts;
     ts_start(&ts, true);
     char tokens[300], json[300], out[300], err[300], url[64];
-    tmp_path(tokens, sizeof tokens, "ts_tokens.tsv");
-    tmp_path(json, sizeof json, "nasty.json");
-    tmp_path(out, sizeof out, "nasty.out");
-    tmp_path(err, sizeof err, "nasty.err");
-    ts_write_tokens(tokens);
+    ts_files("nasty", tokens, json, out, err);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "4", "-d", "1500ms", "--warmup", "0", "--timeout", "100ms",
                           "--tokens", tokens, "--verify", url, NULL};
