@@ -262,7 +262,7 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
         if (rss > a->peak_rss_mb)
             a->peak_rss_mb = rss;
         /* runs from before PSS was sampled have none: n/a, not 0 */
-        json_t *pss = json_object_get(sc, "peak_pss_kb");
+        json_t *pss = json_object_get(sc, "pss_kb");
         double pss_mb = json_number_value(pss) / 1024.0;
         if (json_is_number(pss) && (isnan(a->peak_pss_mb) || pss_mb > a->peak_pss_mb))
             a->peak_pss_mb = pss_mb;

@@ -350,7 +350,7 @@ static int inject(struct sut *s, struct fault *f, char *err, size_t errlen);
 /* What the system under test did while loadgen ran. */
 struct watched {
     struct sut_sample before, after;
-    uint64_t peak_rss_kb, peak_pss_kb;
+    uint64_t peak_rss_kb;
     unsigned peak_procs;
     struct drift_cpu cpu_before, cpu_after; /* /proc/stat of the SUT CPUs */
     struct cascade_watch cold;              /* serverless: cold starts during the run */
@@ -361,8 +361,6 @@ static void watch_peaks(struct watched *w, const struct sut_sample *now)
 {
     if (now->rss_kb > w->peak_rss_kb)
         w->peak_rss_kb = now->rss_kb;
-    if (now->pss_kb > w->peak_pss_kb)
-        w->peak_pss_kb = now->pss_kb;
     if (now->nprocs > w->peak_procs)
         w->peak_procs = now->nprocs;
 }
@@ -374,7 +372,7 @@ static void watch_peaks(struct watched *w, const struct sut_sample *now)
 static int watch_loadgen(struct run *r, struct sut *s, const struct scenario *sc, pid_t pid,
                          struct watched *w, char *err, size_t errlen)
 {
-    w->peak_rss_kb = w->peak_pss_kb = 0;
+    w->peak_rss_kb = 0;
     w->peak_procs = 0;
     watch_peaks(w, &w->before);
     char dead[64] = "";
@@ -398,7 +396,9 @@ static int watch_loadgen(struct run *r, struct sut *s, const struct scenario *sc
         sleep_s(0.1);
     }
     drift_cpu_read(&r->sut_cpus, &w->cpu_after);
-    sut_sample(s, &w->after);
+    /* PSS once the load is over (sut_sample_pss): the memory the load left, with
+     * the instances it started still alive (they idle for seconds) */
+    sut_sample_pss(s, &w->after);
     cascade_watch_poll(&w->cold, clock_now_s());
     if (died || !sut_alive(s, dead, sizeof dead)) {
         snprintf(err, errlen, "%s: %s died during %s (see %s/logs/%s.log)",
@@ -438,7 +438,7 @@ static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
         "connections", (int)sc->connections, "rate", sc->rate, "duration_s", sc->duration_s,
         "warmup_s", sc->warmup_s, "repeat", (int)sc->repeat, "cpu_s", cpu,
         "cpu_us_per_request", responses > 0 ? cpu * 1e6 / responses : 0.0, "peak_rss_kb",
-        (json_int_t)w->peak_rss_kb, "peak_pss_kb", (json_int_t)w->peak_pss_kb,
+        (json_int_t)w->peak_rss_kb, "pss_kb", (json_int_t)w->after.pss_kb,
         "peak_processes", (int)w->peak_procs, "steal",
         json_finite_or_null(drift_steal(&w->cpu_before, &w->cpu_after)), "sut_cpu_busy",
         json_finite_or_null(drift_busy(&w->cpu_before, &w->cpu_after)));
@@ -548,7 +548,7 @@ static int start_arch_with(struct run *r, enum sut_arch a, struct sut *s,
     json_array_append_new(json_object_get(r->arch[a], "startup_ms"),
                           json_real(s->startup_ms));
     struct sut_sample idle;
-    sut_sample(s, &idle);
+    sut_sample_pss(s, &idle);
     json_array_append_new(json_object_get(r->arch[a], "idle_rss_kb"),
                           json_integer((json_int_t)idle.rss_kb));
     json_array_append_new(json_object_get(r->arch[a], "idle_pss_kb"),

@@ -450,6 +450,7 @@ static void for_each_in_group(pid_t pgid, void (*fn)(pid_t pid, const char *stat
 
 static void add_sample(pid_t pid, const char *stat, void *arg)
 {
+    (void)pid;
     struct sut_sample *out = arg;
     /* fields from "state": 1 state .. 12 utime 13 stime 14 cutime 15 cstime ..
      * 22 rss (pages) */
@@ -469,8 +470,13 @@ static void add_sample(pid_t pid, const char *stat, void *arg)
     }
     out->cpu_s += (double)(v[12] + v[13] + v[14] + v[15]) / (double)hz;
     out->rss_kb += v[22] * (unsigned long long)page_kb;
-    out->pss_kb += procfs_kb(pid, "smaps_rollup", "Pss:");
     out->nprocs++;
+}
+
+static void add_sample_pss(pid_t pid, const char *stat, void *arg)
+{
+    add_sample(pid, stat, arg);
+    ((struct sut_sample *)arg)->pss_kb += procfs_kb(pid, "smaps_rollup", "Pss:");
 }
 
 void sut_sample(const struct sut *s, struct sut_sample *out)
@@ -478,6 +484,13 @@ void sut_sample(const struct sut *s, struct sut_sample *out)
     memset(out, 0, sizeof *out);
     if (s->pgid > 0)
         for_each_in_group(s->pgid, add_sample, out);
+}
+
+void sut_sample_pss(const struct sut *s, struct sut_sample *out)
+{
+    memset(out, 0, sizeof *out);
+    if (s->pgid > 0)
+        for_each_in_group(s->pgid, add_sample_pss, out);
 }
 
 struct find_named {
@@ -550,7 +563,7 @@ bool sut_freeze(const struct sut *s)
     kill(-s->pgid, SIGSTOP);
     /* A process forked while the signal was on its way (a new instance) is in the
      * group but not stopped: signal again until none runs. */
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 1000; i++) { /* 5 s: a sanitizer build can take seconds */
         struct group_state g = {0};
         for_each_in_group(s->pgid, count_running, &g);
         if (g.running == 0)

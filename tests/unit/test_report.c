@@ -37,7 +37,7 @@ static json_t *scenario(const char *name, unsigned conns, double rate, double th
 {
     return json_pack("{s:s, s:i, s:f, s:f, s:I, s:I, s:i, s:o}", "name", name, "connections",
                      (int)conns, "rate", rate, "cpu_us_per_request", cpu_us, "peak_rss_kb",
-                     (json_int_t)(10240 * procs), "peak_pss_kb", (json_int_t)(4096 * procs),
+                     (json_int_t)(10240 * procs), "pss_kb", (json_int_t)(4096 * procs),
                      "peak_processes", (int)procs, "loadgen", loadgen(thr, p50_us, p99_us, 0, 0));
 }
 

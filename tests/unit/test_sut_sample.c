@@ -77,7 +77,7 @@ static void test_pss_counts_shared_pages_once(void **state)
     pid_t g = start_sharing_pair(false);
     struct sut s = {.pgid = g};
     struct sut_sample smp;
-    sut_sample(&s, &smp);
+    sut_sample_pss(&s, &smp);
     stop_pair(g);
     const uint64_t shared_kb = SHARED_MB * 1024;
     /* RSS counts the shared pages in both processes; PSS half in each, once in all */
