@@ -1291,9 +1291,9 @@ static void start_doc(struct run *r)
     json_object_set_new(r->doc, "order", order);
     json_object_set_new(r->doc, "network", json_pack("{s:s}", "topology", "loopback"));
     json_object_set_new(r->doc, "architectures", archs);
-    r->calibrations = json_array();
+    r->calibrations = json_array(); /* borrowed: the document owns it */
     json_object_set_new(r->doc, "calibration",
-                        json_pack("{s:s, s:o, s:O}", "workload", drift_workload, "cpus",
+                        json_pack("{s:s, s:o, s:o}", "workload", drift_workload, "cpus",
                                   cpus_json(&r->sut_cpus), "rounds", r->calibrations));
     cpu_set_t all;
     sched_getaffinity(0, sizeof all, &all);

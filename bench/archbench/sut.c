@@ -549,10 +549,14 @@ struct group_state {
     unsigned running; /* processes not yet stopped */
 };
 
+/* Stopped (T, t), or in uninterruptible sleep (D): a process that forks with
+ * posix_spawn waits in D until its child has exec'd, and a child stopped before
+ * its exec keeps it there until both are thawed; either way it takes no CPU, and
+ * the pending SIGSTOP stops it as soon as it wakes. */
 static void count_running(pid_t pid, const char *stat, void *arg)
 {
     (void)pid;
-    if (stat[0] != 'T' && stat[0] != 't')
+    if (stat[0] != 'T' && stat[0] != 't' && stat[0] != 'D')
         ((struct group_state *)arg)->running++;
 }
 
