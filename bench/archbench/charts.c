@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cost.h"
 #include "log.h"
 #include "report.h"
 #include "report_text.h"
@@ -337,6 +338,50 @@ static void scale_script(FILE *f, const struct chart *c, const struct run_figure
             L->ax_users, L->ax_thr, plot);
 }
 
+/* ---- monthly cost against request rate (break-even) ------------------------------ */
+
+static bool cost_wanted(const struct run_figures *m)
+{
+    for (int i = 0; i < SUT_NARCH; i++)
+        if (isfinite(cost_month_at(m, i, 1)))
+            return true;
+    return false;
+}
+
+/* From 1 to 10,000 req/s, 20 points a decade: the servers' steps (one more
+ * instance) and the serverless line's slope both show. */
+static bool cost_data(FILE *f, const struct run_figures *m)
+{
+    fprintf(f, "# req/s monolith microservices serverless (USD per month)\n");
+    for (int k = 0; k <= 80; k++) {
+        double rps = pow(10, k / 20.0);
+        fprintf(f, "%.6g", rps);
+        for (int i = 0; i < SUT_NARCH; i++)
+            gp_value(f, cost_month_at(m, i, rps));
+        fprintf(f, "\n");
+    }
+    return true;
+}
+
+static void cost_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                        const char *plot)
+{
+    (void)m;
+    const struct lang *L = &report_langs[lang];
+    gp_begin(f, c, lang, L->chart_cost);
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\nset logscale y 10\n"
+               "set key top left\n%s\n",
+            L->ax_rps, L->ax_usd, plot);
+}
+
+/* Column arch + 2 as a line: the break-even chart has no points to mark. */
+static void cost_clause(char *out, size_t len, int arch, bool first, int lang)
+{
+    (void)first;
+    snprintf(out, len, " using 1:%d with lines ls %d title '%s'", arch + 2, arch + 1,
+             report_langs[lang].h_arch[arch]);
+}
+
 /* ---- all of them --------------------------------------------------------------- */
 
 static const struct chart charts[] = {
@@ -345,6 +390,7 @@ static const struct chart charts[] = {
     {CHART_COLD, "coldwarm", coldwarm_wanted, coldwarm_data, NULL, coldwarm_script},
     {CHART_CURVE, "curve", curve_wanted, curve_data, curve_clause, curve_script},
     {CHART_SCALE, "scale", scale_wanted, scale_data, line_clause, scale_script},
+    {CHART_COST, "cost", cost_wanted, cost_data, cost_clause, cost_script},
 };
 
 #define NCHARTS (sizeof charts / sizeof charts[0])

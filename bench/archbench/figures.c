@@ -261,6 +261,17 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
         double rss = num(sc, "peak_rss_kb") / 1024.0;
         if (rss > a->peak_rss_mb)
             a->peak_rss_mb = rss;
+        /* runs from before PSS was sampled have none: n/a, not 0 */
+        json_t *pss = json_object_get(sc, "pss_kb");
+        double pss_mb = json_number_value(pss) / 1024.0;
+        if (json_is_number(pss) && (isnan(a->peak_pss_mb) || pss_mb > a->peak_pss_mb))
+            a->peak_pss_mb = pss_mb;
+        json_t *cold = json_object_get(sc, "cold_starts");
+        if (cold) {
+            a->measured_cold += (unsigned long long)json_integer_value(
+                json_object_get(cold, "in_window"));
+            a->measured_requests += (double)json_integer_value(json_object_get(lg, "requests"));
+        }
         unsigned procs = (unsigned)json_integer_value(json_object_get(sc, "peak_processes"));
         if (procs > a->processes)
             a->processes = procs;
@@ -294,6 +305,36 @@ static void process_figures(json_t *sc_list, const char *headline, enum sut_arch
     }
 }
 
+/* The cold starts of the first scenario named `name` (the open-loop scenarios run
+ * once in the quick profile; in the full one, the first repeat speaks for all). */
+static void cascade_figures(json_t *sc_list, const char *name, struct cascade_figures *c)
+{
+    memset(c, 0, sizeof *c);
+    c->first = c->last = -1;
+    c->p99_ms = c->p99_outside_ms = NAN;
+    size_t i;
+    json_t *sc;
+    json_array_foreach(sc_list, i, sc)
+    {
+        json_t *cold = json_object_get(sc, "cold_starts");
+        if (strcmp(str(sc, "name"), name) != 0 || cold == NULL)
+            continue;
+        c->watched = true;
+        c->cold = (unsigned)json_integer_value(json_object_get(cold, "in_window"));
+        c->warmup_cold = (unsigned)json_integer_value(json_object_get(cold, "in_warmup"));
+        json_t *w = json_object_get(cold, "window");
+        if (json_is_array(w)) {
+            c->first = (int)json_integer_value(json_array_get(w, 0));
+            c->last = (int)json_integer_value(json_array_get(w, 1));
+        }
+        json_t *p = json_object_get(cold, "p99_us");
+        c->p99_ms = json_is_number(p) ? json_number_value(p) / 1000 : NAN;
+        p = json_object_get(cold, "p99_outside_window_us");
+        c->p99_outside_ms = json_is_number(p) ? json_number_value(p) / 1000 : NAN;
+        return;
+    }
+}
+
 /* The latency floor, closed-loop throughput and the equal-load figures. */
 static void scenario_figures(json_t *sc_list, enum sut_arch arch, struct arch_figures *a)
 {
@@ -312,8 +353,19 @@ static void scenario_figures(json_t *sc_list, enum sut_arch arch, struct arch_fi
     a->eq_p999_ms = median_field(sc_list, SCENARIO_EQUAL, get_p999);
     a->eq_max_ms = median_field(sc_list, SCENARIO_EQUAL, get_max);
     a->eq_p99_uncorrected_ms = median_field(sc_list, SCENARIO_EQUAL, get_p99u);
+    a->util_rate = median_field(sc_list, SCENARIO_UTIL, get_rate);
+    a->util_thr = median_field(sc_list, SCENARIO_UTIL, get_thr);
+    a->util_p50_ms = median_field(sc_list, SCENARIO_UTIL, get_p50);
+    a->util_p99_ms = median_field(sc_list, SCENARIO_UTIL, get_p99);
+    a->util_p999_ms = median_field(sc_list, SCENARIO_UTIL, get_p999);
+    cascade_figures(sc_list, SCENARIO_EQUAL, &a->eq_cascade);
+    cascade_figures(sc_list, SCENARIO_UTIL, &a->util_cascade);
     scenario_closed_name(name, sizeof name, SCENARIO_HEADLINE_CONNS);
-    a->cpu_us = median_field(sc_list, name, get_cpu);
+    double v[MAXV];
+    unsigned n = collect(sc_list, name, get_cpu, v, MAXV);
+    a->cpu_us = figures_median(v, n); /* sorts v */
+    a->cpu_min = n ? v[0] : NAN;
+    a->cpu_max = n ? v[n - 1] : NAN;
     process_figures(sc_list, name, arch, a);
     for (unsigned k = 0; k < a->nscale; k++) {
         scenario_scale_name(name, sizeof name, a->scale_users[k]);
@@ -361,6 +413,7 @@ static void arch_metrics(json_t *arch_json, enum sut_arch arch, struct arch_figu
     json_t *sc_list = json_object_get(arch_json, "scenarios");
     a->present = true;
     unsigned rates[FIGURES_MAX_RATES];
+    a->peak_pss_mb = NAN;
     unsigned nrates = scan_scenarios(sc_list, a, rates);
     scenario_figures(sc_list, arch, a);
     curve_figures(sc_list, a, rates, nrates);
@@ -369,10 +422,85 @@ static void arch_metrics(json_t *arch_json, enum sut_arch arch, struct arch_figu
     a->startup_ms = figures_median(v, n);
     n = numbers(json_object_get(arch_json, "idle_rss_kb"), 1 / 1024.0, v, MAXV);
     a->idle_rss_mb = figures_median(v, n);
+    n = numbers(json_object_get(arch_json, "idle_pss_kb"), 1 / 1024.0, v, MAXV);
+    a->idle_pss_mb = figures_median(v, n);
     cold_starts(arch_json, a);
     json_t *fault = json_object_get(arch_json, "fault");
     if (fault)
         fault_figures(fault, a);
+}
+
+/* The headline scenario's field `get` of round r, or NAN. */
+static double round_value(json_t *arch, unsigned r, scen_get get)
+{
+    char name[32];
+    scenario_closed_name(name, sizeof name, SCENARIO_HEADLINE_CONNS);
+    size_t i;
+    json_t *sc;
+    json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
+    {
+        if (strcmp(str(sc, "name"), name) == 0 &&
+            json_integer_value(json_object_get(sc, "repeat")) == (json_int_t)r)
+            return get(sc);
+    }
+    return NAN;
+}
+
+/* x's field over the monolith's, round by round: each ratio compares figures taken
+ * seconds apart, so the machine's drift cancels in it; then their median. */
+static void round_ratios(json_t *x, json_t *mono, scen_get get, unsigned rounds,
+                         struct round_ratio *out)
+{
+    double v[MAXV];
+    unsigned n = 0;
+    for (unsigned r = 0; r < rounds && n < MAXV; r++) {
+        double a = round_value(x, r, get), b = round_value(mono, r, get);
+        if (isfinite(a) && isfinite(b) && b > 0)
+            v[n++] = a / b;
+    }
+    out->n = n;
+    out->median = figures_median(v, n);
+    out->min = n ? v[0] : NAN;
+    out->max = n ? v[n - 1] : NAN;
+}
+
+/* The machine's steadiness: calibrations and steal (drift.h). Runs made before
+ * they were recorded have none: NAN, no warning. */
+static void machine_figures(json_t *doc, struct run_figures *m)
+{
+    json_t *cal = json_object_get(doc, "calibration");
+    double v[4096];
+    unsigned n = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(cal, "rounds"), i, c) if (n < 4096) v[n++] =
+        num(c, "ms");
+    figures_median(v, n); /* sorts */
+    m->ncalib = n;
+    m->calib_min_ms = n ? v[0] : NAN;
+    m->calib_max_ms = n ? v[n - 1] : NAN;
+    json_t *sc = json_object_get(cal, "speed_change");
+    m->speed_change = json_is_number(sc) ? json_number_value(sc) : NAN;
+    json_t *steal = json_object_get(doc, "steal");
+    json_t *st = json_object_get(steal, "sut"), *busy = json_object_get(steal, "sut_busy");
+    m->steal = json_is_number(st) ? json_number_value(st) : NAN;
+    m->sut_busy = json_is_number(busy) ? json_number_value(busy) : NAN;
+    m->drift_warning = json_is_true(json_object_get(doc, "drift_warning"));
+}
+
+/* The rounds of the headline scenario, and every ratio to the monolith. */
+static void ratio_figures(json_t *archs, struct run_figures *m)
+{
+    json_t *mono = json_object_get(archs, sut_arch_name(SUT_MONOLITH));
+    for (int a = 0; a < SUT_NARCH; a++) {
+        json_t *x = json_object_get(archs, sut_arch_name((enum sut_arch)a));
+        if (x && m->arch[a].repeats > m->rounds)
+            m->rounds = m->arch[a].repeats;
+        if (x == NULL || mono == NULL || a == SUT_MONOLITH)
+            continue;
+        round_ratios(x, mono, get_thr, MAXV, &m->arch[a].thr_ratio);
+        round_ratios(x, mono, get_cpu, MAXV, &m->arch[a].cpu_ratio);
+    }
 }
 
 bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errlen)
@@ -399,6 +527,9 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
     json_t *seed = json_object_get(dataset, "seed");
     m->seed = json_is_integer(seed) ? (unsigned long long)json_integer_value(seed) : SEED_DEFAULT;
     m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
+    json_t *util = json_object_get(doc, "util_share");
+    m->util_share = json_is_number(util) ? json_number_value(util) : NAN;
+    machine_figures(doc, m);
     m->wall_s = json_number_value(json_object_get(doc, "wall_time_s"));
     m->complete = json_is_true(json_object_get(doc, "complete"));
     json_t *net = json_object_get(doc, "network"); /* absent before --hosts existed */
@@ -417,5 +548,6 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
         if (arch)
             arch_metrics(arch, (enum sut_arch)a, am);
     }
+    ratio_figures(archs, m);
     return true;
 }

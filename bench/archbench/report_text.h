@@ -23,6 +23,7 @@ struct lang {
     unsigned group_min;          /* group thousands from this value on */
     const char *na;              /* a missing number */
     const char *pct;             /* a percentage: %s the number */
+    const char *usd;             /* US dollars: %s the number */
     const char *title, *incomplete;
     const char *generated;       /* %1$s profile, %2$s date, %3$s commit */
     const char *h_summary, *h_env, *h_method, *h_caveats, *h_charts, *h_arch[3], *h_use,
@@ -101,6 +102,37 @@ struct lang {
                                   * %4$s the probe's interval (ms) */
     const char *faults_header;   /* %s the first column */
     const char *fault_what[3];   /* what the fault scenario kills, per architecture */
+    /* rounds, drift, equal utilisation, the cold-start cascade, cost */
+    const char *drift_warning;   /* one plain sentence */
+    const char *drift_detail;    /* %1$s calibrations, %2$s fastest (ms), %3$s slowest (ms),
+                                  * %4$s speed change, %5$s its limit, %6$s steal, %7$s its
+                                  * limit, %8$s busy share of the system-under-test CPU */
+    const char *ratios_intro;    /* %1$s rounds, %2$s the headline concurrency */
+    const char *ratios_header;   /* %s the first column */
+    const char *method_rounds;   /* markdown list items: %1$s rounds, %2$s the equal-
+                                  * utilisation share, %3$s the headline concurrency */
+    const char *util_intro;      /* %1$s the share, %2$s the headline concurrency */
+    const char *util_header;     /* %s the first column */
+    const char *cascade_eq, *cascade_util; /* %s the rate (req/s) */
+    const char *cascade_some;    /* %1$s cascade_eq or _util, %2$s cold starts in the
+                                  * window, %3$s in its warm-up, %4$s first second, %5$s
+                                  * last second, %6$s p99 (ms), %7$s p99 outside (ms), %8$s
+                                  * the monolith's p99 there (ms) */
+    const char *cascade_none;    /* %1$s cascade_eq or _util, %2$s cold starts in the
+                                  * warm-up, %3$s p99 (ms), %4$s the monolith's (ms) */
+    const char *h_cost;
+    const char *cost_intro;      /* %1$s instance type (a link to its specification), %2$s its vCPUs, %3$s its GiB, %4$s USD
+                                  * per hour, %5$s its URL, %6$s target utilisation, %7$s
+                                  * minimum instances, %8$s Lambda USD per GB-s, %9$s Lambda
+                                  * USD per million requests, %10$s API Gateway USD per
+                                  * million, %11$s Lambda's URL, %12$s API Gateway's URL */
+    const char *cost_init;       /* %1$s cold starts per million requests measured, %2$s Init
+                                  * Duration (ms), %3$s USD per million requests it adds,
+                                  * %4$s the URL of the INIT billing */
+    const char *cost_init_none;  /* %s the URL of the INIT billing */
+    const char *cost_header;     /* %s the first column */
+    const char *cost_no_fit;     /* %1$s arch, %2$s MB, %3$s GiB, %4$s instance type */
+    const char *chart_cost, *ax_rps, *ax_usd;
 };
 
 extern const struct lang report_langs[LANG_N];

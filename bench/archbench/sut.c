@@ -5,6 +5,7 @@
 #include "httpc.h"
 #include "seed.h"
 #include "service_secret.h"
+#include "procfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -519,12 +520,26 @@ static void add_sample(pid_t pid, const char *comm, const char *stat, void *arg)
         out->process_cpu_s[children] += (double)(v[14] + v[15]) / (double)hz;
 }
 
+static void add_sample_pss(pid_t pid, const char *comm, const char *stat, void *arg)
+{
+    add_sample(pid, comm, stat, arg);
+    ((struct sampling *)arg)->out->pss_kb += procfs_kb(pid, "smaps_rollup", "Pss:");
+}
+
 void sut_sample(const struct sut *s, struct sut_sample *out)
 {
     memset(out, 0, sizeof *out);
     struct sampling sp = {.out = out, .processes = sut_processes(s->arch)};
     if (s->pgid > 0)
         for_each_in_group(s->pgid, add_sample, &sp);
+}
+
+void sut_sample_pss(const struct sut *s, struct sut_sample *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sampling sp = {.out = out, .processes = sut_processes(s->arch)};
+    if (s->pgid > 0)
+        for_each_in_group(s->pgid, add_sample_pss, &sp);
 }
 
 struct find_named {
@@ -572,11 +587,52 @@ static void reap(struct sut *s)
     }
 }
 
+struct group_state {
+    unsigned running; /* processes not yet stopped */
+};
+
+/* Stopped (T, t), or in uninterruptible sleep (D): a process that forks with
+ * posix_spawn waits in D until its child has exec'd, and a child stopped before
+ * its exec keeps it there until both are thawed; either way it takes no CPU, and
+ * the pending SIGSTOP stops it as soon as it wakes. */
+static void count_running(pid_t pid, const char *comm, const char *stat, void *arg)
+{
+    (void)pid;
+    (void)comm;
+    if (stat[0] != 'T' && stat[0] != 't' && stat[0] != 'D')
+        ((struct group_state *)arg)->running++;
+}
+
+bool sut_freeze(const struct sut *s)
+{
+    if (s->pgid <= 0)
+        return true;
+    kill(-s->pgid, SIGSTOP);
+    /* A process forked while the signal was on its way (a new instance) is in the
+     * group but not stopped: signal again until none runs. */
+    for (int i = 0; i < 1000; i++) { /* 5 s: a sanitizer build can take seconds */
+        struct group_state g = {0};
+        for_each_in_group(s->pgid, count_running, &g);
+        if (g.running == 0)
+            return true;
+        kill(-s->pgid, SIGSTOP);
+        sleep_ms(5);
+    }
+    return false;
+}
+
+void sut_thaw(const struct sut *s)
+{
+    if (s->pgid > 0)
+        kill(-s->pgid, SIGCONT);
+}
+
 int sut_stop(struct sut *s)
 {
     if (s->pgid <= 0)
         return 0;
     kill(-s->pgid, SIGTERM);
+    kill(-s->pgid, SIGCONT); /* a frozen group handles SIGTERM only once running */
     double deadline = clock_now_ms() + SUT_STOP_TIMEOUT_MS;
     for (;;) {
         reap(s);

@@ -98,11 +98,29 @@ struct sut_sample {
      * reaped ones included, all under "fn-get-profile"). */
     double process_cpu_s[SUT_MAX_PROCESSES];
     uint64_t rss_kb;         /* current RSS summed over the group */
+    uint64_t pss_kb;         /* current PSS summed over the group: each page shared by n
+                              * processes counts 1/n in each, so the sum is the memory
+                              * the group really holds (65 instances of one binary are
+                              * not 65 copies of it) */
     unsigned nprocs;         /* processes in the group now */
 };
 
-/* Reads /proc for every process in the group. */
+/* Reads /proc/PID/stat for every process in the group; pss_kb stays 0. */
 void sut_sample(const struct sut *s, struct sut_sample *out);
+
+/* The same, and PSS from /proc/PID/smaps_rollup. Reading smaps_rollup walks the
+ * process's page tables under its mmap lock: cheap for these servers, but a
+ * sanitizer build's terabytes of reserved shadow made the monolith serve 40
+ * req/s instead of 13,000 while it was read every 100 ms. So archbench reads PSS
+ * after a scenario's load, never during it. */
+void sut_sample_pss(const struct sut *s, struct sut_sample *out);
+
+/* Stops every process of the group (SIGSTOP) and waits until each one is stopped,
+ * so an architecture that is not being measured takes no CPU beside the one that
+ * is; sut_thaw (SIGCONT) lets it run again. Returns false when some process was
+ * still running after 5 s. */
+bool sut_freeze(const struct sut *s);
+void sut_thaw(const struct sut *s);
 
 /* A live process of the group whose command name is comm (a function instance,
  * which the architecture's own processes start), or 0. */

@@ -50,8 +50,8 @@ struct lg_conn {
     unsigned global;          /* index over all threads' connections */
     uint64_t intended_ns;     /* the request in flight: planned send time */
     uint64_t sent_ns;         /* ... actual send time (or connect start) */
-    uint64_t next_n;          /* open loop: run-wide number of the next request */
-    uint64_t next_ns;         /* open loop: its planned time */
+    struct lg_sched sched;    /* open loop: this connection's share of the schedule */
+    uint64_t next_ns;         /* open loop: its next request's planned time */
     uint64_t retry_ns;        /* CS_CLOSED: reconnect at */
     uint64_t retry_delay;
     uint64_t resp_bytes;
@@ -90,11 +90,10 @@ struct lg_loop {
 
 /* ---- open-loop schedule ------------------------------------------------------ */
 
-/* Planned time of the run's request n: start + n / rate, exact in integers. */
-static uint64_t lg_loop_planned(const struct lg_loop *l, uint64_t n)
+/* Planned time of connection c's next request. */
+static uint64_t lg_loop_planned(const struct lg_loop *l, const struct lg_conn *c)
 {
-    uint64_t r = l->cfg->rate;
-    return l->t->start_ns + (n / r) * 1000000000ULL + (n % r) * 1000000000ULL / r;
+    return l->t->start_ns + lg_sched_peek(&c->sched);
 }
 
 static void lg_heap_swap(struct lg_loop *l, size_t a, size_t b)
@@ -346,8 +345,8 @@ static void lg_conn_next(struct lg_loop *l, struct lg_conn *c, uint64_t now)
         return; /* this connection's share of the schedule is done */
     if (c->next_ns <= now) {
         uint64_t intended = c->next_ns;
-        c->next_n += l->cfg->connections;
-        c->next_ns = lg_loop_planned(l, c->next_n);
+        lg_sched_advance(&c->sched);
+        c->next_ns = lg_loop_planned(l, c);
         lg_conn_send(l, c, intended, now);
     } else if (c->heap_pos == SIZE_MAX) {
         lg_heap_push(l, c);
@@ -576,9 +575,11 @@ static bool lg_loop_setup(struct lg_loop *l, struct lg_thread *t)
         c->fd = -1;
         c->heap_pos = SIZE_MAX;
         c->global = t->first_conn + i;
-        c->next_n = c->global;
-        if (cfg->rate)
-            c->next_ns = lg_loop_planned(l, c->next_n);
+        if (cfg->rate) {
+            lg_sched_init(&c->sched, cfg->arrivals, cfg->rate, cfg->connections, c->global,
+                          cfg->seed);
+            c->next_ns = lg_loop_planned(l, c);
+        }
         if (cfg->tokens) {
             c->wbuf = malloc(cfg->request_head_len + sizeof LG_LOOP_AUTH + 64 + 4);
             if (c->wbuf == NULL)

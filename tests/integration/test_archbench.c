@@ -213,6 +213,68 @@ static void assert_cpu_split(json_t *doc)
     }
 }
 
+static double jnum(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_number(v))
+        fail_msg("\"%s\" is missing or not a number", key);
+    return json_number_value(v);
+}
+
+/* run.json's calibration before every round and steal over the run. */
+static void check_machine_fields(json_t *doc)
+{
+    json_t *cal = json_object_get(doc, "calibration");
+    assert_non_null(json_string_value(json_object_get(cal, "workload")));
+    json_t *rounds = json_object_get(cal, "rounds");
+    /* 3 architectures x (2 saturation rounds + 1 open-loop round + 1 fault phase) */
+    assert_int_equal(json_array_size(rounds), 12);
+    size_t i;
+    json_t *c;
+    json_array_foreach(rounds, i, c) {
+        assert_true(jnum(c, "ms") > 0);
+        assert_int_equal(json_array_size(json_object_get(c, "samples_ms")), 5);
+        assert_non_null(json_string_value(json_object_get(c, "arch")));
+    }
+    assert_true(jnum(cal, "speed_change") >= 0);
+    json_t *steal = json_object_get(doc, "steal");
+    double st = jnum(steal, "sut"), busy = jnum(steal, "sut_busy");
+    assert_true(st >= 0 && st <= 1 && busy > 0 && busy <= 1);
+    assert_true(jnum(steal, "all") >= 0);
+    assert_true(json_is_boolean(json_object_get(doc, "drift_warning")));
+}
+
+/* Each scenario's steal and memory; the open loops' arrivals; the serverless
+ * scenarios' cold starts. */
+static void check_scenario_fields(json_t *doc)
+{
+    const char *key;
+    json_t *arch;
+    json_object_foreach(json_object_get(doc, "architectures"), key, arch) {
+        /* one per start: the rounds', and the fault phase's */
+        assert_int_equal(json_array_size(json_object_get(arch, "idle_pss_kb")), 2);
+        assert_int_equal(json_array_size(json_object_get(arch, "startup_ms")), 2);
+        size_t i;
+        json_t *sc;
+        json_array_foreach(json_object_get(arch, "scenarios"), i, sc) {
+            assert_true(jnum(sc, "pss_kb") > 0);
+            assert_true(jnum(sc, "pss_kb") <= jnum(sc, "peak_rss_kb"));
+            assert_true(jnum(sc, "steal") >= 0 && jnum(sc, "sut_cpu_busy") > 0);
+            if (jnum(sc, "rate") > 0) {
+                assert_string_equal(json_string_value(json_object_get(sc, "arrivals")),
+                                    "poisson");
+                assert_string_equal(json_string_value(json_object_get(json_object_get(
+                                        json_object_get(sc, "loadgen"), "config"), "arrivals")),
+                                    "poisson");
+            }
+            json_t *cold = json_object_get(sc, "cold_starts");
+            assert_true((cold != NULL) == (strcmp(key, "serverless") == 0));
+            if (cold)
+                assert_true(json_is_integer(json_object_get(cold, "in_window")));
+        }
+    }
+}
+
 static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **state)
 {
     (void)state;
@@ -254,7 +316,16 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
     assert_int_equal(m.arch[SUT_SERVERLESS].nprocesses, 2);
     for (unsigned p = 0; p < 2; p++)
         assert_true(m.arch[SUT_SERVERLESS].process_cpu_us[p] > 0);
+    /* the interleaved rounds: a ratio to the monolith for each of the smoke's two */
+    assert_int_equal(m.rounds, 2);
+    assert_int_equal(m.arch[SUT_MICROSERVICES].thr_ratio.n, 2);
+    assert_int_equal(m.arch[SUT_SERVERLESS].cpu_ratio.n, 2);
+    check_machine_fields(doc);
+    check_scenario_fields(doc);
     const struct arch_figures *sls = &m.arch[SUT_SERVERLESS];
+    /* 65 processes sharing one binary and its libraries: less PSS than RSS (how much
+     * less depends on the build: a sanitizer's shadow memory is private to each) */
+    assert_true(sls->peak_pss_mb > 0 && sls->peak_pss_mb < sls->peak_rss_mb);
     assert_true(sls->has_cold);
     for (int k = 0; k < MODE_N; k++) {
         assert_true(isfinite(sls->cold_p50_ms[k]) && sls->cold_p50_ms[k] > 0);

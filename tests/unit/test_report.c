@@ -35,10 +35,10 @@ static json_t *loadgen(double thr, double p50_us, double p99_us, long long error
 static json_t *scenario(const char *name, unsigned conns, double rate, double thr,
                         double p50_us, double p99_us, double cpu_us, unsigned procs)
 {
-    return json_pack("{s:s, s:i, s:f, s:f, s:I, s:i, s:o}", "name", name, "connections",
+    return json_pack("{s:s, s:i, s:f, s:f, s:I, s:I, s:i, s:o}", "name", name, "connections",
                      (int)conns, "rate", rate, "cpu_us_per_request", cpu_us, "peak_rss_kb",
-                     (json_int_t)(10240 * procs), "peak_processes", (int)procs, "loadgen",
-                     loadgen(thr, p50_us, p99_us, 0, 0));
+                     (json_int_t)(10240 * procs), "pss_kb", (json_int_t)(4096 * procs),
+                     "peak_processes", (int)procs, "loadgen", loadgen(thr, p50_us, p99_us, 0, 0));
 }
 
 static json_t *arch(double thr64, double cpu, unsigned procs, double startup)
@@ -367,7 +367,12 @@ static const struct format_field formats[] = {
     FORMAT(diff_sls_cost, 8), FORMAT(repeats_note, 8),  FORMAT(scale_note, 3),
     FORMAT(scale_item, 2),    FORMAT(published_ueda, 5), FORMAT(published_ueda_none, 2),
     FORMAT(published_cold, 6), FORMAT(errors_some, 3),  FORMAT(verify_fail, 2),
-    FORMAT(faults_intro, 4),  FORMAT(faults_header, 1),
+    FORMAT(faults_intro, 4),  FORMAT(faults_header, 1),  FORMAT(usd, 1),
+    FORMAT(drift_warning, 0), FORMAT(drift_detail, 8),  FORMAT(ratios_intro, 2),
+    FORMAT(ratios_header, 1), FORMAT(method_rounds, 3), FORMAT(util_intro, 2),
+    FORMAT(util_header, 1),   FORMAT(cascade_eq, 1),    FORMAT(cascade_util, 1),
+    FORMAT(cascade_some, 8),  FORMAT(cascade_none, 4),  FORMAT(cost_intro, 12),
+    FORMAT(cost_init, 4),     FORMAT(cost_init_none, 1), FORMAT(cost_header, 1),   FORMAT(cost_no_fit, 4),
 };
 
 /* A format with more than one argument numbers every one (%1$s ...), so a
@@ -482,6 +487,132 @@ static void test_not_a_run_is_refused(void **state)
     proc_rmdir(dir);
 }
 
+/* The machine's verdict as run.json keeps it: calibrations, steal, the warning. */
+static void add_drift(json_t *doc, double fastest_ms, double slowest_ms, double steal,
+                      bool warning)
+{
+    json_object_set_new(doc, "calibration",
+                        json_pack("{s:s, s:[{s:f}, {s:f}, {s:f}], s:f}", "workload", "fixed",
+                                  "rounds", "ms", fastest_ms, "ms", slowest_ms, "ms",
+                                  (fastest_ms + slowest_ms) / 2, "speed_change",
+                                  slowest_ms / fastest_ms - 1));
+    json_object_set_new(doc, "steal", json_pack("{s:f, s:f}", "sut", steal, "sut_busy", 0.6));
+    json_object_set_new(doc, "drift_warning", json_boolean(warning));
+}
+
+static void test_drift_sentence_is_rendered_from_run_json(void **state)
+{
+    (void)state;
+    struct rendered r;
+    json_t *doc = run_doc(true);
+    add_drift(doc, 20.0, 24.6, 0.012, true); /* 23 % slower at its slowest */
+    render(doc, &r);
+    const char *en = "This machine's speed changed during the run; rerun before comparing.";
+    const char *es = "La velocidad de esta máquina cambió durante la ejecución; repita la "
+                     "medición antes de comparar.";
+    assert_contains(r.en, en);
+    assert_contains(r.es, es);
+    /* in the summary, before its table, with what the machine did */
+    assert_true(strstr(r.en, en) < strstr(r.en, "| Architecture |"));
+    assert_contains(r.en, "took 20.0 to 24.6 ms (a speed change of 23%; the limit is 10%); "
+                          "steal time was 1.2% of that CPU's time");
+    assert_contains(r.es, "tardaron de 20,0 a 24,6 ms (un cambio de velocidad del 23\xc2\xa0%");
+    cleanup(&r);
+    /* a steady machine: the figures in the environment, no warning */
+    doc = run_doc(true);
+    add_drift(doc, 20.0, 21.0, 0.001, false);
+    render(doc, &r);
+    assert_null(strstr(r.en, en));
+    assert_null(strstr(r.es, es));
+    assert_contains(r.en, "took 20.0 to 21.0 ms (a speed change of 5.0%");
+    cleanup(&r);
+}
+
+/* The cost table of the synthetic run, every figure worked out by hand at the
+ * prices of sources.c: c6i.large $0.085 an hour, 2 vCPUs, at most 50 % busy;
+ * Lambda $0.0000166667 per GB-s and $0.20 per million; API Gateway HTTP API $1.00
+ * per million; 730 hours a month. */
+static void test_cost_table_from_a_fixture(void **state)
+{
+    (void)state;
+    json_t *doc = run_doc(true);
+    json_t *archs = json_object_get(doc, "architectures");
+    /* microservices at 1,500 µs of CPU per request: 1,000 req/s need 1.5 busy vCPUs,
+     * two instances at 50 % */
+    json_t *sc = json_array_get(json_object_get(json_object_get(archs, "microservices"),
+                                                "scenarios"), 1);
+    json_object_set_new(sc, "cpu_us_per_request", json_real(1500));
+    /* serverless: 3 cold starts in the 47,992 requests of the equal-load window */
+    sc = json_array_get(json_object_get(json_object_get(archs, "serverless"), "scenarios"), 3);
+    json_object_set_new(sc, "cold_starts", json_pack("{s:i, s:i, s:[i], s:[i,i], s:i, s:i}",
+                                                     "in_warmup", 1, "in_window", 3,
+                                                     "per_second", 3, "window", 0, 1,
+                                                     "p99_us", 4000, "p99_outside_window_us",
+                                                     2500));
+    struct rendered r;
+    render(doc, &r);
+    /* monolith, 20.5 µs: $0.085 / (2 × 0.5 × 3,600 s / 20.5 µs) × 1e6 = $0.00048; one
+     * instance at every rate: 0.085 × 730 = $62.05 */
+    assert_contains(r.en, "| Monolith | 4.0 MB | $0.0005 | $62.05 (1 × c6i.large) | "
+                          "$62.05 (1 × c6i.large) | $62.05 (1 × c6i.large) |");
+    assert_contains(r.es, "| Monolito | 4,0 MB | 0,0005\xc2\xa0$ | 62,05\xc2\xa0$ (1 × "
+                          "c6i.large) |");
+    /* microservices, 1,500 µs: $0.0354 per million; 2 instances at 1,000 req/s */
+    assert_contains(r.en, "| Microservices | 12.0 MB | $0.0354 | $62.05 (1 × c6i.large) | "
+                          "$62.05 (1 × c6i.large) | $124 (2 × c6i.large) |");
+    assert_contains(r.es, "124\xc2\xa0$ (2 × c6i.large)");
+    /* serverless, 128 MB, 1 ms billed: 1.20 + 0.125 GB × 0.001 s × 0.0000166667 × 1e6 =
+     * $1.2021 per million; × 10 req/s × 2,628,000 s = $31.59 a month, $316, $3,159 */
+    assert_contains(r.en, "| Serverless (FaaS) | 128.0 MB | $1.20 | $31.59 | $316 | $3,159 |");
+    assert_contains(r.es, "| Serverless (FaaS) | 128,0 MB | 1,20\xc2\xa0$ | 31,59\xc2\xa0$ | "
+                          "316\xc2\xa0$ | 3159\xc2\xa0$ |");
+    /* INIT: 3 / 47,992 = 62.5 cold starts per million, 2.5 ms Init billed as 3 ms */
+    assert_contains(r.en, "started 63 instances per million requests, each with an Init "
+                          "Duration of 2.50 ms (median): $0.0000 per million");
+    assert_contains(r.es, "arrancó 63 instancias por millón de peticiones");
+    assert_no_missing_numbers(r.en);
+    assert_no_missing_numbers(r.es);
+    /* the break-even chart, in both languages */
+    char path[160];
+    snprintf(path, sizeof path, "%s/charts/cost.es.gp", r.dir);
+    char *gp = slurp(path);
+    assert_contains(gp, "set ylabel 'USD al mes'");
+    free(gp);
+    assert_contains(r.en, "![Monthly cost against request rate (break-even)](charts/cost.en.svg)");
+    assert_contains(r.es, "(charts/cost.es.svg)");
+    cleanup(&r);
+}
+
+/* The serverless tail with and without the cold-start cascade, and the caveat,
+ * in the paragraph that quotes it; no bare multiple of the monolith's p99. */
+static void test_cascade_is_named_with_its_caveat(void **state)
+{
+    (void)state;
+    json_t *doc = run_doc(true);
+    json_t *sc = json_array_get(json_object_get(json_object_get(json_object_get(doc,
+                                "architectures"), "serverless"), "scenarios"), 3);
+    json_object_set_new(sc, "cold_starts", json_pack("{s:i, s:i, s:[i,i,i], s:[i,i], s:i, s:i}",
+                                                     "in_warmup", 2, "in_window", 7,
+                                                     "per_second", 0, 7, 0, "window", 1, 2,
+                                                     "p99_us", 41000, "p99_outside_window_us",
+                                                     2600));
+    struct rendered r;
+    render(doc, &r);
+    const char *para = strstr(r.en, "Each request goes through the platform");
+    assert_non_null(para);
+    const char *end = strstr(para, "\n\n");
+    const char *cascade = strstr(para, "7 instances were started inside the measured window (2 "
+                                       "more during its warm-up), in seconds 2 to 3 of it");
+    assert_true(cascade && cascade < end);
+    assert_contains(para, "The p99 was 41.0 ms over the whole window and 2.60 ms outside those "
+                          "seconds (the monolith's: 0.800 ms)");
+    const char *caveat = strstr(para, "on AWS each instance has CPU of its own");
+    assert_true(caveat && caveat < end);
+    assert_null(strstr(para, "the monolith's p99")); /* no bare multiple */
+    assert_contains(r.es, "se arrancaron 7 instancias dentro de la ventana medida");
+    cleanup(&r);
+}
+
 /* Golden files: a report's text and chart sources rendered from a fixed run.json
  * must not change unless the change is meant. FIXTURE names a folder under
  * tests/fixtures/report/ holding run.json (or NULL: the synthetic run_doc(true))
@@ -492,7 +623,7 @@ static const char *const golden_files[] = {
     "report.md", "report.es.md", "charts/throughput.dat", "charts/throughput.en.gp",
     "charts/throughput.es.gp", "charts/latency.dat", "charts/latency.en.gp",
     "charts/latency.es.gp", "charts/coldwarm.dat", "charts/coldwarm.en.gp",
-    "charts/coldwarm.es.gp"};
+    "charts/coldwarm.es.gp", "charts/cost.dat", "charts/cost.en.gp", "charts/cost.es.gp"};
 
 static void assert_same_as_golden(const char *fixture, json_t *doc)
 {
@@ -567,6 +698,9 @@ int main(void)
         cmocka_unit_test(test_published_figures_come_from_the_sources_table),
         cmocka_unit_test(test_charts_and_their_sources_are_kept),
         cmocka_unit_test(test_not_a_run_is_refused),
+        cmocka_unit_test(test_drift_sentence_is_rendered_from_run_json),
+        cmocka_unit_test(test_cost_table_from_a_fixture),
+        cmocka_unit_test(test_cascade_is_named_with_its_caveat),
         cmocka_unit_test(test_example_run_renders_the_same_bytes),
         cmocka_unit_test(test_synthetic_full_run_renders_the_same_bytes),
     };
