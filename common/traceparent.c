@@ -2,6 +2,7 @@
 #include "traceparent.h"
 
 #include <string.h>
+#include <time.h>
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -65,6 +66,12 @@ void traceparent_start(struct traceparent *out, uint64_t hi, uint64_t lo)
     out->trace_id[32] = '\0';
     memcpy(out->parent_id, "0000000000000001", 17); /* replaced by traceparent_child */
     out->flags = 0;
+}
+
+void traceparent_start_now(struct traceparent *out, uint64_t r1, uint64_t r2)
+{
+    uint64_t now = (uint64_t)time(NULL) & 0xffffffffu;
+    traceparent_start(out, now << 32 | (r1 & 0xffffffffu), r2);
 }
 
 void traceparent_child(const struct traceparent *in, uint64_t span, struct traceparent *out)

@@ -32,6 +32,11 @@ bool traceparent_parse(const char *value, struct traceparent *out);
 /* A new trace from 128 random bits (made non-zero) with flags 00. */
 void traceparent_start(struct traceparent *out, uint64_t hi, uint64_t lo);
 
+/* A new trace whose first 8 digits are the current Unix time in seconds and the
+ * other 24 random (r1's low 32 bits, r2): the trace id X-Ray also accepts, since
+ * it reads those digits as the trace's start (AWS generates W3C ids so). */
+void traceparent_start_now(struct traceparent *out, uint64_t r1, uint64_t r2);
+
 /* The same trace with span (made non-zero) as the parent: what a caller sends on. */
 void traceparent_child(const struct traceparent *in, uint64_t span, struct traceparent *out);
 

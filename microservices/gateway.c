@@ -447,8 +447,8 @@ static void trace_context(struct gw_worker *w, const struct head_scan *h, struct
     struct traceparent in;
     bool continued = h->ntraceparent == 1 && traceparent_parse(h->traceparent, &in);
     if (!continued) {
-        uint64_t hi = rng_next(w->rng);
-        traceparent_start(&in, hi, rng_next(w->rng));
+        uint64_t r1 = rng_next(w->rng);
+        traceparent_start_now(&in, r1, rng_next(w->rng));
     }
     traceparent_child(&in, rng_next(w->rng), &in);
     traceparent_format(&in, out);

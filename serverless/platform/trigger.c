@@ -92,8 +92,8 @@ static void trace_headers(struct trigger_worker *w, struct header_list *l,
     struct traceparent in;
     bool continued = l->ntraceparent == 1 && traceparent_parse(l->traceparent, &in);
     if (!continued) {
-        uint64_t hi = rng_next(w->rng);
-        traceparent_start(&in, hi, rng_next(w->rng));
+        uint64_t r1 = rng_next(w->rng);
+        traceparent_start_now(&in, r1, rng_next(w->rng));
     }
     traceparent_child(&in, rng_next(w->rng), trace);
     traceparent_format(trace, value);

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "traceparent.h"
 
@@ -80,6 +82,15 @@ static void test_a_new_trace_is_valid(void **state)
     traceparent_start(&tp, 0x0123456789abcdefULL, 0xfedcba9876543210ULL);
     assert_string_equal(tp.trace_id, "0123456789abcdeffedcba9876543210");
     assert_int_equal(tp.flags, 0);
+    /* X-Ray's reading: the first 8 digits are the epoch second. */
+    unsigned long before = (unsigned long)time(NULL);
+    traceparent_start_now(&tp, 0xffffffff89abcdefULL, 0xfedcba9876543210ULL);
+    unsigned long epoch = strtoul((char[9]){tp.trace_id[0], tp.trace_id[1], tp.trace_id[2],
+                                            tp.trace_id[3], tp.trace_id[4], tp.trace_id[5],
+                                            tp.trace_id[6], tp.trace_id[7], 0},
+                                  NULL, 16);
+    assert_true(epoch >= before && epoch <= (unsigned long)time(NULL));
+    assert_string_equal(tp.trace_id + 8, "89abcdeffedcba9876543210");
 }
 
 static void test_xray_form(void **state)
