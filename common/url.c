@@ -66,3 +66,13 @@ bool url_parse(const char *url, struct url *u, char *err, size_t errlen)
     }
     return true;
 }
+
+size_t url_base_len(const struct url *u)
+{
+    size_t n = strcspn(u->path, "?#");
+    while (n > 0 && u->path[n - 1] == '/')
+        n--;
+    if (n >= 8 && strncmp(u->path + n - 8, "/profile", 8) == 0)
+        n -= 8;
+    return n;
+}

@@ -18,4 +18,9 @@ struct url {
  * in err (no host, a bad port, https, spaces or control characters in the path). */
 bool url_parse(const char *url, struct url *u, char *err, size_t errlen);
 
+/* How much of u->path is the server's base, the prefix its endpoints live under:
+ * the path without its query, trailing slashes and a trailing "/profile" (the
+ * endpoint's own URL names the same server): "/stage/profile?x" gives 6. */
+size_t url_base_len(const struct url *u);
+
 #endif

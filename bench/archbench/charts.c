@@ -14,8 +14,10 @@
 #include "report.h"
 #include "report_text.h"
 
-/* The part of a "plot" clause after the file name, for architecture arch. */
-typedef void (*clause_fn)(char *out, size_t len, int arch, bool first, int lang);
+/* The part of a "plot" clause after the file name, for system arch (an
+ * architecture, or a target from SUT_NARCH on) called title. */
+typedef void (*clause_fn)(char *out, size_t len, int arch, const char *title, bool first,
+                          int lang);
 
 struct chart {
     unsigned bit;     /* CHART_* */
@@ -78,16 +80,44 @@ static const char *gp_head =
     "set style line 1 lc rgb '#1f77b4' lw 2 pt 7\nset style line 2 lc rgb '#d62728' lw 2 pt 5\n"
     "set style line 3 lc rgb '#2ca02c' lw 2 pt 9\n";
 
-/* What every script starts with: the style, the language's decimal sign, the
- * output file and the title. */
-static void gp_begin(FILE *f, const struct chart *c, int lang, const char *title)
+/* One colour per system: the architectures', then the targets'. */
+static const char *const colors[SUT_MAX] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                            "#ff7f0e", "#8c564b", "#e377c2"};
+
+/* The highest index of a system m has, so data files have a column up to it (and
+ * a run without targets keeps the three columns it always had). */
+static int last_system(const struct run_figures *m)
+{
+    int last = SUT_NARCH - 1;
+    for (int i = SUT_NARCH; i < SUT_MAX; i++)
+        if (m->arch[i].present)
+            last = i;
+    return last;
+}
+
+/* A data file's first line: the first column, one column per system, the unit. */
+static void dat_header(FILE *f, const struct run_figures *m, const char *first,
+                       const char *unit)
+{
+    fprintf(f, "# %s", first);
+    for (int i = 0; i <= last_system(m); i++)
+        fprintf(f, " %s", i < SUT_NARCH ? sut_arch_name((enum sut_arch)i) : m->arch[i].name);
+    fprintf(f, " (%s)\n", unit);
+}
+
+/* What every script starts with: the style (a line style per target too), the
+ * language's decimal sign, the output file and the title. */
+static void gp_begin(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                     const char *title)
 {
     const struct lang *L = &report_langs[lang];
     char decimal[32] = "";
     if (L->decimal != '.')
         snprintf(decimal, sizeof decimal, "set decimalsign '%c'\n", L->decimal);
-    fprintf(f, "%s%sset output '%s.%s.svg'\nset title '%s'\n", gp_head, decimal, c->name,
-            L->code, title);
+    fprintf(f, "%s", gp_head);
+    for (int i = SUT_NARCH; i <= last_system(m); i++)
+        fprintf(f, "set style line %d lc rgb '%s' lw 2 pt %d\n", i + 1, colors[i], 2 * i + 1);
+    fprintf(f, "%sset output '%s.%s.svg'\nset title '%s'\n", decimal, c->name, L->code, title);
 }
 
 /* "plot FILE CLAUSE, '' CLAUSE ..." over the architectures present. */
@@ -97,11 +127,11 @@ static void plot_clauses(char *out, size_t len, const struct run_figures *m, con
     size_t n = 0;
     bool any = false;
     out[0] = '\0';
-    for (int i = 0; i < SUT_NARCH && n < len; i++) {
+    for (int i = 0; i < SUT_MAX && n < len; i++) {
         if (!m->arch[i].present)
             continue;
         char text[256];
-        clause(text, sizeof text, i, !any, lang);
+        clause(text, sizeof text, i, report_system_title(lang, m, i), !any, lang);
         n += (size_t)snprintf(out + n, len - n, "%s%s%s", any ? ", " : "plot ",
                               any ? "''" : file, text);
         any = true;
@@ -109,23 +139,25 @@ static void plot_clauses(char *out, size_t len, const struct run_figures *m, con
 }
 
 /* Column arch + 2 of the file, drawn in the architecture's line style. */
-static void line_clause(char *out, size_t len, int arch, bool first, int lang)
+static void line_clause(char *out, size_t len, int arch, const char *title, bool first,
+                        int lang)
 {
     (void)first;
+    (void)lang;
     snprintf(out, len, " using 1:%d with linespoints ls %d title '%s'", arch + 2, arch + 1,
-             report_langs[lang].h_arch[arch]);
+             title);
 }
 
 /* ---- throughput by connections ---------------------------------------------- */
 
 static bool throughput_data(FILE *f, const struct run_figures *m)
 {
-    fprintf(f, "# connections monolith microservices serverless (verified req/s)\n");
-    unsigned all[FIGURES_MAX_CONNS * SUT_NARCH];
-    unsigned n = figures_all_conns(m, all, FIGURES_MAX_CONNS * SUT_NARCH);
+    dat_header(f, m, "connections", "verified req/s");
+    unsigned all[FIGURES_MAX_CONNS * SUT_MAX];
+    unsigned n = figures_all_conns(m, all, FIGURES_MAX_CONNS * SUT_MAX);
     for (unsigned j = 0; j < n; j++) {
         fprintf(f, "%u", all[j]);
-        for (int i = 0; i < SUT_NARCH; i++)
+        for (int i = 0; i <= last_system(m); i++)
             gp_value(f, figures_thr_at(figures_arch(m, i), all[j]));
         fprintf(f, "\n");
     }
@@ -136,8 +168,8 @@ static void throughput_script(FILE *f, const struct chart *c, const struct run_f
                               int lang, const char *plot)
 {
     const struct lang *L = &report_langs[lang];
-    unsigned all[FIGURES_MAX_CONNS * SUT_NARCH];
-    unsigned n = figures_all_conns(m, all, FIGURES_MAX_CONNS * SUT_NARCH), lo = all[0],
+    unsigned all[FIGURES_MAX_CONNS * SUT_MAX];
+    unsigned n = figures_all_conns(m, all, FIGURES_MAX_CONNS * SUT_MAX), lo = all[0],
              hi = all[0];
     for (unsigned j = 1; j < n; j++) {
         lo = all[j] < lo ? all[j] : lo;
@@ -146,7 +178,7 @@ static void throughput_script(FILE *f, const struct chart *c, const struct run_f
     char xrange[96] = "";
     if (lo == hi) /* one concurrency only: give the point some room */
         snprintf(xrange, sizeof xrange, "set xrange [%u:%u]\n", lo / 2, hi * 2);
-    gp_begin(f, c, lang, L->chart_thr);
+    gp_begin(f, c, m, lang, L->chart_thr);
     fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 2\nset yrange [0:*]\n%s%s\n",
             L->ax_conns, L->ax_thr, xrange, plot);
 }
@@ -155,11 +187,11 @@ static void throughput_script(FILE *f, const struct chart *c, const struct run_f
 
 static bool latency_data(FILE *f, const struct run_figures *m)
 {
-    fprintf(f, "# percentile monolith microservices serverless (ms, equal load)\n");
+    dat_header(f, m, "percentile", "ms, equal load");
     static const char *names[] = {"p50", "p90", "p99", "p99.9"};
     for (int p = 0; p < 4; p++) {
         fprintf(f, "%s", names[p]);
-        for (int i = 0; i < SUT_NARCH; i++) {
+        for (int i = 0; i <= last_system(m); i++) {
             const struct arch_figures *a = figures_arch(m, i);
             double v = !a ? NAN
                        : p == 0 ? a->eq_p50_ms
@@ -175,12 +207,11 @@ static bool latency_data(FILE *f, const struct run_figures *m)
 
 /* Bars of column arch + 2 in the architecture's colour; the first clause labels
  * the x axis with the percentile names. */
-static void bar_clause(char *out, size_t len, int arch, bool first, int lang)
+static void bar_clause(char *out, size_t len, int arch, const char *title, bool first,
+                       int lang)
 {
-    static const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c"};
     const char *xtic = first ? report_langs[lang].gp_pct_xtic : "";
-    snprintf(out, len, " using %d%s lc rgb '%s' title '%s'", arch + 2, xtic, colors[arch],
-             report_langs[lang].h_arch[arch]);
+    snprintf(out, len, " using %d%s lc rgb '%s' title '%s'", arch + 2, xtic, colors[arch], title);
 }
 
 static void latency_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
@@ -188,7 +219,7 @@ static void latency_script(FILE *f, const struct chart *c, const struct run_figu
 {
     (void)m;
     const struct lang *L = &report_langs[lang];
-    gp_begin(f, c, lang, L->chart_lat);
+    gp_begin(f, c, m, lang, L->chart_lat);
     fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale y\n"
                "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border -1\nset key top left\n%s\n",
@@ -223,7 +254,7 @@ static void coldwarm_script(FILE *f, const struct chart *c, const struct run_fig
     (void)plot;
     (void)m;
     const struct lang *L = &report_langs[lang];
-    gp_begin(f, c, lang, L->chart_cold);
+    gp_begin(f, c, m, lang, L->chart_cold);
     fprintf(f, "set ylabel '%s'\nset logscale y\nset style fill solid 0.85 border -1\n"
                "set boxwidth 0.6\nset xrange [-0.6:2.6]\nunset key\n"
                "set xtics ('%s' 0, '%s' 1, '%s' 2)\n"
@@ -236,14 +267,14 @@ static void coldwarm_script(FILE *f, const struct chart *c, const struct run_fig
 static bool curve_wanted(const struct run_figures *m)
 {
     bool curve = false;
-    for (int i = 0; i < SUT_NARCH; i++)
+    for (int i = 0; i < SUT_MAX; i++)
         curve |= m->arch[i].ncurve > 1;
     return curve;
 }
 
 static bool curve_data(FILE *f, const struct run_figures *m)
 {
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i <= last_system(m); i++) {
         fprintf(f, "# %s: offered achieved p99_ms\n", m->arch[i].name);
         for (unsigned k = 0; k < m->arch[i].ncurve; k++) {
             fprintf(f, "%.0f", m->arch[i].curve_offered[k]);
@@ -257,11 +288,13 @@ static bool curve_data(FILE *f, const struct run_figures *m)
 }
 
 /* curve.dat has one block per architecture, present or not: index = arch. */
-static void curve_clause(char *out, size_t len, int arch, bool first, int lang)
+static void curve_clause(char *out, size_t len, int arch, const char *title, bool first,
+                         int lang)
 {
     (void)first;
+    (void)lang;
     snprintf(out, len, " index %d using 2:3 with linespoints ls %d title '%s'", arch, arch + 1,
-             report_langs[lang].h_arch[arch]);
+             title);
 }
 
 static void curve_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
@@ -269,7 +302,7 @@ static void curve_script(FILE *f, const struct chart *c, const struct run_figure
 {
     (void)m;
     const struct lang *L = &report_langs[lang];
-    gp_begin(f, c, lang, L->chart_curve);
+    gp_begin(f, c, m, lang, L->chart_curve);
     fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale y\nset key top left\n%s\n",
             L->ax_thr, L->ax_p99, plot);
 }
@@ -279,7 +312,7 @@ static void curve_script(FILE *f, const struct chart *c, const struct run_figure
 static bool scale_wanted(const struct run_figures *m)
 {
     bool scale = false;
-    for (int i = 0; i < SUT_NARCH; i++)
+    for (int i = 0; i < SUT_MAX; i++)
         scale |= m->arch[i].nscale > 0;
     return scale;
 }
@@ -288,7 +321,7 @@ static bool scale_wanted(const struct run_figures *m)
 static unsigned scale_users(const struct run_figures *m, unsigned users[FIGURES_MAX_SCALE + 1])
 {
     unsigned n = 0;
-    for (int i = 0; i < SUT_NARCH && n == 0; i++)
+    for (int i = 0; i < SUT_MAX && n == 0; i++)
         for (unsigned k = 0; k < m->arch[i].nscale; k++)
             users[n++] = m->arch[i].scale_users[k];
     users[n++] = m->users;
@@ -303,14 +336,15 @@ static unsigned scale_users(const struct run_figures *m, unsigned users[FIGURES_
 
 static bool scale_data(FILE *f, const struct run_figures *m)
 {
-    fprintf(f, "# users monolith microservices serverless (req/s at %d connections)\n",
-            SCENARIO_HEADLINE_CONNS);
+    char unit[64];
+    snprintf(unit, sizeof unit, "req/s at %d connections", SCENARIO_HEADLINE_CONNS);
+    dat_header(f, m, "users", unit);
     /* the main dataset's headline figure is the middle point */
     unsigned users[FIGURES_MAX_SCALE + 1];
     unsigned n = scale_users(m, users);
     for (unsigned j = 0; j < n; j++) {
         fprintf(f, "%u", users[j]);
-        for (int i = 0; i < SUT_NARCH; i++) {
+        for (int i = 0; i <= last_system(m); i++) {
             double v = NAN;
             if (users[j] == m->users)
                 v = figures_headline_thr(figures_arch(m, i));
@@ -332,7 +366,7 @@ static void scale_script(FILE *f, const struct chart *c, const struct run_figure
     char title[256];
     snprintf(title, sizeof title, L->chart_scale,
              report_number(lang, SCENARIO_HEADLINE_CONNS, 0));
-    gp_begin(f, c, lang, title);
+    gp_begin(f, c, m, lang, title);
     fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\nset yrange [0:*]\n%s\n",
             L->ax_users, L->ax_thr, plot);
 }

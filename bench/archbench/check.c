@@ -143,11 +143,7 @@ static int parse_target(struct check_ctx *c, const char *url, char *err, size_t 
 {
     if (!url_parse(url, &c->url, err, errlen))
         return -1;
-    size_t n = strcspn(c->url.path, "?#");
-    while (n > 0 && c->url.path[n - 1] == '/')
-        n--;
-    if (n >= 8 && strncmp(c->url.path + n - 8, "/profile", 8) == 0)
-        n -= 8;
+    size_t n = url_base_len(&c->url);
     if (n >= sizeof c->prefix) {
         snprintf(err, errlen, "the URL's path is too long");
         return -1;

@@ -24,7 +24,15 @@ double figures_median(double *v, unsigned n)
 
 const struct arch_figures *figures_arch(const struct run_figures *m, int a)
 {
-    return m->arch[a].present ? &m->arch[a] : NULL;
+    return a >= 0 && a < SUT_MAX && m->arch[a].present ? &m->arch[a] : NULL;
+}
+
+const struct arch_figures *figures_arch_named(const struct run_figures *m, const char *name)
+{
+    for (int a = 0; a < SUT_MAX; a++)
+        if (m->arch[a].present && strcmp(m->arch[a].name, name) == 0)
+            return &m->arch[a];
+    return NULL;
 }
 
 double figures_thr_at(const struct arch_figures *a, unsigned conns)
@@ -45,7 +53,7 @@ double figures_headline_thr(const struct arch_figures *a)
 unsigned figures_all_conns(const struct run_figures *m, unsigned *out, unsigned cap)
 {
     unsigned n = 0;
-    for (int i = 0; i < SUT_NARCH; i++)
+    for (int i = 0; i < SUT_MAX; i++)
         for (unsigned k = 0; k < m->arch[i].nconns; k++) {
             bool have = false;
             for (unsigned j = 0; j < n; j++)
@@ -329,6 +337,22 @@ static void fault_figures(json_t *fault, struct arch_figures *a)
         json_object_get(json_object_get(lg, "errors"), "total"));
 }
 
+/* What archbench run recorded of a target: its command or URL and its check. */
+static void target_figures(json_t *target, struct arch_figures *a)
+{
+    json_t *check = json_object_get(target, "check");
+    a->target = true;
+    a->remote = strcmp(str(target, "kind"), "url") == 0;
+    a->spec = str(target, a->remote ? "url" : "command");
+    a->check_skipped = json_is_true(json_object_get(check, "skipped"));
+    a->check_passed = (unsigned)json_integer_value(json_object_get(check, "passed"));
+    a->check_failed = (unsigned)json_integer_value(json_object_get(check, "failed"));
+    if (a->remote) { /* sampled nothing: not measured, not zero */
+        a->cpu_us = a->peak_rss_mb = a->idle_rss_mb = a->startup_ms = NAN;
+        a->processes = 0;
+    }
+}
+
 static void arch_metrics(json_t *arch, struct arch_figures *a)
 {
     json_t *sc_list = json_object_get(arch, "scenarios");
@@ -346,6 +370,37 @@ static void arch_metrics(json_t *arch, struct arch_figures *a)
     json_t *fault = json_object_get(arch, "fault");
     if (fault)
         fault_figures(fault, a);
+    json_t *target = json_object_get(arch, "target");
+    if (target)
+        target_figures(target, a);
+}
+
+/* The targets, after the architectures, in the run's order; and those left out. */
+static void targets_from_run(json_t *doc, struct run_figures *m)
+{
+    json_t *archs = json_object_get(doc, "architectures"), *v;
+    size_t i;
+    int next = SUT_NARCH;
+    json_array_foreach(json_object_get(doc, "order"), i, v)
+    {
+        enum sut_arch a;
+        const char *name = json_string_value(v);
+        json_t *arch = name ? json_object_get(archs, name) : NULL;
+        if (arch == NULL || sut_arch_parse(name, &a) || next == SUT_MAX)
+            continue;
+        m->arch[next].name = name;
+        arch_metrics(arch, &m->arch[next++]);
+    }
+    const char *name;
+    json_object_foreach(json_object_get(doc, "unmeasured"), name, v)
+    {
+        if (m->nunmeasured == SUT_MAX_TARGETS)
+            break;
+        struct arch_figures t = {0};
+        target_figures(v, &t);
+        m->unmeasured[m->nunmeasured++] = (struct unmeasured){name, t.spec, t.check_passed,
+                                                              t.check_failed};
+    }
 }
 
 bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errlen)
@@ -371,6 +426,8 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
     /* archbench run always seeds with the default, and records it */
     json_t *seed = json_object_get(dataset, "seed");
     m->seed = json_is_integer(seed) ? (unsigned long long)json_integer_value(seed) : SEED_DEFAULT;
+    m->data_given = json_is_true(json_object_get(dataset, "given"));
+    m->data_dir = str(dataset, "dir");
     m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
     m->wall_s = json_number_value(json_object_get(doc, "wall_time_s"));
     m->complete = json_is_true(json_object_get(doc, "complete"));
@@ -390,5 +447,6 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
         if (arch)
             arch_metrics(arch, am);
     }
+    targets_from_run(doc, m);
     return true;
 }

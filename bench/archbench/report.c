@@ -116,6 +116,17 @@ static void out(FILE *f, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *report_system_title(int lang, const struct run_figures *m, int i)
+{
+    return i < SUT_NARCH ? report_langs[lang].h_arch[i] : m->arch[i].name;
+}
+
+/* A cell of a measure a URL target does not have: "not measured". */
+static const char *local(int lang, const struct arch_figures *a, const char *value)
+{
+    return a->remote ? report_langs[lang].not_measured : value;
+}
+
 static double cold_p50(const struct arch_figures *a)
 {
     return a && a->has_cold ? a->cold_p50_ms[MODE_EXEC] : NAN;
@@ -133,19 +144,30 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         L->col_floor, L->col_eq, L->col_cpu, L->col_rss, L->col_procs, L->col_start,
         L->col_cold);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (a == NULL)
             continue;
-        char cold_cell[64];
-        snprintf(cold_cell, sizeof cold_cell, "%s ms", fmt_ms(lang, cold_p50(a)));
-        out(f, "| %s | %s | %s ms | %s / %s ms | %s µs | %s MB | %u | %s ms | %s |\n",
-            L->h_arch[i], report_number(lang, figures_headline_thr(a), 0),
+        char cold[64], cpu[64], rss[64], procs[16], start[64];
+        snprintf(cold, sizeof cold, "%s ms", fmt_ms(lang, cold_p50(a)));
+        snprintf(cpu, sizeof cpu, "%s µs", report_number(lang, a->cpu_us, 1));
+        snprintf(rss, sizeof rss, "%s MB", report_number(lang, a->peak_rss_mb, 1));
+        snprintf(procs, sizeof procs, "%u", a->processes);
+        snprintf(start, sizeof start, "%s ms", fmt_ms(lang, a->startup_ms));
+        out(f, "| %s | %s | %s ms | %s / %s ms | %s | %s | %s | %s | %s |\n",
+            report_system_title(lang, m, i), report_number(lang, figures_headline_thr(a), 0),
             fmt_ms(lang, a->floor_p50_ms), fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
-            report_number(lang, a->cpu_us, 1), report_number(lang, a->peak_rss_mb, 1),
-            a->processes, fmt_ms(lang, a->startup_ms), a->has_cold ? cold_cell : "—");
+            local(lang, a, cpu), local(lang, a, rss), local(lang, a, procs),
+            local(lang, a, start), a->has_cold ? cold : "—");
     }
     out(f, "\n");
+    for (unsigned k = 0; k < m->nunmeasured; k++) {
+        char failed[16], cases[16];
+        snprintf(failed, sizeof failed, "%u", m->unmeasured[k].failed);
+        snprintf(cases, sizeof cases, "%u", m->unmeasured[k].passed + m->unmeasured[k].failed);
+        out(f, L->unmeasured_note, m->unmeasured[k].name, failed, cases);
+        out(f, "\n\n");
+    }
 }
 
 static void throughput_table(FILE *f, int lang, const struct run_figures *m)
@@ -160,11 +182,11 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
     for (unsigned j = 0; j < n; j++)
         out(f, "---:|");
     out(f, "\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
-        out(f, "| %s |", L->h_arch[i]);
+        out(f, "| %s |", report_system_title(lang, m, i));
         for (unsigned j = 0; j < n; j++)
             out(f, " %s |", report_number(lang, figures_thr_at(a, conns[j]), 0));
         out(f, "\n");
@@ -177,11 +199,11 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
     const struct lang *L = &report_langs[lang];
     out(f, L->latency_header, L->col_arch);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
-        out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->h_arch[i],
+        out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", report_system_title(lang, m, i),
             report_number(lang, a->eq_rate, 0), report_number(lang, a->eq_thr, 0),
             fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p90_ms), fmt_ms(lang, a->eq_p99_ms),
             fmt_ms(lang, a->eq_p999_ms), fmt_ms(lang, a->eq_max_ms),
@@ -378,7 +400,10 @@ static void section_environment(FILE *f, int lang, const struct run_figures *m)
     out(f, "- ");
     out(f, L->env_split, m->load_cpus, m->sut_cpus);
     out(f, "\n- ");
-    out(f, L->env_data, users, seed);
+    if (m->data_given)
+        out(f, L->env_data_given, users, m->data_dir);
+    else
+        out(f, L->env_data, users, seed);
     out(f, "\n- ");
     out(f, L->env_wall, report_number(lang, m->wall_s, 0));
     if (m->hosts) {
@@ -405,6 +430,11 @@ static void section_method(FILE *f, int lang, const struct run_figures *m)
     out(f, "\n## %s\n\n", L->h_method);
     out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0),
         headline_conns(lang), report_number(lang, SCENARIO_COLD_IDLE_TIMEOUT_MS, 0));
+    bool targets = false;
+    for (int i = SUT_NARCH; i < SUT_MAX; i++)
+        targets |= figures_arch(m, i) != NULL;
+    if (targets || m->nunmeasured > 0)
+        out(f, L->method_targets, m->sut_cpus);
     out(f, "\n**%s**\n\n%s\n", L->h_caveats, L->caveats);
 }
 
@@ -432,6 +462,52 @@ static void section_charts(FILE *f, int lang, const struct run_figures *m, unsig
         out(f, "![%s](charts/scale.%s.svg)\n\n", scale_title, lc);
 }
 
+/* A target's Difference: its numbers, beside the monolith's when the run has it,
+ * then how it was run and whether archbench check passed it. No use case: a
+ * target is somebody's implementation, not a deployment to cite. */
+static void difference_target(FILE *f, int lang, const struct run_figures *m,
+                              const struct arch_figures *a)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    double thr = figures_headline_thr(a);
+    char vs[256] = "", p99vs[256] = "", res[1024], checked[512], n[16], procs[16];
+    if (mono) {
+        snprintf(vs, sizeof vs, L->diff_target_vs,
+                 fmt_ratio(lang, ratio(thr, figures_headline_thr(mono))));
+        snprintf(p99vs, sizeof p99vs, L->diff_target_p99_vs,
+                 fmt_ratio(lang, ratio(a->eq_p99_ms, mono->eq_p99_ms)));
+    }
+    snprintf(procs, sizeof procs, "%u", a->processes);
+    if (a->remote)
+        snprintf(res, sizeof res, L->diff_target_remote, a->spec);
+    else
+        snprintf(res, sizeof res, L->diff_target_res, report_number(lang, a->cpu_us, 1),
+                 fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
+                 report_number(lang, a->peak_rss_mb, 1), procs, fmt_ms(lang, a->startup_ms));
+    snprintf(n, sizeof n, "%u", a->check_passed + a->check_failed);
+    snprintf(checked, sizeof checked, a->check_skipped ? L->diff_target_unchecked
+                                                       : L->diff_target_checked, n);
+    out(f, L->diff_target, headline_conns(lang), report_number(lang, thr, 0), vs,
+        report_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
+        fmt_ms(lang, a->eq_p99_ms), p99vs, res, checked);
+    out(f, "\n");
+}
+
+static void section_target(FILE *f, int lang, const struct run_figures *m, int i)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, i);
+    out(f, "## %s\n\n", a->name);
+    if (a->remote)
+        out(f, L->target_url, a->spec);
+    else
+        out(f, L->target_cmd, a->spec, m->sut_cpus);
+    out(f, "\n\n### %s\n\n", L->h_diff);
+    difference_target(f, lang, m, a);
+    out(f, "\n");
+}
+
 static void section_architectures(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
@@ -446,6 +522,9 @@ static void section_architectures(FILE *f, int lang, const struct run_figures *m
         difference(f, lang, m, i);
         out(f, "\n");
     }
+    for (int i = SUT_NARCH; i < SUT_MAX; i++)
+        if (figures_arch(m, i))
+            section_target(f, lang, m, i);
 }
 
 static void section_faults(FILE *f, int lang, const struct run_figures *m)
@@ -500,7 +579,7 @@ static void section_errors(FILE *f, int lang, const struct run_figures *m)
     const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n", L->h_errors);
     bool any = false;
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
@@ -508,13 +587,13 @@ static void section_errors(FILE *f, int lang, const struct run_figures *m)
             char n[32];
             snprintf(n, sizeof n, "%llu", a->verify_errors);
             out(f, "- ");
-            out(f, L->verify_fail, L->h_arch[i], n);
+            out(f, L->verify_fail, report_system_title(lang, m, i), n);
             out(f, "\n");
             any = true;
         }
         if (a->errors > 0) {
             out(f, "- ");
-            out(f, L->errors_some, L->h_arch[i], report_number(lang, (double)a->errors, 0),
+            out(f, L->errors_some, report_system_title(lang, m, i), report_number(lang, (double)a->errors, 0),
                 report_number(lang, (double)(a->requests), 0));
             out(f, "\n");
             any = true;

@@ -196,6 +196,35 @@ const struct lang report_langs[LANG_N] = {
         .faults_header = "| %s | fault | requests | errors | error rate | recovery |\n",
         .fault_what = {"kill -9 the monolith, restart it", "kill -9 profile-service, restart it",
                        "kill -9 one function instance"},
+        .not_measured = "not measured",
+        .env_data_given = "Dataset: %1$s users from `%2$s` (given with `--data`)",
+        .unmeasured_note = "**%1$s** failed %2$s of the %3$s cases of `archbench check` and was "
+                           "not measured.",
+        .method_targets =
+            "- *Targets*: implementations brought to the run with `--target`. A command was "
+            "started like the architectures, in its own process group on CPU %s, with `{port}` "
+            "and `{data}` filled in; a URL was measured from outside, so its CPU and memory are "
+            "not measured and its latency includes the network to it. Each target had to pass "
+            "`archbench check` before it was measured, unless the run said `--no-check`.\n",
+        .target_cmd = "Started with `%1$s` (`{port}` and `{data}` filled in by archbench), in "
+                      "its own process group on CPU %2$s, like the architectures.",
+        .target_url = "Already running at %s: measured from outside, as a client sees it.",
+        .diff_target =
+            "At %1$s connections it served **%2$s** verified requests/s%3$s. At equal load (%4$s "
+            "req/s) its median latency was %5$s ms and its p99 %6$s ms%7$s. %8$s %9$s",
+        .diff_target_vs = ", **%s** the monolith's throughput",
+        .diff_target_p99_vs = ", %s the monolith's p99",
+        .diff_target_res = "CPU per request, summed over its processes, was %1$s µs (%2$s the "
+                           "monolith's); its memory peaked at %3$s MB in %4$s process(es), and it "
+                           "answered `/health` %5$s ms after it was started.",
+        .diff_target_remote = "It ran outside this machine's control (%s): its CPU and memory "
+                              "were not measured, and every latency includes the network between "
+                              "the load generator and it.",
+        .diff_target_checked = "Before it was measured it passed all %s cases of `archbench "
+                               "check`.",
+        .diff_target_unchecked = "It was measured without `archbench check` (`--no-check`): of "
+                                 "the contract, only what the load generator verifies held (every "
+                                 "200 carried the requesting user's profile).",
     },
     [LANG_ES] = {
         .code = "es", .file = "report.es.md", .decimal = ',', .group = "\xc2\xa0",
@@ -413,6 +442,36 @@ const struct lang report_langs[LANG_N] = {
         .faults_header = "| %s | fallo | peticiones | errores | tasa de error | recuperación |\n",
         .fault_what = {"kill -9 del monolito y rearranque", "kill -9 de profile-service y rearranque",
                        "kill -9 de una instancia de la función"},
+        .not_measured = "no medido",
+        .env_data_given = "Datos: %1$s usuarios de `%2$s` (dados con `--data`)",
+        .unmeasured_note = "**%1$s** falló %2$s de los %3$s casos de `archbench check` y no se "
+                           "midió.",
+        .method_targets =
+            "- *Implementaciones externas*: las que se añadieron a la ejecución con `--target`. "
+            "Una orden se lanzó como las arquitecturas, en su propio grupo de procesos en la CPU "
+            "%s, con `{port}` y `{data}` sustituidos; una URL se midió desde fuera, así que no "
+            "se miden su CPU ni su memoria y su latencia incluye la red hasta ella. Cada una "
+            "tuvo que superar `archbench check` antes de medirse, salvo que la ejecución "
+            "indicara `--no-check`.\n",
+        .target_cmd = "Lanzada con `%1$s` (archbench sustituye `{port}` y `{data}`), en su "
+                      "propio grupo de procesos en la CPU %2$s, como las arquitecturas.",
+        .target_url = "Ya en marcha en %s: medida desde fuera, tal como la ve un cliente.",
+        .diff_target =
+            "Con %1$s conexiones atendió **%2$s** peticiones verificadas por segundo%3$s. A carga "
+            "igual (%4$s peticiones por segundo), su latencia mediana fue de %5$s ms y su p99 de "
+            "%6$s ms%7$s. %8$s %9$s",
+        .diff_target_vs = ", **%s** las del monolito",
+        .diff_target_p99_vs = ", %s el p99 del monolito",
+        .diff_target_res = "La CPU por petición, sumada en todos sus procesos, fue de %1$s µs "
+                           "(%2$s la del monolito); su memoria llegó a %3$s MB en %4$s "
+                           "proceso(s), y respondió a `/health` %5$s ms después de lanzarla.",
+        .diff_target_remote = "Se ejecutó fuera del control de esta máquina (%s): no se midieron "
+                              "su CPU ni su memoria, y cada latencia incluye la red entre el "
+                              "generador de carga y ella.",
+        .diff_target_checked = "Antes de medirla superó los %s casos de `archbench check`.",
+        .diff_target_unchecked = "Se midió sin `archbench check` (`--no-check`): del contrato "
+                                 "solo se comprobó lo que verifica el generador de carga (que cada "
+                                 "200 contenía el perfil del usuario que lo pedía).",
     },
 };
 

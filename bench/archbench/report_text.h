@@ -90,6 +90,25 @@ struct lang {
                                   * %4$s the probe's interval (ms) */
     const char *faults_header;   /* %s the first column */
     const char *fault_what[3];   /* what the fault scenario kills, per architecture */
+    /* targets (archbench run --target) */
+    const char *not_measured;    /* a cell a URL target leaves empty */
+    const char *env_data_given;  /* %1$s users, %2$s the folder */
+    const char *unmeasured_note; /* %1$s name, %2$s cases failed, %3$s cases */
+    const char *method_targets;  /* a list item: %s the system-under-test CPUs */
+    const char *target_cmd;      /* %1$s the command, %2$s the system-under-test CPUs */
+    const char *target_url;      /* %s the URL */
+    const char *diff_target;     /* %1$s the headline concurrency, %2$s req/s, %3$s
+                                  * diff_target_vs or "", %4$s equal rate, %5$s p50, %6$s
+                                  * p99, %7$s diff_target_p99_vs or "", %8$s
+                                  * diff_target_res or diff_target_remote, %9$s
+                                  * diff_target_checked or diff_target_unchecked */
+    const char *diff_target_vs;  /* %s its throughput's ratio to the monolith's */
+    const char *diff_target_p99_vs; /* %s its p99's ratio to the monolith's */
+    const char *diff_target_res; /* %1$s CPU µs, %2$s its ratio to the monolith's, %3$s MB,
+                                  * %4$s processes, %5$s start-up ms */
+    const char *diff_target_remote; /* %s the URL */
+    const char *diff_target_checked; /* %s how many cases */
+    const char *diff_target_unchecked;
 };
 
 extern const struct lang report_langs[LANG_N];

@@ -28,6 +28,7 @@
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
 
+#include "check.h"
 #include "figures.h"
 #include "hosts.h"
 #include "httpc.h"
@@ -89,7 +90,7 @@ static const struct plan *find_plan(const char *name)
 
 struct run {
     const struct plan *plan;
-    bool arch_on[SUT_NARCH];
+    bool arch_on[SUT_MAX];   /* the architectures and the targets measured */
     char out[512];           /* results/<timestamp> */
     char data[1024];         /* dataset directory */
     unsigned users;
@@ -97,14 +98,29 @@ struct run {
     unsigned nsut;
     char bin[512];
     json_t *doc;             /* run.json */
-    json_t *arch[SUT_NARCH]; /* doc.architectures.<name> */
+    json_t *arch[SUT_MAX];   /* doc.architectures.<name> */
     double t0, planned_s;
     struct sut *current;     /* stopped on interruption */
     bool faults;             /* run the fault phase (full profile, or --faults) */
     bool use_hosts;          /* --hosts: every process on a host of its own */
     double rtt_ms;           /* --rtt: added to every round trip between hosts */
     struct hosts hosts;
+    bool data_given;         /* --data: an existing dataset, not seeded here */
+    bool no_check;           /* --no-check: targets measured without archbench check */
 };
+
+/* Whether system a (an architecture or a target) is measured in this run. */
+static bool measured(const struct run *r, int a)
+{
+    return a < (int)sut_nsystems() && r->arch_on[a];
+}
+
+/* A URL target: the dataset it serves is its own, so no other size is tried. */
+static bool remote(int a)
+{
+    const struct sut_target *t = sut_target((enum sut_arch)a);
+    return t != NULL && t->url[0] != '\0';
+}
 
 static volatile sig_atomic_t interrupted;
 
@@ -384,13 +400,19 @@ static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
     double responses = (double)json_integer_value(json_object_get(lgj, "requests")) +
                        (double)json_integer_value(json_object_get(lgj, "warmup_responses"));
     double cpu = w->after.cpu_s - w->before.cpu_s;
-    return json_pack("{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:i, s:s, s:o}", "name",
-                     sc->name, "connections", (int)sc->connections, "rate", sc->rate,
-                     "duration_s", sc->duration_s, "warmup_s", sc->warmup_s, "repeat",
-                     (int)sc->repeat, "cpu_s", cpu, "cpu_us_per_request",
-                     responses > 0 ? cpu * 1e6 / responses : 0.0, "peak_rss_kb",
-                     (json_int_t)w->peak_rss_kb, "peak_processes", (int)w->peak_procs,
-                     "loadgen_file", strrchr(c->json, '/') + 1, "loadgen", lgj);
+    json_t *j = json_pack("{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:i, s:s, s:o}", "name",
+                          sc->name, "connections", (int)sc->connections, "rate", sc->rate,
+                          "duration_s", sc->duration_s, "warmup_s", sc->warmup_s, "repeat",
+                          (int)sc->repeat, "cpu_s", cpu, "cpu_us_per_request",
+                          responses > 0 ? cpu * 1e6 / responses : 0.0, "peak_rss_kb",
+                          (json_int_t)w->peak_rss_kb, "peak_processes", (int)w->peak_procs,
+                          "loadgen_file", strrchr(c->json, '/') + 1, "loadgen", lgj);
+    if (s->nprocs == 0) /* a URL target: nothing of it runs here to be sampled */
+        for (const char *const *k = (const char *const[]){"cpu_s", "cpu_us_per_request",
+                                                           "peak_rss_kb", "peak_processes", NULL};
+             *k; k++)
+            json_object_set_new(j, *k, json_null());
+    return j;
 }
 
 /* Runs bin/loadgen against s pinned to the load CPUs, sampling the system under
@@ -473,6 +495,17 @@ static void sut_options_for(struct run *r, struct sut_options *o, const char *da
     o->hosts = r->use_hosts ? &r->hosts : NULL;
 }
 
+/* Start-up time and idle memory of what was just started. */
+static void record_start(struct run *r, enum sut_arch a, const struct sut *s)
+{
+    json_array_append_new(json_object_get(r->arch[a], "startup_ms"),
+                          json_real(s->startup_ms));
+    struct sut_sample idle;
+    sut_sample(s, &idle);
+    json_array_append_new(json_object_get(r->arch[a], "idle_rss_kb"),
+                          json_integer((json_int_t)idle.rss_kb));
+}
+
 static int start_arch(struct run *r, enum sut_arch a, struct sut *s, const char *data,
                       char *err, size_t errlen)
 {
@@ -480,13 +513,8 @@ static int start_arch(struct run *r, enum sut_arch a, struct sut *s, const char 
     sut_options_for(r, &o, data);
     if (sut_start(s, a, &o, err, errlen) != 0)
         return -1;
-    r->current = s;
-    json_array_append_new(json_object_get(r->arch[a], "startup_ms"),
-                          json_real(s->startup_ms));
-    struct sut_sample idle;
-    sut_sample(s, &idle);
-    json_array_append_new(json_object_get(r->arch[a], "idle_rss_kb"),
-                          json_integer((json_int_t)idle.rss_kb));
+    if (s->nprocs > 0) /* a URL target: nothing was started, nothing to sample */
+        record_start(r, a, s);
     return 0;
 }
 
@@ -579,6 +607,7 @@ static int run_phase(struct run *r, enum sut_arch a, const char *data,
     progress(r, sut_arch_name(a), "start");
     if (start_arch(r, a, &s, data, err, errlen) != 0)
         return -1;
+    r->current = &s;
     int rc = warm_up(r, &s, tokens, err, errlen);
     for (unsigned i = 0; i < n && rc == 0; i++)
         rc = record(r, &s, &list[i], tokens, err, errlen);
@@ -813,14 +842,107 @@ static int hosts_start(struct run *r, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- targets: archbench check before they are measured ---------------------- */
+
+/* Prints target a's failed cases on stderr and keeps the check in run.json. */
+static void note_check(struct run *r, enum sut_arch a, const struct check_summary *cs)
+{
+    json_t *failures = json_array(), *k;
+    size_t i;
+    json_array_foreach(cs->cases, i, k)
+    {
+        if (json_is_true(json_object_get(k, "passed")))
+            continue;
+        fprintf(stderr, "  FAIL %s: %s; rule: %s\n", json_string_value(json_object_get(k, "name")),
+                json_string_value(json_object_get(k, "message")),
+                json_string_value(json_object_get(k, "rule")));
+        json_array_append(failures, json_object_get(k, "name"));
+    }
+    json_object_set_new(json_object_get(r->arch[a], "target"), "check",
+                        json_pack("{s:i, s:i, s:o}", "passed", (int)cs->passed, "failed",
+                                  (int)cs->failed, "failures", failures));
+}
+
+/* Leaves target a out of the run, keeping why in run.json's "unmeasured". */
+static void leave_out(struct run *r, enum sut_arch a)
+{
+    const char *name = sut_arch_name(a);
+    json_t *unmeasured = json_object_get(r->doc, "unmeasured");
+    if (unmeasured == NULL)
+        json_object_set_new(r->doc, "unmeasured", unmeasured = json_object());
+    json_object_set(unmeasured, name, json_object_get(r->arch[a], "target"));
+    json_object_del(json_object_get(r->doc, "architectures"), name);
+    json_t *order = json_object_get(r->doc, "order"), *v;
+    size_t i;
+    json_array_foreach(order, i, v) if (strcmp(json_string_value(v), name) == 0)
+    {
+        json_array_remove(order, i);
+        break;
+    }
+    r->arch_on[a] = false;
+    r->arch[a] = NULL;
+}
+
+/* Starts target a (a command; a URL target is already running), checks it, stops
+ * it. A target that fails a case is left out of the run. */
+static int check_target(struct run *r, enum sut_arch a, char *err, size_t errlen)
+{
+    struct sut s;
+    struct sut_options o;
+    sut_options_for(r, &o, r->data);
+    progress(r, sut_arch_name(a), "archbench check");
+    if (sut_start(&s, a, &o, err, errlen) != 0)
+        return -1;
+    r->current = &s;
+    struct check_summary cs;
+    char cerr[1024];
+    int rc = check_run(s.url, r->data, NULL, &cs, cerr, sizeof cerr);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: %s", sut_arch_name(a), cerr);
+    rc = finish_arch(r, &s, rc, err, errlen);
+    if (rc == 0)
+        note_check(r, a, &cs);
+    if (rc == 0 && cs.failed > 0) {
+        fprintf(stderr, "archbench run: %s failed %u of %u cases of archbench check and is not "
+                        "measured (--no-check measures it anyway)\n", sut_arch_name(a),
+                cs.failed, cs.passed + cs.failed);
+        leave_out(r, a);
+    }
+    json_decref(cs.cases);
+    return rc;
+}
+
+/* Every target checked first (unless --no-check, which run.json records). */
+static int check_targets(struct run *r, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (unsigned a = SUT_NARCH; a < sut_nsystems() && rc == 0; a++) {
+        if (r->no_check)
+            json_object_set_new(json_object_get(r->arch[a], "target"), "check",
+                                json_pack("{s:b}", "skipped", true));
+        else
+            rc = check_target(r, (enum sut_arch)a, err, errlen);
+    }
+    bool any = false;
+    for (int a = 0; a < SUT_MAX; a++)
+        any |= measured(r, a);
+    if (rc == 0 && !any) {
+        snprintf(err, errlen, "no target passed archbench check, and no architecture is measured");
+        rc = -1;
+    }
+    return rc;
+}
+
 /* ---- the whole run ----------------------------------------------------- */
 
 static double planned_seconds(const struct run *r)
 {
     const struct plan *p = r->plan;
-    unsigned na = 0;
-    for (int a = 0; a < SUT_NARCH; a++)
-        na += r->arch_on[a];
+    unsigned na = 0, narch = 0;
+    for (int a = 0; a < SUT_MAX; a++) {
+        na += measured(r, a);
+        narch += a < SUT_NARCH && r->arch_on[a];
+    }
     double per_sat = p->arch_warmup_s + p->scen_warmup_s + p->floor_s +
                      p->nsat * (p->scen_warmup_s + p->sat_s) + 0.5;
     double per_rate = p->arch_warmup_s + p->nrates * (p->scen_warmup_s + p->rate_s) + 0.5;
@@ -829,7 +951,7 @@ static double planned_seconds(const struct run *r)
     if (r->arch_on[SUT_SERVERLESS])
         t += 2 * (p->cold_starts * 0.2 + p->warm_requests * 0.001 + 0.5);
     if (r->faults)
-        t += na * (p->arch_warmup_s + SCENARIO_FAULT_DURATION_S + 0.5);
+        t += narch * (p->arch_warmup_s + SCENARIO_FAULT_DURATION_S + 0.5);
     return t;
 }
 
@@ -870,18 +992,19 @@ static bool run_figures(const struct run *r, struct run_figures *m)
 /* The slowest architecture's headline throughput: the base the plan's open-loop
  * rates are shares of. At SCENARIO_EQUAL_SHARE of it, every architecture is below
  * saturation, and latency compares like with like. */
-static double slowest_headline_thr(const struct run *r)
+static double slowest_headline_thr(const struct run *r, enum sut_arch *slowest)
 {
     struct run_figures m;
     double base = INFINITY;
     if (!run_figures(r, &m))
         return NAN;
-    for (int a = 0; a < SUT_NARCH; a++)
-        if (r->arch_on[a]) {
-            double t = figures_headline_thr(&m.arch[a]);
-            if (t < base)
-                base = t;
+    for (int a = 0; a < SUT_MAX; a++) {
+        const struct arch_figures *f = figures_arch_named(&m, sut_arch_name((enum sut_arch)a));
+        if (measured(r, a) && f && figures_headline_thr(f) < base) {
+            base = figures_headline_thr(f);
+            *slowest = (enum sut_arch)a;
         }
+    }
     return base;
 }
 
@@ -895,12 +1018,18 @@ static void summary(const struct run *r)
     snprintf(thr, sizeof thr, "req/s c=%d", SCENARIO_HEADLINE_CONNS);
     printf("\n%-14s %12s %12s %12s %12s %10s\n", "architecture", thr, "p99 equal", "CPU us/req",
            "startup ms", "peak RSS");
-    for (int a = 0; a < SUT_NARCH; a++) {
-        if (!r->arch_on[a])
+    for (int a = 0; a < SUT_MAX; a++) {
+        const struct arch_figures *f = figures_arch_named(&m, sut_arch_name((enum sut_arch)a));
+        if (!measured(r, a) || f == NULL)
             continue;
-        const struct arch_figures *f = &m.arch[a];
-        printf("%-14s %12.0f %9.2f ms %12.1f %12.1f %7.1f MB\n", sut_arch_name((enum sut_arch)a),
-               figures_headline_thr(f), f->eq_p99_ms, f->cpu_us, f->startup_ms, f->peak_rss_mb);
+        char cpu[32] = "-", start[32] = "-", rss[32] = "-";
+        if (!f->remote) {
+            snprintf(cpu, sizeof cpu, "%.1f", f->cpu_us);
+            snprintf(start, sizeof start, "%.1f", f->startup_ms);
+            snprintf(rss, sizeof rss, "%.1f MB", f->peak_rss_mb);
+        }
+        printf("%-14s %12.0f %9.2f ms %12s %12s %10s\n", sut_arch_name((enum sut_arch)a),
+               figures_headline_thr(f), f->eq_p99_ms, cpu, start, rss);
     }
 }
 
@@ -908,7 +1037,8 @@ static void usage_run(FILE *out)
 {
     fprintf(out,
             "Usage: archbench run [--arch LIST] [--profile smoke|quick|full] [--out DIR]\n"
-            "                     [--users N] [--faults] [--hosts [--rtt MS]]\n"
+            "                     [--users N | --data DIR] [--faults] [--hosts [--rtt MS]]\n"
+            "                     [--target NAME=COMMAND | --target NAME=URL]... [--no-check]\n"
             "Runs every architecture in LIST (default monolith,microservices,serverless)\n"
             "through the profile's scenarios and writes DIR/run.json (default\n"
             "results/<UTC timestamp>; results/latest points at the newest run).\n"
@@ -918,7 +1048,15 @@ static void usage_run(FILE *out)
             "monolith, the profile-service or a function instance and time the recovery.\n"
             "--hosts puts every process, and the load generator, on a host of its own (a\n"
             "network namespace; needs root); --rtt MS adds MS to every round trip between\n"
-            "hosts (bin/netdelay: make netdelay). The default is the loopback.\n");
+            "hosts (bin/netdelay: make netdelay). The default is the loopback.\n"
+            "--target measures anyone's implementation of GET /profile beside the\n"
+            "architectures: COMMAND is started like them (its own process group, the\n"
+            "system-under-test CPUs), {port} and {data} in it replaced by the port to\n"
+            "listen on and the data folder; URL is one already running, here or elsewhere\n"
+            "(latency and throughput only). Each target must pass 'archbench check' first;\n"
+            "--no-check measures it without checking. --arch '' measures targets alone.\n"
+            "--data DIR uses a folder 'archbench seed' wrote (a URL target's data) instead\n"
+            "of seeding var/data-USERS.\n");
 }
 
 static void parse_arch_list(struct run *r, const char *arch_list)
@@ -942,7 +1080,8 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
         {"arch", required_argument, NULL, 'a'},   {"profile", required_argument, NULL, 'p'},
         {"out", required_argument, NULL, 'o'},    {"users", required_argument, NULL, 'u'},
         {"faults", no_argument, NULL, 'f'},       {"hosts", no_argument, NULL, 'H'},
-        {"rtt", required_argument, NULL, 'r'},
+        {"rtt", required_argument, NULL, 'r'},    {"target", required_argument, NULL, 't'},
+        {"data", required_argument, NULL, 'd'},   {"no-check", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char *arch_list = "monolith,microservices,serverless";
@@ -962,6 +1101,17 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
         case 'o': *out = optarg; break;
         case 'f': r->faults = true; break;
         case 'H': r->use_hosts = true; break;
+        case 't': {
+            char err[600];
+            if (sut_target_add(optarg, err, sizeof err) < 0)
+                opts_usage_error("archbench run", "%s", err);
+            break;
+        }
+        case 'd':
+            snprintf(r->data, sizeof r->data, "%s", optarg);
+            r->data_given = true;
+            break;
+        case 'n': r->no_check = true; break;
         case 'r': {
             char *end;
             r->rtt_ms = strtod(optarg, &end);
@@ -981,7 +1131,19 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
         opts_usage_error("archbench run", "unexpected argument '%s'", argv[optind]);
     if (r->rtt_ms > 0 && !r->use_hosts)
         opts_usage_error("archbench run", "--rtt needs --hosts (a delay between hosts)");
+    if (r->use_hosts && sut_nsystems() > SUT_NARCH)
+        opts_usage_error("archbench run", "--target and --hosts do not go together (a target "
+                                          "has no host of its own)");
+    if (users && r->data_given)
+        opts_usage_error("archbench run", "--users and --data: the data folder has its own");
     parse_arch_list(r, arch_list);
+    for (unsigned a = SUT_NARCH; a < sut_nsystems(); a++)
+        r->arch_on[a] = true;
+    bool any = false;
+    for (unsigned a = 0; a < sut_nsystems(); a++)
+        any |= r->arch_on[a];
+    if (!any)
+        opts_usage_error("archbench run", "nothing to measure: --arch is empty and no --target");
     r->users = users ? (unsigned)users : r->plan->users;
     r->faults |= r->plan->faults;
 }
@@ -1037,11 +1199,18 @@ static bool make_output_dirs(struct run *r, const char *out, const char *stamp)
 }
 
 /* The main dataset and, for the full profile, the other sizes. */
-static bool make_datasets(const struct run *r)
+static bool make_datasets(struct run *r)
 {
     char err[512], dir[64];
     mkdir("var", 0755);
-    if (seed_ensure(r->data, r->users, err, sizeof err) != 0) {
+    if (r->data_given) {
+        r->users = (unsigned)seed_count_users(r->data);
+        if (r->users == 0) {
+            log_error("--data %s: no valid token in its tokens.tsv (a folder 'archbench seed "
+                      "--dir %s' writes)", r->data, r->data);
+            return false;
+        }
+    } else if (seed_ensure(r->data, r->users, err, sizeof err) != 0) {
         log_error("seed: %s", err);
         return false;
     }
@@ -1060,12 +1229,18 @@ static void start_doc(struct run *r)
 {
     r->doc = json_object();
     json_t *archs = json_object(), *order = json_array();
-    for (int a = 0; a < SUT_NARCH; a++) {
-        if (!r->arch_on[a])
+    for (int a = 0; a < SUT_MAX; a++) {
+        if (!measured(r, a))
             continue;
         r->arch[a] = json_pack("{s:[], s:[], s:[]}", "startup_ms", "idle_rss_kb", "scenarios");
         if (a == SUT_SERVERLESS)
             json_object_set_new(r->arch[a], "cold_starts", json_object());
+        const struct sut_target *t = sut_target((enum sut_arch)a);
+        if (t)
+            json_object_set_new(r->arch[a], "target",
+                                json_pack("{s:s, s:s}", "kind", t->url[0] ? "url" : "command",
+                                          t->url[0] ? "url" : "command",
+                                          t->url[0] ? t->url : t->command));
         json_object_set_new(archs, sut_arch_name((enum sut_arch)a), r->arch[a]);
         json_array_append_new(order, json_string(sut_arch_name((enum sut_arch)a)));
     }
@@ -1073,36 +1248,41 @@ static void start_doc(struct run *r)
     json_object_set_new(r->doc, "profile", json_string(r->plan->name));
     json_object_set_new(r->doc, "environment", environment(r));
     json_object_set_new(r->doc, "dataset",
-                        json_pack("{s:i, s:i, s:s}", "users", (int)r->users, "seed",
-                                  SEED_DEFAULT, "dir", r->data));
+                        json_pack("{s:i, s:o, s:s, s:b}", "users", (int)r->users, "seed",
+                                  r->data_given ? json_null() : json_integer(SEED_DEFAULT), "dir",
+                                  r->data, "given", r->data_given));
     json_object_set_new(r->doc, "order", order);
     json_object_set_new(r->doc, "network", json_pack("{s:s}", "topology", "loopback"));
     json_object_set_new(r->doc, "architectures", archs);
 }
 
-/* Every phase for every architecture, in order; stops at the first failure. */
+/* Every phase for every architecture and target, in order; stops at the first
+ * failure. Targets take no part in the fault phase (what to kill is not known). */
 static int measure(struct run *r, char *err, size_t errlen)
 {
     const struct plan *p = r->plan;
     int rc = 0;
     for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r->arch_on[a])
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a))
                 rc = phase_saturation(r, (enum sut_arch)a, rep, err, errlen);
-    double base = rc == 0 ? slowest_headline_thr(r) : NAN;
+    enum sut_arch slowest = SUT_MONOLITH;
+    double base = rc == 0 ? slowest_headline_thr(r, &slowest) : NAN;
     if (rc == 0 && !(base > 0 && isfinite(base))) {
-        snprintf(err, errlen, "no architecture completed a c=%d run", SCENARIO_HEADLINE_CONNS);
+        snprintf(err, errlen, "%s served no verified request at %d connections, so no equal "
+                              "load can be set (see %s/loadgen/)", sut_arch_name(slowest),
+                 SCENARIO_HEADLINE_CONNS, r->out);
         rc = -1;
     }
     if (rc == 0)
         json_object_set_new(r->doc, "equal_rate", json_real(base * p->rates[0]));
     for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r->arch_on[a])
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a))
                 rc = phase_rates(r, (enum sut_arch)a, rep, base, err, errlen);
     for (unsigned i = 0; i < p->nscale && rc == 0; i++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r->arch_on[a])
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a) && !remote(a))
                 rc = phase_scale(r, (enum sut_arch)a, p->scale_users[i], err, errlen);
     for (int a = 0; a < SUT_NARCH && rc == 0 && r->faults; a++)
         if (r->arch_on[a])
@@ -1158,7 +1338,8 @@ int run_main(int argc, char **argv)
     parse_options(argc, argv, &r, &out);
     if (!programs_present(&r))
         return 1;
-    dataset_dir(r.data, sizeof r.data, r.users);
+    if (!r.data_given)
+        dataset_dir(r.data, sizeof r.data, r.users);
     if (!split_cpus(&r)) {
         log_error("cannot read this process's CPU affinity");
         return 1;
@@ -1186,6 +1367,8 @@ int run_main(int argc, char **argv)
                         "trip between hosts\n", r.rtt_ms);
     char err[4096] = "";
     int rc = r.use_hosts ? hosts_start(&r, err, sizeof err) : 0;
+    if (rc == 0)
+        rc = check_targets(&r, err, sizeof err);
     if (rc == 0)
         rc = measure(&r, err, sizeof err);
     if (r.use_hosts)

@@ -3,22 +3,33 @@
 #include "sut.h"
 
 #include "httpc.h"
+#include "url.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *const arch_names[SUT_NARCH] = {"monolith", "microservices", "serverless"};
 
-const char *sut_arch_name(enum sut_arch a) { return arch_names[a]; }
+static struct sut_target targets[SUT_MAX_TARGETS];
+static unsigned ntargets;
+
+const char *sut_arch_name(enum sut_arch a)
+{
+    return a < SUT_NARCH ? arch_names[a] : targets[a - SUT_NARCH].name;
+}
 
 bool sut_arch_parse(const char *name, enum sut_arch *out)
 {
@@ -28,6 +39,83 @@ bool sut_arch_parse(const char *name, enum sut_arch *out)
             return true;
         }
     return false;
+}
+
+const struct sut_target *sut_target(enum sut_arch a)
+{
+    unsigned i = (unsigned)a;
+    return i >= SUT_NARCH && i < SUT_NARCH + ntargets ? &targets[i - SUT_NARCH] : NULL;
+}
+
+unsigned sut_nsystems(void) { return SUT_NARCH + ntargets; }
+
+/* A name that is safe in file names and tables, and nobody else's. */
+static bool target_name_ok(const char *name, size_t n, char *err, size_t errlen)
+{
+    bool ok = n > 0 && n < sizeof targets[0].name && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                "0123456789._-") >= n;
+    if (!ok) {
+        snprintf(err, errlen, "target name '%.*s': expected 1-31 letters, digits, '.', '_' or "
+                              "'-'", (int)n, name);
+        return false;
+    }
+    enum sut_arch a;
+    char copy[32];
+    snprintf(copy, sizeof copy, "%.*s", (int)n, name);
+    for (unsigned i = 0; i < ntargets && ok; i++)
+        ok = strcmp(targets[i].name, copy) != 0;
+    if (!ok || sut_arch_parse(copy, &a)) {
+        snprintf(err, errlen, "target name '%s' is taken", copy);
+        return false;
+    }
+    return true;
+}
+
+/* A URL target's base: scheme, host and the path its endpoints live under. */
+static bool target_url(struct sut_target *t, const char *value, char *err, size_t errlen)
+{
+    struct url u;
+    if (!url_parse(value, &u, err, errlen))
+        return false;
+    snprintf(t->url, sizeof t->url, "http://%s%.*s", u.hostport, (int)url_base_len(&u), u.path);
+    return true;
+}
+
+int sut_target_add(const char *spec, char *err, size_t errlen)
+{
+    if (ntargets == SUT_MAX_TARGETS) {
+        snprintf(err, errlen, "at most %d targets", SUT_MAX_TARGETS);
+        return -1;
+    }
+    struct sut_target *t = &targets[ntargets];
+    memset(t, 0, sizeof *t);
+    const char *eq = strchr(spec, '=');
+    bool bare_url = strncasecmp(spec, "http", 4) == 0 && strstr(spec, "://") != NULL &&
+                    (eq == NULL || eq > strstr(spec, "://"));
+    const char *value = bare_url ? spec : eq ? eq + 1 : NULL;
+    if (value == NULL || *value == '\0') {
+        snprintf(err, errlen, "--target: expected NAME=COMMAND or NAME=URL, got '%s'", spec);
+        return -1;
+    }
+    if (bare_url)
+        snprintf(t->name, sizeof t->name, "target%u", ntargets + 1);
+    else if (!target_name_ok(spec, (size_t)(eq - spec), err, errlen))
+        return -1;
+    else
+        snprintf(t->name, sizeof t->name, "%.*s", (int)(eq - spec), spec);
+    if (strncasecmp(value, "http", 4) == 0 && strstr(value, "://") != NULL) {
+        if (!target_url(t, value, err, errlen))
+            return -1;
+    } else if (strstr(value, "{port}") == NULL || strlen(value) >= sizeof t->command) {
+        snprintf(err, errlen, "target %s: the command must say where to listen with {port} "
+                              "(and may use {data}); at most %zu characters", t->name,
+                 sizeof t->command - 1);
+        return -1;
+    } else {
+        snprintf(t->command, sizeof t->command, "%s", value);
+    }
+    return SUT_NARCH + (int)ntargets++;
 }
 
 static void sleep_ms(long ms)
@@ -96,7 +184,8 @@ static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
 }
 
 /* In the child: join the architecture's process group, pin to its CPUs, stdout to
- * the pipe the parent reads the address from, stderr to the log; then exec. */
+ * the pipe the parent reads the address from (a target's to the log: it prints
+ * none), stderr to the log; then exec. */
 static _Noreturn void exec_child(const struct sut *s, const struct sut_options *opt,
                                  const char *name, char *const argv[], int out_fd,
                                  const char *logpath)
@@ -106,10 +195,10 @@ static _Noreturn void exec_child(const struct sut *s, const struct sut_options *
     if (setpgid(0, s->pgid) != 0)
         setpgid(0, 0);
     sched_setaffinity(0, sizeof opt->cpus, &opt->cpus);
-    dup2(out_fd, STDOUT_FILENO);
     int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0)
         dup2(fd, STDERR_FILENO);
+    dup2(out_fd >= 0 ? out_fd : fd, STDOUT_FILENO);
     /* with --hosts, onto the host named after the process */
     if (opt->hosts && hosts_enter(opt->hosts, name) != 0) {
         fprintf(stderr, "cannot enter host %s: %s\n", name, strerror(errno));
@@ -185,13 +274,14 @@ static void explain_no_address(struct sut_proc *p, const char *logpath, char *er
     }
 }
 
-/* Starts argv in slot `slot` (a new one when slot == s->nprocs). */
+/* Starts argv in slot `slot` (a new one when slot == s->nprocs); reads its
+ * address unless it is a target's, whose address was chosen for it. */
 static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
                     const char *name, char *const argv[], char *err, size_t errlen)
 {
     struct sut_proc *p = &s->procs[slot];
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) {
+    int out[2] = {-1, -1};
+    if (!p->target && pipe2(out, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
@@ -200,18 +290,22 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(out[0]);
-        close(out[1]);
+        if (out[0] >= 0) {
+            close(out[0]);
+            close(out[1]);
+        }
         return -1;
     }
     if (pid == 0)
         exec_child(s, opt, name, argv, out[1], logpath);
     join_group(s, pid);
-    close(out[1]);
     p->name = name;
     p->pid = pid;
     if (slot == s->nprocs)
         s->nprocs++;
+    if (p->target)
+        return 0;
+    close(out[1]);
     int rc = read_address(out[0], p->address);
     close(out[0]);
     if (rc != 0)
@@ -235,7 +329,8 @@ static bool health_ok(const char *address)
 static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *when, char *err,
                         size_t errlen)
 {
-    double deadline = clock_now_ms() + SUT_READY_TIMEOUT_MS;
+    int limit_ms = p->target ? SUT_TARGET_READY_TIMEOUT_MS : SUT_READY_TIMEOUT_MS;
+    double deadline = clock_now_ms() + limit_ms;
     while (clock_now_ms() < deadline) {
         if (health_ok(p->address))
             return 0;
@@ -250,7 +345,7 @@ static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *whe
         sleep_ms(2);
     }
     snprintf(err, errlen, "%s at %s did not answer /health within %d s of its %s", p->name,
-             p->address, SUT_READY_TIMEOUT_MS / 1000, when);
+             p->address, limit_ms / 1000, when);
     return -1;
 }
 
@@ -336,27 +431,98 @@ static int start_serverless(struct sut *s, const struct sut_options *opt, char *
     return spawn(s, opt, "faas", argv, err, errlen);
 }
 
+/* A free port on the loopback for a target's {port}: bound, read back, released.
+ * Another process could take it before the target binds it; the target then fails
+ * to start and the run says so. */
+static int free_port(char *out, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int rc = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+                     getsockname(fd, (struct sockaddr *)&a, &alen) == 0
+                 ? 0
+                 : -1;
+    if (rc == 0)
+        snprintf(out, len, "%u", (unsigned)ntohs(a.sin_port));
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* The command with every {port} and {data} replaced. */
+static int substitute(const char *command, const char *port, const char *data, char *out,
+                      size_t len)
+{
+    size_t o = 0;
+    for (const char *p = command; *p; p++) {
+        const char *with = strncmp(p, "{port}", 6) == 0 ? port
+                           : strncmp(p, "{data}", 6) == 0 ? data : NULL;
+        size_t n = with ? strlen(with) : 1;
+        if (o + n + 1 > len)
+            return -1;
+        memcpy(out + o, with ? with : p, n);
+        o += n;
+        p += with ? 5 : 0;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* A target's command, through /bin/sh like a line typed in a terminal, listening
+ * on a port chosen here, against the run's data folder (absolute: the command may
+ * change directory). A URL target starts nothing. */
+static int start_target(struct sut *s, const struct sut_options *opt, const struct sut_target *t,
+                        char *err, size_t errlen)
+{
+    if (t->url[0])
+        return 0;
+    char port[8], data[4096], cmd[sizeof t->command + 8192];
+    if (free_port(port, sizeof port) != 0 || realpath(opt->data_dir, data) == NULL ||
+        substitute(t->command, port, data, cmd, sizeof cmd) != 0) {
+        snprintf(err, errlen, "%s: cannot prepare its command (a port, %s, or too long)",
+                 t->name, opt->data_dir);
+        return -1;
+    }
+    /* A simple command replaces the shell (exec), which would otherwise stay as
+     * a process of the target, counted in its memory and its processes; a list,
+     * a pipeline or a leading VAR=value keeps it. */
+    size_t first = strcspn(cmd, " \t");
+    bool simple = strpbrk(cmd, ";&|<>()`$\\\n") == NULL && memchr(cmd, '=', first) == NULL;
+    char line[sizeof cmd + 8];
+    snprintf(line, sizeof line, "%s%s", simple ? "exec " : "", cmd);
+    struct sut_proc *p = &s->procs[0];
+    p->target = true;
+    snprintf(p->address, sizeof p->address, "127.0.0.1:%s", port);
+    char *argv[] = {"/bin/sh", "-c", line, NULL};
+    return spawn(s, opt, t->name, argv, err, errlen);
+}
+
+static int start_arch(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
+                      char *err, size_t errlen)
+{
+    char threads[16];
+    snprintf(threads, sizeof threads, "%u", opt->threads ? opt->threads : 1);
+    /* Each architecture starts its public server last: it needs the others'
+     * addresses. */
+    switch (arch) {
+    case SUT_MONOLITH:
+        return start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, err,
+                               errlen);
+    case SUT_MICROSERVICES: return start_microservices(s, opt, threads, err, errlen);
+    case SUT_SERVERLESS: return start_serverless(s, opt, err, errlen);
+    default: return start_target(s, opt, sut_target(arch), err, errlen);
+    }
+}
+
 int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
               char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->arch = arch;
     s->opt = *opt;
-    char threads[16];
-    snprintf(threads, sizeof threads, "%u", opt->threads ? opt->threads : 1);
     double t0 = clock_now_ms();
-    int rc = -1;
-    /* Each architecture starts its public server last: it needs the others'
-     * addresses. */
-    switch (arch) {
-    case SUT_MONOLITH:
-        rc = start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, err,
-                             errlen);
-        break;
-    case SUT_MICROSERVICES: rc = start_microservices(s, opt, threads, err, errlen); break;
-    case SUT_SERVERLESS: rc = start_serverless(s, opt, err, errlen); break;
-    case SUT_NARCH: break;
-    }
+    int rc = start_arch(s, arch, opt, err, errlen);
     /* Every internal server answers /health too: all must be up. */
     for (unsigned i = 0; i < s->nprocs && rc == 0; i++)
         rc = wait_healthy(s, &s->procs[i], "start-up", err, errlen);
@@ -364,8 +530,12 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
         sut_stop(s);
         return -1;
     }
-    s->startup_ms = clock_now_ms() - t0;
-    snprintf(s->url, sizeof s->url, "http://%s/profile", s->procs[s->nprocs - 1].address);
+    const struct sut_target *t = sut_target(arch);
+    s->startup_ms = t && t->url[0] ? NAN : clock_now_ms() - t0;
+    if (t && t->url[0])
+        snprintf(s->url, sizeof s->url, "%s/profile", t->url);
+    else
+        snprintf(s->url, sizeof s->url, "http://%s/profile", s->procs[s->nprocs - 1].address);
     return 0;
 }
 

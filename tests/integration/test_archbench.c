@@ -55,7 +55,8 @@ static bool descends_from_us(pid_t pid)
     return false;
 }
 
-/* Calls back for every live descendant whose command name is one of ours. */
+/* A live descendant whose command name is `only` (any name), or one of our programs
+ * (only NULL); with count, how many there are. */
 static pid_t scan_ours(const char *only, unsigned *count)
 {
     pid_t found = 0;
@@ -73,13 +74,14 @@ static pid_t scan_ours(const char *only, unsigned *count)
             comm[strcspn(comm, "\n")] = '\0';
         fclose(f);
         pid_t pid = atoi(e->d_name);
-        for (size_t i = 0; i < NPROGRAMS; i++)
-            if (strcmp(comm, programs[i]) == 0 && (only == NULL || strcmp(only, comm) == 0) &&
-                proc_alive(pid) && descends_from_us(pid)) {
-                found = pid;
-                if (count)
-                    (*count)++;
-            }
+        bool ours = only != NULL && strcmp(only, comm) == 0;
+        for (size_t i = 0; i < NPROGRAMS && only == NULL; i++)
+            ours |= strcmp(comm, programs[i]) == 0;
+        if (ours && proc_alive(pid) && descends_from_us(pid)) {
+            found = pid;
+            if (count)
+                (*count)++;
+        }
     }
     if (d)
         closedir(d);
@@ -178,6 +180,19 @@ static void rm_rf(const char *dir)
     assert_int_equal(system(cmd), 0);
 }
 
+/* dir/run.json and its figures (which point into the document: json_decref it
+ * after). */
+static json_t *load_figures(const char *dir, struct run_figures *m)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    json_t *doc = json_load_file(path, 0, NULL);
+    assert_non_null(doc);
+    if (!figures_from_run(doc, m, err, sizeof err))
+        fail_msg("%s: %s", path, err);
+    return doc;
+}
+
 static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **state)
 {
     (void)state;
@@ -189,12 +204,9 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
     if (r.status != 0)
         fail_msg("archbench run exited %d:\n%s", r.status, r.err);
 
-    char path[256], err[256];
-    snprintf(path, sizeof path, "%s/run.json", dir);
-    json_t *doc = json_load_file(path, 0, NULL);
-    assert_non_null(doc);
+    char path[256];
     struct run_figures m;
-    assert_true(figures_from_run(doc, &m, err, sizeof err));
+    json_t *doc = load_figures(dir, &m);
     assert_true(m.complete);
     for (int a = 0; a < SUT_NARCH; a++) {
         const struct arch_figures *am = &m.arch[a];
@@ -240,6 +252,106 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
     assert_true(count_ours() <= before);
     free_result(&r);
     rm_rf(dir);
+}
+
+/* The text of file dir/name (a test failure when missing); free() it. */
+static char *read_in(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = proc_slurp(path, NULL);
+    if (text == NULL)
+        fail_msg("missing %s", path);
+    return text;
+}
+
+/* archbench run --target: a command (the Python example), a URL (a monolith this
+ * test started, as an implementation running elsewhere would be), and a copy of the
+ * example broken for one case, which check keeps out of the run. Both reports show
+ * the measured targets in their tables with a Difference from their numbers. */
+static void test_smoke_run_with_targets(void **state)
+{
+    (void)state;
+    unsigned before = count_ours();
+    char data[256], dir[] = "/tmp/archbench-run-XXXXXX", db[300], bin[256], url[128];
+    assert_int_equal(proc_seed(data, sizeof data, 2000), 0);
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/app.db", data);
+    char *mono[] = {(char *)proc_bin("monolith", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                    "--db", db, NULL};
+    struct proc elsewhere;
+    assert_int_equal(proc_start_server(&elsewhere, mono, NULL), 0);
+    snprintf(url, sizeof url, "far=http://%s/profile", elsewhere.address);
+    char *args[] = {"run", "--profile", "smoke", "--arch", "monolith", "--data", data,
+                    "--target", "py=python3 examples/python/profile_server.py --port {port} "
+                                "--data {data}",
+                    "--target", url, "--target",
+                    "broken=python3 tests/support/broken_profile_server.py --break 401-expired "
+                    "--port {port} --data {data}",
+                    "--out", dir, NULL};
+    struct result r = run_archbench(args, NULL);
+    int stopped = proc_stop(&elsewhere);
+    if (r.status != 0)
+        fail_msg("archbench run exited %d:\n%s", r.status, r.err);
+    assert_int_equal(stopped, 0);
+    assert_non_null(strstr(r.err, "  FAIL 401-expired: "));
+    assert_non_null(strstr(r.err, "broken failed 1 of 22 cases of archbench check"));
+
+    struct run_figures m;
+    json_t *doc = load_figures(dir, &m);
+    const struct arch_figures *py = figures_arch_named(&m, "py");
+    const struct arch_figures *far = figures_arch_named(&m, "far");
+    assert_non_null(py);
+    assert_non_null(far);
+    assert_null(figures_arch_named(&m, "broken"));
+    assert_true(py->target && !py->remote && py->check_passed == 22 && py->check_failed == 0);
+    assert_true(far->remote && isnan(far->cpu_us) && isnan(far->peak_rss_mb));
+    assert_true(isfinite(py->cpu_us) && py->cpu_us > 0 && py->peak_rss_mb > 0);
+    assert_true(figures_headline_thr(py) > 0 && figures_headline_thr(far) > 0);
+    assert_int_equal(py->verify_errors + far->verify_errors, 0);
+    assert_int_equal(m.nunmeasured, 1);
+    json_decref(doc);
+
+    char *en = read_in(dir, "report.md"), *es = read_in(dir, "report.es.md");
+    char *dat = read_in(dir, "charts/throughput.dat");
+    assert_non_null(strstr(en, "| py | "));
+    assert_non_null(strstr(en, "| far | "));
+    assert_non_null(strstr(en, "not measured"));
+    assert_non_null(strstr(es, "no medido"));
+    assert_non_null(strstr(en, "## py\n"));
+    assert_non_null(strstr(es, "## far\n"));
+    assert_non_null(strstr(strstr(en, "## py\n"), "### Difference"));
+    assert_non_null(strstr(strstr(es, "## far\n"), "### Diferencia"));
+    assert_non_null(strstr(en, "**broken** failed 1 of the 22 cases"));
+    assert_non_null(strstr(dat, "monolith microservices serverless py far"));
+    free(en);
+    free(es);
+    free(dat);
+    free_result(&r);
+    assert_true(count_ours() <= before);
+    assert_int_equal(find_child_named("python3"), 0);
+    rm_rf(dir);
+    proc_rmdir(data);
+}
+
+static void test_bad_targets_exit_2(void **state)
+{
+    (void)state;
+    char *cases[][6] = {
+        {"run", "--target", "py=python3 server.py", NULL},        /* no {port} */
+        {"run", "--target", "monolith=http://127.0.0.1:1", NULL}, /* a taken name */
+        {"run", "--target", "bad name=http://127.0.0.1:1", NULL},
+        {"run", "--target", "x=https://example.com", NULL},
+        {"run", "--arch", "", NULL},                              /* nothing to measure */
+    };
+    const char *says[] = {"{port}", "taken", "target name", "https is not supported",
+                          "nothing to measure"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct result r = run_archbench(cases[i], NULL);
+        if (r.status != 2 || strstr(r.err, says[i]) == NULL)
+            fail_msg("case %zu: exit %d, stderr: %s", i, r.status, r.err);
+        free_result(&r);
+    }
 }
 
 static void test_bad_usage_exits_2(void **state)
@@ -425,6 +537,8 @@ int main(void)
         cmocka_unit_test(test_server_dying_at_start_up_is_reported),
         cmocka_unit_test(test_architecture_killed_mid_run_fails_cleanly),
         cmocka_unit_test(test_smoke_run_with_faults_writes_run_json_and_both_reports),
+        cmocka_unit_test(test_bad_targets_exit_2),
+        cmocka_unit_test(test_smoke_run_with_targets),
     };
     return cmocka_run_group_tests_name("archbench", tests, NULL, NULL);
 }
