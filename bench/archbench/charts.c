@@ -120,6 +120,74 @@ static void gp_begin(FILE *f, const struct chart *c, const struct run_figures *m
     fprintf(f, "%sset output '%s.%s.svg'\nset title '%s'\n", decimal, c->name, L->code, title);
 }
 
+/* ---- axes: tics labelled as the report's tables write numbers ---------------- */
+
+#define MAX_TICS 16
+
+/* "set xtics (...)": a tic at each value, labelled in lang's column format (grouped
+ * thousands, the language's decimal sign), so the charts read like the tables
+ * beside them; gnuplot's own labels have no thousands separator. */
+static void gp_tics(FILE *f, char axis, int lang, const double *v, unsigned n)
+{
+    if (n == 0)
+        return;
+    fprintf(f, "set %ctics (", axis);
+    for (unsigned i = 0; i < n; i++) {
+        int decimals = v[i] >= 1 || v[i] <= 0 ? 0 : (int)ceil(-log10(v[i]) - 1e-9);
+        fprintf(f, "%s\"%s\" %.6g", i ? ", " : "", report_cell(lang, v[i], decimals), v[i]);
+    }
+    fprintf(f, ")\n");
+}
+
+/* Round steps (1, 2 or 5 times a power of ten) from 0 past max: at most 8. */
+/* "set yrange [0:TOP]": the top a little above max, so the highest point and the
+ * key stay clear of the border. */
+static void gp_yrange_from_zero(FILE *f, double max)
+{
+    if (max > 0 && isfinite(max))
+        fprintf(f, "set yrange [0:%.6g]\n", max * 1.15);
+    else
+        fprintf(f, "set yrange [0:*]\n");
+}
+
+static unsigned linear_tics(double max, double *v)
+{
+    if (!(max > 0 && isfinite(max)))
+        return 0;
+    double unit = pow(10, floor(log10(max / 8))), step = unit;
+    static const double mult[] = {1, 2, 5, 10};
+    for (int i = 0; i < 4 && max / step > 8; i++)
+        step = unit * mult[i];
+    unsigned n = 0;
+    for (double t = 0; t <= max + step && n < MAX_TICS; t += step)
+        v[n++] = t;
+    return n;
+}
+
+/* The powers of ten from below lo to above hi, for a log axis. */
+static unsigned decade_tics(double lo, double hi, double *v)
+{
+    if (!(lo > 0 && hi >= lo && isfinite(hi)))
+        return 0;
+    unsigned n = 0;
+    for (double t = pow(10, floor(log10(lo))); t < hi * 10 && n < MAX_TICS; t *= 10)
+        v[n++] = t;
+    return n;
+}
+
+/* The range of the finite, positive values of a chart. */
+struct extent {
+    double lo, hi;
+};
+
+static void extend(struct extent *e, double v)
+{
+    if (isfinite(v) && v > 0) {
+        e->lo = e->lo > 0 && e->lo < v ? e->lo : v;
+        e->hi = e->hi > v ? e->hi : v;
+    }
+}
+
 /* "plot FILE CLAUSE, '' CLAUSE ..." over the architectures present. */
 static void plot_clauses(char *out, size_t len, const struct run_figures *m, const char *file,
                          clause_fn clause, int lang)
@@ -175,12 +243,23 @@ static void throughput_script(FILE *f, const struct chart *c, const struct run_f
         lo = all[j] < lo ? all[j] : lo;
         hi = all[j] > hi ? all[j] : hi;
     }
-    char xrange[96] = "";
-    if (lo == hi) /* one concurrency only: give the point some room */
-        snprintf(xrange, sizeof xrange, "set xrange [%u:%u]\n", lo / 2, hi * 2);
+    /* room around the points, so the first and last tics are inside the range (and
+     * a single concurrency is not a point on the border) */
+    char xrange[96];
+    snprintf(xrange, sizeof xrange, "set xrange [%g:%g]\n", lo / 1.5, hi * 1.5);
+    double x[MAX_TICS], y[MAX_TICS];
+    struct extent thr = {0, 0};
+    for (unsigned j = 0; j < n && j < MAX_TICS; j++) {
+        x[j] = all[j];
+        for (int i = 0; i < SUT_MAX; i++)
+            extend(&thr, figures_thr_at(figures_arch(m, i), all[j]));
+    }
     gp_begin(f, c, m, lang, L->chart_thr);
-    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 2\nset yrange [0:*]\n%s%s\n",
-            L->ax_conns, L->ax_thr, xrange, plot);
+    gp_tics(f, 'x', lang, x, n < MAX_TICS ? n : MAX_TICS);
+    gp_tics(f, 'y', lang, y, linear_tics(thr.hi, y));
+    gp_yrange_from_zero(f, thr.hi);
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 2\n%s%s\n", L->ax_conns,
+            L->ax_thr, xrange, plot);
 }
 
 /* ---- latency percentiles at equal load --------------------------------------- */
@@ -217,9 +296,18 @@ static void bar_clause(char *out, size_t len, int arch, const char *title, bool 
 static void latency_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
                           const char *plot)
 {
-    (void)m;
     const struct lang *L = &report_langs[lang];
+    struct extent ms = {0, 0};
+    for (int i = 0; i < SUT_MAX; i++) {
+        const struct arch_figures *a = figures_arch(m, i);
+        if (a) {
+            extend(&ms, a->eq_p50_ms);
+            extend(&ms, a->eq_p999_ms);
+        }
+    }
+    double y[MAX_TICS];
     gp_begin(f, c, m, lang, L->chart_lat);
+    gp_tics(f, 'y', lang, y, decade_tics(ms.lo, ms.hi, y));
     fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale y\n"
                "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border -1\nset key top left\n%s\n",
@@ -252,9 +340,15 @@ static void coldwarm_script(FILE *f, const struct chart *c, const struct run_fig
                             int lang, const char *plot)
 {
     (void)plot;
-    (void)m;
     const struct lang *L = &report_langs[lang];
+    const struct arch_figures *sls = &m->arch[SUT_SERVERLESS];
+    struct extent ms = {0, 0};
+    extend(&ms, sls->cold_p50_ms[MODE_EXEC]);
+    extend(&ms, sls->cold_p50_ms[MODE_FORK_SERVER]);
+    extend(&ms, sls->warm_p50_ms[MODE_EXEC]);
+    double y[MAX_TICS];
     gp_begin(f, c, m, lang, L->chart_cold);
+    gp_tics(f, 'y', lang, y, decade_tics(ms.lo, ms.hi, y));
     fprintf(f, "set ylabel '%s'\nset logscale y\nset style fill solid 0.85 border -1\n"
                "set boxwidth 0.6\nset xrange [-0.6:2.6]\nunset key\n"
                "set xtics ('%s' 0, '%s' 1, '%s' 2)\n"
@@ -300,9 +394,17 @@ static void curve_clause(char *out, size_t len, int arch, const char *title, boo
 static void curve_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
                           const char *plot)
 {
-    (void)m;
     const struct lang *L = &report_langs[lang];
+    struct extent thr = {0, 0}, p99 = {0, 0};
+    for (int i = 0; i < SUT_MAX; i++)
+        for (unsigned k = 0; k < m->arch[i].ncurve; k++) {
+            extend(&thr, m->arch[i].curve_thr[k]);
+            extend(&p99, m->arch[i].curve_p99_ms[k]);
+        }
+    double x[MAX_TICS], y[MAX_TICS];
     gp_begin(f, c, m, lang, L->chart_curve);
+    gp_tics(f, 'x', lang, x, linear_tics(thr.hi, x));
+    gp_tics(f, 'y', lang, y, decade_tics(p99.lo, p99.hi, y));
     fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale y\nset key top left\n%s\n",
             L->ax_thr, L->ax_p99, plot);
 }
@@ -361,14 +463,27 @@ static bool scale_data(FILE *f, const struct run_figures *m)
 static void scale_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
                           const char *plot)
 {
-    (void)m;
     const struct lang *L = &report_langs[lang];
     char title[256];
     snprintf(title, sizeof title, L->chart_scale,
              report_number(lang, SCENARIO_HEADLINE_CONNS, 0));
+    unsigned users[FIGURES_MAX_SCALE + 1];
+    unsigned n = scale_users(m, users);
+    double x[FIGURES_MAX_SCALE + 1], y[MAX_TICS];
+    struct extent thr = {0, 0};
+    for (unsigned j = 0; j < n; j++)
+        x[j] = users[j];
+    for (int i = 0; i < SUT_MAX; i++) {
+        extend(&thr, figures_headline_thr(figures_arch(m, i)));
+        for (unsigned k = 0; k < m->arch[i].nscale; k++)
+            extend(&thr, m->arch[i].scale_thr[k]);
+    }
     gp_begin(f, c, m, lang, title);
-    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\nset yrange [0:*]\n%s\n",
-            L->ax_users, L->ax_thr, plot);
+    gp_tics(f, 'x', lang, x, n);
+    gp_tics(f, 'y', lang, y, linear_tics(thr.hi, y));
+    gp_yrange_from_zero(f, thr.hi);
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\n%s\n", L->ax_users,
+            L->ax_thr, plot);
 }
 
 /* ---- all of them --------------------------------------------------------------- */

@@ -30,7 +30,11 @@ static char *ring(void)
     return bufs[next++ % 32];
 }
 
-const char *report_number(int lang, double v, int decimals)
+/* A number in lang's format. In a column (a table's, a chart axis's) every number
+ * from 1,000 on is grouped, so a column reads alike; prose follows the language's
+ * own rule (Spanish groups four-digit numbers only beside larger ones: 1580 but
+ * 41 321). */
+static const char *format_number(int lang, double v, int decimals, bool column)
 {
     const struct lang *L = &report_langs[lang];
     if (!isfinite(v))
@@ -47,7 +51,7 @@ const char *report_number(int lang, double v, int decimals)
     char *out = ring(), *o = out;
     if (v < 0 && strspn(raw, "0.") != strlen(raw))
         *o++ = '-';
-    bool group = fabs(v) >= L->group_min;
+    bool group = fabs(v) >= (column ? 1000 : L->group_min);
     for (size_t i = 0; i < intlen; i++) {
         if (group && i > 0 && (intlen - i) % 3 == 0)
             o += sprintf(o, "%s", L->group);
@@ -62,11 +66,30 @@ const char *report_number(int lang, double v, int decimals)
     return out;
 }
 
+const char *report_number(int lang, double v, int decimals)
+{
+    return format_number(lang, v, decimals, false);
+}
+
+const char *report_cell(int lang, double v, int decimals)
+{
+    return format_number(lang, v, decimals, true);
+}
+
 /* Milliseconds with the precision a reader needs: 0.087, 1.24, 12.4, 124. */
+static int ms_decimals(double v)
+{
+    return !isfinite(v) ? 0 : v < 1 ? 3 : v < 10 ? 2 : v < 100 ? 1 : 0;
+}
+
 static const char *fmt_ms(int lang, double v)
 {
-    int d = !isfinite(v) ? 0 : v < 1 ? 3 : v < 10 ? 2 : v < 100 ? 1 : 0;
-    return report_number(lang, v, d);
+    return report_number(lang, v, ms_decimals(v));
+}
+
+static const char *cell_ms(int lang, double v)
+{
+    return report_cell(lang, v, ms_decimals(v));
 }
 
 static const char *fmt_ratio(int lang, double v)
@@ -149,14 +172,14 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         if (a == NULL)
             continue;
         char cold[64], cpu[64], rss[64], procs[16], start[64];
-        snprintf(cold, sizeof cold, "%s ms", fmt_ms(lang, cold_p50(a)));
-        snprintf(cpu, sizeof cpu, "%s µs", report_number(lang, a->cpu_us, 1));
-        snprintf(rss, sizeof rss, "%s MB", report_number(lang, a->peak_rss_mb, 1));
+        snprintf(cold, sizeof cold, "%s ms", cell_ms(lang, cold_p50(a)));
+        snprintf(cpu, sizeof cpu, "%s µs", report_cell(lang, a->cpu_us, 1));
+        snprintf(rss, sizeof rss, "%s MB", report_cell(lang, a->peak_rss_mb, 1));
         snprintf(procs, sizeof procs, "%u", a->processes);
-        snprintf(start, sizeof start, "%s ms", fmt_ms(lang, a->startup_ms));
+        snprintf(start, sizeof start, "%s ms", cell_ms(lang, a->startup_ms));
         out(f, "| %s | %s | %s ms | %s / %s ms | %s | %s | %s | %s | %s |\n",
-            report_system_title(lang, m, i), report_number(lang, figures_headline_thr(a), 0),
-            fmt_ms(lang, a->floor_p50_ms), fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
+            report_system_title(lang, m, i), report_cell(lang, figures_headline_thr(a), 0),
+            cell_ms(lang, a->floor_p50_ms), cell_ms(lang, a->eq_p50_ms), cell_ms(lang, a->eq_p99_ms),
             local(lang, a, cpu), local(lang, a, rss), local(lang, a, procs),
             local(lang, a, start), a->has_cold ? cold : "—");
     }
@@ -177,7 +200,7 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
     unsigned n = figures_all_conns(m, conns, FIGURES_MAX_CONNS);
     out(f, "| %s |", L->col_arch);
     for (unsigned j = 0; j < n; j++)
-        out(f, " %u %s |", conns[j], L->ax_conns);
+        out(f, " %s %s |", report_cell(lang, conns[j], 0), L->ax_conns);
     out(f, "\n|---|");
     for (unsigned j = 0; j < n; j++)
         out(f, "---:|");
@@ -188,7 +211,7 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
             continue;
         out(f, "| %s |", report_system_title(lang, m, i));
         for (unsigned j = 0; j < n; j++)
-            out(f, " %s |", report_number(lang, figures_thr_at(a, conns[j]), 0));
+            out(f, " %s |", report_cell(lang, figures_thr_at(a, conns[j]), 0));
         out(f, "\n");
     }
     out(f, "\n");
@@ -204,10 +227,10 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
         if (!a)
             continue;
         out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", report_system_title(lang, m, i),
-            report_number(lang, a->eq_rate, 0), report_number(lang, a->eq_thr, 0),
-            fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p90_ms), fmt_ms(lang, a->eq_p99_ms),
-            fmt_ms(lang, a->eq_p999_ms), fmt_ms(lang, a->eq_max_ms),
-            fmt_ms(lang, a->eq_p99_uncorrected_ms));
+            report_cell(lang, a->eq_rate, 0), report_cell(lang, a->eq_thr, 0),
+            cell_ms(lang, a->eq_p50_ms), cell_ms(lang, a->eq_p90_ms), cell_ms(lang, a->eq_p99_ms),
+            cell_ms(lang, a->eq_p999_ms), cell_ms(lang, a->eq_max_ms),
+            cell_ms(lang, a->eq_p99_uncorrected_ms));
     }
     out(f, "\n");
 }
@@ -217,8 +240,8 @@ static void cold_table(FILE *f, int lang, const struct arch_figures *a)
     out(f, "%s|---|---:|---:|---:|---:|---:|\n", report_langs[lang].cold_header);
     for (int k = 0; k < MODE_N; k++)
         out(f, "| `--start %s` | %u | %s | %s | %s | %s |\n", scenario_start_mode(k), a->cold_n[k],
-            fmt_ms(lang, a->cold_p50_ms[k]), fmt_ms(lang, a->cold_p90_ms[k]),
-            fmt_ms(lang, a->init_p50_ms[k]), fmt_ms(lang, a->warm_p50_ms[k]));
+            cell_ms(lang, a->cold_p50_ms[k]), cell_ms(lang, a->cold_p90_ms[k]),
+            cell_ms(lang, a->init_p50_ms[k]), cell_ms(lang, a->warm_p50_ms[k]));
     out(f, "\n");
 }
 
@@ -232,9 +255,9 @@ static void faults_table(FILE *f, int lang, const struct run_figures *m)
         if (!a || !a->has_fault)
             continue;
         out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i], L->fault_what[i],
-            report_number(lang, (double)a->fault_requests, 0),
-            report_number(lang, (double)a->fault_errors, 0),
-            fmt_pct(lang, a->fault_error_rate * 100), fmt_ms(lang, a->fault_recovery_ms));
+            report_cell(lang, (double)a->fault_requests, 0),
+            report_cell(lang, (double)a->fault_errors, 0),
+            fmt_pct(lang, a->fault_error_rate * 100), cell_ms(lang, a->fault_recovery_ms));
     }
     out(f, "\n");
 }
@@ -373,11 +396,25 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
 
 /* ---- the report's sections ------------------------------------------------------ */
 
+/* "**quick**", and in a language that translates it, "**quick** (rápido)": the
+ * profile keeps the name the command line takes. */
+static const char *profile_text(int lang, const char *profile)
+{
+    static const char *const names[] = {"smoke", "quick", "full"};
+    const char *gloss = NULL;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(profile, names[i]) == 0)
+            gloss = report_langs[lang].profile_gloss[i];
+    char *out = ring();
+    snprintf(out, 96, gloss ? "**%s** (%s)" : "**%s**", profile, gloss);
+    return out;
+}
+
 static void section_title(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "# %s\n\n", L->title);
-    out(f, L->generated, m->profile, m->date, m->commit);
+    out(f, L->generated, profile_text(lang, m->profile), m->date, m->commit);
     out(f, "\n\n");
     if (!m->complete)
         out(f, "%s\n\n", L->incomplete);
@@ -396,7 +433,7 @@ static void section_environment(FILE *f, int lang, const struct run_figures *m)
     snprintf(mem, sizeof mem, "%s GiB", report_number(lang, atof(m->memory) / 1048576.0, 1));
     out(f, "- %s: %s\n- %s: %s\n- %s: %s\n- %s: %s\n- %s: `%s`\n- %s: %s\n", L->env_cpu,
         m->cpu_model, L->env_cores, cores, L->env_mem, mem, L->env_kernel, m->kernel,
-        L->env_commit, m->commit, L->env_profile, m->profile);
+        L->env_commit, m->commit, L->env_profile, profile_text(lang, m->profile));
     out(f, "- ");
     out(f, L->env_split, m->load_cpus, m->sut_cpus);
     out(f, "\n- ");
@@ -435,7 +472,12 @@ static void section_method(FILE *f, int lang, const struct run_figures *m)
         targets |= figures_arch(m, i) != NULL;
     if (targets || m->nunmeasured > 0)
         out(f, L->method_targets, m->sut_cpus);
-    out(f, "\n**%s**\n\n%s\n", L->h_caveats, L->caveats);
+    out(f, "\n**%s**\n\n", L->h_caveats);
+    /* the share of a vCPU Lambda gives the platform's default memory size */
+    double share = 100.0 * SCENARIO_FAAS_MEMORY_MB / sources[SOURCE_LAMBDA_VCPU_MB].value;
+    out(f, L->caveats, source_value(lang, SOURCE_LAMBDA_VCPU_MB), fmt_pct(lang, share),
+        sources[SOURCE_LAMBDA_VCPU_MB].url);
+    out(f, "\n");
 }
 
 static void section_charts(FILE *f, int lang, const struct run_figures *m, unsigned made)
@@ -561,9 +603,10 @@ static void section_published(FILE *f, int lang, const struct run_figures *m)
     const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
     if (sls && sls->has_cold) {
         out(f, L->published_cold, source_value(lang, SOURCE_RUST_INIT_LOW),
-            source_value(lang, SOURCE_RUST_INIT_HIGH), sources[SOURCE_RUST_INIT_LOW].url,
-            source_value(lang, SOURCE_FIRECRACKER_BOOT), sources[SOURCE_FIRECRACKER_BOOT].url,
-            fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
+            source_value(lang, SOURCE_RUST_INIT_HIGH), source_value(lang, SOURCE_CPP_INIT_LOW),
+            source_value(lang, SOURCE_CPP_INIT_HIGH), sources[SOURCE_RUST_INIT_LOW].url,
+            sources[SOURCE_LAMBDA_INIT_PHASE].url, source_value(lang, SOURCE_FIRECRACKER_BOOT),
+            sources[SOURCE_FIRECRACKER_BOOT].url, fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
         out(f, "\n\n");
     }
 }
@@ -572,6 +615,7 @@ static void section_reading(FILE *f, int lang)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n%s\n\n", L->h_reading, L->reading);
+    out(f, "## %s\n\n%s\n", L->h_glossary, L->glossary);
 }
 
 static void section_errors(FILE *f, int lang, const struct run_figures *m)

@@ -24,9 +24,11 @@ struct lang {
     const char *na;              /* a missing number */
     const char *pct;             /* a percentage: %s the number */
     const char *title, *incomplete;
+    const char *profile_gloss[3]; /* the profiles smoke, quick, full in words (NULL: the
+                                   * name says it) */
     const char *generated;       /* %1$s profile, %2$s date, %3$s commit */
     const char *h_summary, *h_env, *h_method, *h_caveats, *h_charts, *h_arch[3], *h_use,
-        *h_diff, *h_published, *h_reading, *h_errors;
+        *h_diff, *h_published, *h_reading, *h_errors, *h_glossary;
     const char *arch_name[3];
     const char *source_link;     /* the link text after a use case */
     /* summary table */
@@ -44,7 +46,9 @@ struct lang {
     const char *method_items;    /* markdown list: %1$s load CPUs, %2$s SUT CPUs, %3$s equal
                                   * rate, %4$s the headline concurrency, %5$s the idle timeout
                                   * of the cold starts (ms) */
-    const char *caveats;         /* markdown list */
+    const char *caveats;         /* markdown list: %1$s the MB of memory that buy a whole
+                                  * Lambda vCPU, %2$s the share of one a 128 MB instance
+                                  * gets, %3$s their source */
     /* charts and their tables */
     const char *chart_thr, *chart_lat, *chart_cold, *chart_curve;
     const char *chart_scale;     /* %s the headline concurrency */
@@ -79,9 +83,12 @@ struct lang {
     const char *published_ueda;  /* %1$s URL, %2$s their loss (%), %3$s this run's ratio,
                                   * %4$s this run's loss, %5$s the headline concurrency */
     const char *published_ueda_none; /* %1$s URL, %2$s their loss (%) */
-    const char *published_cold;  /* %1$s–%2$s Rust Init Durations (ms), %3$s their URL, %4$s
-                                  * Firecracker boot (ms), %5$s its URL, %6$s this cold start */
+    const char *published_cold;  /* %1$s–%2$s Rust Init Durations (ms), %3$s–%4$s C++ ones,
+                                  * %5$s their URL, %6$s what Lambda's Init Duration covers
+                                  * (URL), %7$s Firecracker's boot (ms), %8$s its URL,
+                                  * %9$s this run's cold start */
     const char *reading;
+    const char *glossary;        /* markdown list, printed as it is (no format) */
     const char *errors_none;
     const char *errors_some;     /* %1$s arch, %2$s failed, %3$s requests */
     const char *verify_fail;     /* %1$s arch, %2$s responses */

@@ -8,10 +8,14 @@ enum source_id {
     /* prices: the serverless cost model */
     SOURCE_LAMBDA_GB_SECOND,     /* USD per GB-s */
     SOURCE_LAMBDA_REQUESTS,      /* USD per million requests */
+    SOURCE_LAMBDA_VCPU_MB,       /* MB of memory that buy one whole vCPU */
     /* published results the report compares this run with */
     SOURCE_UEDA_THROUGHPUT_LOSS, /* % */
     SOURCE_RUST_INIT_LOW,        /* ms */
     SOURCE_RUST_INIT_HIGH,       /* ms */
+    SOURCE_CPP_INIT_LOW,         /* ms */
+    SOURCE_CPP_INIT_HIGH,        /* ms */
+    SOURCE_LAMBDA_INIT_PHASE,    /* what Lambda's Init Duration covers (text) */
     SOURCE_FIRECRACKER_BOOT,     /* ms */
     /* the real use cases (cited for their text: no value) */
     SOURCE_SHOPIFY,
@@ -21,7 +25,7 @@ enum source_id {
     SOURCE_UBER,
     SOURCE_AMAZON,
     SOURCE_IROBOT,
-    SOURCE_COCA_COLA,
+    SOURCE_BBC,
     SOURCE_N
 };
 
