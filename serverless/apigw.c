@@ -177,7 +177,45 @@ static void format_time(int64_t ms, char *out, size_t outlen)
     snprintf(out, outlen, "%s", text);
 }
 
-/* The query's key=value pairs as an object, repeated keys joined with ",". */
+/* The value of the n hex digits at p, or -1 when one is not a hex digit. */
+static int hex_digits(const char *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* The byte the %XX at p stands for, or -1 when p is not a valid escape. */
+static int pct_byte(const char *p, size_t left)
+{
+    return left >= 3 && p[0] == '%' ? hex_digits(p + 1, 2) : -1;
+}
+
+/* Appends s[0..n) decoded as API Gateway decodes query keys and values: %XX is the
+ * byte it names and '+' a space (form encoding); an invalid escape stays as it is. */
+static void out_decoded(struct out *o, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int b = pct_byte(s + i, n - i);
+        char c = b >= 0 ? (char)b : s[i] == '+' ? ' ' : s[i];
+        out_raw(o, &c, 1);
+        if (b >= 0)
+            i += 2;
+    }
+}
+
+/* "queryStringParameters": the query's key=value pairs decoded, the values of a
+ * repeated key joined with commas in their order (an empty value too: "a=&a=2" is
+ * ",2"), as API Gateway's payload 2.0 has them. At most 64 distinct pairs are
+ * looked at; rawQueryString carries the whole query. */
 static void out_params(struct out *o, const char *q)
 {
     struct kv {
@@ -207,20 +245,24 @@ static void out_params(struct out *o, const char *q)
         if (!first)
             out_raw(o, ",", 1);
         first = false;
-        out_str(o, kv[i].k, kv[i].klen, false);
+        /* Decoded first, then escaped as one JSON string. */
+        struct out text = {0};
+        out_decoded(&text, kv[i].k, kv[i].klen);
+        out_str(o, text.buf ? text.buf : "", text.len, false);
         out_raw(o, ":", 1);
-        /* Joined values are built first, then escaped as one string. */
-        struct out joined = {0};
+        text.len = 0;
+        bool more = false;
         for (size_t j = i; j < n; j++) {
             if (kv[j].klen != kv[i].klen || memcmp(kv[j].k, kv[i].k, kv[i].klen) != 0)
                 continue;
-            if (joined.len > 0)
-                out_raw(&joined, ",", 1);
-            out_raw(&joined, kv[j].v, kv[j].vlen);
+            if (more)
+                out_raw(&text, ",", 1);
+            more = true;
+            out_decoded(&text, kv[j].v, kv[j].vlen);
         }
-        out_str(o, joined.buf ? joined.buf : "", joined.len, false);
-        o->oom |= joined.oom;
-        free(joined.buf);
+        out_str(o, text.buf ? text.buf : "", text.len, false);
+        o->oom |= text.oom;
+        free(text.buf);
     }
     out_raw(o, "}", 1);
 }
@@ -231,19 +273,24 @@ static void out_header_value(struct out *o, const struct apigw_request *r, size_
 {
     const char *name = r->headers[i].name;
     const char *value = r->headers[i].value ? r->headers[i].value : "";
-    size_t more = 0;
+    size_t repeats = 0;
     for (size_t j = i + 1; j < r->nheaders; j++)
-        more += strcasecmp(r->headers[j].name, name) == 0;
-    if (more == 0) {
+        repeats += strcasecmp(r->headers[j].name, name) == 0;
+    if (repeats == 0) {
         out_cstr(o, value);
         return;
     }
+    /* A comma between every two values, empty ones included: an empty field line
+     * followed by "Bearer x" is ",Bearer x", which no token check takes for one
+     * credential (the monolith and the gateway see two lines and refuse too). */
     struct out joined = {0};
+    bool after_first = false;
     for (size_t j = i; j < r->nheaders; j++) {
         if (strcasecmp(r->headers[j].name, name) != 0)
             continue;
-        if (joined.len > 0)
+        if (after_first)
             out_raw(&joined, ",", 1);
+        after_first = true;
         out_lit(&joined, r->headers[j].value ? r->headers[j].value : "");
     }
     out_str(o, joined.buf ? joined.buf : "", joined.len, false);
@@ -438,21 +485,6 @@ static bool scan_word(struct scan *s, const char *word)
     return true;
 }
 
-static int hex4(const char *p)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
 /* The code point of the \u escape(s) at s->p (just after "\u"), a surrogate pair
  * taken as one; -1 for what jansson refuses (lone surrogates) or this scan does
  * not take (U+0000). */
@@ -460,14 +492,14 @@ static long scan_escape_u(struct scan *s)
 {
     if (s->end - s->p < 4)
         return -1;
-    long cp = hex4(s->p);
+    long cp = hex_digits(s->p, 4);
     s->p += 4;
     if (cp >= 0xdc00 && cp <= 0xdfff)
         return -1;
     if (cp >= 0xd800 && cp <= 0xdbff) {
         if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
             return -1;
-        long lo = hex4(s->p + 2);
+        long lo = hex_digits(s->p + 2, 4);
         if (lo < 0xdc00 || lo > 0xdfff)
             return -1;
         s->p += 6;

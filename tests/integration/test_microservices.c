@@ -183,6 +183,8 @@ static void test_two_authorization_headers_get_the_same_401(void **state)
     assert_int_equal(compare("GET", "/profile", h), 401);
     snprintf(h, sizeof h, "Authorization: Bearer %s\r\nAuthorization:\r\n", t->token);
     assert_int_equal(compare("GET", "/profile", h), 401);
+    snprintf(h, sizeof h, "Authorization:\r\nAuthorization: Bearer %s\r\n", t->token);
+    assert_int_equal(compare("GET", "/profile", h), 401);
 }
 
 static void test_unknown_paths_methods_and_health_match(void **state)

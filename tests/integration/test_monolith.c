@@ -203,6 +203,11 @@ static void test_two_authorization_headers_get_401(void **state)
     get_profile(h, &r);
     assert_unauthorized(&r, TOKEN_MALFORMED);
     httpc_free(&r);
+    /* An empty line first, then a valid one: still two, still refused. */
+    snprintf(h, sizeof h, "Authorization:\r\nAuthorization: Bearer %s\r\n", a);
+    get_profile(h, &r);
+    assert_unauthorized(&r, TOKEN_MALFORMED);
+    httpc_free(&r);
 }
 
 static void test_unknown_token_gets_401(void **state)

@@ -338,6 +338,8 @@ static void conformance(bool fork_server)
         {"DELETE", "DELETE", "/profile", ""},
         {"query string", "GET", "/profile?x=1", ""},
         {"health", "GET", "/health", ""},
+        {"empty Authorization, then a valid one", "GET", "/profile", ""},
+        {"valid Authorization, then an empty one", "GET", "/profile", ""},
     };
     snprintf(cases[4].headers, sizeof cases[4].headers, "Authorization: Bearer %s\r\n",
              expired->token);
@@ -352,9 +354,18 @@ static void conformance(bool fork_server)
              valid->token);
     snprintf(cases[13].headers, sizeof cases[13].headers, "Authorization: Bearer %s\r\n",
              valid->token);
+    snprintf(cases[15].headers, sizeof cases[15].headers,
+             "Authorization:\r\nAuthorization: Bearer %s\r\n", valid->token);
+    snprintf(cases[16].headers, sizeof cases[16].headers,
+             "Authorization: Bearer %s\r\nAuthorization:\r\n", valid->token);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         compare(mono.port, f.p.port, cases[i].method, cases[i].path, cases[i].headers,
                 cases[i].what);
+    /* Two Authorization lines are no credential, in every architecture. */
+    struct http_response r;
+    assert_int_equal(httpc_request(f.p.port, "GET", "/profile", cases[15].headers, &r), 0);
+    assert_int_equal(r.status, 401);
+    httpc_free(&r);
     faas_stop(&f);
     proc_stop(&mono);
 }

@@ -18,7 +18,7 @@ static json_t *render(const struct apigw_request *r)
     char *text = apigw_event_render(r, &len);
     assert_non_null(text);
     assert_int_equal(strlen(text), len);
-    json_t *ev = json_loads(text, 0, NULL);
+    json_t *ev = json_loads(text, JSON_ALLOW_NUL, NULL); /* %00 decodes to \u0000 */
     free(text);
     assert_non_null(ev);
     return ev;
@@ -110,10 +110,51 @@ static void test_event_escapes_and_repairs_strings(void **state)
     assert_string_equal(str(ev, "headers.x-bin"), "a\x01\"b\\\xef\xbf\xbd\xef\xbf\xbd");
     assert_string_equal(str(ev, "headers.x-utf8"), "\xe6\x9d\xb1 ok");
     assert_string_equal(str(ev, "rawPath"), "/p\"q");
-    assert_string_equal(str(ev, "queryStringParameters.k"), "%22");
+    assert_string_equal(str(ev, "rawQueryString"), "k=%22");
+    assert_string_equal(str(ev, "queryStringParameters.k"), "\"");
     /* A NUL byte is valid UTF-8 but goes base64, so functions see it intact. */
     assert_string_equal(str(ev, "body"), "YQBi");
     assert_true(json_is_true(json_object_get(ev, "isBase64Encoded")));
+    json_decref(ev);
+}
+
+/* API Gateway decodes query keys and values (%XX, '+' as a space) and joins a
+ * repeated key's values with commas, empty ones included; rawQueryString stays as
+ * it was sent. */
+static void test_event_query_parameters_are_decoded(void **state)
+{
+    (void)state;
+    struct apigw_request r = {.method = "GET", .path = "/", .protocol = "HTTP/1.1",
+                              .source_ip = "127.0.0.1", .request_id = "r",
+                              .query = "a=x%20y+z&b=%2B1&a=&c=%zz&d&%6B%65y=v%00w&e=%E6%9D%B1"};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "rawQueryString"),
+                        "a=x%20y+z&b=%2B1&a=&c=%zz&d&%6B%65y=v%00w&e=%E6%9D%B1");
+    assert_string_equal(str(ev, "queryStringParameters.a"), "x y z,");
+    assert_string_equal(str(ev, "queryStringParameters.b"), "+1");
+    assert_string_equal(str(ev, "queryStringParameters.c"), "%zz");
+    assert_string_equal(str(ev, "queryStringParameters.d"), "");
+    assert_string_equal(str(ev, "queryStringParameters.e"), "\xe6\x9d\xb1");
+    json_t *key = json_object_get(json_object_get(ev, "queryStringParameters"), "key");
+    assert_int_equal(json_string_length(key), 3);
+    assert_memory_equal(json_string_value(key), "v\0w", 3);
+    json_decref(ev);
+}
+
+/* Repeated headers are joined with a comma between every two values: an empty one
+ * does not disappear, so an empty Authorization before a valid one is no valid
+ * credential (as the monolith and the gateway, which see two lines, decide). */
+static void test_event_joins_empty_header_values_too(void **state)
+{
+    (void)state;
+    struct apigw_header h[] = {{"Authorization", ""}, {"authorization", "Bearer abc"},
+                               {"X-A", "1"}, {"X-A", ""}};
+    struct apigw_request r = {.method = "GET", .path = "/profile", .protocol = "HTTP/1.1",
+                              .source_ip = "127.0.0.1", .request_id = "r", .headers = h,
+                              .nheaders = 4};
+    json_t *ev = render(&r);
+    assert_string_equal(str(ev, "headers.authorization"), ",Bearer abc");
+    assert_string_equal(str(ev, "headers.x-a"), "1,");
     json_decref(ev);
 }
 
@@ -340,6 +381,8 @@ int main(void)
         cmocka_unit_test(test_event_has_the_v2_fields),
         cmocka_unit_test(test_event_body_text_or_base64),
         cmocka_unit_test(test_event_escapes_and_repairs_strings),
+        cmocka_unit_test(test_event_query_parameters_are_decoded),
+        cmocka_unit_test(test_event_joins_empty_header_values_too),
         cmocka_unit_test(test_result_with_status_headers_cookies),
         cmocka_unit_test(test_result_without_status_code_is_200_json),
         cmocka_unit_test(test_result_base64_body_is_decoded),
