@@ -16,12 +16,14 @@
 #include "opts.h"
 #include "profile.h"
 #include "seed.h"
+#include "token.h"
 
 /* ---- the data folder ------------------------------------------------------------ */
 
 /* A well-formed token (43 base64url characters) that no seed writes: SHA-256
  * outputs are never this regular. */
 static const char check_unknown_token[] = "checkUnknownToken0000000000000000000000000Q";
+_Static_assert(sizeof check_unknown_token == TOKEN_LEN + 1, "a token is 43 characters");
 
 /* The profile of user id in the shape the contract renders it, or NULL. */
 static char *expected_body(struct db *db, int64_t id, size_t *len)
@@ -80,7 +82,8 @@ static int read_tokens(struct check_ctx *c, struct db *db, FILE *f, char *err, s
             snprintf(c->expired, sizeof c->expired, "%s", tok);
         else if (strcmp(status, "revoked") == 0 && c->revoked[0] == '\0')
             snprintf(c->revoked, sizeof c->revoked, "%s", tok);
-        else if (strcmp(status, "valid") == 0)
+        else if (strcmp(status, "valid") == 0 &&
+                 (c->nascii < CHECK_USERS_PER_KIND || nmore < CHECK_USERS_PER_KIND))
             select_user(c, db, id, tok, more, &nmore);
     }
     memcpy(&c->users[c->nascii], more, nmore * sizeof more[0]);
