@@ -49,7 +49,7 @@ FORCE:
 $(BUILD)/common/%.o: INCLUDES = $(MHD_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) \
 	$(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 $(BUILD)/monolith/%.o: INCLUDES = -Icommon $(MHD_CFLAGS)
-$(BUILD)/microservices/%.o: INCLUDES = -Icommon $(MHD_CFLAGS) $(CURL_CFLAGS)
+$(BUILD)/microservices/%.o: INCLUDES = -Icommon $(MHD_CFLAGS)
 $(BUILD)/serverless/%.o: INCLUDES = -Icommon $(CRYPTO_CFLAGS)
 $(BUILD)/serverless/platform/%.o: INCLUDES = -Icommon -Iserverless -Iserverless/function \
 	$(MHD_CFLAGS) $(JANSSON_CFLAGS)
@@ -96,8 +96,11 @@ $(BIN)/auth-service: $(BUILD)/microservices/auth-service.o $(LIBCOMMON)
 $(BIN)/auth-service: LIBS = $(DB_SERVER_LIBS)
 $(BIN)/profile-service: $(BUILD)/microservices/profile-service.o $(LIBCOMMON)
 $(BIN)/profile-service: LIBS = $(DB_SERVER_LIBS)
-$(BIN)/gateway: $(BUILD)/microservices/gateway.o $(BUILD)/microservices/upstream.o $(LIBCOMMON)
-$(BIN)/gateway: LIBS = $(MHD_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+# The gateway calls its services with its own HTTP client: no libcurl.
+UPSTREAM_OBJ := $(patsubst %.c,$(BUILD)/%.o,microservices/upstream.c \
+	microservices/upstream_target.c)
+$(BIN)/gateway: $(BUILD)/microservices/gateway.o $(UPSTREAM_OBJ) $(LIBCOMMON)
+$(BIN)/gateway: LIBS = $(MHD_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 # Serverless: bin/faas (the platform) and bin/fn-get-profile (the function); test
 # functions that hang, crash or fail on purpose live in build/tests/.
@@ -122,13 +125,13 @@ $(BIN)/archbench: LIBS = $(ALL_LIBS)
 # probe, a raw single-connection HTTP probe (the latency floor bench-loadgen.sh
 # compares loadgen against); spawn-floor, the raw posix_spawn+wait cost of a
 # program (bench-serverless.sh); upstream-cost, the client CPU of one upstream
-# call, libcurl (the gateway's client) against one send and one recv
-# (bench-upstream.sh).
+# call, the gateway's client and libcurl (the reference it replaced) against one
+# send and one recv (bench-upstream.sh).
 PEERS := $(BUILD)/peers/probe $(BUILD)/peers/spawn-floor $(BUILD)/peers/upstream-cost
-$(BUILD)/peers/probe: $(BUILD)/bench/peers/probe.o
+$(BUILD)/peers/probe: $(BUILD)/bench/peers/probe.o $(BUILD)/common/http_response.o
 $(BUILD)/peers/spawn-floor: $(BUILD)/bench/peers/spawn-floor.o $(LIBCOMMON)
-$(BUILD)/peers/upstream-cost: $(BUILD)/bench/peers/upstream-cost.o \
-	$(BUILD)/microservices/upstream.o $(LIBLOADGEN) $(LIBCOMMON)
+$(BUILD)/peers/upstream-cost: $(BUILD)/bench/peers/upstream-cost.o $(UPSTREAM_OBJ) \
+	$(LIBLOADGEN) $(LIBCOMMON)
 $(BUILD)/peers/upstream-cost: LIBS = $(CURL_LIBS)
 
 PROGRAMS := $(addprefix $(BIN)/,monolith auth-service profile-service gateway faas \
@@ -136,15 +139,18 @@ PROGRAMS := $(addprefix $(BIN)/,monolith auth-service profile-service gateway fa
 TEST_FUNCTIONS := $(BUILD)/tests/fn-test
 
 # Tests link what they test from the archives; unit tests of modules outside them
-# (serverless/apigw.c, microservices/upstream.c) link those objects too.
+# (serverless/apigw.c, the gateway's upstream client) link those objects too, the
+# client's before the archives it calls into.
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
 TEST_LINK := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c)) $(LIBARCHBENCH) \
 	$(LIBLOADGEN) $(LIBCOMMON)
-$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_LINK)
+UPSTREAM_TESTS := $(BUILD)/tests/test_upstream $(BUILD)/tests/test_upstream_client
+$(filter-out $(UPSTREAM_TESTS),$(UNIT_TESTS)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o \
+	$(TEST_LINK)
+$(UPSTREAM_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UPSTREAM_OBJ) $(TEST_LINK)
 $(INTEGRATION_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_LINK)
 $(BUILD)/tests/test_apigw: $(APIGW_OBJ)
-$(BUILD)/tests/test_upstream: $(BUILD)/microservices/upstream.o
 $(UNIT_TESTS) $(INTEGRATION_TESTS): LIBS = $(CMOCKA_LIBS) $(ALL_LIBS)
 
 # The one link recipe: a target's objects and archives, then its LIBS.
@@ -167,13 +173,13 @@ test: all tests
 bench: all
 	@bin/archbench run --profile quick
 
-# libFuzzer on loadgen's HTTP response parser (clang). FUZZ_SECONDS bounds the run;
-# crashes are written to build/fuzz/.
+# libFuzzer on the HTTP/1.1 response parser (common/http_response.c: loadgen's and the
+# gateway's) with clang. FUZZ_SECONDS bounds the run; crashes are written to build/fuzz/.
 FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c bench/loadgen/lg_http.h
+$(BUILD)/fuzz/fuzz-parser: tests/fuzz/fuzz_http_response.c common/http_response.c common/http_response.h
 	@mkdir -p $(@D)
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Ibench/loadgen -fsanitize=fuzzer,address,undefined \
-	    -o $@ tests/fuzz/fuzz_lg_http.c bench/loadgen/lg_http.c
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Icommon -fsanitize=fuzzer,address,undefined \
+	    -o $@ tests/fuzz/fuzz_http_response.c common/http_response.c
 
 fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 	@mkdir -p $(BUILD)/fuzz/corpus
@@ -183,9 +189,11 @@ fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 # The other libFuzzer targets (docs/fuzzing.md): make fuzz-NAME builds
 # tests/fuzz/fuzz_NAME.c with FUZZ_SRC_NAME (and FUZZ_LIBS_NAME) and runs it on
 # build/fuzz/corpus-NAME seeded from tests/fuzz/corpus_NAME/.
-FUZZ_TARGETS := token
+FUZZ_TARGETS := token apigw
 FUZZ_SRC_token := common/token.c
 FUZZ_LIBS_token := -lcrypto
+FUZZ_SRC_apigw := serverless/apigw.c
+FUZZ_LIBS_apigw := -ljansson -lcrypto
 .SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)

@@ -7,12 +7,22 @@
 #include "log.h"
 #include "opts.h"
 
+/* The options beyond the server's: --db, and for internal services the secret. */
+struct db_options {
+    struct db_service *s;
+    const char *secret_path;
+    bool insecure;
+};
+
 static bool db_option(int c, const char *arg, void *ctx)
 {
-    if (c != 'd')
-        return false;
-    ((struct db_service *)ctx)->db_path = arg;
-    return true;
+    struct db_options *o = ctx;
+    switch (c) {
+    case 'd': o->s->db_path = arg; return true;
+    case 'S': o->secret_path = arg; return o->s->internal;
+    case 'I': o->insecure = true; return o->s->internal;
+    default: return false;
+    }
 }
 
 void db_service_parse(struct db_service *s, struct server_config *cfg, int argc, char **argv,
@@ -20,12 +30,18 @@ void db_service_parse(struct db_service *s, struct server_config *cfg, int argc,
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"service-secret", required_argument, NULL, 'S'},
+        {"insecure-no-service-secret", no_argument, NULL, 'I'},
         SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    server_parse_args(argc, argv, longopts, cfg, s->program, usage, db_option, s);
+    struct db_options o = {.s = s};
+    server_parse_args(argc, argv, longopts, cfg, s->program, usage, db_option, &o);
     if (s->db_path == NULL)
         opts_usage_error(s->program, "--db FILE is required");
+    if (s->internal)
+        cfg->service_secret = service_secret_option(s->program, o.secret_path, o.insecure,
+                                                    &s->secret);
 }
 
 static void *worker_init(void *app, unsigned index, char *err, size_t errlen)

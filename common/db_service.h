@@ -18,9 +18,13 @@ struct db_service {
     const char *program; /* for messages and /metrics */
     unsigned tables;     /* what each worker's db_open prepares: DB_SESSIONS | DB_USERS */
     bool metrics;        /* count requests per worker; db_service_metrics answers them */
+    /* An internal service: takes --service-secret FILE (or, explicitly,
+     * --insecure-no-service-secret) and answers only callers presenting it. */
+    bool internal;
 
     /* Set by db_service_parse and db_service_init. */
     const char *db_path;
+    struct service_secret secret;
     unsigned nthreads;
     struct metrics_http **http; /* one per worker when metrics */
     /* With DB_SESSIONS: the fixed 401 answers, one per failed token_result. */
@@ -36,8 +40,9 @@ struct db_worker {
 
 /* Parses --db FILE (required) and SERVER_LONGOPTS into s and cfg, whose listen
  * address the caller has set to the program's default; the other limits get the
- * servers' defaults. --help prints usage(stdout) and --version the version, both
- * exiting 0; bad usage exits 2 with a one-line message. */
+ * servers' defaults. An internal service also requires --service-secret FILE (read
+ * here) or --insecure-no-service-secret. --help prints usage(stdout) and --version
+ * the version, both exiting 0; bad usage exits 2 with a one-line message. */
 void db_service_parse(struct db_service *s, struct server_config *cfg, int argc, char **argv,
                       void (*usage)(FILE *out));
 
@@ -57,6 +62,13 @@ int db_service_main(struct db_service *s, struct server_config *cfg,
 /* Sends a flow's answer: a 200's JSON body (whose ownership it takes), a 401 as
  * the fixed answer for its check, anything else as a one-off problem+json. */
 enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a);
+
+/* The --help lines of the internal services' credential options. */
+#define DB_SERVICE_SECRET_HELP                                                             \
+    "  --service-secret FILE  answer only callers presenting this shared secret in\n"     \
+    "                         X-Service-Secret (the gateway's --service-secret FILE)\n"  \
+    "  --insecure-no-service-secret\n"                                                  \
+    "                         answer anyone who can reach the port (a trusted host only)\n"
 
 /* The route handler of GET /metrics for a service with metrics. */
 enum MHD_Result db_service_metrics(const struct server_request *req);

@@ -13,6 +13,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "http_response.h"
+
 /* The socket options every connection gets: blocking with 5 s send and receive
  * timeouts, Nagle off (requests are small and written whole). */
 static void httpc_socket_options(int fd)
@@ -102,59 +105,87 @@ bool httpc_header_at(const struct http_response *r, const char *name, unsigned n
     return false;
 }
 
+/* The body as the parser hands it over (de-chunked). */
+struct httpc_body {
+    char *buf;
+    size_t len, cap;
+};
+
+static bool httpc_body_append(void *ctx, const char *data, size_t len)
+{
+    struct httpc_body *b = ctx;
+    return buf_append(&b->buf, &b->len, &b->cap, data, len, 1024);
+}
+
+/* Feeds n bytes to p, the head a byte at a time, so that where it ends is known
+ * (*head_end: its length in the raw bytes, from offset `at` of data; p->header_bytes
+ * goes on to count a chunked body's trailer section); the rest at once. */
+static enum http_response_result httpc_feed(struct http_response_parser *p, const char *data,
+                                            size_t n, size_t at, size_t *head_end)
+{
+    enum http_response_result res = HTTP_RESPONSE_MORE;
+    size_t off = 0, used;
+    while (res == HTTP_RESPONSE_MORE && off < n && p->state <= HTTP_RESPONSE_S_HEADERS) {
+        res = http_response_parse(p, data + off++, 1, &used);
+        if (p->state > HTTP_RESPONSE_S_HEADERS)
+            *head_end = at + off;
+    }
+    if (res == HTTP_RESPONSE_MORE && off < n)
+        res = http_response_parse(p, data + off, n - off, &used);
+    return res;
+}
+
 int httpc_read(int fd, struct http_response *r, bool head_only)
 {
     memset(r, 0, sizeof *r);
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    if (buf == NULL)
-        return -1;
-    char *end = NULL;
-    while (end == NULL) {
-        if (len + 1 >= cap) {
-            cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (nb == NULL)
-                goto fail;
-            buf = nb;
+    /* The project's one response parser frames the answer (any body framing); the
+     * raw bytes are kept until the head is complete, for httpc_header. */
+    struct http_response_parser *p = calloc(1, sizeof *p);
+    struct httpc_body body = {0};
+    char *raw = NULL;
+    size_t raw_len = 0, raw_cap = 0, head_len = 0;
+    if (p == NULL || !buf_reserve(&body.buf, 0, &body.cap, 0, 1024))
+        goto fail;
+    body.buf[0] = '\0';
+    p->head_request = head_only;
+    p->body_fn = httpc_body_append;
+    p->body_ctx = &body;
+    http_response_reset(p);
+    enum http_response_result res = HTTP_RESPONSE_MORE;
+    while (res == HTTP_RESPONSE_MORE) {
+        char chunk[4096];
+        ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+        if (n < 0)
+            goto fail;
+        if (n == 0) {
+            res = http_response_finish(p);
+            break;
         }
-        ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
-        if (n <= 0)
+        size_t at = raw_len;
+        if (p->state <= HTTP_RESPONSE_S_HEADERS &&
+            !buf_append(&raw, &raw_len, &raw_cap, chunk, (size_t)n, 4096))
             goto fail;
-        len += (size_t)n;
-        buf[len] = '\0';
-        end = strstr(buf, "\r\n\r\n");
+        res = httpc_feed(p, chunk, (size_t)n, at, &head_len);
     }
-    size_t head_len = (size_t)(end - buf) + 4;
-    r->head = strndup(buf, head_len);
-    if (r->head == NULL || sscanf(r->head, "HTTP/1.%*d %d", &r->status) != 1)
+    if (res != HTTP_RESPONSE_DONE || head_len == 0 || head_len > raw_len)
         goto fail;
-    char clen[32];
-    size_t want = 0;
-    if (!head_only && httpc_header(r, "Content-Length", clen, sizeof clen))
-        want = (size_t)strtoul(clen, NULL, 10);
-    r->body = malloc(want + 1);
-    if (r->body == NULL)
+    r->head = strndup(raw, head_len);
+    if (r->head == NULL)
         goto fail;
-    size_t have = len - head_len < want ? len - head_len : want;
-    memcpy(r->body, buf + head_len, have);
-    while (have < want) {
-        ssize_t n = recv(fd, r->body + have, want - have, 0);
-        if (n <= 0)
-            goto fail;
-        have += (size_t)n;
-    }
-    r->body[want] = '\0';
-    r->body_len = want;
-    free(buf);
+    r->status = (int)p->status;
+    r->body = body.buf;
+    r->body_len = body.len;
+    free(raw);
+    free(p);
     return 0;
 fail:
-    free(buf);
+    free(raw);
+    free(p);
+    free(body.buf);
     httpc_free(r);
     return -1;
 }
 
-/* One request on fd (a new connection to host), which it closes. */
 static int request_on(int fd, const char *host, const char *method, const char *path,
                       const char *headers, struct http_response *r)
 {

@@ -30,8 +30,9 @@ int httpc_connect_host(const char *host, const char *port);
 /* Sends all of buf; 0 or -1. */
 int httpc_send(int fd, const char *buf, size_t len);
 
-/* Reads one response (Content-Length bodies; no body for HEAD when head_only).
- * Returns 0, or -1 on a closed connection, timeout or unparsable response. */
+/* Reads one response, framed by the project's response parser (Content-Length,
+ * chunked or until-close bodies; none for HEAD when head_only). Returns 0, or -1
+ * on a closed connection, timeout or malformed response. */
 int httpc_read(int fd, struct http_response *r, bool head_only);
 
 /* One request on a new connection: "METHOD path" with extra header lines

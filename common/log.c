@@ -49,3 +49,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w;
 }
+
+_Bool log_budget_take(struct log_budget *b)
+{
+    long now = (long)time(NULL);
+    if (b->second != now) {
+        b->second = now;
+        b->used = 0;
+    }
+    return b->used++ < LOG_BUDGET_PER_SECOND;
+}

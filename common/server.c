@@ -82,6 +82,7 @@ struct server_shared {
     struct MHD_Response *uri_too_long;
     struct MHD_Response **not_allowed; /* one per route (its Allow differs) */
     struct MHD_Response *health_not_allowed;
+    struct MHD_Response *no_credential; /* 401: service secret missing or wrong */
 };
 
 /* *con_cls of every request: answers wait for the second handler call, because
@@ -95,6 +96,7 @@ struct request_state {
     void (*app_free)(void *app);    /* server_request.state_free */
     unsigned long long start_us;    /* headers in (CLOCK_MONOTONIC), for request_done */
     unsigned raw_status;            /* answered past MHD (send_raw_problem), or 0 */
+    bool oversize;                  /* handle_oversize route: body over the limit */
 };
 
 bool server_option(int c, const char *arg, struct server_config *cfg, const char *program)
@@ -492,6 +494,16 @@ static enum MHD_Result take_body(const struct server_config *cfg, struct MHD_Con
                                  struct request_state *st, const char *data, size_t len)
 {
     size_t limit = route_max_body(cfg, st->route);
+    if (st->route != NULL && st->route->handle_oversize &&
+        (st->oversize || st->body_seen + len > limit)) {
+        if (!st->oversize) { /* counted from here on, not kept */
+            free(st->body);
+            st->body = NULL;
+            st->oversize = true;
+        }
+        st->body_seen = st->body_seen > SIZE_MAX - len ? SIZE_MAX : st->body_seen + len;
+        return MHD_YES;
+    }
     if (st->body_seen + len > limit) {
         if (st->raw_status == 0) {
             char detail[96];
@@ -596,7 +608,8 @@ static const char *check_head(struct server_daemon *d, struct MHD_Connection *co
         *status = http_head_status(v);
         return http_head_detail(v);
     }
-    if (s.h.lengths > 0 && s.h.content_length > route_max_body(d->cfg, rt)) {
+    if (s.h.lengths > 0 && s.h.content_length > route_max_body(d->cfg, rt) &&
+        (rt == NULL || !rt->handle_oversize)) {
         *status = MHD_HTTP_CONTENT_TOO_LARGE;
         if (rt == NULL || rt->max_body == 0)
             *shared = d->shared->too_large;
@@ -637,6 +650,15 @@ static enum MHD_Result start_request(struct server_daemon *d, struct MHD_Connect
     return MHD_YES;
 }
 
+/* Exactly one service-secret header, with the right value. */
+static bool caller_presents_secret(struct MHD_Connection *conn,
+                                   const struct service_secret *secret)
+{
+    unsigned count;
+    const char *v = server_header(conn, SERVICE_SECRET_HEADER, &count);
+    return count == 1 && service_secret_matches(secret, v);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -663,6 +685,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                       d->shared->health_not_allowed);
         return MHD_queue_response(conn, MHD_HTTP_OK, d->shared->health);
     }
+    if (cfg->service_secret != NULL && !caller_presents_secret(conn, cfg->service_secret))
+        return MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, d->shared->no_credential);
     const struct server_route *rt = st->route;
     if (rt == NULL)
         return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, d->shared->not_found);
@@ -672,7 +696,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct server_request req = {.conn = conn, .method = method, .url = url,
                                  .worker = d->app_worker, .state = &st->app,
                                  .state_free = &st->app_free, .body = st->body,
-                                 .body_len = st->body ? st->body_seen : 0};
+                                 .body_len = st->body || st->oversize ? st->body_seen : 0,
+                                 .body_too_large = st->oversize};
     return rt->handler(&req);
 }
 
@@ -681,14 +706,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
-    static _Atomic long window;
-    static _Atomic int in_window;
-    long now = (long)time(NULL);
-    if (window != now) {
-        window = now;
-        in_window = 0;
-    }
-    if (in_window++ >= 5)
+    static struct log_budget budget;
+    if (!log_budget_take(&budget))
         return;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -769,6 +788,27 @@ void server_resume(struct MHD_Connection *conn)
         ssize_t n = write(wk->wake_fd, &one, sizeof one);
         (void)n;
     }
+}
+
+int server_add_connection(const struct server_config *site, int fd,
+                          const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct server_worker *wk = current_worker;
+    struct server_daemon *d = NULL;
+    for (size_t i = 0; wk != NULL && i < wk->ndaemons && d == NULL; i++)
+        if (wk->daemons[i]->cfg == site)
+            d = wk->daemons[i];
+    if (d == NULL) {
+        close(fd);
+        return -1;
+    }
+    /* MHD closes fd itself when it refuses it. The new connection is read in
+     * this loop pass, before the worker sleeps again. */
+    if (MHD_add_connection(d->daemon, fd, addr, addrlen) != MHD_YES)
+        return -1;
+    atomic_store(&d->resumed, true);
+    wk->rerun = true;
+    return 0;
 }
 
 /* The most sites one server serves (faas: the trigger and the Runtime API). */
@@ -869,10 +909,12 @@ static void *worker_main(void *arg)
         bool waited_out = ready == 0 && timeout > 0;
         for (size_t i = 0; i < nd; i++) {
             struct server_daemon *d = wk->daemons[i];
+            bool app_ready = app_at[i] >= 0 && fds[app_at[i]].revents != 0;
             if (d->cfg->worker_run)
                 d->cfg->worker_run(d->app_worker);
-            bool run = waited_out || due[i] || fds[epoll_at[i]].revents != 0 ||
-                       (app_at[i] >= 0 && fds[app_at[i]].revents != 0);
+            if (app_ready && d->cfg->worker_fd_ready)
+                d->cfg->worker_fd_ready(d->app_worker);
+            bool run = waited_out || due[i] || fds[epoll_at[i]].revents != 0 || app_ready;
             if (atomic_exchange(&d->resumed, false) || run)
                 daemon_run(d);
         }
@@ -909,9 +951,13 @@ static int shared_init(struct server_shared *s, const struct server_config *cfg)
     s->uri_too_long = server_problem_response(414, detail, NULL, NULL);
     s->health_not_allowed = server_problem_response(
         405, "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    /* RFC 9110 asks a 401 for a challenge: the scheme names the header to send. */
+    s->no_credential = server_problem_response(
+        401, "this internal service answers only callers with the service secret",
+        MHD_HTTP_HEADER_WWW_AUTHENTICATE, SERVICE_SECRET_CHALLENGE);
     s->not_allowed = calloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->not_allowed);
     if (!s->health || !s->not_found || !s->too_large || !s->health_not_allowed ||
-        !s->headers_too_large || !s->uri_too_long ||
+        !s->headers_too_large || !s->uri_too_long || !s->no_credential ||
         !s->not_allowed)
         return -1;
     for (size_t i = 0; i < cfg->nroutes; i++) {
@@ -929,7 +975,7 @@ static void shared_fini(struct server_shared *s, size_t nroutes)
 {
     struct MHD_Response *all[] = {s->health, s->not_found, s->too_large,
                                   s->health_not_allowed, s->headers_too_large,
-                                  s->uri_too_long};
+                                  s->uri_too_long, s->no_credential};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i])
             MHD_destroy_response(all[i]);
@@ -955,6 +1001,8 @@ static int bind_daemons(struct server_daemon *ds, unsigned n, const struct serve
         log_error("--listen: %s", err);
         return -1;
     }
+    if (cfg->no_listen)
+        return 0;
     bool shared_port = n > 1 && !cfg->port_per_worker;
     bool fixed_port = ((struct sockaddr_in *)&addr)->sin_port != 0;
     if (shared_port && fixed_port) {
@@ -1066,10 +1114,17 @@ static int daemon_open(struct server_daemon *d, unsigned index, unsigned per_wor
     unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     if (cfg->suspend_resume)
         flags |= MHD_ALLOW_SUSPEND_RESUME;
+    /* A site without a listening socket gets its connections from
+     * server_add_connection: no MHD_OPTION_LISTEN_SOCKET then. */
+    struct MHD_OptionItem listen_opt[] = {
+        {cfg->no_listen ? MHD_OPTION_END : MHD_OPTION_LISTEN_SOCKET, d->listen_fd, NULL},
+        {MHD_OPTION_END, 0, NULL}};
+    if (cfg->no_listen)
+        flags |= MHD_USE_NO_LISTEN_SOCKET;
     d->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, d,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, or MHD warns */
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)d->listen_fd,
+        MHD_OPTION_ARRAY, listen_opt,
         MHD_OPTION_CONNECTION_LIMIT, per_worker,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT,
@@ -1189,8 +1244,9 @@ int server_serve(struct server *s)
         s->workers[i].started = true;
     }
     for (size_t k = 0; k < s->nsites; k++)
-        log_info("listening on %s with %u worker thread%s", server_address(s, k, 0), s->nworkers,
-                 s->nworkers == 1 ? "" : "s");
+        if (!s->sites[k]->no_listen)
+            log_info("listening on %s with %u worker thread%s", server_address(s, k, 0),
+                     s->nworkers, s->nworkers == 1 ? "" : "s");
     return 0;
 }
 

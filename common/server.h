@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "service_secret.h"
 #include "token.h"
 
 enum {
@@ -46,6 +47,9 @@ struct server_request {
      * before the NUL); NULL and 0 otherwise or when there was none. */
     const char *body;
     size_t body_len;
+    /* Routes with handle_oversize: the body was over the route's limit, read and
+     * dropped (body is NULL, body_len counts what was received); the handler answers. */
+    bool body_too_large;
 };
 
 typedef enum MHD_Result (*server_handler)(const struct server_request *req);
@@ -60,6 +64,12 @@ struct server_route {
      * non-zero, replaces the server's limit for this route (413 beyond it). */
     bool keep_body;
     size_t max_body;
+    /* A body over the limit is not refused by the server (413 problem+json, the
+     * connection closed): it is read to its end and dropped, and the handler is
+     * called with body_too_large set, to answer as its protocol says (the Lambda
+     * Runtime API: 413 and the invocation recorded as failed) on a connection
+     * that stays open. For peers the application trusts; the body is not kept. */
+    bool handle_oversize;
 };
 
 struct server_config {
@@ -103,11 +113,23 @@ struct server_config {
      * of its response (0 when refused before the headers were accepted). */
     void (*request_done)(void *worker, unsigned status, unsigned long long elapsed_us);
 
+    /* Internal services (auth-service, profile-service): when set, every request
+     * but GET /health must carry this secret in one SERVICE_SECRET_HEADER, or is
+     * answered 401 before any route (unknown paths included) is looked at. */
+    const struct service_secret *service_secret;
+
     /* With several workers, each binds a port of its own (worker 0 the one given,
      * the others free ones on the same host; see server_address) instead of all
      * sharing one in an SO_REUSEPORT group, so a client chooses the worker that
      * serves it by the port it connects to. */
     bool port_per_worker;
+    /* The site has no listening socket: the application accepts connections
+     * itself (for instance on sockets of its own, polled through worker_fd) and
+     * hands them to its worker with server_add_connection. */
+    bool no_listen;
+    /* Called in the worker's thread, after worker_run, when worker_fd is readable
+     * (worker_run is called on every wake-up of the loop). */
+    void (*worker_fd_ready)(void *worker);
 };
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000
@@ -198,6 +220,13 @@ const char *server_address(const struct server *s, size_t site, unsigned worker)
  * serve it: from another thread through a wake-up, from that worker's own thread
  * before its loop sleeps again (requires suspend_resume). */
 void server_resume(struct MHD_Connection *conn);
+
+/* From a worker's thread (a worker_fd_ready hook, a handler): hands fd, an
+ * accepted connection, to this worker's daemon of the site whose configuration is
+ * site; libmicrohttpd owns (and closes) it from then on, also on failure. 0, or -1
+ * when the daemon refused it (connection limit, out of memory). */
+int server_add_connection(const struct server_config *site, int fd,
+                          const struct sockaddr *addr, socklen_t addrlen);
 
 /* A reusable response (refcounted by MHD; share it between threads, release it with
  * MHD_destroy_response at exit). body is copied. */

@@ -41,12 +41,13 @@ static enum MHD_Result handle_verify(const struct server_request *req)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: " PROGRAM " --db FILE [options]\n"
+            "Usage: " PROGRAM " --db FILE --service-secret FILE [options]\n"
             "Serves GET /v1/verify (Authorization: Bearer TOKEN -> {\"user_id\":N} and\n"
             "X-User-Id, or 401), GET /health and GET /metrics.\n\n"
             "  --listen HOST:PORT     address to listen on (default 127.0.0.1:9101;\n"
             "                         port 0 picks a free port, printed on stdout)\n"
             "  --db FILE              auth.db written by 'archbench seed' (required)\n"
+            DB_SERVICE_SECRET_HELP
             SERVER_OPTIONS_HELP,
             SERVER_HELP_ARGS);
 }
@@ -57,7 +58,8 @@ int main(int argc, char **argv)
         {.path = "/v1/verify", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_verify},
         {.path = "/metrics", .methods = SERVER_GET | SERVER_HEAD, .handler = db_service_metrics},
     };
-    struct db_service svc = {.program = PROGRAM, .tables = DB_SESSIONS, .metrics = true};
+    struct db_service svc = {.program = PROGRAM, .tables = DB_SESSIONS, .metrics = true,
+                             .internal = true};
     struct server_config cfg = {.listen = "127.0.0.1:9101"};
     return db_service_main(&svc, &cfg, routes, sizeof routes / sizeof routes[0], argc, argv,
                            usage);

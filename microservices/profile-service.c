@@ -46,12 +46,13 @@ static enum MHD_Result handle_user(const struct server_request *req)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: " PROGRAM " --db FILE [options]\n"
+            "Usage: " PROGRAM " --db FILE --service-secret FILE [options]\n"
             "Serves GET /v1/users/{id} (the user's profile JSON, 404 for an unknown\n"
             "id, 400 for an id that is not a number), GET /health and GET /metrics.\n\n"
             "  --listen HOST:PORT     address to listen on (default 127.0.0.1:9102;\n"
             "                         port 0 picks a free port, printed on stdout)\n"
             "  --db FILE              profiles.db written by 'archbench seed' (required)\n"
+            DB_SERVICE_SECRET_HELP
             SERVER_OPTIONS_HELP,
             SERVER_HELP_ARGS);
 }
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
          .handler = handle_user},
         {.path = "/metrics", .methods = SERVER_GET | SERVER_HEAD, .handler = db_service_metrics},
     };
-    struct db_service svc = {.program = PROGRAM, .tables = DB_USERS, .metrics = true};
+    struct db_service svc = {.program = PROGRAM, .tables = DB_USERS, .metrics = true,
+                             .internal = true};
     struct server_config cfg = {.listen = "127.0.0.1:9102"};
     return db_service_main(&svc, &cfg, routes, sizeof routes / sizeof routes[0], argc, argv,
                            usage);

@@ -1,177 +1,88 @@
-/* The gateway's asynchronous HTTP client (see upstream.h). */
-#include "clock.h"
+/* The gateway's asynchronous HTTP/1.1 client (see upstream.h).
+ *
+ * A connection is in one of a few states: connecting, sending its request,
+ * reading the answer, or idle in its pool. Every socket stays in the client's
+ * epoll set (level-triggered) from connect to close with EPOLLIN, so an idle
+ * connection that its server closes is noticed and dropped at once, and a call on
+ * a pooled connection costs no epoll_ctl at all: one send and, usually, one recv. */
 #include "upstream.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "http_response.h"
 
-/* Idle easy handles kept per worker: one per call in flight is the most ever used
- * at once; beyond this, finished handles are freed instead of pooled. */
-#define POOL_MAX 1024
+/* Upstreams one client talks to (the gateway has two). */
+#define MAX_TARGETS 8
+/* One recv per answer in the common case: the services' answers are < 1 KiB. */
+#define RECV_BUF 16384
+/* A body buffer's first size: the services' answers and the kept headers fit.
+ * Below 1 KiB on purpose: a glibc malloc of 1 KiB or more first consolidates the
+ * fast bins (malloc_consolidate was 1 % of the gateway's instructions). */
+#define BODY_INITIAL 512
+/* Events taken per epoll_wait. */
+#define MAX_EVENTS 64
 
-/* What our epoll set holds for one socket. curl drops its interest in a keep-alive
- * connection after every transfer and takes it up again on the next one; following
- * that literally costs two epoll_ctl calls per upstream call. Instead a socket stays
- * in the set until curl closes it (CURLOPT_CLOSESOCKETFUNCTION) or it reports an
- * event nobody wants (an idle connection closed by its server), whichever is first. */
-struct watch {
-    unsigned char in_set; /* registered in the epoll set */
-    unsigned char events; /* EPOLLIN/EPOLLOUT registered */
-    unsigned char wanted; /* curl's current interest; 0 = none */
-};
+/* The response headers kept, in enum upstream_header's order. */
+static const char *const kept_names[] = {"Content-Type", "WWW-Authenticate", "X-User-Id"};
+#define NKEPT (sizeof kept_names / sizeof kept_names[0])
 
 enum call_state { CALL_IDLE, CALL_RUNNING, CALL_FINISHED };
+enum conn_state { CONN_CONNECTING, CONN_SENDING, CONN_READING, CONN_IDLE, CONN_CLOSED };
 
-struct upstream_client {
-    CURLM *multi;
-    int epfd;
-    bool has_deadline; /* curl asked for a tick at deadline_us */
-    uint64_t deadline_us;
-    CURL **pool;
-    size_t npool;
-    struct watch *watch; /* indexed by fd */
-    size_t nwatch;
-    /* Calls on the multi handle, and calls finished whose done has not run yet. */
-    struct upstream_call *running, *finished, *finished_tail;
+struct upstream_pool {
+    struct upstream_target *target;
+    struct upstream_conn *idle; /* most recently used first */
+    unsigned nidle;
+    unsigned preferred;         /* the address that connected last */
+    /* The fixed parts of the request: "GET " + prefix, and " HTTP/1.1\r\nHost: ...\r\n". */
+    char head[1100], host_line[320];
+    size_t head_len, host_line_len;
 };
 
-static struct watch *watch_of(struct upstream_client *c, curl_socket_t s)
-{
-    if (s < 0)
-        return NULL;
-    if ((size_t)s >= c->nwatch) {
-        size_t n = c->nwatch ? c->nwatch : 256;
-        while (n <= (size_t)s)
-            n *= 2;
-        struct watch *w = realloc(c->watch, n * sizeof *w);
-        if (w == NULL)
-            return NULL;
-        memset(w + c->nwatch, 0, (n - c->nwatch) * sizeof *w);
-        c->watch = w;
-        c->nwatch = n;
-    }
-    return &c->watch[s];
-}
+struct upstream_conn {
+    int fd;
+    enum conn_state state;
+    struct upstream_pool *pool;
+    struct upstream_call *call;
+    struct upstream_conn *prev, *next; /* the pool's idle list, or the closed list */
+    bool reused;    /* has answered before: may turn out dead when taken from the pool */
+    bool got_bytes; /* a byte of the current answer arrived */
+    bool want_out;  /* EPOLLOUT registered */
+    unsigned addr_index;
+    char *out;      /* request bytes a full socket buffer did not take (rare) */
+    size_t out_len, out_off;
+    struct http_response_parser parser;
+};
 
-/* CURLMOPT_SOCKETFUNCTION: mirror curl's interest into the epoll set (level-
- * triggered, so a socket curl did not drain is reported again). */
-static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-    (void)easy;
-    (void)socketp;
-    struct upstream_client *c = userp;
-    struct watch *w = watch_of(c, s);
-    if (w == NULL)
-        return -1;
-    if (what == CURL_POLL_REMOVE) {
-        w->wanted = 0; /* stays in the set: see struct watch */
-        return 0;
-    }
-    unsigned char events = (unsigned char)(((what & CURL_POLL_IN) ? EPOLLIN : 0) |
-                                           ((what & CURL_POLL_OUT) ? EPOLLOUT : 0));
-    w->wanted = events;
-    if (w->in_set && w->events == events)
-        return 0;
-    struct epoll_event ev = {.events = events, .data.fd = s};
-    if (w->in_set) {
-        if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, s, &ev) != 0)
-            return -1;
-    } else if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, s, &ev) != 0) {
-        return -1;
-    }
-    w->in_set = 1;
-    w->events = events;
-    return 0;
-}
+struct upstream_client {
+    int epfd;
+    unsigned max_idle;
+    unsigned long connects;
+    struct upstream_pool pools[MAX_TARGETS];
+    size_t npools;
+    /* Calls in flight, earliest deadline first; calls whose done has not run yet. */
+    struct upstream_call *running, *running_tail;
+    struct upstream_call *finished, *finished_tail;
+    /* Connections closed during a run, freed at its end: an event for one of them
+     * may still sit in the batch epoll_wait returned. */
+    struct upstream_conn *closed;
+    char req[UPSTREAM_MAX_REQUEST];
+    char rbuf[RECV_BUF];
+};
 
-/* CURLOPT_CLOSESOCKETFUNCTION: closing removes the socket from the epoll set; the
- * fd number may come back as another socket, which must start unregistered. */
-static int on_close(void *clientp, curl_socket_t s)
-{
-    struct upstream_client *c = clientp;
-    if (s >= 0 && (size_t)s < c->nwatch)
-        c->watch[s] = (struct watch){0};
-    return close(s);
-}
+/* ---- lists ---- */
 
-/* CURLMOPT_TIMERFUNCTION: -1 cancels, 0 means "as soon as possible", which the
- * worker loop honours by not sleeping (curl must not be re-entered from here). */
-static int on_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-    (void)multi;
-    struct upstream_client *c = userp;
-    if (timeout_ms < 0) {
-        c->has_deadline = false;
-        return 0;
-    }
-    c->has_deadline = true;
-    c->deadline_us = clock_now_us() + (uint64_t)timeout_ms * 1000u;
-    return 0;
-}
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
-{
-    struct upstream_call *call = userp;
-    size_t n = size * nmemb;
-    if (call->body_len + n > UPSTREAM_MAX_BODY)
-        return 0; /* CURLE_WRITE_ERROR: an oversized answer is garbage here */
-    if (!buf_append(&call->body, &call->body_len, &call->body_cap, data, n, 1024))
-        return 0;
-    return n;
-}
-
-struct upstream_client *upstream_client_new(long max_idle_connections, char *err,
-                                            size_t errlen)
-{
-    struct upstream_client *c = calloc(1, sizeof *c);
-    if (c == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    c->epfd = epoll_create1(EPOLL_CLOEXEC);
-    c->multi = curl_multi_init();
-    c->pool = calloc(POOL_MAX, sizeof *c->pool);
-    if (c->epfd < 0 || c->multi == NULL || c->pool == NULL) {
-        snprintf(err, errlen, "upstream client: %s",
-                 c->epfd < 0 ? strerror(errno) : "out of memory");
-        upstream_client_free(c);
-        return NULL;
-    }
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, max_idle_connections);
-    return c;
-}
-
-static void list_push(struct upstream_call **head, struct upstream_call **tail,
-                      struct upstream_call *call)
-{
-    call->next = NULL;
-    call->prev = tail ? *tail : NULL;
-    if (tail) {
-        if (*tail)
-            (*tail)->next = call;
-        else
-            *head = call;
-        *tail = call;
-    } else {
-        call->next = *head;
-        if (*head)
-            (*head)->prev = call;
-        *head = call;
-    }
-}
-
-static void list_unlink(struct upstream_call **head, struct upstream_call **tail,
+static void call_unlink(struct upstream_call **head, struct upstream_call **tail,
                         struct upstream_call *call)
 {
     if (call->prev)
@@ -180,31 +91,496 @@ static void list_unlink(struct upstream_call **head, struct upstream_call **tail
         *head = call->next;
     if (call->next)
         call->next->prev = call->prev;
-    else if (tail)
+    else
         *tail = call->prev;
     call->prev = call->next = NULL;
 }
 
-static void easy_put(struct upstream_client *c, CURL *e)
+static void call_append(struct upstream_call **head, struct upstream_call **tail,
+                        struct upstream_call *call)
 {
-    if (c->npool < POOL_MAX)
-        c->pool[c->npool++] = e;
+    call->next = NULL;
+    call->prev = *tail;
+    if (*tail)
+        (*tail)->next = call;
     else
-        curl_easy_cleanup(e);
+        *head = call;
+    *tail = call;
+}
+
+/* Deadlines mostly arrive in order (each request's calls share its deadline, and
+ * requests start in order), so the search from the tail is one step. */
+static void running_insert(struct upstream_client *c, struct upstream_call *call)
+{
+    struct upstream_call *after = c->running_tail;
+    while (after != NULL && after->deadline_us > call->deadline_us)
+        after = after->prev;
+    call->prev = after;
+    call->next = after ? after->next : c->running;
+    if (call->next)
+        call->next->prev = call;
+    else
+        c->running_tail = call;
+    if (after)
+        after->next = call;
+    else
+        c->running = call;
+}
+
+static void idle_unlink(struct upstream_pool *p, struct upstream_conn *conn)
+{
+    if (conn->prev)
+        conn->prev->next = conn->next;
+    else
+        p->idle = conn->next;
+    if (conn->next)
+        conn->next->prev = conn->prev;
+    conn->prev = conn->next = NULL;
+    p->nidle--;
+}
+
+/* ---- connections ---- */
+
+static void conn_close(struct upstream_client *c, struct upstream_conn *conn)
+{
+    if (conn->state == CONN_CLOSED)
+        return;
+    if (conn->state == CONN_IDLE)
+        idle_unlink(conn->pool, conn);
+    close(conn->fd); /* also leaves the epoll set */
+    conn->fd = -1;
+    conn->state = CONN_CLOSED;
+    if (conn->call != NULL)
+        conn->call->conn = NULL;
+    conn->call = NULL;
+    free(conn->out);
+    conn->out = NULL;
+    conn->next = c->closed;
+    c->closed = conn;
+}
+
+static void free_closed(struct upstream_client *c)
+{
+    while (c->closed != NULL) {
+        struct upstream_conn *conn = c->closed;
+        c->closed = conn->next;
+        free(conn);
+    }
+}
+
+static bool conn_watch(struct upstream_client *c, struct upstream_conn *conn, bool out, int op)
+{
+    struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = conn};
+    if (epoll_ctl(c->epfd, op, conn->fd, &ev) != 0)
+        return false;
+    conn->want_out = out;
+    return true;
+}
+
+/* An answered connection goes back to its pool, most recently used first, unless
+ * the pool is full or the answer said it would close. */
+static void conn_release(struct upstream_client *c, struct upstream_conn *conn, bool reusable)
+{
+    struct upstream_pool *p = conn->pool;
+    if (conn->call != NULL)
+        conn->call->conn = NULL;
+    conn->call = NULL;
+    if (!reusable || p->nidle >= c->max_idle || conn->want_out) {
+        conn_close(c, conn);
+        return;
+    }
+    conn->state = CONN_IDLE;
+    conn->reused = true;
+    conn->prev = NULL;
+    conn->next = p->idle;
+    if (p->idle)
+        p->idle->prev = conn;
+    p->idle = conn;
+    p->nidle++;
+}
+
+/* ---- finishing calls ---- */
+
+/* The kept response headers go after the body's NUL in the body's own buffer, so
+ * the connection can return to its pool before done runs. */
+static bool keep_headers(struct upstream_call *call, const struct http_response_parser *p)
+{
+    size_t at = call->body_len + 1;
+    if (!buf_reserve(&call->body, call->body_len, &call->body_cap, 0, BODY_INITIAL))
+        return false;
+    call->body[call->body_len] = '\0';
+    for (unsigned i = 0; i < NKEPT; i++) {
+        const char *v = http_response_header(p, i);
+        call->kept_at[i] = 0;
+        if (v == NULL)
+            continue;
+        size_t n = strlen(v);
+        if (!buf_reserve(&call->body, at, &call->body_cap, n, BODY_INITIAL))
+            return false;
+        memcpy(call->body + at, v, n + 1);
+        call->kept_at[i] = (uint32_t)at;
+        at += n + 1;
+    }
+    return true;
+}
+
+/* Ends a call: off the running list, its connection closed unless the answer came
+ * complete, onto the finished list (done runs from collect_finished). */
+static void call_finish(struct upstream_client *c, struct upstream_call *call,
+                        enum upstream_outcome outcome, const char *why)
+{
+    if (call->state == CALL_RUNNING)
+        call_unlink(&c->running, &c->running_tail, call);
+    call->outcome = outcome;
+    call->error = why;
+    call->elapsed_us = clock_now_us() - call->start_us;
+    if (call->conn != NULL)
+        conn_close(c, call->conn);
+    call->state = CALL_FINISHED;
+    call_append(&c->finished, &c->finished_tail, call);
+}
+
+/* A complete answer arrived; clean: nothing followed it on the connection. */
+static void conn_answered(struct upstream_client *c, struct upstream_conn *conn, bool clean)
+{
+    struct upstream_call *call = conn->call;
+    const struct http_response_parser *p = &conn->parser;
+    call->status = (long)p->status;
+    if (!keep_headers(call, p)) {
+        call_finish(c, call, UPSTREAM_BAD_RESPONSE, "out of memory for the answer");
+        return;
+    }
+    /* An answer before the whole request was sent leaves the rest of the request
+     * on the wire: that connection cannot carry another call. */
+    conn_release(c, conn, clean && p->keep_alive && conn->out == NULL);
+    call_finish(c, call, UPSTREAM_OK, NULL);
+}
+
+/* ---- one call's way through its connection ---- */
+
+static void call_connect(struct upstream_client *c, struct upstream_call *call);
+
+static size_t request_length(const struct upstream_call *call)
+{
+    const struct upstream_pool *p = call->pool;
+    return p->head_len + strlen(call->path) + p->host_line_len + call->headers_len + 2;
+}
+
+/* The request into c->req: GET, the target's path prefix and the call's path,
+ * Host, the caller's header lines (upstream_start checked the length). */
+static size_t build_request(struct upstream_client *c, const struct upstream_call *call)
+{
+    const struct upstream_pool *p = call->pool;
+    char *w = c->req;
+    size_t plen = strlen(call->path);
+    memcpy(w, p->head, p->head_len);
+    w += p->head_len;
+    memcpy(w, call->path, plen);
+    w += plen;
+    memcpy(w, p->host_line, p->host_line_len);
+    w += p->host_line_len;
+    if (call->headers_len > 0)
+        memcpy(w, call->headers, call->headers_len);
+    w += call->headers_len;
+    memcpy(w, "\r\n", 2);
+    return (size_t)(w + 2 - c->req);
+}
+
+/* The connection failed before a complete answer. A pooled connection that died
+ * before any byte of the answer (its server closed it, or restarted) gets the
+ * call once more on a fresh connection (never twice: a fresh connection is not a
+ * pooled one); anything else is a bad answer. */
+static void conn_failed(struct upstream_client *c, struct upstream_conn *conn, const char *why)
+{
+    struct upstream_call *call = conn->call;
+    bool retry = conn->reused && !conn->got_bytes; /* a fresh one is never reused */
+    conn_close(c, conn);
+    if (!retry) {
+        call_finish(c, call, UPSTREAM_BAD_RESPONSE, why);
+        return;
+    }
+    call->addr_tries = 0;
+    call_connect(c, call);
+}
+
+static void conn_send(struct upstream_client *c, struct upstream_conn *conn)
+{
+    struct upstream_call *call = conn->call;
+    size_t len = build_request(c, call);
+    ssize_t n = send(conn->fd, c->req, len, MSG_NOSIGNAL);
+    if (n == (ssize_t)len) {
+        conn->state = CONN_READING;
+        return;
+    }
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        conn_failed(c, conn, "connection reset while sending the request");
+        return;
+    }
+    /* The socket buffer is full (the upstream stopped reading): keep the rest. */
+    size_t sent = n > 0 ? (size_t)n : 0;
+    conn->out = malloc(len - sent);
+    if (conn->out == NULL || !conn_watch(c, conn, true, EPOLL_CTL_MOD)) {
+        call_finish(c, call, UPSTREAM_BAD_RESPONSE, "out of resources while sending");
+        return;
+    }
+    memcpy(conn->out, c->req + sent, len - sent);
+    conn->out_len = len - sent;
+    conn->out_off = 0;
+    conn->state = CONN_SENDING;
+}
+
+static void conn_send_more(struct upstream_client *c, struct upstream_conn *conn)
+{
+    ssize_t n = send(conn->fd, conn->out + conn->out_off, conn->out_len - conn->out_off,
+                     MSG_NOSIGNAL);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            conn_failed(c, conn, "connection reset while sending the request");
+        return;
+    }
+    conn->out_off += (size_t)n;
+    if (conn->out_off < conn->out_len)
+        return;
+    free(conn->out);
+    conn->out = NULL;
+    if (conn->state == CONN_SENDING)
+        conn->state = CONN_READING;
+    if (!conn_watch(c, conn, false, EPOLL_CTL_MOD))
+        call_finish(c, conn->call, UPSTREAM_BAD_RESPONSE, "out of resources");
+}
+
+static bool body_sink(void *ctx, const char *data, size_t len)
+{
+    struct upstream_call *call = ctx;
+    return buf_append(&call->body, &call->body_len, &call->body_cap, data, len, BODY_INITIAL);
+}
+
+static void conn_attach(struct upstream_conn *conn, struct upstream_call *call)
+{
+    conn->call = call;
+    call->conn = conn;
+    conn->got_bytes = false;
+    conn->parser.body_ctx = call;
+    http_response_reset(&conn->parser);
+}
+
+static void conn_read(struct upstream_client *c, struct upstream_conn *conn)
+{
+    for (;;) {
+        ssize_t n = recv(conn->fd, c->rbuf, sizeof c->rbuf, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return;
+        if (n <= 0) {
+            if (n == 0 && conn->got_bytes &&
+                http_response_finish(&conn->parser) == HTTP_RESPONSE_DONE)
+                conn_answered(c, conn, false); /* a body that ran until the close */
+            else
+                conn_failed(c, conn, !conn->got_bytes ? "connection closed before an answer"
+                                     : n == 0     ? "connection closed in the middle of the answer"
+                                                  : "connection reset during the answer");
+            return;
+        }
+        conn->got_bytes = true;
+        size_t used;
+        switch (http_response_parse(&conn->parser, c->rbuf, (size_t)n, &used)) {
+        case HTTP_RESPONSE_MORE:
+            if ((size_t)n == sizeof c->rbuf)
+                continue; /* there may be more waiting */
+            return;
+        case HTTP_RESPONSE_ERROR:
+            call_finish(c, conn->call, UPSTREAM_BAD_RESPONSE, conn->parser.error);
+            return;
+        case HTTP_RESPONSE_DONE:
+            conn_answered(c, conn, used == (size_t)n);
+            return;
+        }
+    }
+}
+
+/* A connect finished (EPOLLOUT or an error): send, or try the next address. */
+static void conn_connected(struct upstream_client *c, struct upstream_conn *conn)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+    struct upstream_call *call = conn->call;
+    if (err != 0) {
+        conn_close(c, conn);
+        call_connect(c, call);
+        return;
+    }
+    conn->pool->preferred = conn->addr_index;
+    if (!conn_watch(c, conn, false, EPOLL_CTL_MOD)) {
+        call_finish(c, call, UPSTREAM_REFUSED, "out of resources");
+        return;
+    }
+    conn->state = CONN_SENDING;
+    conn_send(c, conn);
+}
+
+static void set_socket_options(int fd)
+{
+    int one = 1, idle = 30, intvl = 10;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    /* Upstream connections idle for long stretches between bursts: let the kernel
+     * notice a vanished host instead of our next request. */
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+}
+
+/* A socket connecting (or connected) to addr, or -1 when that failed at once
+ * (a refused loopback connect fails inside connect()). */
+static int open_socket(const struct sockaddr_storage *addr, socklen_t len)
+{
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    set_socket_options(fd);
+    if (connect(fd, (const struct sockaddr *)addr, len) == 0 || errno == EINPROGRESS)
+        return fd;
+    close(fd);
+    return -1;
+}
+
+static struct upstream_conn *conn_new(struct upstream_pool *p, int fd, unsigned addr_index)
+{
+    struct upstream_conn *conn = malloc(sizeof *conn);
+    if (conn == NULL)
+        return NULL;
+    /* The parser's line buffer needs no clearing: 4 KiB less to write per connect. */
+    memset(conn, 0, offsetof(struct upstream_conn, parser) +
+                        offsetof(struct http_response_parser, line));
+    conn->fd = fd;
+    conn->pool = p;
+    conn->addr_index = addr_index;
+    conn->state = CONN_CONNECTING;
+    conn->parser.body_fn = body_sink;
+    conn->parser.max_body = UPSTREAM_MAX_BODY;
+    http_response_capture(&conn->parser, kept_names, NKEPT);
+    return conn;
+}
+
+/* Opens a fresh connection for call, trying the target's addresses in turn from
+ * the one that connected last. When none connects, the name is resolved again
+ * (off the loop) for the calls that follow. */
+static void call_connect(struct upstream_client *c, struct upstream_call *call)
+{
+    struct upstream_pool *p = call->pool;
+    for (;;) {
+        struct sockaddr_storage addr;
+        socklen_t len;
+        unsigned index = p->preferred + call->addr_tries;
+        unsigned naddrs = upstream_target_address(call->target, index, &addr, &len);
+        if (naddrs == 0 || call->addr_tries >= naddrs) {
+            upstream_target_refresh(call->target);
+            call_finish(c, call, UPSTREAM_REFUSED,
+                        naddrs == 0 ? "the host name does not resolve" : "connection refused");
+            return;
+        }
+        call->addr_tries++;
+        int fd = open_socket(&addr, len);
+        if (fd < 0)
+            continue;
+        struct upstream_conn *conn = conn_new(p, fd, index % naddrs);
+        if (conn == NULL) {
+            close(fd);
+            call_finish(c, call, UPSTREAM_REFUSED, "out of memory");
+            return;
+        }
+        conn_attach(conn, call);
+        c->connects++;
+        if (!conn_watch(c, conn, true, EPOLL_CTL_ADD))
+            call_finish(c, call, UPSTREAM_REFUSED, "out of resources");
+        return; /* conn_connected runs on EPOLLOUT (at once when already connected) */
+    }
+}
+
+/* ---- the client ---- */
+
+struct upstream_client *upstream_client_new(unsigned max_idle, char *err, size_t errlen)
+{
+    struct upstream_client *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->max_idle = max_idle;
+    c->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (c->epfd < 0) {
+        snprintf(err, errlen, "upstream client: epoll_create1: %s", strerror(errno));
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static struct upstream_pool *pool_of(struct upstream_client *c, struct upstream_target *t)
+{
+    for (size_t i = 0; i < c->npools; i++)
+        if (c->pools[i].target == t)
+            return &c->pools[i];
+    if (c->npools == MAX_TARGETS)
+        return NULL;
+    struct upstream_pool *p = &c->pools[c->npools];
+    int h = snprintf(p->head, sizeof p->head, "GET %s", upstream_target_path(t));
+    int l = snprintf(p->host_line, sizeof p->host_line, " HTTP/1.1\r\nHost: %s\r\n",
+                     upstream_target_authority(t));
+    if (h < 0 || (size_t)h >= sizeof p->head || l < 0 || (size_t)l >= sizeof p->host_line)
+        return NULL;
+    p->target = t;
+    p->head_len = (size_t)h;
+    p->host_line_len = (size_t)l;
+    c->npools++;
+    return p;
+}
+
+int upstream_start(struct upstream_client *c, struct upstream_call *call)
+{
+    struct upstream_pool *p = pool_of(c, call->target);
+    if (p == NULL)
+        return -1;
+    call->pool = p;
+    if ((call->headers_len > 0 && call->headers == NULL) ||
+        request_length(call) > sizeof c->req)
+        return -1;
+    call->client = c;
+    call->conn = NULL;
+    call->outcome = UPSTREAM_OK;
+    call->error = NULL;
+    call->status = 0;
+    call->body_len = 0;
+    if (call->body)
+        call->body[0] = '\0';
+    call->addr_tries = 0;
+    memset(call->kept_at, 0, sizeof call->kept_at);
+    call->start_us = clock_now_us();
+    call->deadline_us = call->start_us + (uint64_t)call->timeout_ms * 1000u;
+    call->state = CALL_RUNNING;
+    running_insert(c, call);
+    if (p->idle != NULL) {
+        struct upstream_conn *conn = p->idle;
+        idle_unlink(p, conn);
+        conn->state = CONN_SENDING;
+        conn_attach(conn, call);
+        conn_send(c, conn);
+    } else {
+        call_connect(c, call);
+    }
+    return 0;
 }
 
 void upstream_cancel(struct upstream_call *call)
 {
     struct upstream_client *c = call->client;
     if (call->state == CALL_RUNNING) {
-        curl_multi_remove_handle(c->multi, call->easy);
-        list_unlink(&c->running, NULL, call);
+        call_unlink(&c->running, &c->running_tail, call);
+        if (call->conn != NULL)
+            conn_close(c, call->conn); /* its answer may still come: not reusable */
     } else if (call->state == CALL_FINISHED) {
-        list_unlink(&c->finished, &c->finished_tail, call);
+        call_unlink(&c->finished, &c->finished_tail, call);
     }
-    if (call->easy != NULL)
-        easy_put(c, call->easy);
-    call->easy = NULL;
     call->state = CALL_IDLE;
     free(call->body);
     call->body = NULL;
@@ -220,14 +596,11 @@ void upstream_client_free(struct upstream_client *c)
         upstream_cancel(c->running);
     while (c->finished != NULL)
         upstream_cancel(c->finished);
-    for (size_t i = 0; i < c->npool; i++)
-        curl_easy_cleanup(c->pool[i]);
-    free(c->pool);
-    if (c->multi)
-        curl_multi_cleanup(c->multi);
-    if (c->epfd >= 0)
-        close(c->epfd);
-    free(c->watch);
+    for (size_t i = 0; i < c->npools; i++)
+        while (c->pools[i].idle != NULL)
+            conn_close(c, c->pools[i].idle);
+    free_closed(c);
+    close(c->epfd);
     free(c);
 }
 
@@ -237,124 +610,68 @@ long upstream_client_timeout_ms(const struct upstream_client *c)
 {
     if (c->finished != NULL)
         return 0;
-    if (!c->has_deadline)
+    if (c->running == NULL)
         return -1;
     uint64_t now = clock_now_us();
-    if (now >= c->deadline_us)
+    if (now >= c->running->deadline_us)
         return 0;
-    return (long)((c->deadline_us - now + 999) / 1000);
+    return (long)((c->running->deadline_us - now + 999) / 1000);
 }
 
-/* Options that never change are set once per easy handle; connections are kept in
- * the multi's cache, so a pooled handle is only a saving of set-up work. */
-static CURL *easy_get(struct upstream_client *c)
-{
-    if (c->npool > 0)
-        return c->pool[--c->npool];
-    CURL *e = curl_easy_init();
-    if (e == NULL)
-        return NULL;
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    /* Service-to-service calls go straight to the service, never through a proxy
-     * named in the environment (http_proxy would otherwise apply, and libcurl
-     * would look it up on every transfer). */
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
-    /* Upstream connections idle for long stretches between bursts: let the kernel
-     * notice a vanished host instead of our next request. */
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 30L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 10L);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c);
-    return e;
-}
-
-/* Moves the transfers curl reports finished from the running list to the finished
- * list, recording how they ended; their done callbacks run from collect_finished. */
-static void take_finished(struct upstream_client *c)
-{
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        CURL *e = msg->easy_handle;
-        CURLcode code = msg->data.result;
-        struct upstream_call *call = NULL;
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&call);
-        curl_multi_remove_handle(c->multi, e);
-        list_unlink(&c->running, NULL, call);
-        call->curl_code = code;
-        call->outcome = upstream_classify(code);
-        if (call->outcome == UPSTREAM_OK)
-            curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &call->status);
-        call->elapsed_us = clock_now_us() - call->start_us;
-        call->state = CALL_FINISHED;
-        list_push(&c->finished, &c->finished_tail, call);
-    }
-}
-
-/* Runs curl on whatever is due now: a transfer just added starts (connects, or
- * sends its request on a cached connection) without waiting for another turn of
- * the worker loop. */
-static void kick(struct upstream_client *c)
-{
-    int running;
-    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    take_finished(c);
-}
-
-int upstream_start(struct upstream_client *c, struct upstream_call *call)
-{
-    CURL *e = easy_get(c);
-    if (e == NULL)
-        return -1;
-    call->client = c;
-    call->easy = e;
-    call->outcome = UPSTREAM_OK;
-    call->curl_code = CURLE_OK;
-    call->status = 0;
-    call->body_len = 0;
-    if (call->body)
-        call->body[0] = '\0';
-    call->start_us = clock_now_us();
-    curl_easy_setopt(e, CURLOPT_URL, call->url);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)call->headers);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, call->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, call->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, call);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, call);
-    if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
-        call->easy = NULL;
-        easy_put(c, e);
-        return -1;
-    }
-    call->state = CALL_RUNNING;
-    list_push(&c->running, NULL, call);
-    kick(c);
-    return 0;
-}
-
-/* Runs done for every finished call, oldest first. The easy handle stays with the
- * call while done runs, so done may read its response headers (upstream_header),
- * and goes back to the pool after. done may start other calls, which may finish
- * at once and join the list. */
+/* Runs done for every finished call, oldest first. done may start other calls,
+ * which may finish at once and join the list. */
 static void collect_finished(struct upstream_client *c)
 {
     while (c->finished != NULL) {
         struct upstream_call *call = c->finished;
-        list_unlink(&c->finished, &c->finished_tail, call);
+        call_unlink(&c->finished, &c->finished_tail, call);
         call->state = CALL_IDLE;
         call->done(call);
-        if (call->easy != NULL && call->state == CALL_IDLE) {
-            easy_put(c, call->easy);
-            call->easy = NULL;
-        }
     }
+}
+
+static void conn_event(struct upstream_client *c, struct upstream_conn *conn, uint32_t ev)
+{
+    switch (conn->state) {
+    case CONN_CLOSED:
+        return;
+    case CONN_IDLE:
+        /* Its server closed it (or sent bytes nobody asked for): drop it now rather
+         * than find out on the next call. */
+        conn_close(c, conn);
+        return;
+    case CONN_CONNECTING:
+        conn_connected(c, conn);
+        return;
+    case CONN_SENDING:
+    case CONN_READING:
+        if ((ev & EPOLLOUT) && conn->out != NULL)
+            conn_send_more(c, conn);
+        if (conn->state != CONN_CLOSED && conn->call != NULL &&
+            (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+            conn_read(c, conn);
+        return;
+    }
+}
+
+void upstream_client_run(struct upstream_client *c)
+{
+    struct epoll_event ev[MAX_EVENTS];
+    int n;
+    do {
+        n = epoll_wait(c->epfd, ev, MAX_EVENTS, 0);
+        for (int i = 0; i < n; i++)
+            conn_event(c, ev[i].data.ptr, ev[i].events);
+    } while (n == MAX_EVENTS);
+    uint64_t now = clock_now_us();
+    while (c->running != NULL && c->running->deadline_us <= now) {
+        struct upstream_call *call = c->running;
+        if (call->conn != NULL && call->conn->state == CONN_CONNECTING)
+            upstream_target_refresh(call->target);
+        call_finish(c, call, UPSTREAM_TIMEOUT, "no complete answer within the time limit");
+    }
+    collect_finished(c);
+    free_closed(c);
 }
 
 void upstream_client_cancel_all(struct upstream_client *c, upstream_done_fn fn)
@@ -367,116 +684,28 @@ void upstream_client_cancel_all(struct upstream_client *c, upstream_done_fn fn)
         upstream_cancel(call);
         fn(call);
     }
+    free_closed(c);
 }
 
-void upstream_client_run(struct upstream_client *c)
+const char *upstream_header(const struct upstream_call *call, enum upstream_header h)
 {
-    struct epoll_event ev[64];
-    int running;
-    int n = epoll_wait(c->epfd, ev, 64, 0);
-    for (int i = 0; i < n; i++) {
-        int fd = ev[i].data.fd;
-        if ((size_t)fd < c->nwatch && c->watch[fd].wanted == 0) {
-            /* An idle keep-alive connection woke up (its server closed it): stop
-             * watching; curl notices the close when it next considers reusing it. */
-            if (c->watch[fd].in_set)
-                epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
-            c->watch[fd].in_set = 0;
-            continue;
-        }
-        int mask = 0;
-        if (ev[i].events & EPOLLIN)
-            mask |= CURL_CSELECT_IN;
-        if (ev[i].events & EPOLLOUT)
-            mask |= CURL_CSELECT_OUT;
-        if (ev[i].events & (EPOLLERR | EPOLLHUP))
-            mask |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(c->multi, fd, mask, &running);
-    }
-    if (c->has_deadline && clock_now_us() >= c->deadline_us) {
-        c->has_deadline = false;
-        curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
-    take_finished(c);
-    collect_finished(c);
-}
-
-const char *upstream_header(struct upstream_call *call, const char *name)
-{
-    struct curl_header *h;
-    if (call->easy == NULL ||
-        curl_easy_header(call->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+    if ((unsigned)h >= NKEPT || call->body == NULL || call->kept_at[h] == 0)
         return NULL;
-    return h->value;
+    return call->body + call->kept_at[h];
 }
 
-const char *upstream_content_type(struct upstream_call *call)
+unsigned upstream_client_idle(const struct upstream_client *c,
+                              const struct upstream_target *target)
 {
-    char *ct = NULL;
-    if (call->easy == NULL ||
-        curl_easy_getinfo(call->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
-        return NULL;
-    return ct;
+    for (size_t i = 0; i < c->npools; i++)
+        if (c->pools[i].target == target)
+            return c->pools[i].nidle;
+    return 0;
 }
+
+unsigned long upstream_client_connects(const struct upstream_client *c) { return c->connects; }
 
 /* ---- pure helpers ---- */
-
-bool upstream_base_url_valid(const char *base, char *err, size_t errlen)
-{
-    CURLU *u = curl_url();
-    if (u == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    bool ok = false;
-    char *scheme = NULL, *host = NULL, *part = NULL;
-    if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK) {
-        snprintf(err, errlen, "'%s' is not a URL", base);
-    } else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-               (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
-        snprintf(err, errlen, "'%s': only http:// and https:// URLs are supported", base);
-    } else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
-        snprintf(err, errlen, "'%s' has no host", base);
-    } else if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
-               curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK ||
-               curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
-        snprintf(err, errlen, "'%s': a base URL takes no query, fragment or user", base);
-    } else {
-        ok = true;
-    }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(part);
-    curl_url_cleanup(u);
-    return ok;
-}
-
-int upstream_url(char *out, size_t outlen, const char *base, const char *path)
-{
-    size_t blen = strlen(base);
-    while (blen > 0 && base[blen - 1] == '/')
-        blen--;
-    int n = snprintf(out, outlen, "%.*s%s", (int)blen, base, path);
-    return n < 0 || (size_t)n >= outlen ? -1 : n;
-}
-
-enum upstream_outcome upstream_classify(CURLcode code)
-{
-    switch (code) {
-    case CURLE_OK:
-        return UPSTREAM_OK;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return UPSTREAM_REFUSED;
-    case CURLE_OPERATION_TIMEDOUT:
-        return UPSTREAM_TIMEOUT;
-    default:
-        /* Malformed or HTTP/0.9 answers, truncated bodies, oversized answers,
-         * connections reset mid-answer: the upstream misbehaved. */
-        return UPSTREAM_BAD_RESPONSE;
-    }
-}
 
 unsigned upstream_failure_status(enum upstream_outcome outcome, long http_status)
 {

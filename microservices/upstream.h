@@ -1,22 +1,26 @@
-/* How the gateway calls auth-service and profile-service: asynchronous HTTP calls on
- * one libcurl multi handle per worker thread, driven from that worker's loop.
+/* How the gateway calls auth-service and profile-service: its own asynchronous
+ * HTTP/1.1 client, one per worker thread, driven from that worker's loop.
  *
- * curl tells us which sockets it wants watched (CURLMOPT_SOCKETFUNCTION) and when
- * it next needs a tick (CURLMOPT_TIMERFUNCTION); we keep the sockets in an epoll set
- * whose fd the worker loop polls beside its MHD daemon, and the timer as a deadline
- * the loop's wait is capped by. Connections live in the multi's cache, so
- * keep-alive reuse spans requests; easy handles are pooled so their options are set
- * once. Nothing here blocks.
+ * Each client keeps a bounded pool of keep-alive connections per upstream, an
+ * epoll set (its fd is polled by the worker loop beside the MHD daemon) and the
+ * calls in flight ordered by deadline. A call takes an idle connection (or opens
+ * one), sends one pre-built GET, and frames the answer with the project's response
+ * parser (common/http_response.c). A pooled connection found dead before any byte
+ * of the answer arrived is retried once on a fresh connection, as nginx does for
+ * idempotent requests; never twice, never after bytes arrived. Nothing here blocks:
+ * names are resolved off the loop (upstream_target.h), there is no proxy support
+ * (service-to-service calls never go through one, whatever the environment says).
  *
- * The second half is pure logic, unit-tested: joining URLs, classifying failures,
- * checking upstream answers, and mapping failures to the gateway's public status. */
+ * The second half is pure logic, unit-tested: checking upstream answers and
+ * mapping failures to the gateway's public status. */
 #ifndef ARCHBENCH_UPSTREAM_H
 #define ARCHBENCH_UPSTREAM_H
 
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "upstream_target.h"
 
 /* How a call ended, as far as the transport is concerned. */
 enum upstream_outcome {
@@ -27,10 +31,22 @@ enum upstream_outcome {
 };
 #define UPSTREAM_NOUTCOMES 4
 
-/* Upstream answers larger than this are refused (bodies here are < 1 KiB). */
+/* Upstream answers with a larger body are refused (bodies here are < 1 KiB). */
 #define UPSTREAM_MAX_BODY (64 * 1024)
+/* The request line and headers of one call (the gateway's are < 9 KiB: the
+ * server refuses requests with more than 8 KiB of headers). */
+#define UPSTREAM_MAX_REQUEST (16 * 1024)
+
+/* The response headers a call keeps, for upstream_header. */
+enum upstream_header {
+    UPSTREAM_CONTENT_TYPE,
+    UPSTREAM_WWW_AUTHENTICATE,
+    UPSTREAM_X_USER_ID,
+};
 
 struct upstream_client;
+struct upstream_pool;
+struct upstream_conn;
 struct upstream_call;
 
 typedef void (*upstream_done_fn)(struct upstream_call *call);
@@ -39,70 +55,69 @@ typedef void (*upstream_done_fn)(struct upstream_call *call);
  * fills the first block; upstream_start fills the rest, and done runs in the
  * worker's thread when the call ends, whatever the outcome. */
 struct upstream_call {
-    const char *url;                  /* copied by upstream_start */
-    const struct curl_slist *headers; /* extra request headers, caller-owned */
-    long timeout_ms;                  /* connect and total limit, >= 1 */
+    struct upstream_target *target;
+    const char *path;      /* after the target's path prefix; caller-owned until done */
+    const char *headers;   /* extra request header lines, each "Name: value\r\n" */
+    size_t headers_len;
+    long timeout_ms;       /* connect and total limit, >= 1 */
     upstream_done_fn done;
-    void *data;                       /* for done */
+    void *data;            /* for done */
 
     enum upstream_outcome outcome;
-    CURLcode curl_code;
-    long status;                      /* HTTP status when outcome is UPSTREAM_OK */
-    char *body;                       /* malloc'd, NUL-terminated; take it or leave it */
+    const char *error;     /* why, when outcome is not UPSTREAM_OK (static text) */
+    long status;           /* HTTP status when outcome is UPSTREAM_OK */
+    char *body;            /* malloc'd, NUL-terminated; take it or leave it */
     size_t body_len, body_cap;
     uint64_t elapsed_us;
 
     /* private */
-    CURL *easy;
     struct upstream_client *client;
+    struct upstream_pool *pool;
+    struct upstream_conn *conn;
     struct upstream_call *prev, *next; /* on the client's running or finished list */
     int state;
-    uint64_t start_us;
+    unsigned addr_tries;   /* addresses tried for the current connect */
+    uint32_t kept_at[3];   /* kept header values: offsets into body (0: absent) */
+    uint64_t start_us, deadline_us;
 };
 
-/* A worker's client: a curl multi handle, its epoll set and its easy-handle pool.
- * max_idle_connections bounds the keep-alive cache (per worker, all upstreams). */
-struct upstream_client *upstream_client_new(long max_idle_connections, char *err,
-                                            size_t errlen);
-/* Cancels the calls in flight (without calling their done) and frees everything. */
+/* A worker's client. max_idle bounds the idle keep-alive connections kept per
+ * upstream (more in flight at once are closed when their call ends). NULL with
+ * err set on failure. */
+struct upstream_client *upstream_client_new(unsigned max_idle, char *err, size_t errlen);
+/* Cancels the calls in flight (without calling their done), closes every
+ * connection and frees everything. */
 void upstream_client_free(struct upstream_client *c);
 
 /* For the worker loop: the fd to poll, how long the loop may sleep (-1: no limit),
- * and the work to do after each wake-up (socket events, timers, finished calls). */
+ * and the work to do after each wake-up (socket events, deadlines, finished calls). */
 int upstream_client_fd(const struct upstream_client *c);
 long upstream_client_timeout_ms(const struct upstream_client *c);
 void upstream_client_run(struct upstream_client *c);
 
-/* Starts call; returns 0, or -1 when curl could not take it (out of memory): then
- * done is not called. */
+/* Starts call; returns 0, or -1 when it cannot be taken (out of memory, too many
+ * upstreams, request over UPSTREAM_MAX_REQUEST): then done is not called. Done is
+ * never called from within upstream_start, even for a call that fails at once. */
 int upstream_start(struct upstream_client *c, struct upstream_call *call);
 
 /* Abandons a call in flight (its request went away); done is not called. Safe on a
  * call that is not running. Frees call->body. */
 void upstream_cancel(struct upstream_call *call);
 
-/* While done runs: the first value of response header name, and the response's
- * Content-Type, or NULL. The strings are curl's, valid until done returns. */
-const char *upstream_header(struct upstream_call *call, const char *name);
-const char *upstream_content_type(struct upstream_call *call);
+/* While done runs: the first value of a kept response header, or NULL. */
+const char *upstream_header(const struct upstream_call *call, enum upstream_header h);
 
 /* Cancels every call in flight, then calls fn on each (shutting down: the caller
  * answers their requests without waiting for the upstreams). */
 void upstream_client_cancel_all(struct upstream_client *c, upstream_done_fn fn);
 
+/* Idle connections kept for target, and connections opened so far (for tests). */
+unsigned upstream_client_idle(const struct upstream_client *c,
+                              const struct upstream_target *target);
+unsigned long upstream_client_connects(const struct upstream_client *c);
+
 
 /* ---- pure helpers ---- */
-
-/* Checks a --auth-url / --profile-url value: http:// or https://, a host, no query,
- * fragment or user info. On failure writes the reason into err. */
-bool upstream_base_url_valid(const char *base, char *err, size_t errlen);
-
-/* base (trailing slashes ignored) + path (starting with '/') into out. Returns the
- * length, or -1 when it does not fit. */
-int upstream_url(char *out, size_t outlen, const char *base, const char *path);
-
-/* The outcome a finished transfer's CURLcode stands for. */
-enum upstream_outcome upstream_classify(CURLcode code);
 
 /* The public status for an upstream call that did not give the answer the gateway
  * needs: 503 when the upstream is down or says it is (503), 504 when it timed out

@@ -193,14 +193,19 @@ static int hex_digits(const char *p, int n)
     return v;
 }
 
-/* The byte the %XX at p stands for, or -1 when p is not a valid escape. */
+/* The byte the %XX at p stands for, or -1 when p is not a valid escape. %00 is
+ * not taken for one: a NUL cannot be in a JSON object key for most parsers
+ * (jansson refuses the whole document), and the server leaves request targets
+ * holding %00 undecoded as well. */
 static int pct_byte(const char *p, size_t left)
 {
-    return left >= 3 && p[0] == '%' ? hex_digits(p + 1, 2) : -1;
+    int b = left >= 3 && p[0] == '%' ? hex_digits(p + 1, 2) : -1;
+    return b > 0 ? b : -1;
 }
 
 /* Appends s[0..n) decoded as API Gateway decodes query keys and values: %XX is the
- * byte it names and '+' a space (form encoding); an invalid escape stays as it is. */
+ * byte it names and '+' a space (form encoding); an invalid escape, and %00, stay
+ * as they are. */
 static void out_decoded(struct out *o, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -722,7 +727,7 @@ int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, ch
         return 0;
     apigw_result_free(out); /* declined: jansson decides */
     json_error_t jerr;
-    out->doc = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
+    out->doc = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (out->doc == NULL) {
         snprintf(err, errlen, "result is not JSON: %s", jerr.text);
         return -1;

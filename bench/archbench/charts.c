@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cost.h"
 #include "log.h"
 #include "report.h"
 #include "report_text.h"
@@ -26,8 +27,10 @@ struct chart {
     bool (*wanted)(const struct run_figures *m);
     /* Writes NAME.dat; false when it holds nothing to draw. */
     bool (*data)(FILE *f, const struct run_figures *m);
-    /* One plot clause per architecture present (NULL: the script plots alone). */
+    /* One plot clause per system present (NULL: the script plots alone)... */
     clause_fn clause;
+    /* ... that has data in this chart (NULL: every one present). */
+    bool (*has)(const struct run_figures *m, int i);
     /* Writes NAME.LANG.gp (starting with gp_begin); plot is "plot 'NAME.dat' ..." */
     void (*script)(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
                    const char *plot);
@@ -139,7 +142,6 @@ static void gp_tics(FILE *f, char axis, int lang, const double *v, unsigned n)
     fprintf(f, ")\n");
 }
 
-/* Round steps (1, 2 or 5 times a power of ten) from 0 past max: at most 8. */
 /* "set yrange [0:TOP]": the top a little above max, so the highest point and the
  * key stay clear of the border. */
 static void gp_yrange_from_zero(FILE *f, double max)
@@ -150,6 +152,7 @@ static void gp_yrange_from_zero(FILE *f, double max)
         fprintf(f, "set yrange [0:*]\n");
 }
 
+/* Round steps (1, 2 or 5 times a power of ten) from 0 past max: at most 8. */
 static unsigned linear_tics(double max, double *v)
 {
     if (!(max > 0 && isfinite(max)))
@@ -188,18 +191,18 @@ static void extend(struct extent *e, double v)
     }
 }
 
-/* "plot FILE CLAUSE, '' CLAUSE ..." over the architectures present. */
+/* "plot FILE CLAUSE, '' CLAUSE ..." over the systems present that c has data of. */
 static void plot_clauses(char *out, size_t len, const struct run_figures *m, const char *file,
-                         clause_fn clause, int lang)
+                         const struct chart *c, int lang)
 {
     size_t n = 0;
     bool any = false;
     out[0] = '\0';
     for (int i = 0; i < SUT_MAX && n < len; i++) {
-        if (!m->arch[i].present)
+        if (!m->arch[i].present || (c->has && !c->has(m, i)))
             continue;
         char text[256];
-        clause(text, sizeof text, i, report_system_title(lang, m, i), !any, lang);
+        c->clause(text, sizeof text, i, report_system_title(lang, m, i), !any, lang);
         n += (size_t)snprintf(out + n, len - n, "%s%s%s", any ? ", " : "plot ",
                               any ? "''" : file, text);
         any = true;
@@ -486,14 +489,76 @@ static void scale_script(FILE *f, const struct chart *c, const struct run_figure
             L->ax_thr, plot);
 }
 
+/* ---- monthly cost against request rate (break-even) ------------------------------ */
+
+/* Whether system i can be priced (a URL target cannot: no CPU measured). */
+static bool cost_has(const struct run_figures *m, int i)
+{
+    return isfinite(cost_month_at(m, i, 1));
+}
+
+static bool cost_wanted(const struct run_figures *m)
+{
+    for (int i = 0; i < SUT_MAX; i++)
+        if (cost_has(m, i))
+            return true;
+    return false;
+}
+
+/* The break-even chart's request rates: 1 to 10,000 req/s, 20 points a decade, so
+ * the servers' steps (one more instance) and the serverless line's slope both show. */
+#define COST_CHART_DECADES 4
+#define COST_CHART_POINTS (20 * COST_CHART_DECADES)
+
+static double cost_chart_rps(int k) { return pow(10, k / 20.0); }
+
+static bool cost_data(FILE *f, const struct run_figures *m)
+{
+    dat_header(f, m, "req/s", "USD per month");
+    for (int k = 0; k <= COST_CHART_POINTS; k++) {
+        fprintf(f, "%.6g", cost_chart_rps(k));
+        for (int i = 0; i <= last_system(m); i++)
+            gp_value(f, cost_month_at(m, i, cost_chart_rps(k)));
+        fprintf(f, "\n");
+    }
+    return true;
+}
+
+static void cost_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                        const char *plot)
+{
+    const struct lang *L = &report_langs[lang];
+    struct extent usd = {0, 0};
+    for (int i = 0; i < SUT_MAX; i++)
+        for (int k = 0; k <= COST_CHART_POINTS; k += COST_CHART_POINTS)
+            extend(&usd, cost_month_at(m, i, cost_chart_rps(k)));
+    double x[MAX_TICS], y[MAX_TICS];
+    gp_begin(f, c, m, lang, L->chart_cost);
+    gp_tics(f, 'x', lang, x, decade_tics(1, cost_chart_rps(COST_CHART_POINTS), x));
+    gp_tics(f, 'y', lang, y, decade_tics(usd.lo, usd.hi, y));
+    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\nset logscale x 10\nset logscale y 10\n"
+               "set key top left\n%s\n",
+            L->ax_rps, L->ax_usd, plot);
+}
+
+/* Column arch + 2 as a line: the break-even chart has no points to mark. */
+static void cost_clause(char *out, size_t len, int arch, const char *title, bool first,
+                        int lang)
+{
+    (void)first;
+    (void)lang;
+    snprintf(out, len, " using 1:%d with lines ls %d title '%s'", arch + 2, arch + 1, title);
+}
+
 /* ---- all of them --------------------------------------------------------------- */
 
 static const struct chart charts[] = {
-    {CHART_THR, "throughput", NULL, throughput_data, line_clause, throughput_script},
-    {CHART_LAT, "latency", NULL, latency_data, bar_clause, latency_script},
-    {CHART_COLD, "coldwarm", coldwarm_wanted, coldwarm_data, NULL, coldwarm_script},
-    {CHART_CURVE, "curve", curve_wanted, curve_data, curve_clause, curve_script},
-    {CHART_SCALE, "scale", scale_wanted, scale_data, line_clause, scale_script},
+    {CHART_THR, "throughput", NULL, throughput_data, line_clause, NULL, throughput_script},
+    {CHART_LAT, "latency", NULL, latency_data, bar_clause, NULL, latency_script},
+    {CHART_COLD, "coldwarm", coldwarm_wanted, coldwarm_data, NULL, NULL, coldwarm_script},
+    {CHART_CURVE, "curve", curve_wanted, curve_data, curve_clause, NULL, curve_script},
+    {CHART_SCALE, "scale", scale_wanted, scale_data, line_clause, NULL, scale_script},
+    {CHART_COST, "cost", cost_wanted, cost_data, cost_clause, cost_has, cost_script},
 };
 
 #define NCHARTS (sizeof charts / sizeof charts[0])
@@ -505,7 +570,7 @@ static bool draw(const char *dir, const struct chart *c, const struct run_figure
     snprintf(name, sizeof name, "%s.%s.gp", c->name, report_langs[lang].code);
     snprintf(file, sizeof file, "'%s.dat'", c->name);
     if (c->clause)
-        plot_clauses(plot, sizeof plot, m, file, c->clause, lang);
+        plot_clauses(plot, sizeof plot, m, file, c, lang);
     FILE *f = open_in(dir, name);
     if (f == NULL)
         return false;

@@ -7,7 +7,10 @@
 #include "figures.h"
 
 /* One bit per chart, in the order the report shows them. */
-enum { CHART_THR = 1, CHART_LAT = 2, CHART_COLD = 4, CHART_CURVE = 8, CHART_SCALE = 16 };
+enum {
+    CHART_THR = 1, CHART_LAT = 2, CHART_COLD = 4, CHART_CURVE = 8, CHART_SCALE = 16,
+    CHART_COST = 32
+};
 
 /* Writes the charts m has data for into dir (which must exist) and runs gnuplot
  * on each script; returns the CHART_* bits of the charts drawn in every language. */

@@ -130,7 +130,12 @@ static unsigned collect(json_t *scenarios, const char *name, scen_get get, doubl
 }
 
 static double get_thr(json_t *sc) { return num(json_object_get(sc, "loadgen"), "throughput_rps"); }
-static double get_cpu(json_t *sc) { return num(sc, "cpu_us_per_request"); }
+/* null for a URL target, which nothing here sampled */
+static double get_cpu(json_t *sc)
+{
+    json_t *v = json_object_get(sc, "cpu_us_per_request");
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
 static double get_p50(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p50"); }
 static double get_p90(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p90"); }
 static double get_p99(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p99"); }
@@ -269,6 +274,17 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
         double rss = num(sc, "peak_rss_kb") / 1024.0;
         if (rss > a->peak_rss_mb)
             a->peak_rss_mb = rss;
+        /* runs from before PSS was sampled have none: n/a, not 0 */
+        json_t *pss = json_object_get(sc, "pss_kb");
+        double pss_mb = json_number_value(pss) / 1024.0;
+        if (json_is_number(pss) && (isnan(a->peak_pss_mb) || pss_mb > a->peak_pss_mb))
+            a->peak_pss_mb = pss_mb;
+        json_t *cold = json_object_get(sc, "cold_starts");
+        if (cold) {
+            a->measured_cold += (unsigned long long)json_integer_value(
+                json_object_get(cold, "in_window"));
+            a->measured_requests += (double)json_integer_value(json_object_get(lg, "requests"));
+        }
         unsigned procs = (unsigned)json_integer_value(json_object_get(sc, "peak_processes"));
         if (procs > a->processes)
             a->processes = procs;
@@ -276,8 +292,64 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
     return nrates;
 }
 
+/* CPU per request by process at the headline concurrency: the median over its
+ * repeats of each process's share (run.json's cpu_us_per_request_by_process). */
+static void process_figures(json_t *sc_list, const char *headline, const char *const *names,
+                            struct arch_figures *a)
+{
+    for (unsigned i = 0; names[i] != NULL; i++) {
+        double v[MAXV];
+        unsigned n = 0;
+        size_t k;
+        json_t *sc;
+        json_array_foreach(sc_list, k, sc)
+        {
+            json_t *x = json_object_get(json_object_get(sc, "cpu_us_per_request_by_process"),
+                                        names[i]);
+            if (n < MAXV && strcmp(str(sc, "name"), headline) == 0 && json_is_number(x))
+                v[n++] = json_number_value(x);
+        }
+        if (n == 0) /* a run from before the split */
+            return;
+        a->process_name[i] = names[i];
+        a->process_cpu_us[i] = figures_median(v, n);
+        a->nprocesses = i + 1;
+    }
+}
+
+/* The cold starts of the first scenario named `name` (the open-loop scenarios run
+ * once in the quick profile; in the full one, the first repeat speaks for all). */
+static void cascade_figures(json_t *sc_list, const char *name, struct cascade_figures *c)
+{
+    memset(c, 0, sizeof *c);
+    c->first = c->last = -1;
+    c->p99_ms = c->p99_outside_ms = NAN;
+    size_t i;
+    json_t *sc;
+    json_array_foreach(sc_list, i, sc)
+    {
+        json_t *cold = json_object_get(sc, "cold_starts");
+        if (strcmp(str(sc, "name"), name) != 0 || cold == NULL)
+            continue;
+        c->watched = true;
+        c->cold = (unsigned)json_integer_value(json_object_get(cold, "in_window"));
+        c->warmup_cold = (unsigned)json_integer_value(json_object_get(cold, "in_warmup"));
+        json_t *w = json_object_get(cold, "window");
+        if (json_is_array(w)) {
+            c->first = (int)json_integer_value(json_array_get(w, 0));
+            c->last = (int)json_integer_value(json_array_get(w, 1));
+        }
+        json_t *p = json_object_get(cold, "p99_us");
+        c->p99_ms = json_is_number(p) ? json_number_value(p) / 1000 : NAN;
+        p = json_object_get(cold, "p99_outside_window_us");
+        c->p99_outside_ms = json_is_number(p) ? json_number_value(p) / 1000 : NAN;
+        return;
+    }
+}
+
 /* The latency floor, closed-loop throughput and the equal-load figures. */
-static void scenario_figures(json_t *sc_list, struct arch_figures *a)
+static void scenario_figures(json_t *sc_list, const char *const *processes,
+                             struct arch_figures *a)
 {
     char name[32];
     for (unsigned k = 0; k < a->nconns; k++) {
@@ -294,8 +366,20 @@ static void scenario_figures(json_t *sc_list, struct arch_figures *a)
     a->eq_p999_ms = median_field(sc_list, SCENARIO_EQUAL, get_p999);
     a->eq_max_ms = median_field(sc_list, SCENARIO_EQUAL, get_max);
     a->eq_p99_uncorrected_ms = median_field(sc_list, SCENARIO_EQUAL, get_p99u);
+    a->util_rate = median_field(sc_list, SCENARIO_UTIL, get_rate);
+    a->util_thr = median_field(sc_list, SCENARIO_UTIL, get_thr);
+    a->util_p50_ms = median_field(sc_list, SCENARIO_UTIL, get_p50);
+    a->util_p99_ms = median_field(sc_list, SCENARIO_UTIL, get_p99);
+    a->util_p999_ms = median_field(sc_list, SCENARIO_UTIL, get_p999);
+    cascade_figures(sc_list, SCENARIO_EQUAL, &a->eq_cascade);
+    cascade_figures(sc_list, SCENARIO_UTIL, &a->util_cascade);
     scenario_closed_name(name, sizeof name, SCENARIO_HEADLINE_CONNS);
-    a->cpu_us = median_field(sc_list, name, get_cpu);
+    double v[MAXV];
+    unsigned n = collect(sc_list, name, get_cpu, v, MAXV);
+    a->cpu_us = figures_median(v, n); /* sorts v */
+    a->cpu_min = n ? v[0] : NAN;
+    a->cpu_max = n ? v[n - 1] : NAN;
+    process_figures(sc_list, name, processes, a);
     for (unsigned k = 0; k < a->nscale; k++) {
         scenario_scale_name(name, sizeof name, a->scale_users[k]);
         a->scale_thr[k] = median_field(sc_list, name, get_thr);
@@ -348,29 +432,37 @@ static void target_figures(json_t *target, struct arch_figures *a)
     a->check_passed = (unsigned)json_integer_value(json_object_get(check, "passed"));
     a->check_failed = (unsigned)json_integer_value(json_object_get(check, "failed"));
     if (a->remote) { /* sampled nothing: not measured, not zero */
-        a->cpu_us = a->peak_rss_mb = a->idle_rss_mb = a->startup_ms = NAN;
-        a->processes = 0;
+        a->cpu_us = a->cpu_min = a->cpu_max = NAN;
+        a->peak_rss_mb = a->idle_rss_mb = a->peak_pss_mb = a->idle_pss_mb = NAN;
+        a->startup_ms = NAN;
+        a->processes = a->nprocesses = 0;
     }
 }
 
-static void arch_metrics(json_t *arch, struct arch_figures *a)
+/* processes: the names run.json splits the system's CPU by (sut_processes for an
+ * architecture; a target's own name for a target, all of its processes). */
+static void arch_metrics(json_t *arch_json, const char *const *processes,
+                         struct arch_figures *a)
 {
-    json_t *sc_list = json_object_get(arch, "scenarios");
+    json_t *sc_list = json_object_get(arch_json, "scenarios");
     a->present = true;
     unsigned rates[FIGURES_MAX_RATES];
+    a->peak_pss_mb = NAN;
     unsigned nrates = scan_scenarios(sc_list, a, rates);
-    scenario_figures(sc_list, a);
+    scenario_figures(sc_list, processes, a);
     curve_figures(sc_list, a, rates, nrates);
     double v[MAXV];
-    unsigned n = numbers(json_object_get(arch, "startup_ms"), 1, v, MAXV);
+    unsigned n = numbers(json_object_get(arch_json, "startup_ms"), 1, v, MAXV);
     a->startup_ms = figures_median(v, n);
-    n = numbers(json_object_get(arch, "idle_rss_kb"), 1 / 1024.0, v, MAXV);
+    n = numbers(json_object_get(arch_json, "idle_rss_kb"), 1 / 1024.0, v, MAXV);
     a->idle_rss_mb = figures_median(v, n);
-    cold_starts(arch, a);
-    json_t *fault = json_object_get(arch, "fault");
+    n = numbers(json_object_get(arch_json, "idle_pss_kb"), 1 / 1024.0, v, MAXV);
+    a->idle_pss_mb = figures_median(v, n);
+    cold_starts(arch_json, a);
+    json_t *fault = json_object_get(arch_json, "fault");
     if (fault)
         fault_figures(fault, a);
-    json_t *target = json_object_get(arch, "target");
+    json_t *target = json_object_get(arch_json, "target");
     if (target)
         target_figures(target, a);
 }
@@ -388,8 +480,10 @@ static void targets_from_run(json_t *doc, struct run_figures *m)
         json_t *arch = name ? json_object_get(archs, name) : NULL;
         if (arch == NULL || sut_arch_parse(name, &a) || next == SUT_MAX)
             continue;
-        m->arch[next].name = name;
-        arch_metrics(arch, &m->arch[next++]);
+        struct arch_figures *t = &m->arch[next++];
+        t->name = name;
+        t->own_process[0] = name; /* its CPU is split by nothing but itself */
+        arch_metrics(arch, t->own_process, t);
     }
     const char *name;
     json_object_foreach(json_object_get(doc, "unmeasured"), name, v)
@@ -400,6 +494,80 @@ static void targets_from_run(json_t *doc, struct run_figures *m)
         target_figures(v, &t);
         m->unmeasured[m->nunmeasured++] = (struct unmeasured){name, t.spec, t.check_passed,
                                                               t.check_failed};
+    }
+}
+
+/* The headline scenario's field `get` of round r, or NAN. */
+static double round_value(json_t *arch, unsigned r, scen_get get)
+{
+    char name[32];
+    scenario_closed_name(name, sizeof name, SCENARIO_HEADLINE_CONNS);
+    size_t i;
+    json_t *sc;
+    json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
+    {
+        if (strcmp(str(sc, "name"), name) == 0 &&
+            json_integer_value(json_object_get(sc, "repeat")) == (json_int_t)r)
+            return get(sc);
+    }
+    return NAN;
+}
+
+/* x's field over the monolith's, round by round: each ratio compares figures taken
+ * seconds apart, so the machine's drift cancels in it; then their median. */
+static void round_ratios(json_t *x, json_t *mono, scen_get get, unsigned rounds,
+                         struct round_ratio *out)
+{
+    double v[MAXV];
+    unsigned n = 0;
+    for (unsigned r = 0; r < rounds && n < MAXV; r++) {
+        double a = round_value(x, r, get), b = round_value(mono, r, get);
+        if (isfinite(a) && isfinite(b) && b > 0)
+            v[n++] = a / b;
+    }
+    out->n = n;
+    out->median = figures_median(v, n);
+    out->min = n ? v[0] : NAN;
+    out->max = n ? v[n - 1] : NAN;
+}
+
+/* The machine's steadiness: calibrations and steal (drift.h). Runs made before
+ * they were recorded have none: NAN, no warning. */
+static void machine_figures(json_t *doc, struct run_figures *m)
+{
+    json_t *cal = json_object_get(doc, "calibration");
+    double v[4096];
+    unsigned n = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(cal, "rounds"), i, c) if (n < 4096) v[n++] =
+        num(c, "ms");
+    figures_median(v, n); /* sorts */
+    m->ncalib = n;
+    m->calib_min_ms = n ? v[0] : NAN;
+    m->calib_max_ms = n ? v[n - 1] : NAN;
+    json_t *sc = json_object_get(cal, "speed_change");
+    m->speed_change = json_is_number(sc) ? json_number_value(sc) : NAN;
+    json_t *steal = json_object_get(doc, "steal");
+    json_t *st = json_object_get(steal, "sut"), *busy = json_object_get(steal, "sut_busy");
+    m->steal = json_is_number(st) ? json_number_value(st) : NAN;
+    m->sut_busy = json_is_number(busy) ? json_number_value(busy) : NAN;
+    m->drift_warning = json_is_true(json_object_get(doc, "drift_warning"));
+}
+
+/* The rounds of the headline scenario, and every ratio to the monolith (targets'
+ * too: they run in the same interleaved rounds). */
+static void ratio_figures(json_t *archs, struct run_figures *m)
+{
+    json_t *mono = json_object_get(archs, sut_arch_name(SUT_MONOLITH));
+    for (int a = 0; a < SUT_MAX; a++) {
+        json_t *x = m->arch[a].present ? json_object_get(archs, m->arch[a].name) : NULL;
+        if (x && m->arch[a].repeats > m->rounds)
+            m->rounds = m->arch[a].repeats;
+        if (x == NULL || mono == NULL || a == SUT_MONOLITH)
+            continue;
+        round_ratios(x, mono, get_thr, MAXV, &m->arch[a].thr_ratio);
+        round_ratios(x, mono, get_cpu, MAXV, &m->arch[a].cpu_ratio);
     }
 }
 
@@ -429,6 +597,9 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
     m->data_given = json_is_true(json_object_get(dataset, "given"));
     m->data_dir = str(dataset, "dir");
     m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
+    json_t *util = json_object_get(doc, "util_share");
+    m->util_share = json_is_number(util) ? json_number_value(util) : NAN;
+    machine_figures(doc, m);
     m->wall_s = json_number_value(json_object_get(doc, "wall_time_s"));
     m->complete = json_is_true(json_object_get(doc, "complete"));
     json_t *net = json_object_get(doc, "network"); /* absent before --hosts existed */
@@ -445,8 +616,9 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
         am->name = sut_arch_name((enum sut_arch)a);
         json_t *arch = json_object_get(archs, am->name);
         if (arch)
-            arch_metrics(arch, am);
+            arch_metrics(arch, sut_processes((enum sut_arch)a), am);
     }
     targets_from_run(doc, m);
+    ratio_figures(archs, m);
     return true;
 }

@@ -15,6 +15,21 @@
 #define FIGURES_MAX_RATES 8
 #define FIGURES_MAX_SCALE 4
 
+/* The serverless cold starts inside one open-loop scenario (cascade.h). */
+struct cascade_figures {
+    bool watched;                  /* the run counted them */
+    unsigned cold, warmup_cold;    /* in the measured window, and in its warm-up */
+    int first, last;               /* the cascade window's seconds; -1 without one */
+    double p99_ms;                 /* from the per-second histograms, all seconds */
+    double p99_outside_ms;         /* ... outside the window (NAN: no second outside) */
+};
+
+/* A ratio to the monolith, per interleaved round, then the median of the rounds'. */
+struct round_ratio {
+    unsigned n;                    /* rounds with both architectures */
+    double median, min, max;
+};
+
 struct arch_figures {
     bool present;
     const char *name;
@@ -35,7 +50,21 @@ struct arch_figures {
     double eq_p50_ms, eq_p90_ms, eq_p99_ms, eq_p999_ms, eq_max_ms;
     double eq_p99_uncorrected_ms;
     double cpu_us;                       /* server CPU per request, headline concurrency */
+    /* The same by process (sut_processes' names and order); nprocesses is 0 when the
+     * run did not record the split. */
+    unsigned nprocesses;
+    const char *process_name[SUT_MAX_PROCESSES];
+    const char *own_process[2];          /* a target's list of names: itself, NULL */
+    double process_cpu_us[SUT_MAX_PROCESSES];
+    double cpu_min, cpu_max;             /* ... its range over the rounds */
+    struct round_ratio thr_ratio, cpu_ratio; /* headline throughput and CPU ÷ the monolith's */
     double peak_rss_mb, idle_rss_mb;
+    double peak_pss_mb, idle_pss_mb;     /* PSS: shared pages counted once over the group */
+    /* equal utilisation: open loop at util_share of its own headline throughput */
+    double util_rate, util_thr, util_p50_ms, util_p99_ms, util_p999_ms;
+    struct cascade_figures eq_cascade, util_cascade;
+    unsigned long long measured_cold;    /* cold starts in every measured window ... */
+    double measured_requests;            /* ... and the requests of those windows */
     unsigned processes;                  /* most processes seen at once */
     double startup_ms;
     unsigned long long requests, errors, verify_errors;
@@ -64,10 +93,16 @@ struct run_figures {
     char load_cpus[64], sut_cpus[64];
     unsigned users;
     unsigned long long seed;             /* of the dataset */
-    double equal_rate, wall_s;
+    double equal_rate, wall_s, util_share;
     bool complete;
     bool hosts;      /* archbench run --hosts: every process on a host of its own */
     double rtt_ms;   /* --rtt: added to every round trip between those hosts */
+    /* the machine: calibrations before every round, steal over the run */
+    unsigned ncalib;
+    double calib_min_ms, calib_max_ms, speed_change; /* slowest / fastest - 1 */
+    double steal, sut_busy;              /* fractions, system-under-test CPUs */
+    bool drift_warning;
+    unsigned rounds;                     /* interleaved rounds of the headline scenario */
     json_t *libraries; /* borrowed from the document */
     bool data_given;   /* archbench run --data: a dataset seeded elsewhere */
     const char *data_dir;

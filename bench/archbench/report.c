@@ -15,6 +15,8 @@
 
 #include "log.h"
 #include "charts.h"
+#include "cost.h"
+#include "drift.h"
 #include "figures.h"
 #include "opts.h"
 #include "report_text.h"
@@ -92,12 +94,15 @@ static const char *cell_ms(int lang, double v)
     return report_cell(lang, v, ms_decimals(v));
 }
 
+/* Two significant digits at least: 0.073, 0.26, 3.76, 13.2. */
+static int ratio_decimals(double v) { return v < 0.1 ? 3 : v < 10 ? 2 : 1; }
+
 static const char *fmt_ratio(int lang, double v)
 {
     if (!isfinite(v))
         return report_langs[lang].na;
     char *out = ring();
-    snprintf(out, 96, "%s×", report_number(lang, v, v < 10 ? 2 : 1));
+    snprintf(out, 96, "%s×", report_number(lang, v, ratio_decimals(v)));
     return out;
 }
 
@@ -150,6 +155,46 @@ static const char *local(int lang, const struct arch_figures *a, const char *val
     return a->remote ? report_langs[lang].not_measured : value;
 }
 
+/* "12,346 (12,001–12,600)": a median with its range over the rounds, or the
+ * median alone when there was one round; a table's cell (report_cell). */
+static const char *with_range(int lang, double med, double lo, double hi, int decimals)
+{
+    const char *v = report_cell(lang, med, decimals);
+    if (!(isfinite(lo) && isfinite(hi)) || hi <= lo)
+        return v;
+    char *out = ring();
+    snprintf(out, 96, "%s (%s–%s)", v, report_cell(lang, lo, decimals),
+             report_cell(lang, hi, decimals));
+    return out;
+}
+
+/* A ratio to the monolith: the median of the rounds' ratios with their range. */
+static const char *ratio_range(int lang, const struct round_ratio *r)
+{
+    if (r->n == 0)
+        return report_langs[lang].na;
+    char *out = ring();
+    if (r->n < 2 || r->max <= r->min)
+        snprintf(out, 96, "%s", fmt_ratio(lang, r->median));
+    else
+        snprintf(out, 96, "%s (%s–%s)", fmt_ratio(lang, r->median),
+                 report_number(lang, r->min, ratio_decimals(r->median)),
+                 report_number(lang, r->max, ratio_decimals(r->median)));
+    return out;
+}
+
+/* US dollars in a table's cell: four decimals below one (a server's marginal cost
+ * per million requests is a fraction of a cent), cents below 100, whole dollars
+ * above. */
+static const char *cell_usd(int lang, double v)
+{
+    if (!isfinite(v))
+        return report_langs[lang].na;
+    char *out = ring();
+    snprintf(out, 96, report_langs[lang].usd, report_cell(lang, v, v < 1 ? 4 : v < 100 ? 2 : 0));
+    return out;
+}
+
 static double cold_p50(const struct arch_figures *a)
 {
     return a && a->has_cold ? a->cold_p50_ms[MODE_EXEC] : NAN;
@@ -171,16 +216,21 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         const struct arch_figures *a = figures_arch(m, i);
         if (a == NULL)
             continue;
-        char cold[64], cpu[64], rss[64], procs[16], start[64];
+        unsigned k = 0;
+        while (k < a->nconns && a->conns[k] != SCENARIO_HEADLINE_CONNS)
+            k++;
+        double lo = k < a->nconns ? a->thr_min[k] : NAN, hi = k < a->nconns ? a->thr_max[k] : NAN;
+        char cold[64], cpu[96], mem[96], procs[16], start[64];
         snprintf(cold, sizeof cold, "%s ms", cell_ms(lang, cold_p50(a)));
-        snprintf(cpu, sizeof cpu, "%s µs", report_cell(lang, a->cpu_us, 1));
-        snprintf(rss, sizeof rss, "%s MB", report_cell(lang, a->peak_rss_mb, 1));
+        snprintf(cpu, sizeof cpu, "%s µs", with_range(lang, a->cpu_us, a->cpu_min, a->cpu_max, 1));
+        snprintf(mem, sizeof mem, "%s MB (RSS %s)", report_cell(lang, a->peak_pss_mb, 1),
+                 report_cell(lang, a->peak_rss_mb, 1));
         snprintf(procs, sizeof procs, "%u", a->processes);
         snprintf(start, sizeof start, "%s ms", cell_ms(lang, a->startup_ms));
         out(f, "| %s | %s | %s ms | %s / %s ms | %s | %s | %s | %s | %s |\n",
-            report_system_title(lang, m, i), report_cell(lang, figures_headline_thr(a), 0),
+            report_system_title(lang, m, i), with_range(lang, figures_headline_thr(a), lo, hi, 0),
             cell_ms(lang, a->floor_p50_ms), cell_ms(lang, a->eq_p50_ms), cell_ms(lang, a->eq_p99_ms),
-            local(lang, a, cpu), local(lang, a, rss), local(lang, a, procs),
+            local(lang, a, cpu), local(lang, a, mem), local(lang, a, procs),
             local(lang, a, start), a->has_cold ? cold : "—");
     }
     out(f, "\n");
@@ -191,6 +241,92 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         out(f, L->unmeasured_note, m->unmeasured[k].name, failed, cases);
         out(f, "\n\n");
     }
+}
+
+/* The sum of a's CPU per request over its processes (NAN without the split). */
+static double process_total(const struct arch_figures *a)
+{
+    double total = a->nprocesses ? 0 : NAN;
+    for (unsigned p = 0; p < a->nprocesses; p++)
+        total += a->process_cpu_us[p];
+    return total;
+}
+
+/* Where each system's CPU per request goes, process by process (runs from before
+ * the split was recorded have no table; a URL target has no row: nothing of it
+ * ran here). */
+static void cpu_split_table(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    bool any = false, targets = false;
+    for (int i = 0; i < SUT_MAX; i++) {
+        bool split = figures_arch(m, i) != NULL && m->arch[i].nprocesses > 0;
+        any |= split;
+        targets |= split && i >= SUT_NARCH;
+    }
+    if (!any)
+        return;
+    out(f, L->cpu_split_intro, headline_conns(lang));
+    if (targets)
+        out(f, " %s", L->cpu_split_targets);
+    out(f, "\n\n| %s | %s | %s | %s |\n|---|---|---:|---:|\n", L->col_arch, L->col_process,
+        L->col_cpu, L->col_share);
+    for (int i = 0; i < SUT_MAX; i++) {
+        const struct arch_figures *a = figures_arch(m, i);
+        if (a == NULL)
+            continue;
+        double total = process_total(a);
+        for (unsigned p = 0; p < a->nprocesses; p++)
+            out(f, "| %s | `%s` | %s µs | %s |\n", p == 0 ? report_system_title(lang, m, i) : "",
+                a->process_name[p], report_cell(lang, a->process_cpu_us[p], 1),
+                fmt_pct(lang, 100 * ratio(a->process_cpu_us[p], total)));
+    }
+    out(f, "\n");
+}
+
+/* Throughput and CPU per request over the monolith's, round by round. */
+static void ratios_table(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    bool any = false;
+    for (int i = 0; i < SUT_MAX; i++)
+        any |= figures_arch(m, i) && m->arch[i].thr_ratio.n > 0;
+    if (!any || m->rounds < 2) /* one round: the differences quote the ratio */
+        return;
+    char rounds[16];
+    snprintf(rounds, sizeof rounds, "%u", m->rounds);
+    out(f, L->ratios_intro, rounds, headline_conns(lang));
+    out(f, "\n\n");
+    out(f, L->ratios_header, L->col_arch);
+    out(f, "|---|---:|---:|\n");
+    for (int i = 0; i < SUT_MAX; i++) {
+        const struct arch_figures *a = figures_arch(m, i);
+        if (a && a->thr_ratio.n > 0)
+            out(f, "| %s | %s | %s |\n", report_system_title(lang, m, i),
+                ratio_range(lang, &a->thr_ratio), local(lang, a, ratio_range(lang, &a->cpu_ratio)));
+    }
+    out(f, "\n");
+}
+
+/* The drift warning: one plain sentence, then what the machine did. */
+static void drift_detail(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    char n[16];
+    snprintf(n, sizeof n, "%u", m->ncalib);
+    out(f, L->drift_detail, n, fmt_ms(lang, m->calib_min_ms), fmt_ms(lang, m->calib_max_ms),
+        fmt_pct(lang, m->speed_change * 100), fmt_pct(lang, DRIFT_SPEED_LIMIT * 100),
+        fmt_pct(lang, m->steal * 100), fmt_pct(lang, DRIFT_STEAL_LIMIT * 100),
+        fmt_pct(lang, m->sut_busy * 100));
+}
+
+static void drift_warning(FILE *f, int lang, const struct run_figures *m)
+{
+    if (!m->drift_warning)
+        return;
+    out(f, "> **%s** ", report_langs[lang].drift_warning);
+    drift_detail(f, lang, m);
+    out(f, "\n\n");
 }
 
 static void throughput_table(FILE *f, int lang, const struct run_figures *m)
@@ -231,6 +367,30 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
             cell_ms(lang, a->eq_p50_ms), cell_ms(lang, a->eq_p90_ms), cell_ms(lang, a->eq_p99_ms),
             cell_ms(lang, a->eq_p999_ms), cell_ms(lang, a->eq_max_ms),
             cell_ms(lang, a->eq_p99_uncorrected_ms));
+    }
+    out(f, "\n");
+}
+
+/* Equal utilisation: each at the same share of its own headline throughput. */
+static void util_table(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    bool any = false;
+    for (int i = 0; i < SUT_MAX; i++)
+        any |= figures_arch(m, i) && isfinite(m->arch[i].util_rate);
+    if (!any)
+        return;
+    out(f, L->util_intro, fmt_pct(lang, m->util_share * 100), headline_conns(lang));
+    out(f, "\n\n");
+    out(f, L->util_header, L->col_arch);
+    out(f, "|---|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < SUT_MAX; i++) {
+        const struct arch_figures *a = figures_arch(m, i);
+        if (a && isfinite(a->util_rate))
+            out(f, "| %s | %s | %s | %s | %s | %s |\n", report_system_title(lang, m, i),
+                report_cell(lang, a->util_rate, 0), report_cell(lang, a->util_thr, 0),
+                cell_ms(lang, a->util_p50_ms), cell_ms(lang, a->util_p99_ms),
+                cell_ms(lang, a->util_p999_ms));
     }
     out(f, "\n");
 }
@@ -279,24 +439,109 @@ static void difference_monolith(FILE *f, int lang, const struct run_figures *m)
     snprintf(procs, sizeof procs, "%u", a->processes);
     out(f, L->diff_mono, report_number(lang, thr, 0), vs, report_number(lang, a->eq_rate, 0),
         fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms), report_number(lang, a->cpu_us, 1),
-        report_number(lang, a->peak_rss_mb, 1), procs, fmt_ms(lang, a->startup_ms),
+        report_number(lang, a->peak_pss_mb, 1), procs, fmt_ms(lang, a->startup_ms),
         headline_conns(lang));
 }
 
+/* A ratio to the monolith: the median of the rounds' ratios when the run has
+ * them (drift cancels in each), else the ratio of the medians. */
+static double to_monolith(const struct round_ratio *r, double x, double mono)
+{
+    return r->n > 0 ? r->median : ratio(x, mono);
+}
+
 /* The microservices' and the serverless paragraphs say the same things of their
- * architecture, compared with the monolith, and end differently (`last`). */
+ * architecture, compared with the monolith, and end differently (`last`). The
+ * serverless one quotes the monolith's p99 beside its own rather than a multiple
+ * of it: its tail depends on the cold-start cascade, which its next sentences
+ * measure (cascade_paragraph). */
 static void difference_vs_monolith(FILE *f, int lang, const struct run_figures *m, int arch,
                                    const char *fmt, const char *last)
 {
     const struct arch_figures *a = figures_arch(m, arch), *mono = figures_arch(m, SUT_MONOLITH);
-    double thr = figures_headline_thr(a);
+    double thr = figures_headline_thr(a), mono_p99 = mono ? mono->eq_p99_ms : NAN;
     out(f, fmt, report_number(lang, thr, 0),
-        fmt_ratio(lang, ratio(thr, figures_headline_thr(mono))), report_number(lang, a->eq_rate, 0),
-        fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
-        fmt_ratio(lang, ratio(a->eq_p99_ms, mono ? mono->eq_p99_ms : NAN)),
+        fmt_ratio(lang, to_monolith(&a->thr_ratio, thr, figures_headline_thr(mono))),
+        report_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
+        fmt_ms(lang, a->eq_p99_ms),
+        arch == SUT_SERVERLESS ? fmt_ms(lang, mono_p99)
+                               : fmt_ratio(lang, ratio(a->eq_p99_ms, mono_p99)),
         report_number(lang, a->cpu_us, 1),
-        fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
-        report_number(lang, a->peak_rss_mb, 1), last, headline_conns(lang));
+        fmt_ratio(lang, to_monolith(&a->cpu_ratio, a->cpu_us, mono ? mono->cpu_us : NAN)),
+        report_number(lang, a->peak_pss_mb, 1), last, headline_conns(lang));
+}
+
+/* The serverless tail in one open-loop scenario, with and without the seconds in
+ * which instances were started, and the caveat, in the same paragraph as the
+ * figures it qualifies. */
+static void cascade_sentences(FILE *f, int lang, const struct cascade_figures *c,
+                              const char *label_fmt, double rate, double mono_p99)
+{
+    const struct lang *L = &report_langs[lang];
+    if (!c->watched)
+        return;
+    char label[128], n[16], warm[16], first[16], last[16];
+    snprintf(label, sizeof label, label_fmt, report_number(lang, rate, 0));
+    snprintf(n, sizeof n, "%u", c->cold);
+    snprintf(warm, sizeof warm, "%u", c->warmup_cold);
+    snprintf(first, sizeof first, "%d", c->first + 1); /* seconds counted from 1 */
+    snprintf(last, sizeof last, "%d", c->last + 1);
+    out(f, " ");
+    if (c->cold > 0)
+        out(f, L->cascade_some, label, n, warm, first, last, fmt_ms(lang, c->p99_ms),
+            fmt_ms(lang, c->p99_outside_ms), fmt_ms(lang, mono_p99));
+    else
+        out(f, L->cascade_none, label, warm, fmt_ms(lang, c->p99_ms), fmt_ms(lang, mono_p99));
+}
+
+static void cascade_paragraph(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, SUT_SERVERLESS);
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    cascade_sentences(f, lang, &a->eq_cascade, L->cascade_eq, a->eq_rate,
+                      mono ? mono->eq_p99_ms : NAN);
+    cascade_sentences(f, lang, &a->util_cascade, L->cascade_util, a->util_rate,
+                      mono ? mono->util_p99_ms : NAN);
+}
+
+/* Where the microservices' CPU goes: the gateway's hops against the services' own
+ * work, and what the split adds up to beyond the monolith. */
+static void micro_cpu_split(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, SUT_MICROSERVICES);
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    if (a->nprocesses != 3)
+        return;
+    double total = process_total(a), gw = a->process_cpu_us[0];
+    double services = a->process_cpu_us[1] + a->process_cpu_us[2];
+    double mono_us = mono ? mono->cpu_us : NAN;
+    out(f, "\n\n");
+    out(f, L->diff_micro_cpu, report_number(lang, gw, 1), fmt_pct(lang, 100 * ratio(gw, total)),
+        report_number(lang, a->process_cpu_us[1], 1), report_number(lang, a->process_cpu_us[2], 1),
+        report_number(lang, services, 1), report_number(lang, mono_us, 1),
+        report_number(lang, total - mono_us, 1), report_number(lang, services - mono_us, 1),
+        headline_conns(lang));
+}
+
+/* Where the serverless CPU goes: the platform's share (the provider's) against the
+ * function's (the customer's bill). */
+static void sls_cpu_split(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, SUT_SERVERLESS);
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    if (a->nprocesses != 2)
+        return;
+    double total = process_total(a), platform = a->process_cpu_us[0];
+    double function = a->process_cpu_us[1];
+    out(f, "\n\n");
+    out(f, L->diff_sls_cpu, report_number(lang, platform, 1),
+        fmt_pct(lang, 100 * ratio(platform, total)), report_number(lang, function, 1),
+        fmt_pct(lang, 100 * ratio(function, total)),
+        report_number(lang, mono ? mono->cpu_us : NAN, 1),
+        fmt_ratio(lang, ratio(function, mono ? mono->cpu_us : NAN)), headline_conns(lang));
 }
 
 /* GB-s per million requests and the dollar cost at the published price. */
@@ -378,11 +623,14 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
         break;
     case SUT_MICROSERVICES:
         difference_vs_monolith(f, lang, m, arch, L->diff_micro, fmt_ms(lang, a->startup_ms));
+        micro_cpu_split(f, lang, m);
         out(f, "\n\n%s", L->struct_micro);
         break;
     case SUT_SERVERLESS:
         snprintf(last, sizeof last, "%u", a->processes);
         difference_vs_monolith(f, lang, m, arch, L->diff_sls, last);
+        cascade_paragraph(f, lang, m); /* continues the paragraph above */
+        sls_cpu_split(f, lang, m);
         if (a->has_cold)
             serverless_cold(f, lang, a);
         out(f, "\n\n%s", L->struct_sls);
@@ -419,7 +667,10 @@ static void section_title(FILE *f, int lang, const struct run_figures *m)
     if (!m->complete)
         out(f, "%s\n\n", L->incomplete);
     out(f, "## %s\n\n", L->h_summary);
+    drift_warning(f, lang, m);
     summary_table(f, lang, m);
+    cpu_split_table(f, lang, m);
+    ratios_table(f, lang, m);
 }
 
 static void section_environment(FILE *f, int lang, const struct run_figures *m)
@@ -447,6 +698,10 @@ static void section_environment(FILE *f, int lang, const struct run_figures *m)
         out(f, "\n- ");
         out(f, L->env_hosts, report_number(lang, m->rtt_ms, (double)(long)m->rtt_ms == m->rtt_ms ? 0 : 1));
     }
+    if (m->ncalib > 0) {
+        out(f, "\n- ");
+        drift_detail(f, lang, m);
+    }
     out(f, "\n- %s:", L->env_libs);
     const char *k;
     json_t *v;
@@ -467,6 +722,12 @@ static void section_method(FILE *f, int lang, const struct run_figures *m)
     out(f, "\n## %s\n\n", L->h_method);
     out(f, L->method_items, m->load_cpus, m->sut_cpus, report_number(lang, m->equal_rate, 0),
         headline_conns(lang), report_number(lang, SCENARIO_COLD_IDLE_TIMEOUT_MS, 0));
+    if (m->rounds >= 2 || isfinite(m->util_share)) {
+        char rounds[16];
+        snprintf(rounds, sizeof rounds, "%u", m->rounds);
+        out(f, L->method_rounds, rounds, fmt_pct(lang, m->util_share * 100),
+            headline_conns(lang));
+    }
     bool targets = false;
     for (int i = SUT_NARCH; i < SUT_MAX; i++)
         targets |= figures_arch(m, i) != NULL;
@@ -491,6 +752,7 @@ static void section_charts(FILE *f, int lang, const struct run_figures *m, unsig
     if (made & CHART_LAT)
         out(f, "![%s](charts/latency.%s.svg)\n\n", L->chart_lat, lc);
     latency_table(f, lang, m);
+    util_table(f, lang, m);
     const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
     if (made & CHART_COLD)
         out(f, "![%s](charts/coldwarm.%s.svg)\n\n", L->chart_cold, lc);
@@ -516,7 +778,7 @@ static void difference_target(FILE *f, int lang, const struct run_figures *m,
     char vs[256] = "", p99vs[256] = "", res[1024], checked[512], n[16], procs[16];
     if (mono) {
         snprintf(vs, sizeof vs, L->diff_target_vs,
-                 fmt_ratio(lang, ratio(thr, figures_headline_thr(mono))));
+                 fmt_ratio(lang, to_monolith(&a->thr_ratio, thr, figures_headline_thr(mono))));
         snprintf(p99vs, sizeof p99vs, L->diff_target_p99_vs,
                  fmt_ratio(lang, ratio(a->eq_p99_ms, mono->eq_p99_ms)));
     }
@@ -525,8 +787,8 @@ static void difference_target(FILE *f, int lang, const struct run_figures *m,
         snprintf(res, sizeof res, L->diff_target_remote, a->spec);
     else
         snprintf(res, sizeof res, L->diff_target_res, report_number(lang, a->cpu_us, 1),
-                 fmt_ratio(lang, ratio(a->cpu_us, mono ? mono->cpu_us : NAN)),
-                 report_number(lang, a->peak_rss_mb, 1), procs, fmt_ms(lang, a->startup_ms));
+                 fmt_ratio(lang, to_monolith(&a->cpu_ratio, a->cpu_us, mono ? mono->cpu_us : NAN)),
+                 report_number(lang, a->peak_pss_mb, 1), procs, fmt_ms(lang, a->startup_ms));
     snprintf(n, sizeof n, "%u", a->check_passed + a->check_failed);
     snprintf(checked, sizeof checked, a->check_skipped ? L->diff_target_unchecked
                                                        : L->diff_target_checked, n);
@@ -586,12 +848,120 @@ static void section_faults(FILE *f, int lang, const struct run_figures *m)
     faults_table(f, lang, m);
 }
 
+/* ---- cost ---------------------------------------------------------------------- */
+
+static void cost_table(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    out(f, L->cost_header, L->col_arch);
+    out(f, "|---|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < SUT_MAX; i++) {
+        struct cost_arch c;
+        cost_of(m, i, &c);
+        if (!c.present)
+            continue;
+        out(f, "| %s | %s MB | %s |", report_system_title(lang, m, i),
+            report_cell(lang, c.memory_mb, 1), cell_usd(lang, c.per_million));
+        for (int k = 0; k < COST_NRATES; k++) {
+            char n[32] = "";
+            if (isfinite(c.instances[k]))
+                snprintf(n, sizeof n, " (%s × %s)", report_cell(lang, c.instances[k], 0),
+                         SOURCE_EC2_INSTANCE);
+            out(f, " %s%s |", cell_usd(lang, c.month[k]), n);
+        }
+        out(f, "\n");
+    }
+    out(f, "\n");
+}
+
+/* What the serverless cold starts add now that AWS bills INIT. */
+static void cost_init_note(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    struct cost_arch c;
+    cost_of(m, SUT_SERVERLESS, &c);
+    if (!c.present)
+        return;
+    if (!isfinite(c.cold_per_million)) { /* runs that did not count them */
+        out(f, L->cost_init_none, sources[SOURCE_LAMBDA_INIT_BILLING].url);
+        out(f, "\n\n");
+        return;
+    }
+    out(f, L->cost_init, report_number(lang, c.cold_per_million, 0),
+        fmt_ms(lang, m->arch[SUT_SERVERLESS].init_p50_ms[MODE_EXEC]),
+        report_number(lang, c.init_per_million, 4), sources[SOURCE_LAMBDA_INIT_BILLING].url);
+    out(f, "\n\n");
+}
+
+/* Targets: one started here is priced as a server; a URL target has no row, and
+ * the report says why. */
+static void cost_targets_note(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    bool started = false;
+    for (int i = SUT_NARCH; i < SUT_MAX; i++) {
+        const struct arch_figures *a = figures_arch(m, i);
+        started |= a && !a->remote;
+        if (a && a->remote) {
+            out(f, L->cost_no_url, a->name);
+            out(f, "\n\n");
+        }
+    }
+    if (started) {
+        out(f, "%s", L->cost_targets);
+        out(f, "\n\n");
+    }
+}
+
+static void section_cost(FILE *f, int lang, const struct run_figures *m, unsigned made)
+{
+    const struct lang *L = &report_langs[lang];
+    bool any = false;
+    for (int i = 0; i < SUT_MAX; i++) {
+        struct cost_arch c;
+        cost_of(m, i, &c);
+        any |= c.present;
+    }
+    if (!any)
+        return;
+    out(f, "## %s\n\n", L->h_cost);
+    char minimum[16];
+    snprintf(minimum, sizeof minimum, "%d", COST_MIN_INSTANCES);
+    char instance[256];
+    snprintf(instance, sizeof instance, "[`%s`](%s)", SOURCE_EC2_INSTANCE,
+             sources[SOURCE_EC2_VCPUS].url);
+    out(f, L->cost_intro, instance, source_value(lang, SOURCE_EC2_VCPUS),
+        source_value(lang, SOURCE_EC2_MEMORY_GIB), source_value(lang, SOURCE_EC2_HOURLY),
+        sources[SOURCE_EC2_HOURLY].url, fmt_pct(lang, COST_TARGET_UTIL * 100), minimum,
+        source_value(lang, SOURCE_LAMBDA_GB_SECOND), source_value(lang, SOURCE_LAMBDA_REQUESTS),
+        source_value(lang, SOURCE_APIGW_HTTP_REQUESTS), sources[SOURCE_LAMBDA_GB_SECOND].url,
+        sources[SOURCE_APIGW_HTTP_REQUESTS].url);
+    out(f, "\n\n");
+    cost_targets_note(f, lang, m);
+    cost_table(f, lang, m);
+    cost_init_note(f, lang, m);
+    for (int i = 0; i < SUT_MAX; i++) {
+        struct cost_arch c;
+        cost_of(m, i, &c);
+        if (c.present && !c.fits) {
+            out(f, L->cost_no_fit, report_system_title(lang, m, i),
+                report_number(lang, c.memory_mb, 1),
+                source_value(lang, SOURCE_EC2_MEMORY_GIB), SOURCE_EC2_INSTANCE);
+            out(f, "\n\n");
+        }
+    }
+    if (made & CHART_COST)
+        out(f, "![%s](charts/cost.%s.svg)\n\n", L->chart_cost, L->code);
+}
+
 static void section_published(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n", L->h_published);
-    double r = ratio(figures_headline_thr(figures_arch(m, SUT_MICROSERVICES)),
-                     figures_headline_thr(figures_arch(m, SUT_MONOLITH)));
+    const struct arch_figures *micro = figures_arch(m, SUT_MICROSERVICES);
+    double r = micro ? to_monolith(&micro->thr_ratio, figures_headline_thr(micro),
+                                   figures_headline_thr(figures_arch(m, SUT_MONOLITH)))
+                     : NAN;
     const char *ueda = sources[SOURCE_UEDA_THROUGHPUT_LOSS].url;
     const char *ueda_loss = source_value(lang, SOURCE_UEDA_THROUGHPUT_LOSS);
     if (isfinite(r))
@@ -654,6 +1024,7 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
     section_method(f, lang, m);
     section_charts(f, lang, m, made);
     section_architectures(f, lang, m);
+    section_cost(f, lang, m, made);
     section_faults(f, lang, m);
     section_published(f, lang, m);
     section_reading(f, lang);

@@ -23,6 +23,7 @@ struct lang {
     unsigned group_min;          /* group thousands from this value on */
     const char *na;              /* a missing number */
     const char *pct;             /* a percentage: %s the number */
+    const char *usd;             /* US dollars: %s the number */
     const char *title, *incomplete;
     const char *profile_gloss[3]; /* the profiles smoke, quick, full in words (NULL: the
                                    * name says it) */
@@ -35,6 +36,10 @@ struct lang {
     const char *col_arch, *col_floor, *col_eq, *col_cpu, *col_rss, *col_procs, *col_start,
         *col_cold;
     const char *col_thr;         /* %s the headline concurrency */
+    /* CPU per request by process */
+    const char *cpu_split_intro; /* %s the headline concurrency */
+    const char *cpu_split_targets; /* after it when a target started here has a line */
+    const char *col_process, *col_share;
     const char *summary_intro;   /* %s equal rate */
     /* environment */
     const char *env_cpu, *env_cores, *env_mem, *env_kernel, *env_commit, *env_profile,
@@ -67,7 +72,15 @@ struct lang {
                                   * the monolith's, %3$s equal rate, %4$s p50, %5$s p99, %6$s
                                   * p99 ratio, %7$s CPU µs, %8$s CPU ratio, %9$s MB, %10$s
                                   * start-up ms, %11$s the headline concurrency */
+    const char *diff_micro_cpu;  /* %1$s gateway µs, %2$s its share, %3$s auth-service µs, %4$s
+                                  * profile-service µs, %5$s both services µs, %6$s the
+                                  * monolith's µs, %7$s the microservices' µs beyond it, %8$s
+                                  * the services' µs beyond the monolith's, %9$s the headline
+                                  * concurrency */
     const char *diff_sls;        /* as diff_micro, but %10$s the most processes */
+    const char *diff_sls_cpu;    /* %1$s platform µs, %2$s its share, %3$s function µs, %4$s its
+                                  * share, %5$s the monolith's µs, %6$s function / monolith,
+                                  * %7$s the headline concurrency */
     const char *diff_sls_cold;   /* %1$s cold p50, %2$s starts, %3$s cold p90, %4$s warm p50,
                                   * %5$s cold/warm ratio, %6$s Init Duration p50, %7$s
                                   * fork-server cold p50, %8$s its Init Duration p50 */
@@ -116,6 +129,39 @@ struct lang {
     const char *diff_target_remote; /* %s the URL */
     const char *diff_target_checked; /* %s how many cases */
     const char *diff_target_unchecked;
+    /* rounds, drift, equal utilisation, the cold-start cascade, cost */
+    const char *drift_warning;   /* one plain sentence */
+    const char *drift_detail;    /* %1$s calibrations, %2$s fastest (ms), %3$s slowest (ms),
+                                  * %4$s speed change, %5$s its limit, %6$s steal, %7$s its
+                                  * limit, %8$s busy share of the system-under-test CPU */
+    const char *ratios_intro;    /* %1$s rounds, %2$s the headline concurrency */
+    const char *ratios_header;   /* %s the first column */
+    const char *method_rounds;   /* markdown list items: %1$s rounds, %2$s the equal-
+                                  * utilisation share, %3$s the headline concurrency */
+    const char *util_intro;      /* %1$s the share, %2$s the headline concurrency */
+    const char *util_header;     /* %s the first column */
+    const char *cascade_eq, *cascade_util; /* %s the rate (req/s) */
+    const char *cascade_some;    /* %1$s cascade_eq or _util, %2$s cold starts in the
+                                  * window, %3$s in its warm-up, %4$s first second, %5$s
+                                  * last second, %6$s p99 (ms), %7$s p99 outside (ms), %8$s
+                                  * the monolith's p99 there (ms) */
+    const char *cascade_none;    /* %1$s cascade_eq or _util, %2$s cold starts in the
+                                  * warm-up, %3$s p99 (ms), %4$s the monolith's (ms) */
+    const char *h_cost;
+    const char *cost_intro;      /* %1$s instance type (a link to its specification), %2$s
+                                  * its vCPUs, %3$s its GiB, %4$s USD per hour, %5$s its URL, %6$s target utilisation, %7$s
+                                  * minimum instances, %8$s Lambda USD per GB-s, %9$s Lambda
+                                  * USD per million requests, %10$s API Gateway USD per
+                                  * million, %11$s Lambda's URL, %12$s API Gateway's URL */
+    const char *cost_init;       /* %1$s cold starts per million requests measured, %2$s Init
+                                  * Duration (ms), %3$s USD per million requests it adds,
+                                  * %4$s the URL of the INIT billing */
+    const char *cost_init_none;  /* %s the URL of the INIT billing */
+    const char *cost_header;     /* %s the first column */
+    const char *cost_no_fit;     /* %1$s arch, %2$s MB, %3$s GiB, %4$s instance type */
+    const char *cost_no_url;     /* %s a URL target's name: why it has no cost row */
+    const char *cost_targets;    /* how a target started here is priced */
+    const char *chart_cost, *ax_rps, *ax_usd;
 };
 
 extern const struct lang report_langs[LANG_N];

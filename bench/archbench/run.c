@@ -28,12 +28,15 @@
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
 
+#include "cascade.h"
 #include "check.h"
+#include "drift.h"
 #include "figures.h"
 #include "hosts.h"
 #include "httpc.h"
 #include "log.h"
 #include "report.h"
+#include "report_text.h"
 #include "opts.h"
 #include "scenario.h"
 #include "seed.h"
@@ -44,7 +47,7 @@
 struct plan {
     const char *name;
     unsigned users;            /* dataset size unless --users */
-    double arch_warmup_s;      /* load after each start, not recorded */
+    double arch_warmup_s;      /* load before each round, not recorded */
     double scen_warmup_s;      /* loadgen --warmup of each scenario */
     double floor_s;            /* 1 connection */
     unsigned sat[6];           /* closed-loop concurrencies, SCENARIO_HEADLINE_CONNS among them */
@@ -54,7 +57,9 @@ struct plan {
                                 * [0] is the equal load */
     unsigned nrates;
     double rate_s;
-    unsigned repeats;
+    unsigned rounds;           /* interleaved rounds of the headline concurrency */
+    unsigned repeats;          /* of those, how many also run the floor, the other
+                                * concurrencies; and the rounds of the open-loop scenarios */
     unsigned cold_starts;      /* forced cold starts per start mode */
     unsigned warm_requests;
     unsigned scale_users[2];   /* full: extra datasets measured at the headline concurrency */
@@ -62,18 +67,24 @@ struct plan {
     bool faults;               /* the fault phase, whether or not --faults is given */
 };
 
+/* quick: three interleaved rounds of 5 s at the headline concurrency, each after
+ * its own warm-up and calibration, fit in the 150 s the quick profile may take
+ * (docs/archbench.md#reproducibility measures what the 5 s rounds cost in
+ * precision and shows that their first second is already steady). */
 static const struct plan plans[] = {
     {.name = "smoke", .users = 2000, .arch_warmup_s = 0.5, .scen_warmup_s = 0.2,
      .floor_s = 0.6, .sat = {64}, .nsat = 1, .sat_s = 0.8, .rates = {SCENARIO_EQUAL_SHARE},
-     .nrates = 1, .rate_s = 0.8, .repeats = 1, .cold_starts = 3, .warm_requests = 20},
-    {.name = "quick", .users = 100000, .arch_warmup_s = 2, .scen_warmup_s = 1,
-     .floor_s = 5, .sat = {64, 256}, .nsat = 2, .sat_s = 8, .rates = {SCENARIO_EQUAL_SHARE},
-     .nrates = 1, .rate_s = 8, .repeats = 1, .cold_starts = 20, .warm_requests = 200},
+     .nrates = 1, .rate_s = 0.8, .rounds = 2, .repeats = 1, .cold_starts = 3,
+     .warm_requests = 20},
+    {.name = "quick", .users = 100000, .arch_warmup_s = 1.5, .scen_warmup_s = 0.5,
+     .floor_s = 3, .sat = {64, 256}, .nsat = 2, .sat_s = 5, .rates = {SCENARIO_EQUAL_SHARE},
+     .nrates = 1, .rate_s = 5, .rounds = 3, .repeats = 1, .cold_starts = 20,
+     .warm_requests = 200},
     {.name = "full", .users = 100000, .arch_warmup_s = 3, .scen_warmup_s = 1,
      .floor_s = 8, .sat = {16, 64, 256, 1024}, .nsat = 4, .sat_s = 10,
-     .rates = {SCENARIO_EQUAL_SHARE, 0.25, 0.75, 0.9}, .nrates = 4, .rate_s = 10, .repeats = 3,
-     .cold_starts = 50, .warm_requests = 1000, .scale_users = {10000, 1000000}, .nscale = 2,
-     .faults = true},
+     .rates = {SCENARIO_EQUAL_SHARE, 0.25, 0.75, 0.9}, .nrates = 4, .rate_s = 10, .rounds = 3,
+     .repeats = 3, .cold_starts = 50, .warm_requests = 1000,
+     .scale_users = {10000, 1000000}, .nscale = 2, .faults = true},
 };
 
 #define RUN_DEFAULT_PROFILE "quick"
@@ -107,6 +118,15 @@ struct run {
     struct hosts hosts;
     bool data_given;         /* --data: an existing dataset, not seeded here */
     bool no_check;           /* --no-check: targets measured without archbench check */
+    /* the architectures and targets of the interleaved rounds: started once, frozen
+     * between their rounds (sut_freeze; a URL target cannot be), stopped after the
+     * last */
+    struct sut resident[SUT_MAX];
+    struct sut phase;        /* the one started for a phase after the rounds */
+    bool resident_up[SUT_MAX];
+    char report_log[1100];   /* the resident faas's REPORT records */
+    json_t *calibrations;    /* run.json calibration.rounds */
+    struct drift_cpu sut_cpu_start, all_cpu_start; /* /proc/stat at the start */
 };
 
 /* Whether system a (an architecture or a target) is measured in this run. */
@@ -135,6 +155,13 @@ static void sleep_s(double s)
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !interrupted)
         ;
+}
+
+/* A measured fraction or duration; null in run.json when there was nothing to
+ * measure (NAN), since JSON has no NaN. */
+static json_t *json_finite_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
 }
 
 static void progress(struct run *r, const char *arch, const char *what)
@@ -255,15 +282,20 @@ struct fault {
 struct scenario {
     char name[32];          /* "floor", "c64", "rate50", "scale-1000000" ... */
     unsigned connections;
-    double rate;            /* open loop when > 0 */
+    double rate;            /* open loop when > 0, with Poisson arrivals */
     double duration_s, warmup_s;
     unsigned repeat;
     struct fault *fault;    /* the fault phase's, injected during the load */
 };
 
+/* The open-loop scenarios' arrivals: Poisson, as the requests of many independent
+ * users arrive, seeded per round so a rerun plans the same times. */
+#define RUN_ARRIVALS "poisson"
+static unsigned arrivals_seed(const struct scenario *sc) { return 1 + sc->repeat; }
+
 /* bin/loadgen's command line for a scenario, and the strings it points into. */
 struct loadgen_cmd {
-    char path[600], conns[16], duration[32], warmup[32], rate[32];
+    char path[600], conns[16], duration[32], warmup[32], rate[32], seed[16];
     char json[1400], txt[1400]; /* its --json file, and its stdout and stderr */
     char *argv[24];
 };
@@ -292,8 +324,13 @@ static void loadgen_command(struct loadgen_cmd *c, const struct run *r, const st
     argv[n++] = "--warmup";
     argv[n++] = c->warmup;
     if (sc->rate > 0) {
+        snprintf(c->seed, sizeof c->seed, "%u", arrivals_seed(sc));
         argv[n++] = "-R";
         argv[n++] = c->rate;
+        argv[n++] = "--arrivals";
+        argv[n++] = RUN_ARRIVALS;
+        argv[n++] = "--seed";
+        argv[n++] = c->seed;
     }
     argv[n++] = "--tokens";
     argv[n++] = (char *)tokens;
@@ -333,8 +370,18 @@ struct watched {
     struct sut_sample before, after;
     uint64_t peak_rss_kb;
     unsigned peak_procs;
+    struct drift_cpu cpu_before, cpu_after; /* /proc/stat of the SUT CPUs */
+    struct cascade_watch cold;              /* serverless: cold starts during the run */
     int status; /* loadgen's wait status */
 };
+
+static void watch_peaks(struct watched *w, const struct sut_sample *now)
+{
+    if (now->rss_kb > w->peak_rss_kb)
+        w->peak_rss_kb = now->rss_kb;
+    if (now->nprocs > w->peak_procs)
+        w->peak_procs = now->nprocs;
+}
 
 /* Waits for loadgen (pid), sampling s every 100 ms and injecting sc's fault when it
  * is due; w->before was sampled before loadgen started. Returns 0, or -1 with err
@@ -343,8 +390,9 @@ struct watched {
 static int watch_loadgen(struct run *r, struct sut *s, const struct scenario *sc, pid_t pid,
                          struct watched *w, char *err, size_t errlen)
 {
-    w->peak_rss_kb = w->before.rss_kb;
-    w->peak_procs = w->before.nprocs;
+    w->peak_rss_kb = 0;
+    w->peak_procs = 0;
+    watch_peaks(w, &w->before);
     char dead[64] = "";
     bool died = false;
     double t_start = clock_now_s();
@@ -361,13 +409,15 @@ static int watch_loadgen(struct run *r, struct sut *s, const struct scenario *sc
         if (!died && !sut_alive(s, dead, sizeof dead))
             died = true;
         sut_sample(s, &w->after);
-        if (w->after.rss_kb > w->peak_rss_kb)
-            w->peak_rss_kb = w->after.rss_kb;
-        if (w->after.nprocs > w->peak_procs)
-            w->peak_procs = w->after.nprocs;
+        watch_peaks(w, &w->after);
+        cascade_watch_poll(&w->cold, clock_now_s());
         sleep_s(0.1);
     }
-    sut_sample(s, &w->after);
+    drift_cpu_read(&r->sut_cpus, &w->cpu_after);
+    /* PSS once the load is over (sut_sample_pss): the memory the load left, with
+     * the instances it started still alive (they idle for seconds) */
+    sut_sample_pss(s, &w->after);
+    cascade_watch_poll(&w->cold, clock_now_s());
     if (died || !sut_alive(s, dead, sizeof dead)) {
         snprintf(err, errlen, "%s: %s died during %s (see %s/logs/%s.log)",
                  sut_arch_name(s->arch), dead, sc->name, r->out, dead);
@@ -378,6 +428,19 @@ static int watch_loadgen(struct run *r, struct sut *s, const struct scenario *sc
         return -1;
     }
     return 0;
+}
+
+/* Where the CPU per request went: {"gateway": us, "auth-service": us, ...}, every
+ * process of the architecture (sut_processes) even when it used none. */
+static json_t *cpu_by_process(enum sut_arch arch, const struct watched *w, double responses)
+{
+    json_t *o = json_object();
+    const char *const *names = sut_processes(arch);
+    for (int i = 0; names[i] != NULL; i++) {
+        double cpu = w->after.process_cpu_s[i] - w->before.process_cpu_s[i];
+        json_object_set_new(o, names[i], json_real(responses > 0 ? cpu * 1e6 / responses : 0.0));
+    }
+    return o;
 }
 
 /* The scenario's record in run.json: its plan, what was sampled, and loadgen's
@@ -393,6 +456,7 @@ static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
                  sc->name, WIFEXITED(w->status) ? WEXITSTATUS(w->status) : -1, c->txt);
         return NULL;
     }
+    json_t *cold = cascade_record(&w->cold, json_object_get(lgj, "timeline"));
     size_t i;
     json_t *sec;
     json_array_foreach(json_object_get(lgj, "timeline"), i, sec) json_object_del(sec, "buckets");
@@ -400,19 +464,32 @@ static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
     double responses = (double)json_integer_value(json_object_get(lgj, "requests")) +
                        (double)json_integer_value(json_object_get(lgj, "warmup_responses"));
     double cpu = w->after.cpu_s - w->before.cpu_s;
-    json_t *j = json_pack("{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:i, s:s, s:o}", "name",
-                          sc->name, "connections", (int)sc->connections, "rate", sc->rate,
-                          "duration_s", sc->duration_s, "warmup_s", sc->warmup_s, "repeat",
-                          (int)sc->repeat, "cpu_s", cpu, "cpu_us_per_request",
-                          responses > 0 ? cpu * 1e6 / responses : 0.0, "peak_rss_kb",
-                          (json_int_t)w->peak_rss_kb, "peak_processes", (int)w->peak_procs,
-                          "loadgen_file", strrchr(c->json, '/') + 1, "loadgen", lgj);
+    json_t *rec = json_pack(
+        "{s:s, s:i, s:f, s:f, s:f, s:i, s:f, s:f, s:o, s:I, s:I, s:i, s:o, s:o}", "name", sc->name,
+        "connections", (int)sc->connections, "rate", sc->rate, "duration_s", sc->duration_s,
+        "warmup_s", sc->warmup_s, "repeat", (int)sc->repeat, "cpu_s", cpu,
+        "cpu_us_per_request", responses > 0 ? cpu * 1e6 / responses : 0.0,
+        "cpu_us_per_request_by_process", cpu_by_process(s->arch, w, responses), "peak_rss_kb",
+        (json_int_t)w->peak_rss_kb, "pss_kb", (json_int_t)w->after.pss_kb,
+        "peak_processes", (int)w->peak_procs, "steal",
+        json_finite_or_null(drift_steal(&w->cpu_before, &w->cpu_after)), "sut_cpu_busy",
+        json_finite_or_null(drift_busy(&w->cpu_before, &w->cpu_after)));
     if (s->nprocs == 0) /* a URL target: nothing of it runs here to be sampled */
-        for (const char *const *k = (const char *const[]){"cpu_s", "cpu_us_per_request",
-                                                           "peak_rss_kb", "peak_processes", NULL};
+        for (const char *const *k =
+                 (const char *const[]){"cpu_s", "cpu_us_per_request",
+                                       "cpu_us_per_request_by_process", "peak_rss_kb",
+                                       "pss_kb", "peak_processes", NULL};
              *k; k++)
-            json_object_set_new(j, *k, json_null());
-    return j;
+            json_object_set_new(rec, *k, json_null());
+    if (sc->rate > 0) {
+        json_object_set_new(rec, "arrivals", json_string(RUN_ARRIVALS));
+        json_object_set_new(rec, "seed", json_integer(arrivals_seed(sc)));
+    }
+    if (cold)
+        json_object_set_new(rec, "cold_starts", cold);
+    json_object_set_new(rec, "loadgen_file", json_string(strrchr(c->json, '/') + 1));
+    json_object_set_new(rec, "loadgen", lgj);
+    return rec;
 }
 
 /* Runs bin/loadgen against s pinned to the load CPUs, sampling the system under
@@ -425,12 +502,16 @@ static json_t *run_scenario(struct run *r, struct sut *s, const struct scenario 
     loadgen_command(&c, r, s, sc, tokens);
     struct watched w;
     sut_sample(s, &w.before);
+    drift_cpu_read(&r->sut_cpus, &w.cpu_before);
+    /* loadgen's window opens after its warm-up (and 5 ms of thread start-up) */
+    double t = clock_now_s();
+    cascade_watch_open(&w.cold, s->opt.report_log, t + sc->warmup_s + 0.005, sc->duration_s);
     pid_t pid = spawn_loadgen(r, &c, err, errlen);
-    if (pid < 0)
-        return NULL;
-    if (watch_loadgen(r, s, sc, pid, &w, err, errlen) != 0)
-        return NULL;
-    return scenario_record(s, sc, &c, &w, err, errlen);
+    json_t *rec = NULL;
+    if (pid >= 0 && watch_loadgen(r, s, sc, pid, &w, err, errlen) == 0)
+        rec = scenario_record(s, sc, &c, &w, err, errlen);
+    cascade_watch_close(&w.cold);
+    return rec;
 }
 
 /* What the fault scenario kills in each architecture: one of its own servers,
@@ -487,9 +568,11 @@ static void sut_options_for(struct run *r, struct sut_options *o, const char *da
     memset(o, 0, sizeof *o);
     o->bin_dir = r->bin;
     o->data_dir = data;
-    static char logs[1100];
+    static char logs[1100], target_data[1100];
     snprintf(logs, sizeof logs, "%s/logs", r->out);
     o->log_dir = logs;
+    snprintf(target_data, sizeof target_data, "%s/target-data", r->out);
+    o->target_data = target_data;
     o->cpus = r->sut_cpus;
     o->threads = r->nsut;
     o->hosts = r->use_hosts ? &r->hosts : NULL;
@@ -501,9 +584,24 @@ static void record_start(struct run *r, enum sut_arch a, const struct sut *s)
     json_array_append_new(json_object_get(r->arch[a], "startup_ms"),
                           json_real(s->startup_ms));
     struct sut_sample idle;
-    sut_sample(s, &idle);
+    sut_sample_pss(s, &idle);
     json_array_append_new(json_object_get(r->arch[a], "idle_rss_kb"),
                           json_integer((json_int_t)idle.rss_kb));
+    json_array_append_new(json_object_get(r->arch[a], "idle_pss_kb"),
+                          json_integer((json_int_t)idle.pss_kb));
+}
+
+/* Starts a with options o (sut_options_for, perhaps amended) and records its
+ * start-up time and idle memory. */
+static int start_arch_with(struct run *r, enum sut_arch a, struct sut *s,
+                           const struct sut_options *o, char *err, size_t errlen)
+{
+    if (sut_start(s, a, o, err, errlen) != 0)
+        return -1;
+    r->current = s;
+    if (s->nprocs > 0) /* a URL target: nothing was started, nothing to sample */
+        record_start(r, a, s);
+    return 0;
 }
 
 static int start_arch(struct run *r, enum sut_arch a, struct sut *s, const char *data,
@@ -511,11 +609,7 @@ static int start_arch(struct run *r, enum sut_arch a, struct sut *s, const char 
 {
     struct sut_options o;
     sut_options_for(r, &o, data);
-    if (sut_start(s, a, &o, err, errlen) != 0)
-        return -1;
-    if (s->nprocs > 0) /* a URL target: nothing was started, nothing to sample */
-        record_start(r, a, s);
-    return 0;
+    return start_arch_with(r, a, s, &o, err, errlen);
 }
 
 static int stop_arch(struct run *r, struct sut *s, char *err, size_t errlen)
@@ -542,11 +636,27 @@ static int finish_arch(struct run *r, struct sut *s, int rc, char *err, size_t e
     return rc;
 }
 
-/* Unrecorded load right after a start: caches, connections, JIT-free but still
- * page-fault-heavy first seconds. */
+/* Times the calibration workload on the system-under-test CPU before a round
+ * (`what`, of architecture `arch`); run.json keeps every one. */
+static void calibrate(struct run *r, enum sut_arch arch, const char *what, unsigned round)
+{
+    double samples[DRIFT_SAMPLES];
+    double ms = drift_calibrate(&r->sut_cpus, samples);
+    json_t *arr = json_array();
+    for (int i = 0; i < DRIFT_SAMPLES; i++)
+        json_array_append_new(arr, json_real(samples[i]));
+    json_array_append_new(r->calibrations,
+                          json_pack("{s:f, s:s, s:s, s:i, s:f, s:o}", "at_s",
+                                    clock_now_s() - r->t0, "arch", sut_arch_name(arch), "before",
+                                    what, "round", (int)round, "ms", ms, "samples_ms", arr));
+}
+
+/* Unrecorded load before a round, at the headline concurrency: after a start the
+ * caches and connections are cold, after a thaw the serverless platform has let
+ * its idle instances go and starts them again here, outside the measurement. */
 static int warm_up(struct run *r, struct sut *s, const char *tokens, char *err, size_t errlen)
 {
-    struct scenario sc = {.name = SCENARIO_WARMUP, .connections = 16,
+    struct scenario sc = {.name = SCENARIO_WARMUP, .connections = SCENARIO_HEADLINE_CONNS,
                           .duration_s = r->plan->arch_warmup_s, .warmup_s = 0};
     json_t *j = run_scenario(r, s, &sc, tokens, err, errlen);
     if (j == NULL)
@@ -596,58 +706,146 @@ static int record(struct run *r, struct sut *s, const struct scenario *sc, const
     return 0;
 }
 
-/* What every phase does: start architecture a on dataset `data`, warm it up,
- * record the n scenarios of list, stop it. */
-static int run_phase(struct run *r, enum sut_arch a, const char *data,
-                     const struct scenario *list, unsigned n, char *err, size_t errlen)
+/* One round on a running architecture: calibrate, warm up, record the n
+ * scenarios of list. */
+static int run_round(struct run *r, struct sut *s, const char *data, const char *what,
+                     unsigned round, const struct scenario *list, unsigned n, char *err,
+                     size_t errlen)
 {
     char tokens[1200];
     seed_tokens_path(data, tokens, sizeof tokens);
-    struct sut s;
-    progress(r, sut_arch_name(a), "start");
-    if (start_arch(r, a, &s, data, err, errlen) != 0)
-        return -1;
-    r->current = &s;
-    int rc = warm_up(r, &s, tokens, err, errlen);
+    calibrate(r, s->arch, what, round);
+    int rc = warm_up(r, s, tokens, err, errlen);
     for (unsigned i = 0; i < n && rc == 0; i++)
-        rc = record(r, &s, &list[i], tokens, err, errlen);
-    return finish_arch(r, &s, rc, err, errlen);
+        rc = record(r, s, &list[i], tokens, err, errlen);
+    return rc;
 }
 
-/* Phase 1: latency floor and closed-loop saturation. */
-static int phase_saturation(struct run *r, enum sut_arch a, unsigned rep, char *err,
+/* The phases after the interleaved rounds: start architecture a on dataset
+ * `data`, run one round of the n scenarios of list, stop it. */
+static int run_phase(struct run *r, enum sut_arch a, const char *data,
+                     const struct scenario *list, unsigned n, char *err, size_t errlen)
+{
+    struct sut *s = &r->phase;
+    progress(r, sut_arch_name(a), "start");
+    if (start_arch(r, a, s, data, err, errlen) != 0)
+        return -1;
+    int rc = run_round(r, s, data, list[0].name, 0, list, n, err, errlen);
+    return finish_arch(r, s, rc, err, errlen);
+}
+
+/* ---- interleaved rounds ---------------------------------------------------------
+ * Every architecture measured is started once and frozen (SIGSTOP to its process
+ * group) whenever another one is measured, so its idle instances and timers take
+ * no CPU beside it; each round thaws it, calibrates, warms it up again, measures,
+ * and freezes it. Rounds go monolith, microservices, serverless, the targets,
+ * monolith, ...: the machine's drift falls on all of them alike, and the ratios of
+ * one round compare figures taken seconds apart. A target's command is a resident
+ * like the architectures; a URL target has no process here, so freezing and thawing
+ * it do nothing: it keeps running between its rounds. */
+
+static int start_residents(struct run *r, char *err, size_t errlen)
+{
+    snprintf(r->report_log, sizeof r->report_log, "%s/logs/faas-report.jsonl", r->out);
+    for (int a = 0; a < SUT_MAX; a++) {
+        if (!measured(r, a))
+            continue;
+        struct sut_options o;
+        sut_options_for(r, &o, r->data);
+        if (a == SUT_SERVERLESS)
+            o.report_log = r->report_log; /* its cold starts inside the scenarios */
+        progress(r, sut_arch_name((enum sut_arch)a), "start");
+        if (start_arch_with(r, (enum sut_arch)a, &r->resident[a], &o, err, errlen) != 0)
+            return -1;
+        r->current = NULL;
+        r->resident_up[a] = true;
+        if (!sut_freeze(&r->resident[a])) {
+            snprintf(err, errlen, "%s: its processes could not all be stopped (SIGSTOP)",
+                     sut_arch_name((enum sut_arch)a));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Stops every resident architecture and target; returns rc, or -1 when one did
+ * not stop cleanly (reason in err unless rc had already failed). */
+static int stop_residents(struct run *r, int rc, char *err, size_t errlen)
+{
+    for (int a = 0; a < SUT_MAX; a++)
+        if (r->resident_up[a]) {
+            r->resident_up[a] = false;
+            rc = finish_arch(r, &r->resident[a], rc, err, errlen);
+        }
+    return rc;
+}
+
+/* One round of resident architecture a: thaw, run_round, freeze. */
+static int resident_round(struct run *r, enum sut_arch a, const char *what, unsigned round,
+                          const struct scenario *list, unsigned n, char *err, size_t errlen)
+{
+    struct sut *s = &r->resident[a];
+    char label[64];
+    snprintf(label, sizeof label, "round %u/%u: %s", round + 1,
+             strcmp(what, "open loop") == 0 ? r->plan->repeats : r->plan->rounds, what);
+    progress(r, sut_arch_name(a), label);
+    sut_thaw(s);
+    int rc = run_round(r, s, r->data, label, round, list, n, err, errlen);
+    if (!sut_freeze(s) && rc == 0) {
+        snprintf(err, errlen, "%s: its processes could not all be stopped (SIGSTOP)",
+                 sut_arch_name(a));
+        rc = -1;
+    }
+    return rc;
+}
+
+/* The saturation rounds: the headline concurrency in every round; the latency
+ * floor and the other concurrencies in the first plan->repeats rounds. */
+static int round_saturation(struct run *r, enum sut_arch a, unsigned round, char *err,
                             size_t errlen)
 {
     const struct plan *p = r->plan;
-    struct scenario list[1 + sizeof p->sat / sizeof p->sat[0]] = {
-        {.name = SCENARIO_FLOOR, .connections = 1, .duration_s = p->floor_s,
-         .warmup_s = p->scen_warmup_s, .repeat = rep}};
+    struct scenario list[1 + sizeof p->sat / sizeof p->sat[0]];
+    unsigned n = 0;
+    bool all = round < p->repeats;
+    if (all)
+        list[n++] = (struct scenario){.name = SCENARIO_FLOOR, .connections = 1,
+                                      .duration_s = p->floor_s, .warmup_s = p->scen_warmup_s,
+                                      .repeat = round};
     for (unsigned i = 0; i < p->nsat; i++) {
-        struct scenario *sc = &list[1 + i];
+        if (!all && p->sat[i] != SCENARIO_HEADLINE_CONNS)
+            continue;
+        struct scenario *sc = &list[n++];
         *sc = (struct scenario){.connections = p->sat[i], .duration_s = p->sat_s,
-                                .warmup_s = p->scen_warmup_s, .repeat = rep};
+                                .warmup_s = p->scen_warmup_s, .repeat = round};
         scenario_closed_name(sc->name, sizeof sc->name, p->sat[i]);
     }
-    return run_phase(r, a, r->data, list, 1 + p->nsat, err, errlen);
+    return resident_round(r, a, "closed loop", round, list, n, err, errlen);
 }
 
-/* Phase 2: open loop at rates derived from the slowest architecture. */
-static int phase_rates(struct run *r, enum sut_arch a, unsigned rep, double base, char *err,
-                       size_t errlen)
+/* The open-loop rounds: the plan's rates as shares of the slowest architecture's
+ * headline throughput (`base`; the first is the equal load), and equal
+ * utilisation: SCENARIO_UTIL_SHARE of a's own (`own`). */
+static int round_rates(struct run *r, enum sut_arch a, unsigned rep, double base, double own,
+                       char *err, size_t errlen)
 {
     const struct plan *p = r->plan;
-    struct scenario list[sizeof p->rates / sizeof p->rates[0]];
-    for (unsigned i = 0; i < p->nrates; i++) {
+    struct scenario list[sizeof p->rates / sizeof p->rates[0] + 1];
+    for (unsigned i = 0; i <= p->nrates; i++) {
         struct scenario *sc = &list[i];
         *sc = (struct scenario){.connections = SCENARIO_HEADLINE_CONNS,
-                                .rate = base * p->rates[i], .duration_s = p->rate_s,
-                                .warmup_s = p->scen_warmup_s, .repeat = rep};
+                                .rate = i < p->nrates ? base * p->rates[i]
+                                                      : own * SCENARIO_UTIL_SHARE,
+                                .duration_s = p->rate_s, .warmup_s = p->scen_warmup_s,
+                                .repeat = rep};
         if (i == 0)
             snprintf(sc->name, sizeof sc->name, "%s", SCENARIO_EQUAL);
+        else if (i == p->nrates)
+            snprintf(sc->name, sizeof sc->name, "%s", SCENARIO_UTIL);
         else
             scenario_rate_name(sc->name, sizeof sc->name, p->rates[i]);
     }
-    return run_phase(r, a, r->data, list, p->nrates, err, errlen);
+    return resident_round(r, a, "open loop", rep, list, p->nrates + 1, err, errlen);
 }
 
 /* Full profile: the headline saturation against other dataset sizes. */
@@ -938,20 +1136,25 @@ static int check_targets(struct run *r, char *err, size_t errlen)
 static double planned_seconds(const struct run *r)
 {
     const struct plan *p = r->plan;
-    unsigned na = 0, narch = 0;
+    unsigned na = 0, narch = 0, nlocal = 0;
     for (int a = 0; a < SUT_MAX; a++) {
         na += measured(r, a);
         narch += a < SUT_NARCH && r->arch_on[a];
+        nlocal += measured(r, a) && !remote(a);
     }
-    double per_sat = p->arch_warmup_s + p->scen_warmup_s + p->floor_s +
-                     p->nsat * (p->scen_warmup_s + p->sat_s) + 0.5;
-    double per_rate = p->arch_warmup_s + p->nrates * (p->scen_warmup_s + p->rate_s) + 0.5;
-    double per_scale = p->arch_warmup_s + p->scen_warmup_s + p->sat_s + 0.5;
-    double t = na * p->repeats * (per_sat + per_rate) + na * p->nscale * per_scale;
+    /* each round: the calibration, the warm-up, and ~0.2 s to start loadgen twice */
+    double round = 0.3 + p->arch_warmup_s + 0.2;
+    double headline = p->scen_warmup_s + p->sat_s;
+    double sat_all = p->scen_warmup_s + p->floor_s + p->nsat * (p->scen_warmup_s + p->sat_s);
+    double rates = (p->nrates + 1) * (p->scen_warmup_s + p->rate_s);
+    double per_scale = 0.5 + round + p->scen_warmup_s + p->sat_s;
+    double t = na * (p->repeats * (round + sat_all + round + rates) +
+                     (p->rounds - p->repeats) * (round + headline) + 0.5) +
+               nlocal * p->nscale * per_scale;
     if (r->arch_on[SUT_SERVERLESS])
         t += 2 * (p->cold_starts * 0.2 + p->warm_requests * 0.001 + 0.5);
     if (r->faults)
-        t += narch * (p->arch_warmup_s + SCENARIO_FAULT_DURATION_S + 0.5);
+        t += narch * (round + SCENARIO_FAULT_DURATION_S + 0.5);
     return t;
 }
 
@@ -992,14 +1195,14 @@ static bool run_figures(const struct run *r, struct run_figures *m)
 /* The slowest architecture's headline throughput: the base the plan's open-loop
  * rates are shares of. At SCENARIO_EQUAL_SHARE of it, every architecture is below
  * saturation, and latency compares like with like. */
-static double slowest_headline_thr(const struct run *r, enum sut_arch *slowest)
+static double slowest_headline_thr(const struct run *r, struct run_figures *m,
+                                   enum sut_arch *slowest)
 {
-    struct run_figures m;
     double base = INFINITY;
-    if (!run_figures(r, &m))
+    if (!run_figures(r, m))
         return NAN;
     for (int a = 0; a < SUT_MAX; a++) {
-        const struct arch_figures *f = figures_arch_named(&m, sut_arch_name((enum sut_arch)a));
+        const struct arch_figures *f = figures_arch_named(m, sut_arch_name((enum sut_arch)a));
         if (measured(r, a) && f && figures_headline_thr(f) < base) {
             base = figures_headline_thr(f);
             *slowest = (enum sut_arch)a;
@@ -1008,7 +1211,36 @@ static double slowest_headline_thr(const struct run *r, enum sut_arch *slowest)
     return base;
 }
 
-/* The same figures as the report's summary, on stdout. */
+/* "12345 (12001-12600)": a median and its range over the rounds. */
+static const char *median_range(char *out, size_t len, double med, double lo, double hi,
+                                int decimals)
+{
+    if (isfinite(lo) && isfinite(hi) && hi > lo)
+        snprintf(out, len, "%.*f (%.*f-%.*f)", decimals, med, decimals, lo, decimals, hi);
+    else
+        snprintf(out, len, "%.*f", decimals, med);
+    return out;
+}
+
+/* One system's line of the summary; "-" where a URL target has nothing measured. */
+static void summary_row(const char *name, const struct arch_figures *f)
+{
+    unsigned k = 0;
+    while (k < f->nconns && f->conns[k] != SCENARIO_HEADLINE_CONNS)
+        k++;
+    char t[64], c[64] = "-", start[32] = "-", mem[48] = "-";
+    median_range(t, sizeof t, figures_headline_thr(f), k < f->nconns ? f->thr_min[k] : NAN,
+                 k < f->nconns ? f->thr_max[k] : NAN, 0);
+    if (!f->remote) {
+        median_range(c, sizeof c, f->cpu_us, f->cpu_min, f->cpu_max, 1);
+        snprintf(start, sizeof start, "%.1f", f->startup_ms);
+        snprintf(mem, sizeof mem, "%.1f (%.1f) MB", f->peak_pss_mb, f->peak_rss_mb);
+    }
+    printf("%-14s %-24s %9.2f ms %-20s %10s %14s\n", name, t, f->eq_p99_ms, c, start, mem);
+}
+
+/* The same figures as the report's summary, on stdout, with the ratios to the
+ * monolith round by round and, when the machine drifted, the report's sentence. */
 static void summary(const struct run *r)
 {
     struct run_figures m;
@@ -1016,21 +1248,29 @@ static void summary(const struct run *r)
         return;
     char thr[32];
     snprintf(thr, sizeof thr, "req/s c=%d", SCENARIO_HEADLINE_CONNS);
-    printf("\n%-14s %12s %12s %12s %12s %10s\n", "architecture", thr, "p99 equal", "CPU us/req",
-           "startup ms", "peak RSS");
+    printf("\n%-14s %-24s %12s %-20s %10s %14s\n", "architecture", thr, "p99 equal",
+           "CPU us/req", "startup ms", "peak PSS (RSS)");
     for (int a = 0; a < SUT_MAX; a++) {
         const struct arch_figures *f = figures_arch_named(&m, sut_arch_name((enum sut_arch)a));
-        if (!measured(r, a) || f == NULL)
-            continue;
-        char cpu[32] = "-", start[32] = "-", rss[32] = "-";
-        if (!f->remote) {
-            snprintf(cpu, sizeof cpu, "%.1f", f->cpu_us);
-            snprintf(start, sizeof start, "%.1f", f->startup_ms);
-            snprintf(rss, sizeof rss, "%.1f MB", f->peak_rss_mb);
-        }
-        printf("%-14s %12.0f %9.2f ms %12s %12s %10s\n", sut_arch_name((enum sut_arch)a),
-               figures_headline_thr(f), f->eq_p99_ms, cpu, start, rss);
+        if (measured(r, a) && f != NULL)
+            summary_row(sut_arch_name((enum sut_arch)a), f);
     }
+    for (int a = 0; a < SUT_MAX; a++) {
+        const struct arch_figures *f = figures_arch_named(&m, sut_arch_name((enum sut_arch)a));
+        if (!measured(r, a) || f == NULL || f->thr_ratio.n == 0)
+            continue;
+        const struct round_ratio *t = &f->thr_ratio, *c = &f->cpu_ratio;
+        printf("%s / monolith over %u rounds: throughput %.3f (%.3f-%.3f)", f->name, t->n,
+               t->median, t->min, t->max);
+        if (c->n > 0)
+            printf(", CPU per request %.3f (%.3f-%.3f)", c->median, c->min, c->max);
+        printf("\n");
+    }
+    printf("calibration %.1f-%.1f ms (speed change %.0f%%), steal %.1f%%, system-under-test "
+           "CPU busy %.0f%%\n", m.calib_min_ms, m.calib_max_ms, m.speed_change * 100,
+           m.steal * 100, m.sut_busy * 100);
+    if (m.drift_warning)
+        printf("\n%s\n", report_langs[LANG_EN].drift_warning);
 }
 
 static void usage_run(FILE *out)
@@ -1232,7 +1472,8 @@ static void start_doc(struct run *r)
     for (int a = 0; a < SUT_MAX; a++) {
         if (!measured(r, a))
             continue;
-        r->arch[a] = json_pack("{s:[], s:[], s:[]}", "startup_ms", "idle_rss_kb", "scenarios");
+        r->arch[a] = json_pack("{s:[], s:[], s:[], s:[]}", "startup_ms", "idle_rss_kb",
+                               "idle_pss_kb", "scenarios");
         if (a == SUT_SERVERLESS)
             json_object_set_new(r->arch[a], "cold_starts", json_object());
         const struct sut_target *t = sut_target((enum sut_arch)a);
@@ -1254,6 +1495,83 @@ static void start_doc(struct run *r)
     json_object_set_new(r->doc, "order", order);
     json_object_set_new(r->doc, "network", json_pack("{s:s}", "topology", "loopback"));
     json_object_set_new(r->doc, "architectures", archs);
+    r->calibrations = json_array(); /* borrowed: the document owns it */
+    json_object_set_new(r->doc, "calibration",
+                        json_pack("{s:s, s:o, s:o}", "workload", drift_workload, "cpus",
+                                  cpus_json(&r->sut_cpus), "rounds", r->calibrations));
+    cpu_set_t all;
+    sched_getaffinity(0, sizeof all, &all);
+    CPU_OR(&all, &all, &r->sut_cpus);
+    drift_cpu_read(&r->sut_cpus, &r->sut_cpu_start);
+    drift_cpu_read(&all, &r->all_cpu_start);
+}
+
+/* run.json's verdict on the machine: the calibrations' speed change, the steal
+ * and busy time of the system-under-test CPUs (and of all of them) over the run,
+ * and whether the run is to be rerun before comparing (drift.h's limits). */
+static void machine_record(struct run *r)
+{
+    double ms[1024];
+    unsigned n = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(r->calibrations, i, c) if (n < 1024) ms[n++] =
+        json_number_value(json_object_get(c, "ms"));
+    double change = drift_speed_change(ms, n);
+    json_t *cal = json_object_get(r->doc, "calibration");
+    json_object_set_new(cal, "speed_change", json_finite_or_null(change));
+    json_object_set_new(cal, "limit", json_real(DRIFT_SPEED_LIMIT));
+    cpu_set_t all;
+    sched_getaffinity(0, sizeof all, &all);
+    CPU_OR(&all, &all, &r->sut_cpus);
+    struct drift_cpu sut_end, all_end;
+    drift_cpu_read(&r->sut_cpus, &sut_end);
+    drift_cpu_read(&all, &all_end);
+    double steal = drift_steal(&r->sut_cpu_start, &sut_end);
+    json_object_set_new(r->doc, "steal",
+                        json_pack("{s:o, s:o, s:o, s:o, s:o, s:f}", "cpus",
+                                  cpus_json(&r->sut_cpus), "sut", json_finite_or_null(steal),
+                                  "sut_busy",
+                                  json_finite_or_null(drift_busy(&r->sut_cpu_start, &sut_end)),
+                                  "all", json_finite_or_null(drift_steal(&r->all_cpu_start,
+                                                                         &all_end)),
+                                  "all_busy", json_finite_or_null(drift_busy(&r->all_cpu_start,
+                                                                             &all_end)),
+                                  "limit", DRIFT_STEAL_LIMIT));
+    json_object_set_new(r->doc, "drift_warning", json_boolean(drift_warns(change, steal)));
+}
+
+/* The interleaved rounds: saturation, then the open-loop scenarios at rates
+ * derived from it (run.json's equal_rate). */
+static int measure_rounds(struct run *r, char *err, size_t errlen)
+{
+    const struct plan *p = r->plan;
+    int rc = start_residents(r, err, errlen);
+    for (unsigned round = 0; round < p->rounds && rc == 0; round++)
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a))
+                rc = round_saturation(r, (enum sut_arch)a, round, err, errlen);
+    struct run_figures m;
+    enum sut_arch slowest = SUT_MONOLITH;
+    double base = rc == 0 ? slowest_headline_thr(r, &m, &slowest) : NAN;
+    if (rc == 0 && !(base > 0 && isfinite(base))) {
+        snprintf(err, errlen, "%s served no verified request at %d connections, so no equal "
+                              "load can be set (see %s/loadgen/)", sut_arch_name(slowest),
+                 SCENARIO_HEADLINE_CONNS, r->out);
+        rc = -1;
+    }
+    if (rc == 0) {
+        json_object_set_new(r->doc, "equal_rate", json_real(base * p->rates[0]));
+        json_object_set_new(r->doc, "util_share", json_real(SCENARIO_UTIL_SHARE));
+    }
+    for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a))
+                rc = round_rates(r, (enum sut_arch)a, rep, base,
+                                 figures_headline_thr(figures_arch_named(
+                                     &m, sut_arch_name((enum sut_arch)a))),
+                                 err, errlen);
+    return stop_residents(r, rc, err, errlen);
 }
 
 /* Every phase for every architecture and target, in order; stops at the first
@@ -1261,25 +1579,7 @@ static void start_doc(struct run *r)
 static int measure(struct run *r, char *err, size_t errlen)
 {
     const struct plan *p = r->plan;
-    int rc = 0;
-    for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
-        for (int a = 0; a < SUT_MAX && rc == 0; a++)
-            if (measured(r, a))
-                rc = phase_saturation(r, (enum sut_arch)a, rep, err, errlen);
-    enum sut_arch slowest = SUT_MONOLITH;
-    double base = rc == 0 ? slowest_headline_thr(r, &slowest) : NAN;
-    if (rc == 0 && !(base > 0 && isfinite(base))) {
-        snprintf(err, errlen, "%s served no verified request at %d connections, so no equal "
-                              "load can be set (see %s/loadgen/)", sut_arch_name(slowest),
-                 SCENARIO_HEADLINE_CONNS, r->out);
-        rc = -1;
-    }
-    if (rc == 0)
-        json_object_set_new(r->doc, "equal_rate", json_real(base * p->rates[0]));
-    for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
-        for (int a = 0; a < SUT_MAX && rc == 0; a++)
-            if (measured(r, a))
-                rc = phase_rates(r, (enum sut_arch)a, rep, base, err, errlen);
+    int rc = measure_rounds(r, err, errlen);
     for (unsigned i = 0; i < p->nscale && rc == 0; i++)
         for (int a = 0; a < SUT_MAX && rc == 0; a++)
             if (measured(r, a) && !remote(a))
@@ -1293,6 +1593,8 @@ static int measure(struct run *r, char *err, size_t errlen)
         sut_stop(r->current);
         r->current = NULL;
     }
+    if (rc != 0) /* a failure in a later phase left them stopped already; else stop them */
+        stop_residents(r, rc, err, errlen);
     return rc;
 }
 
@@ -1301,6 +1603,7 @@ static int measure(struct run *r, char *err, size_t errlen)
  * the report. Returns the exit status. */
 static int finish_run(struct run *r, int rc, const char *err, const char *latest)
 {
+    machine_record(r);
     json_object_set_new(r->doc, "wall_time_s", json_real(clock_now_s() - r->t0));
     json_object_set_new(r->doc, "complete", json_boolean(rc == 0));
     char runjson[1100];

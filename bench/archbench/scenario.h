@@ -13,6 +13,11 @@
 #define SCENARIO_FLOOR "floor"
 /* Equal load: open loop at the same rate for every architecture. */
 #define SCENARIO_EQUAL "equal"
+/* Equal utilisation: open loop at SCENARIO_UTIL_SHARE of the architecture's own
+ * headline throughput (its median over the rounds), so tails compare at the same
+ * utilisation rather than at the same rate. */
+#define SCENARIO_UTIL "util"
+#define SCENARIO_UTIL_SHARE 0.5
 /* Unrecorded load after each start. */
 #define SCENARIO_WARMUP "warmup"
 /* Fault injection: recorded as the architecture's "fault", not among its scenarios. */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "service_secret.h"
 #include "token.h"
 
 struct name {
@@ -387,7 +388,18 @@ static int seed_files(const struct seed_options *opt, char *err, size_t errlen)
             unlink(dbs[i].tmp);
         unlink(tokens_tmp);
     }
+    /* The microservices' shared secret: random, not derived from --seed (which is
+     * public), and kept when it exists, so a reseed does not change it. */
+    char secret[4096];
+    seed_secret_path(opt->dir, secret, sizeof secret);
+    if (rc == 0 && !service_secret_ensure(secret, err, errlen))
+        rc = -1;
     return rc;
+}
+
+void seed_secret_path(const char *dir, char *out, size_t len)
+{
+    snprintf(out, len, "%s/service-secret", dir);
 }
 
 void seed_tokens_path(const char *dir, char *out, size_t len)

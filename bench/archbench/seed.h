@@ -44,6 +44,10 @@ void seed_tokens_path(const char *dir, char *out, size_t len);
  * read. */
 uint64_t seed_count_users(const char *dir);
 
+/* DIR/service-secret, the secret the gateway presents to the services (the seed
+ * writes one, 0600, when there is none). */
+void seed_secret_path(const char *dir, char *out, size_t len);
+
 /* The first valid token of the dataset in DIR (user 1's) into tok; "" when its
  * tokens.tsv has none or cannot be read. */
 void seed_first_token(const char *dir, char *tok, size_t len);

@@ -17,6 +17,27 @@ const struct source sources[SOURCE_N] = {
         "AWS Lambda: 'At 1,769 MB, a function has the equivalent of one vCPU' (CPU in "
         "proportion to memory: a 128 MB instance gets about 7 % of one) (MB)", 1769, 0,
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html", "2026-12-03"},
+    [SOURCE_LAMBDA_INIT_BILLING] = {
+        "Since 1 August 2025 AWS Lambda bills the INIT phase (a cold start's Init Duration) "
+        "like the invocation itself, for every function configuration", NAN, 0,
+        "https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/",
+        "2026-12-03"},
+    [SOURCE_APIGW_HTTP_REQUESTS] = {
+        "Amazon API Gateway HTTP APIs, us-east-1, first 300 million requests a month "
+        "(USD per million requests)", 1.00, 2,
+        "https://docs.aws.amazon.com/whitepapers/latest/"
+        "best-practices-api-gateway-private-apis-integration/cost-optimization.html",
+        "2026-12-03"},
+    [SOURCE_EC2_HOURLY] = {
+        "Amazon EC2 " SOURCE_EC2_INSTANCE " on demand, Linux, us-east-1 (USD per hour): "
+        "USD 62.05 for 730 hours in infracost's output", 0.085, 3,
+        "https://gist.github.com/alikhajeh1/6107727c5218382b9cc6af69be562111", "2026-12-03"},
+    [SOURCE_EC2_VCPUS] = {
+        "Amazon EC2 " SOURCE_EC2_INSTANCE ": vCPUs", 2, 0,
+        "https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html", "2026-12-03"},
+    [SOURCE_EC2_MEMORY_GIB] = {
+        "Amazon EC2 " SOURCE_EC2_INSTANCE ": memory (GiB)", 4, 0,
+        "https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html", "2026-12-03"},
     [SOURCE_UEDA_THROUGHPUT_LOSS] = {
         "Ueda et al., IISWC 2016: Acme Air's microservice version (Node.js and Java services "
         "in Docker) 'can be 79.2 % lower' in performance than its monolithic version on the "

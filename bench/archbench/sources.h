@@ -9,6 +9,12 @@ enum source_id {
     SOURCE_LAMBDA_GB_SECOND,     /* USD per GB-s */
     SOURCE_LAMBDA_REQUESTS,      /* USD per million requests */
     SOURCE_LAMBDA_VCPU_MB,       /* MB of memory that buy one whole vCPU */
+    SOURCE_LAMBDA_INIT_BILLING,  /* the INIT phase is billed (cited for its text) */
+    SOURCE_APIGW_HTTP_REQUESTS,  /* USD per million HTTP API requests */
+    /* prices: the servers' cost model, one named on-demand instance type */
+    SOURCE_EC2_HOURLY,           /* USD per hour */
+    SOURCE_EC2_VCPUS,            /* its vCPUs */
+    SOURCE_EC2_MEMORY_GIB,       /* its memory, GiB */
     /* published results the report compares this run with */
     SOURCE_UEDA_THROUGHPUT_LOSS, /* % */
     SOURCE_RUST_INIT_LOW,        /* ms */
@@ -28,6 +34,9 @@ enum source_id {
     SOURCE_BBC,
     SOURCE_N
 };
+
+/* The instance type the servers' cost model prices, as the report names it. */
+#define SOURCE_EC2_INSTANCE "c6i.large"
 
 struct source {
     const char *what;   /* what the value is, in its unit; or what the page says */

@@ -3,6 +3,9 @@
 #include "sut.h"
 
 #include "httpc.h"
+#include "procfs.h"
+#include "seed.h"
+#include "service_secret.h"
 #include "url.h"
 
 #include <dirent.h>
@@ -17,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +33,26 @@ static unsigned ntargets;
 const char *sut_arch_name(enum sut_arch a)
 {
     return a < SUT_NARCH ? arch_names[a] : targets[a - SUT_NARCH].name;
+}
+
+/* The processes whose CPU run.json splits, per architecture, in the report's
+ * order: by command name, all instances of one name together. */
+static const char *const arch_processes[SUT_NARCH][SUT_MAX_PROCESSES + 1] = {
+    [SUT_MONOLITH] = {"monolith", NULL},
+    [SUT_MICROSERVICES] = {"gateway", "auth-service", "profile-service", NULL},
+    [SUT_SERVERLESS] = {"faas", "fn-get-profile", NULL},
+};
+
+/* A target's CPU is not split: every process of its group counts under its name. */
+static const char *target_processes[SUT_MAX_TARGETS][2];
+
+const char *const *sut_processes(enum sut_arch a)
+{
+    if (a < SUT_NARCH)
+        return arch_processes[a];
+    unsigned t = (unsigned)a - SUT_NARCH;
+    target_processes[t][0] = targets[t].name;
+    return target_processes[t];
 }
 
 bool sut_arch_parse(const char *name, enum sut_arch *out)
@@ -361,16 +385,17 @@ static char *listen_addr(const struct sut_options *opt, const char *name, const 
     return (char *)(opt->fixed_ports ? fixed : "127.0.0.1:0");
 }
 
-/* The monolith, auth-service and profile-service: a server on one database. */
+/* The monolith, auth-service and profile-service: a server on one database; the
+ * services with the service secret (secret NULL for the monolith). */
 static int start_db_server(struct sut *s, const struct sut_options *opt, const char *name,
-                           const char *fixed, const char *db_file, char *threads, char *err,
-                           size_t errlen)
+                           const char *fixed, const char *db_file, char *threads,
+                           char *secret, char *err, size_t errlen)
 {
     char bin[512], db[4096], addr[64];
     snprintf(bin, sizeof bin, "%s/%s", opt->bin_dir, name);
     snprintf(db, sizeof db, "%s/%s", opt->data_dir, db_file);
     char *argv[] = {bin, "--listen", listen_addr(opt, name, fixed, addr, sizeof addr), "--db",
-                    db, "--threads", threads, NULL};
+                    db, "--threads", threads, secret ? "--service-secret" : NULL, secret, NULL};
     return spawn(s, opt, name, argv, err, errlen);
 }
 
@@ -383,18 +408,24 @@ static void last_url(const struct sut *s, char *out, size_t len)
 static int start_microservices(struct sut *s, const struct sut_options *opt, char *threads,
                                char *err, size_t errlen)
 {
-    char bin[512], auth_url[128], profile_url[128], addr[64];
-    if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, err,
-                        errlen) != 0)
+    char bin[512], auth_url[128], profile_url[128], addr[64], secret[4096];
+    /* Data seeded before the seed wrote a service secret gets one now. */
+    seed_secret_path(opt->data_dir, secret, sizeof secret);
+    if (!service_secret_ensure(secret, err, errlen))
+        return -1;
+    if (start_db_server(s, opt, "auth-service", "127.0.0.1:9101", "auth.db", threads, secret,
+                        err, errlen) != 0)
         return -1;
     last_url(s, auth_url, sizeof auth_url);
     if (start_db_server(s, opt, "profile-service", "127.0.0.1:9102", "profiles.db", threads,
-                        err, errlen) != 0)
+                        secret, err, errlen) != 0)
         return -1;
     last_url(s, profile_url, sizeof profile_url);
     snprintf(bin, sizeof bin, "%s/gateway", opt->bin_dir);
-    char *argv[] = {bin, "--listen", listen_addr(opt, "gateway", "127.0.0.1:8081", addr, sizeof addr), "--auth-url", auth_url,
-                    "--profile-url", profile_url, "--threads", threads, NULL};
+    char *argv[] = {bin, "--listen",
+                    listen_addr(opt, "gateway", "127.0.0.1:8081", addr, sizeof addr),
+                    "--auth-url", auth_url, "--profile-url", profile_url, "--threads", threads,
+                    "--service-secret", secret, NULL};
     return spawn(s, opt, "gateway", argv, err, errlen);
 }
 
@@ -469,16 +500,48 @@ static int substitute(const char *command, const char *port, const char *data, c
     return 0;
 }
 
+/* Empties dir (made if missing) and links into it every file of data but the
+ * service secret; dir's absolute path into out. */
+static int target_data_view(const char *data, const char *dir, char *out, size_t len)
+{
+    char real[4096], secret[4200], from[8400], to[8400];
+    if (realpath(data, real) == NULL || (mkdir(dir, 0755) != 0 && errno != EEXIST) ||
+        realpath(dir, out) == NULL || strlen(out) >= len)
+        return -1;
+    seed_secret_path(real, secret, sizeof secret);
+    DIR *old = opendir(out), *src = opendir(real);
+    struct dirent *e;
+    while (old && (e = readdir(old)) != NULL)
+        if (e->d_name[0] != '.')
+            unlinkat(dirfd(old), e->d_name, 0);
+    int rc = src ? 0 : -1;
+    while (src && rc == 0 && (e = readdir(src)) != NULL) {
+        snprintf(from, sizeof from, "%s/%s", real, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", out, e->d_name);
+        if (e->d_name[0] != '.' && strcmp(from, secret) != 0)
+            rc = symlink(from, to);
+    }
+    if (old)
+        closedir(old);
+    if (src)
+        closedir(src);
+    return rc;
+}
+
 /* A target's command, through /bin/sh like a line typed in a terminal, listening
  * on a port chosen here, against the run's data folder (absolute: the command may
- * change directory). A URL target starts nothing. */
+ * change directory; without the service secret when opt->target_data is given). A
+ * URL target starts nothing. */
 static int start_target(struct sut *s, const struct sut_options *opt, const struct sut_target *t,
                         char *err, size_t errlen)
 {
     if (t->url[0])
         return 0;
     char port[8], data[4096], cmd[sizeof t->command + 8192];
-    if (free_port(port, sizeof port) != 0 || realpath(opt->data_dir, data) == NULL ||
+    int view = opt->target_data
+                   ? target_data_view(opt->data_dir, opt->target_data, data, sizeof data)
+                   : (realpath(opt->data_dir, data) ? 0 : -1);
+    if (free_port(port, sizeof port) != 0 || view != 0 ||
         substitute(t->command, port, data, cmd, sizeof cmd) != 0) {
         snprintf(err, errlen, "%s: cannot prepare its command (a port, %s, or too long)",
                  t->name, opt->data_dir);
@@ -507,8 +570,8 @@ static int start_arch(struct sut *s, enum sut_arch arch, const struct sut_option
      * addresses. */
     switch (arch) {
     case SUT_MONOLITH:
-        return start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, err,
-                               errlen);
+        return start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, NULL,
+                               err, errlen);
     case SUT_MICROSERVICES: return start_microservices(s, opt, threads, err, errlen);
     case SUT_SERVERLESS: return start_serverless(s, opt, err, errlen);
     default: return start_target(s, opt, sut_target(arch), err, errlen);
@@ -583,7 +646,9 @@ bool sut_alive(const struct sut *s, char *which, size_t len)
 }
 
 /* Calls fn for every process whose process group is pgid. */
-static void for_each_in_group(pid_t pgid, void (*fn)(pid_t pid, const char *stat, void *arg),
+static void for_each_in_group(pid_t pgid,
+                              void (*fn)(pid_t pid, const char *comm, const char *stat,
+                                         void *arg),
                               void *arg)
 {
     DIR *d = opendir("/proc");
@@ -604,23 +669,44 @@ static void for_each_in_group(pid_t pgid, void (*fn)(pid_t pid, const char *stat
             continue;
         buf[n] = '\0';
         /* "pid (comm) state ppid pgrp ...": comm may hold spaces and parens. */
-        const char *rest = strrchr(buf, ')');
-        if (rest == NULL)
+        char *open_paren = strchr(buf, '('), *rest = strrchr(buf, ')');
+        if (open_paren == NULL || rest == NULL || rest < open_paren)
             continue;
         char state;
         int ppid, pgrp;
         if (sscanf(rest + 2, "%c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != pgid ||
             state == 'Z')
             continue;
-        fn((pid_t)atoi(e->d_name), rest + 2, arg);
+        *rest = '\0';
+        fn((pid_t)atoi(e->d_name), open_paren + 1, rest + 2, arg);
     }
     closedir(d);
 }
 
-static void add_sample(pid_t pid, const char *stat, void *arg)
+struct sampling {
+    struct sut_sample *out;
+    const char *const *processes; /* the architecture's, sut_processes */
+    bool whole;                   /* a target: every process's CPU under its one name */
+};
+
+/* Where a process's CPU goes in sut_sample.process_cpu_s: its own to its command
+ * name, that of the children it reaped to theirs (faas reaps the function
+ * instances it started). -1: a name the architecture does not list. */
+static int process_index(const char *const *processes, const char *comm, bool children)
+{
+    if (children && strcmp(comm, "faas") == 0)
+        comm = "fn-get-profile";
+    for (int i = 0; processes[i] != NULL; i++)
+        if (strcmp(processes[i], comm) == 0)
+            return i;
+    return -1;
+}
+
+static void add_sample(pid_t pid, const char *comm, const char *stat, void *arg)
 {
     (void)pid;
-    struct sut_sample *out = arg;
+    struct sampling *sp = arg;
+    struct sut_sample *out = sp->out;
     /* fields from "state": 1 state .. 12 utime 13 stime 14 cutime 15 cstime ..
      * 22 rss (pages) */
     unsigned long long v[23] = {0};
@@ -640,13 +726,36 @@ static void add_sample(pid_t pid, const char *stat, void *arg)
     out->cpu_s += (double)(v[12] + v[13] + v[14] + v[15]) / (double)hz;
     out->rss_kb += v[22] * (unsigned long long)page_kb;
     out->nprocs++;
+    int own = sp->whole ? 0 : process_index(sp->processes, comm, false);
+    int children = sp->whole ? 0 : process_index(sp->processes, comm, true);
+    if (own >= 0)
+        out->process_cpu_s[own] += (double)(v[12] + v[13]) / (double)hz;
+    if (children >= 0)
+        out->process_cpu_s[children] += (double)(v[14] + v[15]) / (double)hz;
+}
+
+static void add_sample_pss(pid_t pid, const char *comm, const char *stat, void *arg)
+{
+    add_sample(pid, comm, stat, arg);
+    ((struct sampling *)arg)->out->pss_kb += procfs_kb(pid, "smaps_rollup", "Pss:");
 }
 
 void sut_sample(const struct sut *s, struct sut_sample *out)
 {
     memset(out, 0, sizeof *out);
+    struct sampling sp = {.out = out, .processes = sut_processes(s->arch),
+                          .whole = sut_target(s->arch) != NULL};
     if (s->pgid > 0)
-        for_each_in_group(s->pgid, add_sample, out);
+        for_each_in_group(s->pgid, add_sample, &sp);
+}
+
+void sut_sample_pss(const struct sut *s, struct sut_sample *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sampling sp = {.out = out, .processes = sut_processes(s->arch),
+                          .whole = sut_target(s->arch) != NULL};
+    if (s->pgid > 0)
+        for_each_in_group(s->pgid, add_sample_pss, &sp);
 }
 
 struct find_named {
@@ -654,18 +763,10 @@ struct find_named {
     pid_t found;
 };
 
-static void match_name(pid_t pid, const char *stat, void *arg)
+static void match_name(pid_t pid, const char *comm, const char *stat, void *arg)
 {
     (void)stat;
     struct find_named *fn = arg;
-    char path[64], comm[64] = "";
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    if (fgets(comm, sizeof comm, f))
-        comm[strcspn(comm, "\n")] = '\0';
-    fclose(f);
     if (fn->found == 0 && strcmp(comm, fn->comm) == 0)
         fn->found = pid;
 }
@@ -678,9 +779,10 @@ pid_t sut_find_named(const struct sut *s, const char *comm)
     return fn.found;
 }
 
-static void count_one(pid_t pid, const char *stat, void *arg)
+static void count_one(pid_t pid, const char *comm, const char *stat, void *arg)
 {
     (void)pid;
+    (void)comm;
     (void)stat;
     (*(unsigned *)arg)++;
 }
@@ -701,11 +803,52 @@ static void reap(struct sut *s)
     }
 }
 
+struct group_state {
+    unsigned running; /* processes not yet stopped */
+};
+
+/* Stopped (T, t), or in uninterruptible sleep (D): a process that forks with
+ * posix_spawn waits in D until its child has exec'd, and a child stopped before
+ * its exec keeps it there until both are thawed; either way it takes no CPU, and
+ * the pending SIGSTOP stops it as soon as it wakes. */
+static void count_running(pid_t pid, const char *comm, const char *stat, void *arg)
+{
+    (void)pid;
+    (void)comm;
+    if (stat[0] != 'T' && stat[0] != 't' && stat[0] != 'D')
+        ((struct group_state *)arg)->running++;
+}
+
+bool sut_freeze(const struct sut *s)
+{
+    if (s->pgid <= 0)
+        return true;
+    kill(-s->pgid, SIGSTOP);
+    /* A process forked while the signal was on its way (a new instance) is in the
+     * group but not stopped: signal again until none runs. */
+    for (int i = 0; i < 1000; i++) { /* 5 s: a sanitizer build can take seconds */
+        struct group_state g = {0};
+        for_each_in_group(s->pgid, count_running, &g);
+        if (g.running == 0)
+            return true;
+        kill(-s->pgid, SIGSTOP);
+        sleep_ms(5);
+    }
+    return false;
+}
+
+void sut_thaw(const struct sut *s)
+{
+    if (s->pgid > 0)
+        kill(-s->pgid, SIGCONT);
+}
+
 int sut_stop(struct sut *s)
 {
     if (s->pgid <= 0)
         return 0;
     kill(-s->pgid, SIGTERM);
+    kill(-s->pgid, SIGCONT); /* a frozen group handles SIGTERM only once running */
     double deadline = clock_now_ms() + SUT_STOP_TIMEOUT_MS;
     for (;;) {
         reap(s);

@@ -30,6 +30,13 @@ struct sut_target {
 
 /* "monolith", "microservices", "serverless", or the target's name */
 const char *sut_arch_name(enum sut_arch a);
+
+/* The command names of an architecture's processes, NULL-terminated, in the order
+ * run.json and the report split its CPU: {"monolith"}, {"gateway", "auth-service",
+ * "profile-service"}, {"faas", "fn-get-profile"} (every instance together); for a
+ * target, its own name alone: its CPU is not split (every process of its group). */
+#define SUT_MAX_PROCESSES 4
+const char *const *sut_processes(enum sut_arch a);
 bool sut_arch_parse(const char *name, enum sut_arch *out);
 
 /* Registers a target from NAME=COMMAND or NAME=URL (a URL starts with http://; a
@@ -46,6 +53,10 @@ unsigned sut_nsystems(void);
 struct sut_options {
     const char *bin_dir;    /* where the programs are (bin) */
     const char *data_dir;   /* app.db, auth.db, profiles.db */
+    /* A directory sut fills with links to data_dir's files but its service secret,
+     * for a target's {data}: a target is an outside implementation, not one of the
+     * services that share the secret. NULL: {data} is data_dir itself. */
+    const char *target_data;
     const char *log_dir;    /* one .log per process; NULL: /dev/null */
     cpu_set_t cpus;         /* CPUs the architecture's processes may use */
     unsigned threads;       /* --threads for each server (0: program default) */
@@ -117,12 +128,33 @@ bool sut_alive(const struct sut *s, char *which, size_t len);
 
 struct sut_sample {
     double cpu_s;            /* utime+stime (+ reaped children) of the group */
+    /* The same split by process, in sut_processes' order (the function instances,
+     * reaped ones included, all under "fn-get-profile"). */
+    double process_cpu_s[SUT_MAX_PROCESSES];
     uint64_t rss_kb;         /* current RSS summed over the group */
+    uint64_t pss_kb;         /* current PSS summed over the group: each page shared by n
+                              * processes counts 1/n in each, so the sum is the memory
+                              * the group really holds (65 instances of one binary are
+                              * not 65 copies of it) */
     unsigned nprocs;         /* processes in the group now */
 };
 
-/* Reads /proc for every process in the group. */
+/* Reads /proc/PID/stat for every process in the group; pss_kb stays 0. */
 void sut_sample(const struct sut *s, struct sut_sample *out);
+
+/* The same, and PSS from /proc/PID/smaps_rollup. Reading smaps_rollup walks the
+ * process's page tables under its mmap lock: cheap for these servers, but a
+ * sanitizer build's terabytes of reserved shadow made the monolith serve 40
+ * req/s instead of 13,000 while it was read every 100 ms. So archbench reads PSS
+ * after a scenario's load, never during it. */
+void sut_sample_pss(const struct sut *s, struct sut_sample *out);
+
+/* Stops every process of the group (SIGSTOP) and waits until each one is stopped,
+ * so an architecture that is not being measured takes no CPU beside the one that
+ * is; sut_thaw (SIGCONT) lets it run again. Returns false when some process was
+ * still running after 5 s. */
+bool sut_freeze(const struct sut *s);
+void sut_thaw(const struct sut *s);
 
 /* A live process of the group whose command name is comm (a function instance,
  * which the architecture's own processes start), or 0. */

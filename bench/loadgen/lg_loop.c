@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lg_http.h"
+#include "http_response.h"
 
 #define LG_LOOP_SWEEP_NS 10000000ULL       /* time-out and reconnect sweep: 10 ms */
 #define LG_LOOP_RETRY_MIN_NS 10000000ULL   /* first reconnect delay after a refusal */
@@ -50,8 +50,8 @@ struct lg_conn {
     unsigned global;          /* index over all threads' connections */
     uint64_t intended_ns;     /* the request in flight: planned send time */
     uint64_t sent_ns;         /* ... actual send time (or connect start) */
-    uint64_t next_n;          /* open loop: run-wide number of the next request */
-    uint64_t next_ns;         /* open loop: its planned time */
+    struct lg_sched sched;    /* open loop: this connection's share of the schedule */
+    uint64_t next_ns;         /* open loop: its next request's planned time */
     uint64_t retry_ns;        /* CS_CLOSED: reconnect at */
     uint64_t retry_delay;
     uint64_t resp_bytes;
@@ -63,7 +63,7 @@ struct lg_conn {
     bool queued;              /* closed loop: in the loop's ready list */
     char *wbuf;               /* per-connection request (with --tokens) */
     char *body;               /* body prefix (with --verify) */
-    struct lg_http_parser parser;
+    struct http_response_parser parser;
 };
 
 struct lg_loop {
@@ -90,11 +90,10 @@ struct lg_loop {
 
 /* ---- open-loop schedule ------------------------------------------------------ */
 
-/* Planned time of the run's request n: start + n / rate, exact in integers. */
-static uint64_t lg_loop_planned(const struct lg_loop *l, uint64_t n)
+/* Planned time of connection c's next request. */
+static uint64_t lg_loop_planned(const struct lg_loop *l, const struct lg_conn *c)
 {
-    uint64_t r = l->cfg->rate;
-    return l->t->start_ns + (n / r) * 1000000000ULL + (n % r) * 1000000000ULL / r;
+    return l->t->start_ns + lg_sched_peek(&c->sched);
 }
 
 static void lg_heap_swap(struct lg_loop *l, size_t a, size_t b)
@@ -315,7 +314,7 @@ static void lg_conn_send(struct lg_loop *l, struct lg_conn *c, uint64_t intended
     c->intended_ns = intended;
     c->sent_ns = now;
     c->resp_bytes = 0;
-    lg_http_reset(&c->parser);
+    http_response_reset(&c->parser);
     c->state = CS_WRITING;
     l->inflight++;
     lg_conn_write(l, c, now);
@@ -346,8 +345,8 @@ static void lg_conn_next(struct lg_loop *l, struct lg_conn *c, uint64_t now)
         return; /* this connection's share of the schedule is done */
     if (c->next_ns <= now) {
         uint64_t intended = c->next_ns;
-        c->next_n += l->cfg->connections;
-        c->next_ns = lg_loop_planned(l, c->next_n);
+        lg_sched_advance(&c->sched);
+        c->next_ns = lg_loop_planned(l, c);
         lg_conn_send(l, c, intended, now);
     } else if (c->heap_pos == SIZE_MAX) {
         lg_heap_push(l, c);
@@ -358,7 +357,7 @@ static void lg_conn_next(struct lg_loop *l, struct lg_conn *c, uint64_t now)
 static void lg_conn_complete(struct lg_loop *l, struct lg_conn *c)
 {
     uint64_t now = clock_now_ns();
-    const struct lg_http_parser *p = &c->parser;
+    const struct http_response_parser *p = &c->parser;
     if (lg_loop_measured(l, c->intended_ns)) {
         enum lg_error e = LG_ERR_COUNT;
         if (p->status < 200 || p->status >= 400) {
@@ -415,7 +414,7 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
             lg_conn_close(l, c);
             if (lg_conn_wanted(l, c))
                 lg_conn_open(l, c, now);
-        } else if (lg_http_finish(&c->parser) == LG_HTTP_DONE) {
+        } else if (http_response_finish(&c->parser) == HTTP_RESPONSE_DONE) {
             lg_conn_complete(l, c);
         } else {
             lg_conn_fail(l, c, LG_ERR_READ, now);
@@ -438,13 +437,13 @@ static void lg_conn_read(struct lg_loop *l, struct lg_conn *c)
     }
     c->resp_bytes += (uint64_t)n;
     size_t used;
-    switch (lg_http_parse(&c->parser, l->rbuf, (size_t)n, &used)) {
-    case LG_HTTP_MORE:
+    switch (http_response_parse(&c->parser, l->rbuf, (size_t)n, &used)) {
+    case HTTP_RESPONSE_MORE:
         return;
-    case LG_HTTP_ERROR:
+    case HTTP_RESPONSE_ERROR:
         lg_conn_fail(l, c, LG_ERR_READ, clock_now_ns());
         return;
-    case LG_HTTP_DONE:
+    case HTTP_RESPONSE_DONE:
         break;
     }
     if (used < (size_t)n) {
@@ -576,9 +575,11 @@ static bool lg_loop_setup(struct lg_loop *l, struct lg_thread *t)
         c->fd = -1;
         c->heap_pos = SIZE_MAX;
         c->global = t->first_conn + i;
-        c->next_n = c->global;
-        if (cfg->rate)
-            c->next_ns = lg_loop_planned(l, c->next_n);
+        if (cfg->rate) {
+            lg_sched_init(&c->sched, cfg->arrivals, cfg->rate, cfg->connections, c->global,
+                          cfg->seed);
+            c->next_ns = lg_loop_planned(l, c);
+        }
         if (cfg->tokens) {
             c->wbuf = malloc(cfg->request_head_len + sizeof LG_LOOP_AUTH + 64 + 4);
             if (c->wbuf == NULL)

@@ -2,11 +2,12 @@
  * the connections, each with at most one request in flight (no pipelining).
  *
  * Closed loop: a connection sends its next request as soon as the previous response
- * is in. Open loop: request n of the run (n = 0, 1, 2, ...) is planned at
- * start + n / rate; connection g of c sends requests g, g + c, g + 2c, ... at their
- * planned times, or at once when it is behind, and latency is counted from the
- * planned time, so a stalled server cannot hide its stall by slowing the client down
- * (coordinated omission, as in wrk2). The latency from the actual send is kept too. */
+ * is in. Open loop: each connection follows its share of the run's schedule
+ * (lg_sched.h: uniform, request n at start + n / rate, or Poisson arrivals) and
+ * sends each request at its planned time, or at once when it is behind; latency is
+ * counted from the planned time, so a stalled server cannot hide its stall by
+ * slowing the client down (coordinated omission, as in wrk2), whichever the
+ * schedule. The latency from the actual send is kept too. */
 #ifndef LG_LOOP_H
 #define LG_LOOP_H
 
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "lg_sched.h"
 #include "lg_stats.h"
 #include "lg_verify.h"
 
@@ -29,6 +31,8 @@ struct lg_config {
     unsigned connections, threads;
     uint64_t warmup_ns, duration_ns, timeout_ns;
     uint64_t rate;                 /* requests per second in total; 0 = closed loop */
+    enum lg_arrivals arrivals;     /* open loop: the schedule */
+    uint64_t seed;                 /* open loop, poisson: the generators' seed */
     const struct lg_tokens *tokens; /* NULL: no Authorization header */
     bool verify;
 };

@@ -62,8 +62,9 @@ void lg_result_text(FILE *out, const struct lg_run *r)
     char a[32], b[32], c[32];
     fprintf(out, "Running %gs test @ %s\n", r->duration_s, r->url);
     if (r->rate > 0)
-        fprintf(out, "  %u threads and %u connections, open loop at %.0f requests/s", r->threads,
-                r->connections, r->rate);
+        fprintf(out, "  %u threads and %u connections, open loop at %.0f requests/s (%s)",
+                r->threads, r->connections, r->rate,
+                r->arrivals[0] ? r->arrivals : "uniform");
     else
         fprintf(out, "  %u threads and %u connections, closed loop", r->threads, r->connections);
     fprintf(out, ", %.1fs warm-up%s\n", r->warmup_s,
@@ -190,6 +191,11 @@ json_t *lg_result_json(const struct lg_run *r)
         "threads", (json_int_t)r->threads, "duration_s", r->duration_s, "warmup_s", r->warmup_s,
         "timeout_s", r->timeout_s, "rate", r->rate, "verify", r->verify, "tokens",
         (json_int_t)r->tokens);
+    /* the schedule of an open loop: null in a closed loop, which has none */
+    json_object_set_new(config, "arrivals",
+                        r->arrivals[0] ? json_string(r->arrivals) : json_null());
+    json_object_set_new(config, "seed", r->arrivals[0] ? json_integer((json_int_t)r->seed)
+                                                       : json_null());
 
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:f, s:I, s:I, s:I, s:o, s:o, s:I, s:f, s:f, "
@@ -351,10 +357,18 @@ static bool lg_result_read_config(const json_t *j, const json_t *cfg, struct lg_
         return false;
     }
     r->verify = json_is_true(verify);
-    return lg_result_get_num(cfg, "duration_s", &r->duration_s, err, errlen) &&
-           lg_result_get_num(cfg, "warmup_s", &r->warmup_s, err, errlen) &&
-           lg_result_get_num(cfg, "timeout_s", &r->timeout_s, err, errlen) &&
-           lg_result_get_num(cfg, "rate", &r->rate, err, errlen);
+    if (!lg_result_get_num(cfg, "duration_s", &r->duration_s, err, errlen) ||
+        !lg_result_get_num(cfg, "warmup_s", &r->warmup_s, err, errlen) ||
+        !lg_result_get_num(cfg, "timeout_s", &r->timeout_s, err, errlen) ||
+        !lg_result_get_num(cfg, "rate", &r->rate, err, errlen))
+        return false;
+    /* optional: files written before the schedules had names are uniform */
+    const char *arrivals = json_string_value(json_object_get(cfg, "arrivals"));
+    snprintf(r->arrivals, sizeof r->arrivals, "%s",
+             arrivals ? arrivals : r->rate > 0 ? "uniform" : "");
+    json_t *seed = json_object_get(cfg, "seed");
+    r->seed = json_is_integer(seed) ? (unsigned long long)json_integer_value(seed) : 0;
+    return true;
 }
 
 /* The totals: rates, counts, errors by class, status counts, both latencies. */
@@ -487,6 +501,10 @@ bool lg_result_merge(struct lg_run *dst, const struct lg_run *src, char *err, si
     dst->connections += src->connections;
     dst->threads += src->threads;
     dst->rate += src->rate;
+    if (strcmp(dst->arrivals, src->arrivals) != 0)
+        snprintf(dst->arrivals, sizeof dst->arrivals, "%s",
+                 dst->arrivals[0] && src->arrivals[0] ? "mixed" : dst->arrivals[0] ? dst->arrivals
+                                                                                   : src->arrivals);
     dst->duration_s = fmax(dst->duration_s, src->duration_s);
     dst->warmup_s = fmax(dst->warmup_s, src->warmup_s);
     dst->timeout_s = fmax(dst->timeout_s, src->timeout_s);

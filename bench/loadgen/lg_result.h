@@ -24,6 +24,9 @@ struct lg_run {
     double duration_s;       /* requested measurement window */
     double warmup_s, timeout_s;
     double rate;             /* open loop: requests per second asked for; else 0 */
+    char arrivals[16];       /* open loop: "uniform" or "poisson" ("mixed" after merging
+                              * both); closed loop: "" */
+    unsigned long long seed; /* open loop, poisson: the generators' seed */
     bool verify;
     unsigned long long tokens;
     double elapsed_s;        /* measured window actually run (shorter if interrupted) */

@@ -29,6 +29,8 @@ struct lg_options {
     unsigned connections, threads;
     uint64_t duration_ms, warmup_ms, timeout_ms;
     uint64_t rate;
+    enum lg_arrivals arrivals;
+    uint64_t seed;
     const char *headers[64];
     unsigned nheaders;
     const char *tokens_path;
@@ -50,6 +52,10 @@ static void usage(FILE *out)
             "  -R, --rate N          open loop: N requests/s in total, latency measured\n"
             "                        from each request's planned send time (default:\n"
             "                        closed loop, each connection sends when answered)\n"
+            "      --arrivals KIND   open loop schedule: uniform (default; one request every\n"
+            "                        1/N s) or poisson (exponential gaps of mean 1/N s)\n"
+            "      --seed N          poisson: the generator's seed (default 1); the same\n"
+            "                        seed plans the same send times\n"
             "      --warmup DUR      run this long before measuring (default 2s)\n"
             "      --timeout DUR     a request unanswered this long is an error (default 2s)\n"
             "  -H, --header 'K: V'   add a request header (repeatable)\n"
@@ -206,6 +212,15 @@ static void lg_option(int c, char **argv, struct lg_options *o, size_t *header_b
             opts_usage_error(LG_PROGRAM, "--timeout: expected a duration like 2s, got '%s'",
                              optarg);
         break;
+    case 'a':
+        if (!lg_arrivals_parse(optarg, &o->arrivals))
+            opts_usage_error(LG_PROGRAM, "--arrivals: expected uniform or poisson, got '%s'",
+                             optarg);
+        break;
+    case 's':
+        if (!opts_parse_u64(optarg, 0, UINT64_MAX, false, &o->seed))
+            opts_usage_error(LG_PROGRAM, "--seed: expected a number, got '%s'", optarg);
+        break;
     case 'H': lg_add_header(o, optarg, header_bytes); break;
     case 'k': o->tokens_path = optarg; break;
     case 'v': o->verify = true; break;
@@ -233,6 +248,8 @@ static void lg_parse_args(int argc, char **argv, struct lg_options *o)
         {"threads", required_argument, NULL, 't'},
         {"duration", required_argument, NULL, 'd'},
         {"rate", required_argument, NULL, 'R'},
+        {"arrivals", required_argument, NULL, 'a'},
+        {"seed", required_argument, NULL, 's'},
         {"warmup", required_argument, NULL, 'w'},
         {"timeout", required_argument, NULL, 'T'},
         {"header", required_argument, NULL, 'H'},
@@ -245,7 +262,8 @@ static void lg_parse_args(int argc, char **argv, struct lg_options *o)
         {NULL, 0, NULL, 0},
     };
     *o = (struct lg_options){.connections = 16, .threads = 1, .duration_ms = 10000,
-                             .warmup_ms = 2000, .timeout_ms = 2000, .max_error_rate = -1};
+                             .warmup_ms = 2000, .timeout_ms = 2000, .max_error_rate = -1,
+                             .arrivals = LG_ARRIVALS_UNIFORM, .seed = 1};
     int c;
     size_t header_bytes = 0;
     /* getopt's own messages would not follow the one-line "loadgen: ..." form. */
@@ -292,6 +310,8 @@ static int lg_prepare(const struct lg_options *o, struct lg_config *cfg,
         .duration_ns = o->duration_ms * 1000000ULL,
         .timeout_ns = o->timeout_ms * 1000000ULL,
         .rate = o->rate,
+        .arrivals = o->arrivals,
+        .seed = o->seed,
         .verify = o->verify,
     };
     if (!lg_resolve(&url, cfg, err, sizeof err)) {
@@ -453,7 +473,10 @@ int main(int argc, char **argv)
                          .duration_s = (double)o.duration_ms / 1000,
                          .warmup_s = (double)o.warmup_ms / 1000,
                          .timeout_s = (double)o.timeout_ms / 1000, .rate = (double)o.rate,
-                         .verify = o.verify, .tokens = tokens.count};
+                         .verify = o.verify, .tokens = tokens.count,
+                         .seed = o.rate ? o.seed : 0};
+    if (o.rate)
+        snprintf(run.arrivals, sizeof run.arrivals, "%s", lg_arrivals_name(o.arrivals));
     bool connected;
     rc = lg_join(threads, started, nseconds, &run, &connected);
     if (started < o.threads)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the microservices gateway against nginx doing the same job in front of
-# the same services, with the monolith as the baseline (usage below; lib.sh).
+# the same services, with the monolith as the baseline, and optionally another
+# build's stack as a before/after (usage below; lib.sh).
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -11,19 +12,23 @@ The gateway against nginx doing the same job in front of the same auth-service a
 profile-service processes, with the monolith as the baseline. Interleaved rounds
 in one run, wrk pinned to CPU 0 and every process of the system under test to
 CPU 1, wrk rotating tokens over the seeded users. Prints a Markdown table (medians
-over the rounds) and keeps the raw wrk output.
+over the rounds) and keeps the raw wrk output. With --baseline, the gateway,
+auth-service and profile-service of another build (main's, say) run as a stack of
+their own, "baseline", in the same rounds.
 
   --rounds N        interleaved rounds (default 3)
   --duration SECS   seconds per wrk run (default 10)
   --conns "LIST"    wrk connection counts (default "64 256")
   --users N         seeded users (default 10000)
   --out DIR         work directory: data, logs, raw wrk output (default build/bench-micro)
+  --baseline DIR    also measure the gateway, auth-service and profile-service in DIR
   -h, --help        show this help
 EOF
 }
 
-rounds=3 duration=10 conns="64 256" users=10000 out=build/bench-micro
-bench_options "rounds duration conns users out" "$@"
+rounds=3 duration=10 conns="64 256" users=10000 out=build/bench-micro baseline=
+bench_options "rounds duration conns users out baseline" "$@"
+[ -z "$baseline" ] || baseline=$(cd "$baseline" && pwd)
 bench_positive "$rounds" "$duration" "$users" $conns
 
 mk/bench-tools.sh wrk nginx taskset curl python3
@@ -37,14 +42,29 @@ bench_seed "$data" "$users"
 raw=$out/raw-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$raw"
 
-bench_start auth "$out" bin/auth-service --listen 127.0.0.1:0 --db "$data/auth.db" --threads 1
+bench_start auth "$out" bin/auth-service --listen 127.0.0.1:0 --db "$data/auth.db" --threads 1 \
+  --service-secret "$secret"
 auth_addr=$addr pid_auth=$pid
 bench_start profile "$out" bin/profile-service --listen 127.0.0.1:0 --db "$data/profiles.db" \
-  --threads 1
+  --threads 1 --service-secret "$secret"
 profile_addr=$addr pid_profile=$pid
 bench_start gateway "$out" bin/gateway --listen 127.0.0.1:0 --auth-url "http://$auth_addr" \
-  --profile-url "http://$profile_addr" --threads 1
+  --profile-url "http://$profile_addr" --threads 1 --service-secret "$secret"
 gateway_addr=$addr pid_gateway=$pid
+systems="gateway nginx monolith"
+if [ -n "$baseline" ]; then
+  bench_start bauth "$out" "$baseline/auth-service" --listen 127.0.0.1:0 --db "$data/auth.db" \
+    --threads 1 $(bench_secret_option "$baseline/auth-service")
+  bauth_addr=$addr pid_bauth=$pid
+  bench_start bprofile "$out" "$baseline/profile-service" --listen 127.0.0.1:0 \
+    --db "$data/profiles.db" --threads 1 $(bench_secret_option "$baseline/profile-service")
+  bprofile_addr=$addr pid_bprofile=$pid
+  bench_start baseline "$out" "$baseline/gateway" --listen 127.0.0.1:0 \
+    --auth-url "http://$bauth_addr" --profile-url "http://$bprofile_addr" --threads 1 \
+    $(bench_secret_option "$baseline/gateway")
+  baseline_addr=$addr pid_baseline=$pid
+  systems="$systems baseline"
+fi
 bench_start monolith "$out" bin/monolith --listen 127.0.0.1:0 --db "$data/app.db" --threads 1
 monolith_addr=$addr pid_monolith=$pid
 
@@ -71,6 +91,7 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Authorization "";
+      proxy_set_header X-Service-Secret "$(cat "$secret")";
     }
     location = /_verify {
       internal;
@@ -78,6 +99,7 @@ http {
       proxy_method HEAD;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
+      proxy_set_header X-Service-Secret "$(cat "$secret")";
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
     }
@@ -90,14 +112,15 @@ bench_nginx "$out/nginx" "http://$nginx_addr/health"
 pid_nginx=$nginx_worker
 
 # Every process of the system under test on its CPU, all threads.
-for p in "$pid_auth" "$pid_profile" "$pid_gateway" "$pid_monolith" "$pid_nginx"; do
+for p in "$pid_auth" "$pid_profile" "$pid_gateway" "$pid_monolith" "$pid_nginx" \
+  ${baseline:+"$pid_bauth" "$pid_bprofile" "$pid_baseline"}; do
   taskset -a -pc "$sut_cpu" "$p" >/dev/null
 done
 
 # Same answer from every path before measuring anything.
 token=$(awk -F'\t' '$3=="valid"{print $2; exit}' "$data/tokens.tsv")
 ref=$(curl -fs -H "Authorization: Bearer $token" "http://$monolith_addr/profile")
-for a in "$gateway_addr" "$nginx_addr"; do
+for a in "$gateway_addr" "$nginx_addr" ${baseline:+"$baseline_addr"}; do
   got=$(curl -fs -H "Authorization: Bearer $token" "http://$a/profile") || true
   [ "$got" = "$ref" ] || { echo "bench-microservices: $a answers differently from the monolith" >&2; exit 1; }
 done
@@ -112,6 +135,7 @@ run() {
     gateway) url=http://$gateway_addr/profile; procs="gateway:$pid_gateway auth-service:$pid_auth profile-service:$pid_profile" ;;
     nginx) url=http://$nginx_addr/profile; procs="nginx:$pid_nginx auth-service:$pid_auth profile-service:$pid_profile" ;;
     monolith) url=http://$monolith_addr/profile; procs="monolith:$pid_monolith" ;;
+    baseline) url=http://$baseline_addr/profile; procs="gateway:$pid_baseline auth-service:$pid_bauth profile-service:$pid_bprofile" ;;
   esac
   declare -A before
   local np
@@ -131,7 +155,7 @@ run() {
 }
 
 echo "warming up" >&2
-for t in gateway nginx monolith; do
+for t in $systems; do
   taskset -c "$load_cpu" wrk -t1 -c64 -d3s -s bench/peers/wrk/tokens.lua "http://$(eval echo \$${t}_addr)/profile" \
     >/dev/null
 done
@@ -139,7 +163,7 @@ done
 for r in $(seq "$rounds"); do
   for c in $conns; do
     # alternate the order between rounds so that drift does not favour one side
-    if [ $((r % 2)) -eq 1 ]; then order="gateway nginx monolith"; else order="nginx gateway monolith"; fi
+    if [ $((r % 2)) -eq 1 ]; then order=$systems; else order="nginx gateway ${systems#gateway nginx }"; fi
     for t in $order; do run "$t" "$c" "$r"; done
   done
 done
@@ -161,19 +185,20 @@ med = lambda xs: st.median(xs)
 print(f"| conns | system | req/s (median of {rounds}) | p99 ms | non-2xx + socket errors | CPU µs/request by process |")
 print("|---|---|---|---|---|---|")
 for c in sorted({k[1] for k in by}):
-    for t in ("gateway", "nginx", "monolith"):
+    for t in ("gateway", "nginx", "monolith", "baseline"):
         d = by.get((t, c))
         if not d: continue
         cpu = ", ".join(f"{k} {med(v):.1f}" for k, v in d["cpu"].items())
         total = sum(med(v) for v in d["cpu"].values())
         print(f"| {c} | {t} | {med(d['rps']):,.0f} | {med(d['p99']):.2f} | {d['bad']} | {cpu} (total {total:.1f}) |")
 print()
-print("| conns | gateway ÷ nginx req/s | gateway p99 − nginx p99 (ms) | microservices ÷ monolith req/s |")
-print("|---|---|---|---|")
+print("| conns | gateway ÷ nginx req/s | gateway p99 − nginx p99 (ms) | microservices ÷ monolith req/s | baseline ÷ monolith req/s |")
+print("|---|---|---|---|---|")
 for c in sorted({k[1] for k in by}):
-    g, n, m = by.get(("gateway", c)), by.get(("nginx", c)), by.get(("monolith", c))
+    g, n, m, b = (by.get((t, c)) for t in ("gateway", "nginx", "monolith", "baseline"))
     if not (g and n and m): continue
-    print(f"| {c} | {med(g['rps'])/med(n['rps']):.2f}× | {med(g['p99'])-med(n['p99']):+.2f} | {med(g['rps'])/med(m['rps']):.2f}× |")
+    base = f"{med(b['rps'])/med(m['rps']):.2f}×" if b else "–"
+    print(f"| {c} | {med(g['rps'])/med(n['rps']):.2f}× | {med(g['p99'])-med(n['p99']):+.2f} | {med(g['rps'])/med(m['rps']):.2f}× | {base} |")
 print()
 print("Per-round req/s (gateway / nginx):", ", ".join(
     f"c={c}: " + " ".join(f"{a:,.0f}/{b:,.0f}" for a, b in zip(by[('gateway', c)]['rps'], by[('nginx', c)]['rps']))

@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark: what one service-to-service call costs the caller, libcurl against the
-# floor (usage below; shared steps from lib.sh).
+# Benchmark: what one service-to-service call costs the caller, the gateway's own
+# client and libcurl against the floor (usage below; shared steps from lib.sh).
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 usage() {
   cat <<'EOF'
 Usage: bench/peers/bench-upstream.sh [options]
-build/peers/upstream-cost makes keep-alive GETs the gateway's way
-(microservices/upstream.c: libcurl's multi interface driven from epoll) and with
-one send and one recv per call ("raw"), against nginx answering a fixed 200 on
+build/peers/upstream-cost makes keep-alive GETs with the gateway's own client
+(microservices/upstream.c), with libcurl's multi interface driven from epoll (the
+gateway's client until it got its own, kept as the reference) and with one send
+and one recv per call ("raw", the floor), against nginx answering a fixed 200 on
 CPU 1; the client runs on CPU 0 and reports its own thread's user and system CPU
 per call. Interleaved rounds; the table gives medians over the rounds. The
-gateway makes two such calls per request, so twice the libcurl - raw difference
-is the least its client costs beyond the network I/O itself; compare it with the
-nginx gateway's whole CPU per request in bench/peers/bench-microservices.sh.
+gateway makes two such calls per request, so twice a client's difference to the
+floor is what that client costs it beyond the network I/O itself; compare it with
+the nginx gateway's whole CPU per request in bench/peers/bench-microservices.sh.
 
   --rounds N        interleaved rounds (default 5; about 1 min in all)
   --calls N         calls per measurement (default 50000)
@@ -54,8 +55,10 @@ bench_nginx "$out/nginx" "$url"
 results=$out/results-$(date -u +%Y%m%dT%H%M%SZ).txt
 for r in $(seq "$rounds"); do
   for k in $inflight; do
-    # alternate the order between rounds so that drift does not favour one side
-    if [ $((r % 2)) -eq 1 ]; then order="raw curl"; else order="curl raw"; fi
+    # rotate the order between rounds so that drift does not favour one client
+    case $((r % 3)) in
+      1) order="raw client curl" ;; 2) order="client curl raw" ;; *) order="curl raw client" ;;
+    esac
     for m in $order; do
       taskset -c "$load_cpu" build/peers/upstream-cost -n "$calls" -k "$k" "$m" "$url" | tee -a "$results" >&2
     done
@@ -71,10 +74,16 @@ for line in open(path):
     key = (line.split()[0], int(f["inflight"]))
     rows.setdefault(key, []).append((float(f["user_us"]), float(f["sys_us"])))
 print(f"\nClient CPU per call, median of {rounds} rounds ({path}):\n")
-print("| calls in flight | raw user µs | raw system µs | libcurl user µs | libcurl system µs | libcurl − raw, µs |")
+print("| calls in flight | client | user µs | system µs | total µs | − floor, µs |")
 print("|---|---|---|---|---|---|")
+names = {"raw": "raw send + recv (floor)", "client": "the gateway's client",
+         "curl": "libcurl (reference)"}
 for k in sorted({k for _, k in rows}):
-    ru, rs = (st.median(x[i] for x in rows[("raw", k)]) for i in (0, 1))
-    cu, cs = (st.median(x[i] for x in rows[("curl", k)]) for i in (0, 1))
-    print(f"| {k} | {ru:.1f} | {rs:.1f} | {cu:.1f} | {cs:.1f} | {cu + cs - ru - rs:.1f} |")
+    med = {m: [st.median(x[i] for x in rows[(m, k)]) for i in (0, 1)]
+           for m in names if (m, k) in rows}
+    floor = sum(med["raw"])
+    for m in names:
+        if m in med:
+            u, s = med[m]
+            print(f"| {k} | {names[m]} | {u:.1f} | {s:.1f} | {u + s:.1f} | {u + s - floor:+.1f} |")
 EOF

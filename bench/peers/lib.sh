@@ -6,7 +6,9 @@
 # a caller that already holds it sets ARCHBENCH_BENCH_LOCKED=1), then offers:
 #   bench_options SPEC "$@"   --name VALUE options and flags into variables, --help
 #   bench_positive V...       refuse values that are not positive integers (exit 2)
-#   bench_seed DIR USERS      seed DIR once (seed 42), export TOKENS for wrk/tokens.lua
+#   bench_seed DIR USERS      seed DIR once (seed 42), export TOKENS for wrk/tokens.lua,
+#                             set $secret (the service secret's file)
+#   bench_secret_option BIN   "--service-secret $secret" if BIN takes it
 #   bench_cpus [2]            the CPU split: sut_cpu (servers) and load_cpu (clients)
 #   bench_start NAME DIR CMD  start a server on sut_cpu, read its address
 #   bench_stop PID            stop one server started here
@@ -61,10 +63,20 @@ bench_positive() {
   done
 }
 
-# bench_seed DIR USERS: the same deterministic data every script and run uses.
+# bench_seed DIR USERS: the same deterministic data every script and run uses; sets
+# $secret to the service secret's file (DIR/service-secret, written by the seed, or
+# here for data seeded before it was).
 bench_seed() {
   [ -f "$1/tokens.tsv" ] || bin/archbench seed --users "$2" --seed 42 --dir "$1" >/dev/null
   export TOKENS=$1/tokens.tsv # read by bench/peers/wrk/tokens.lua
+  secret=$1/service-secret
+  [ -f "$secret" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret")
+}
+
+# bench_secret_option BIN: "--service-secret $secret" for a program that takes it
+# (a build from before the service credential does not).
+bench_secret_option() {
+  if "$1" --help | grep -- --service-secret >/dev/null; then echo "--service-secret $secret"; fi
 }
 
 # bench_cpus [2]: servers on CPU 1, clients on CPU 0, so load and system under test

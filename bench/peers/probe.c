@@ -1,8 +1,8 @@
 /* build/peers/probe: the simplest possible HTTP client, the latency floor loadgen is
  * compared against at one connection (bench/peers/bench-loadgen.sh). One blocking socket,
- * one request at a time: clock, send, recv until the whole response is in, clock.
- * It expects a Content-Length response (nginx's static files) and prints the median
- * and 99th percentile of the round trips it timed, in microseconds.
+ * one request at a time: clock, send, recv until the whole response is in (framed by
+ * the project's response parser), clock. It prints the median and 99th percentile
+ * of the round trips it timed, in microseconds.
  *
  *   lg-probe HOST PORT PATH SECONDS  ->  "requests 123456 p50_us 41.2 p99_us 80.1" */
 #include <arpa/inet.h>
@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "http_response.h"
 
 #define PROBE_MAX_SAMPLES 20000000
 
@@ -26,30 +26,20 @@ static int probe_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Reads one response: headers up to the empty line, then Content-Length bytes. */
-static int probe_response(int fd, char *buf, size_t cap)
+/* Reads one response on a kept-alive connection. */
+static int probe_response(int fd, struct http_response_parser *p, char *buf, size_t cap)
 {
-    size_t have = 0;
+    http_response_reset(p);
     for (;;) {
-        ssize_t n = recv(fd, buf + have, cap - have - 1, 0);
+        ssize_t n = recv(fd, buf, cap, 0);
         if (n <= 0)
             return -1;
-        have += (size_t)n;
-        buf[have] = '\0';
-        char *end = strstr(buf, "\r\n\r\n");
-        if (end == NULL)
-            continue;
-        char *cl = strcasestr(buf, "\r\ncontent-length:");
-        if (cl == NULL || cl > end)
-            return -1;
-        size_t want = (size_t)(end + 4 - buf) + strtoul(cl + 17, NULL, 10);
-        while (have < want) {
-            n = recv(fd, buf + have, cap - have - 1, 0);
-            if (n <= 0)
-                return -1;
-            have += (size_t)n;
+        size_t used;
+        switch (http_response_parse(p, buf, (size_t)n, &used)) {
+        case HTTP_RESPONSE_MORE: continue;
+        case HTTP_RESPONSE_DONE: return p->keep_alive && used == (size_t)n ? 0 : -1;
+        case HTTP_RESPONSE_ERROR: return -1;
         }
-        return 0;
     }
 }
 
@@ -73,6 +63,7 @@ int main(int argc, char **argv)
         return 1;
     }
     char req[512], buf[65536];
+    static struct http_response_parser parser;
     int rl = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s:%s\r\n\r\n", argv[3],
                       argv[1], argv[2]);
     double *samples = malloc(PROBE_MAX_SAMPLES * sizeof *samples);
@@ -84,7 +75,7 @@ int main(int argc, char **argv)
         double t0 = ((double)clock_now_ns() / 1e3);
         if (t0 >= end)
             break;
-        if (send(fd, req, (size_t)rl, 0) != rl || probe_response(fd, buf, sizeof buf) != 0) {
+        if (send(fd, req, (size_t)rl, 0) != rl || probe_response(fd, &parser, buf, sizeof buf) != 0) {
             fprintf(stderr, "lg-probe: connection failed after %zu requests\n", n);
             return 1;
         }

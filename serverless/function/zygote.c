@@ -60,12 +60,19 @@ int zygote_serve(void)
             continue;
         if (n != (ssize_t)sizeof req)
             exit(1);
-        req.runtime_api[sizeof req.runtime_api - 1] = '\0';
+        req.env[sizeof req.env - 2] = req.env[sizeof req.env - 1] = '\0';
         pid_t pid = fork();
         if (pid == 0) {
             close(sock);
             signal(SIGCHLD, SIG_DFL);
-            setenv("AWS_LAMBDA_RUNTIME_API", req.runtime_api, 1);
+            for (char *e = req.env; *e != '\0'; e += strlen(e) + 1) {
+                char *eq = strchr(e, '=');
+                if (eq != NULL) {
+                    *eq = '\0';
+                    setenv(e, eq + 1, 1);
+                    *eq = '=';
+                }
+            }
             if (req.memory_limit != 0) {
                 struct rlimit rl = {req.memory_limit, req.memory_limit};
                 setrlimit(RLIMIT_DATA, &rl);

@@ -28,7 +28,9 @@ struct zygote_ready {
 #define ZYGOTE_MAGIC 0x7a79676fu /* "zygo" */
 
 struct zygote_request {
-    char runtime_api[256];   /* the child's AWS_LAMBDA_RUNTIME_API */
+    /* The child's own variables (AWS_LAMBDA_RUNTIME_API and the others that differ
+     * per instance): "NAME=value" strings, each NUL-terminated, then an empty one. */
+    char env[1024];
     uint64_t memory_limit;   /* RLIMIT_DATA in bytes, 0: none */
 };
 
@@ -39,7 +41,7 @@ struct zygote_reply {
 
 /* In a function's main, after its init: when ZYGOTE_ENV is not set, returns 0 at
  * once (plain bootstrap). Otherwise serves fork requests and returns 0 only in a
- * forked child, with AWS_LAMBDA_RUNTIME_API and its memory limit set; the template
+ * forked child, with its own variables and its memory limit set; the template
  * itself exits inside (status 0 at EOF, 1 on errors). */
 int zygote_serve(void);
 

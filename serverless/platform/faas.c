@@ -1,24 +1,28 @@
 /* bin/faas: a local function platform modelled on AWS Lambda (DESIGN §4): an HTTP
- * trigger (API Gateway HTTP API v2.0 events), the Lambda Runtime API on a second
- * loopback port, and an instance manager that starts, reuses, times out and stops
- * function instances. The function is an unmodified custom-runtime bootstrap. */
+ * trigger (API Gateway HTTP API v2.0 events), the Lambda Runtime API on a loopback
+ * endpoint per instance, and an instance manager that starts, reuses, times out
+ * and stops function instances. The function is an unmodified custom-runtime
+ * bootstrap, run in Lambda's environment. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "instances.h"
+#include "lambda_env.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
 #include "lambda_log.h"
+#include "memlimit.h"
 #include "runtime_api.h"
 #include "server.h"
 #include "spawner.h"
 #include "trigger.h"
-
-extern char **environ;
 
 static void usage(FILE *out)
 {
@@ -29,7 +33,15 @@ static void usage(FILE *out)
             "  --listen HOST:PORT       trigger address (default 127.0.0.1:8082; port 0\n"
             "                           picks a free port, printed on stdout)\n"
             "  --function FILE          the function's bootstrap executable (required)\n"
-            "  --env KEY=VALUE          add to the instances' environment (repeatable)\n"
+            "  --handler NAME           _HANDLER (default: FILE's name)\n"
+            "  --task-root DIR          LAMBDA_TASK_ROOT (default: FILE's directory)\n"
+            "  --runtime ID             the Lambda runtime: provided.al2023 (default) or a\n"
+            "                           managed one such as nodejs20.x, which sets\n"
+            "                           AWS_EXECUTION_ENV=AWS_Lambda_ID\n"
+            "  --region NAME            AWS_REGION and AWS_DEFAULT_REGION (default us-east-1)\n"
+            "  --env KEY=VALUE          add to the instances' environment (repeatable); it\n"
+            "                           holds Lambda's variables and these, nothing of\n"
+            "                           faas's own; Lambda's reserved names are refused\n"
             "  --max-concurrency N      instances at most (default 64)\n"
             "  --max-queue N            invocations waiting for an instance at most;\n"
             "                           beyond, or after --timeout-ms waiting: 429\n"
@@ -37,65 +49,26 @@ static void usage(FILE *out)
             "  --idle-timeout-ms MS     stop an instance idle this long (default 10000)\n"
             "  --timeout-ms MS          per-invocation timeout: 504, instance replaced\n"
             "                           (default 3000)\n"
-            "  --memory-mb MB           memory size: RLIMIT_DATA of each instance (heap\n"
-            "                           and private writable mappings, what a function\n"
-            "                           allocates; RLIMIT_AS would also count mapped\n"
-            "                           files and reserved address space), plus a peak\n"
-            "                           RSS check after invocations; reported in REPORT\n"
-            "                           lines (default 128)\n"
+            "  --memory-mb MB           memory size, on memory actually used: a memory\n"
+            "                           cgroup per instance where one can be made, else\n"
+            "                           a peak-RSS watchdog (the log says which); an\n"
+            "                           instance over it is stopped (502); reported in\n"
+            "                           REPORT lines (default 128)\n"
             "  --provisioned N          instances kept initialised (default 0)\n"
             "  --start exec|fork-server exec: posix_spawn per cold start (default);\n"
             "                           fork-server: a template instance initialises\n"
             "                           once and forks instances (the function must\n"
             "                           support it, see serverless/function/zygote.h)\n"
             "  --report-log FILE        append one JSON object per invocation\n"
-            "  --runtime-listen H:P     Runtime API address (default 127.0.0.1:0); with\n"
-            "                           several threads the other workers listen on\n"
-            "                           free ports of the same host\n"
+            "  --runtime-listen HOST:0  the host of the instances' Runtime API endpoints\n"
+            "                           (default 127.0.0.1:0; each gets a free port)\n"
             "The server options (each worker thread serves the trigger and the Runtime\n"
             "API; the connection limits are the trigger's):\n"
             SERVER_OPTIONS_HELP
-            "\nInstance <slot>-<gen> gets AWS_LAMBDA_RUNTIME_API=HOST:PORT/i/<slot>-<gen>,\n"
-            "so each Runtime API call names its instance. REPORT lines go to stderr.\n",
+            "\nEach instance gets an endpoint of its own, AWS_LAMBDA_RUNTIME_API=HOST:PORT,\n"
+            "which only the instance's own processes may use. START, END and REPORT lines\n"
+            "go to stderr.\n",
             SERVER_HELP_ARGS);
-}
-
-/* environ + the --env entries (later ones replace earlier and inherited ones) +
- * the variables Lambda sets for every function. */
-static char **build_env(char **extra, size_t nextra, const char *function,
-                        unsigned memory_mb)
-{
-    size_t n = 0;
-    while (environ[n] != NULL)
-        n++;
-    char **env = calloc(n + nextra + 8, sizeof *env);
-    if (env == NULL)
-        return NULL;
-    static char name_var[300], memory_var[64];
-    const char *base = strrchr(function, '/');
-    snprintf(name_var, sizeof name_var, "AWS_LAMBDA_FUNCTION_NAME=%s", base ? base + 1 : function);
-    snprintf(memory_var, sizeof memory_var, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%u", memory_mb);
-    char *fixed[] = {name_var, memory_var, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-                     "AWS_REGION=local"};
-    size_t k = 0;
-    char **all[] = {environ, fixed, extra};
-    size_t counts[] = {n, sizeof fixed / sizeof fixed[0], nextra};
-    for (size_t g = 0; g < 3; g++) {
-        for (size_t i = 0; i < counts[g]; i++) {
-            char *e = all[g][i];
-            size_t name_len = strcspn(e, "=") + 1;
-            if (strncmp(e, "AWS_LAMBDA_RUNTIME_API=", name_len) == 0)
-                continue; /* set per instance */
-            size_t j = 0;
-            while (j < k && strncmp(env[j], e, name_len) != 0)
-                j++;
-            env[j] = e;
-            if (j == k)
-                k++;
-        }
-    }
-    env[k] = NULL;
-    return env;
 }
 
 /* What the command line sets: the trigger's server options (SERVER_LONGOPTS, as
@@ -107,6 +80,8 @@ struct faas_options {
     const char *report_path;
     char **env;   /* --env KEY=VALUE entries */
     size_t nenv;
+    struct lambda_env_options lambda;  /* what the instances' environment says */
+    char task_root[PATH_MAX];
     enum spawn_mode mode;
     struct instances_config pool;
 };
@@ -124,6 +99,10 @@ enum {
     OPT_START,
     OPT_REPORT_LOG,
     OPT_RUNTIME_LISTEN,
+    OPT_HANDLER,
+    OPT_TASK_ROOT,
+    OPT_RUNTIME,
+    OPT_REGION,
 };
 
 static unsigned faas_unsigned(const char *name, const char *arg, unsigned min, unsigned max)
@@ -153,7 +132,24 @@ static bool faas_option(int c, const char *arg, void *ctx)
     case OPT_ENV:
         if (strchr(arg, '=') == NULL || arg[0] == '=')
             opts_usage_error("faas", "--env: expected KEY=VALUE, got '%s'", arg);
+        if (lambda_env_reserved(arg, strcspn(arg, "=")))
+            opts_usage_error("faas", "--env: %.*s is reserved by Lambda and set by faas "
+                             "(see --help)", (int)strcspn(arg, "="), arg);
         o->env[o->nenv++] = (char *)arg;
+        return true;
+    case OPT_HANDLER: o->lambda.handler = arg; return true;
+    case OPT_TASK_ROOT: o->lambda.task_root = arg; return true;
+    case OPT_RUNTIME:
+        if (arg[0] == '\0' || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789.") != strlen(arg))
+            opts_usage_error("faas", "--runtime: expected a runtime id such as "
+                             "provided.al2023 or nodejs20.x, got '%s'", arg);
+        o->lambda.runtime = arg;
+        return true;
+    case OPT_REGION:
+        if (!lambda_env_region_valid(arg))
+            opts_usage_error("faas", "--region: expected a region name such as us-east-1, "
+                             "got '%s'", arg);
+        o->lambda.region = arg;
         return true;
     case OPT_MAX_CONCURRENCY:
         p->max_concurrency = faas_unsigned("max-concurrency", arg, 1, 10000);
@@ -181,6 +177,30 @@ static bool faas_option(int c, const char *arg, void *ctx)
     }
 }
 
+/* What the instances' environment says, from --function where not given: the
+ * handler is the file's name, the task root its directory. */
+static void faas_lambda_defaults(struct faas_options *o)
+{
+    struct lambda_env_options *l = &o->lambda;
+    const char *slash = strrchr(o->function, '/');
+    l->function_name = slash ? slash + 1 : o->function;
+    if (l->handler == NULL)
+        l->handler = l->function_name;
+    char path[PATH_MAX];
+    if (l->task_root != NULL && realpath(l->task_root, o->task_root) == NULL)
+        opts_usage_error("faas", "--task-root %s: %s", l->task_root, strerror(errno));
+    if (l->task_root == NULL) {
+        if (realpath(o->function, path) == NULL)
+            opts_usage_error("faas", "--function %s: %s", o->function, strerror(errno));
+        *strrchr(path, '/') = '\0';
+        snprintf(o->task_root, sizeof o->task_root, "%s", path[0] ? path : "/");
+    }
+    l->task_root = o->task_root;
+    l->memory_mb = o->pool.memory_mb;
+    l->extra = o->env;
+    l->nextra = o->nenv;
+}
+
 /* Parses the command line into o (o->env is malloc'd); bad usage exits 2. */
 static void faas_parse_args(int argc, char **argv, struct faas_options *o)
 {
@@ -196,6 +216,10 @@ static void faas_parse_args(int argc, char **argv, struct faas_options *o)
         {"start", required_argument, NULL, OPT_START},
         {"report-log", required_argument, NULL, OPT_REPORT_LOG},
         {"runtime-listen", required_argument, NULL, OPT_RUNTIME_LISTEN},
+        {"handler", required_argument, NULL, OPT_HANDLER},
+        {"task-root", required_argument, NULL, OPT_TASK_ROOT},
+        {"runtime", required_argument, NULL, OPT_RUNTIME},
+        {"region", required_argument, NULL, OPT_REGION},
         SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -204,6 +228,7 @@ static void faas_parse_args(int argc, char **argv, struct faas_options *o)
         .runtime_api = {.listen = "127.0.0.1:0"},
         .env = calloc((size_t)argc + 1, sizeof *o->env),
         .mode = SPAWN_EXEC,
+        .lambda = {.runtime = "provided.al2023", .region = "us-east-1"},
         .pool = {.max_concurrency = 64, .max_queue = 1024, .idle_ms = 10000,
                  .timeout_ms = 3000, .memory_mb = 128}};
     if (o->env == NULL) {
@@ -218,61 +243,60 @@ static void faas_parse_args(int argc, char **argv, struct faas_options *o)
     char aerr[256];
     if (!net_parse_address(o->trigger.listen, &ss, &sslen, aerr, sizeof aerr))
         opts_usage_error("faas", "--listen: %s", aerr);
-    if (!net_parse_address(o->runtime_api.listen, &ss, &sslen, aerr, sizeof aerr))
+    if (!net_parse_address(o->runtime_api.listen, &o->pool.runtime_addr,
+                           &o->pool.runtime_addrlen, aerr, sizeof aerr))
         opts_usage_error("faas", "--runtime-listen: %s", aerr);
+    if (((struct sockaddr_in *)&o->pool.runtime_addr)->sin_port != 0)
+        opts_usage_error("faas", "--runtime-listen: the port must be 0 (every instance gets "
+                         "a free port of its own), got '%s'", o->runtime_api.listen);
     if (o->pool.provisioned > o->pool.max_concurrency)
         opts_usage_error("faas", "--provisioned %u exceeds --max-concurrency %u",
                          o->pool.provisioned, o->pool.max_concurrency);
+    faas_lambda_defaults(o);
 }
 
 /* Opens the two sites, the trigger and the Runtime API, on one set of worker
- * threads: each worker's loop drives its trigger daemon and its Runtime API daemon
- * (on a port of its own, which its instances call), so an invocation goes from a
- * trigger request to a parked /next and back without a thread hand-off. The
- * handlers find the instance manager through *pool once it is started. */
+ * threads: each worker's loop drives its trigger daemon and its Runtime API daemon,
+ * which takes the connections of that worker's instances' endpoints, so an
+ * invocation goes from a trigger request to a parked /next and back without a
+ * thread hand-off. The handlers find the instance manager through *pool once it
+ * is started. */
 static struct server *faas_open_sites(struct faas_options *o, struct instances **pool)
 {
     unsigned nthreads = o->trigger.threads ? o->trigger.threads : server_cpu_count();
     o->trigger.threads = nthreads;
     trigger_configure(&o->trigger, pool);
     struct server_config *api = &o->runtime_api;
-    api->port_per_worker = true;
     /* Any worker may own every instance. */
     api->max_connections = (o->pool.max_concurrency * 2 + 64) * nthreads;
-    /* A function may hold its keep-alive connection idle for a whole invocation;
-     * parked /next calls are suspended and never time out. */
+    /* A function may hold its keep-alive connection idle for a whole invocation
+     * (up to --timeout-ms); parked /next calls are suspended and never time out.
+     * Only the instances' own processes get this far (peer.h). */
     api->timeout_s = 3600;
-    api->max_body = SERVER_DEFAULT_MAX_BODY;
-    runtime_api_configure(api, pool, o->pool.function_name);
+    api->header_timeout_ms = 3600 * 1000;
+    char arn[320];
+    snprintf(arn, sizeof arn, "arn:aws:lambda:%s:000000000000:function:%s", o->lambda.region,
+             o->lambda.function_name);
+    runtime_api_configure(api, pool, arn, o->pool.report);
     const struct server_config *sites[] = {&o->trigger, api};
     return server_open(sites, 2);
 }
 
-/* Starts the spawner, the sites and the instance manager, serves until SIGINT or
- * SIGTERM, then stops everything. Returns the exit code. */
-static int faas_run(struct faas_options *o, char **env)
+/* Starts the sites and the instance manager, serves until SIGINT or SIGTERM, then
+ * stops everything. Returns the exit code. */
+static int faas_serve(struct faas_options *o, const char *memory_how)
 {
     char err[512];
     int rc = 1;
-    /* Before any thread exists, so that every thread has SIGINT/SIGTERM blocked. */
-    server_block_signals();
-    o->pool.spawner = spawner_open(o->mode, o->function, env,
-                                   (uint64_t)o->pool.memory_mb << 20, err, sizeof err);
     struct instances *pool = NULL;
-    struct server *server = NULL;
-    const char **api_addrs = NULL;
-    if (o->pool.spawner == NULL) {
-        log_error("%s", err);
-        goto out;
-    }
-    server = faas_open_sites(o, &pool);
+    struct server *server = faas_open_sites(o, &pool);
     unsigned nthreads = o->trigger.threads;
-    api_addrs = calloc(nthreads, sizeof *api_addrs);
-    if (server == NULL || api_addrs == NULL)
+    int *sets = calloc(nthreads, sizeof *sets);
+    if (server == NULL || sets == NULL)
         goto out;
     for (unsigned i = 0; i < nthreads; i++)
-        api_addrs[i] = server_address(server, 1, i);
-    o->pool.runtime_api = api_addrs;
+        sets[i] = runtime_api_accept_set(i);
+    o->pool.accept_sets = sets;
     o->pool.workers = nthreads;
     pool = instances_start(&o->pool, err, sizeof err);
     if (pool == NULL) {
@@ -281,9 +305,11 @@ static int faas_run(struct faas_options *o, char **env)
     }
     if (server_serve(server) != 0)
         goto out;
-    log_info("Runtime API on %s%s, function %s, start mode %s", api_addrs[0],
-             nthreads > 1 ? " (and one port per further worker)" : "", o->function,
-             o->mode == SPAWN_EXEC ? "exec" : "fork-server");
+    log_info("function %s (%s, handler %s, task root %s), start mode %s; Runtime API: an "
+             "endpoint per instance on %s; memory limit: %s",
+             o->function, o->lambda.runtime, o->lambda.handler, o->lambda.task_root,
+             o->mode == SPAWN_EXEC ? "exec" : "fork-server", o->runtime_api.listen,
+             memory_how);
     printf("listening on %s\n", server_address(server, 0, 0));
     fflush(stdout);
     server_wait_signal();
@@ -295,7 +321,28 @@ out:
         instances_stop(pool);
     server_stop(server);
     instances_free(pool);
-    free(api_addrs);
+    free(sets);
+    return rc;
+}
+
+/* The spawner and the memory limits around faas_serve. */
+static int faas_run(struct faas_options *o, char **env)
+{
+    char err[512], how[640];
+    /* Before any thread exists, so that every thread has SIGINT/SIGTERM blocked. */
+    server_block_signals();
+    o->pool.spawner = spawner_open(o->mode, o->function, env, err, sizeof err);
+    if (o->pool.spawner == NULL) {
+        log_error("%s", err);
+        return 1;
+    }
+    o->pool.memory = memlimit_open(o->pool.memory_mb, o->pool.max_concurrency, how, sizeof how);
+    int rc = 1;
+    if (o->pool.memory == NULL)
+        log_error("out of memory");
+    else
+        rc = faas_serve(o, how);
+    memlimit_close(o->pool.memory);
     spawner_close(o->pool.spawner);
     return rc;
 }
@@ -305,19 +352,16 @@ int main(int argc, char **argv)
     log_init("faas", LOG_INFO);
     struct faas_options o;
     faas_parse_args(argc, argv, &o);
-    const char *slash = strrchr(o.function, '/');
-    o.pool.function_name = slash ? slash + 1 : o.function;
     char err[512];
     int rc = 1;
-    char **env = build_env(o.env, o.nenv, o.function, o.pool.memory_mb);
+    char **env = lambda_env_build(&o.lambda);
     o.pool.report = env ? lambda_log_open(o.report_path, err, sizeof err) : NULL;
-    if (o.pool.report == NULL) {
+    if (o.pool.report == NULL)
         log_error("%s", env ? err : "out of memory");
-    } else {
+    else
         rc = faas_run(&o, env);
-    }
     lambda_log_close(o.pool.report);
-    free(env);
+    lambda_env_free(env);
     free(o.env);
     return rc;
 }

@@ -13,12 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lambda_env.h"
 #include "log.h"
+#include "net.h"
 #include "server.h"
 
 enum inv_state { INV_NEW, INV_QUEUED, INV_ASSIGNED, INV_DELIVERED, INV_DONE };
@@ -30,17 +35,33 @@ enum inst_state {
 };
 
 /* AWS gives the init phase 10 s, separately from the invocation timeout. */
-#define INIT_TIMEOUT_NS (10LL * 1000 * 1000 * 1000)
+#define INIT_TIMEOUT_S 10
+#define INIT_TIMEOUT_NS (INIT_TIMEOUT_S * 1000LL * 1000 * 1000)
 /* Peak memory (VmHWM, a high-water mark that never goes down, so reading it
  * rarely loses no peak) is read from /proc at most this often per instance; at
  * 64 busy instances a read per 100 ms would cost about 2 % of a CPU. */
 #define MEMORY_SAMPLE_NS (500LL * 1000 * 1000)
+/* The watchdog's period (memlimit.h), when there is no memory cgroup. */
+#define WATCH_NS (MEMLIMIT_WATCH_MS * 1000LL * 1000)
+
+/* A failed invocation's REPORT, written once the instance's process is gone, when
+ * its peak memory is known (an exec'd instance's from wait4). */
+struct failure {
+    bool due;
+    char id[40];
+    double duration_ms, init_ms;
+    const char *status;     /* timeout, crash, init_error */
+    char error_type[64];    /* Runtime.ExitError, Runtime.OutOfMemory, ... or "" */
+};
 
 struct instance {
     enum inst_state state;
     unsigned slot, gen;
-    unsigned worker;           /* whose Runtime API port it calls */
-    char name[24];             /* "slot-gen": its Runtime API path element */
+    unsigned worker;           /* whose Runtime API accepts its connections */
+    char name[24];             /* "slot-gen", for the log and the report */
+    int listen_fd;             /* its Runtime API endpoint, -1 when none */
+    char endpoint[64];         /* "127.0.0.1:PORT", its AWS_LAMBDA_RUNTIME_API */
+    bool provisioned;          /* started ahead of demand */
     pid_t pid;                 /* 0 until started */
     int pidfd;
     bool own_child;
@@ -48,13 +69,16 @@ struct instance {
     bool initialised;          /* has called /next */
     double init_ms;            /* for the next REPORT; < 0 when none is due */
     struct invocation *inv;    /* assigned or delivered, holds a reference */
-    struct MHD_Connection *next_conn; /* parked /next */
+    struct MHD_Connection *next_conn; /* parked /next (set until it comes back) */
     int64_t idle_since_ns;
     const char *kill_reason;   /* set when faas decided to stop it */
     bool killed;               /* SIGKILL sent */
     bool init_failed;
+    bool out_of_memory;        /* over its memory size (watchdog or cgroup) */
     unsigned max_memory_mb;
     int64_t memory_read_ns;
+    int64_t watch_ns;          /* the watchdog's next reading */
+    struct failure failure;
 };
 
 struct instances {
@@ -141,28 +165,31 @@ static void complete(struct invocation *inv, unsigned status, const char *detail
     invocation_unref(inv);
 }
 
-static void write_report(struct instances *p, const struct instance *in,
-                         const struct invocation *inv, double duration_ms, double init_ms,
-                         const char *status)
+static void write_report(struct instances *p, const struct instance *in, const char *id,
+                         double duration_ms, double init_ms, const char *status,
+                         const char *error_type)
 {
-    struct lambda_log_entry e = {.request_id = inv->id, .duration_ms = duration_ms,
-                             .init_ms = init_ms, .memory_mb = p->cfg.memory_mb,
-                             .max_memory_mb = in->max_memory_mb, .status = status,
-                             .pid = in->pid, .instance = in->name};
+    struct lambda_log_entry e = {.request_id = id, .duration_ms = duration_ms,
+                                 .init_ms = init_ms, .memory_mb = p->cfg.memory_mb,
+                                 .max_memory_mb = in->max_memory_mb, .status = status,
+                                 .error_type = error_type, .pid = in->pid,
+                                 .instance = in->name};
     lambda_log_write(p->cfg.report, &e);
 }
 
-/* Reports an invocation that ended without a result (timeout, crash, init error).
- * Locked (these are rare, so the write under the lock does not matter). */
-static void log_failure(struct instances *p, struct instance *in,
-                           struct invocation *inv, const char *status)
+/* Notes the REPORT of an invocation that ended without a result (timeout, crash,
+ * init error); instance_exited writes it. Locked. */
+static void note_failure(struct instance *in, struct invocation *inv, const char *status,
+                         const char *error_type)
 {
     int64_t now = now_ns();
-    double duration = inv->state == INV_DELIVERED ? (now - inv->delivered_ns) / 1e6 : 0;
-    double init = in->init_ms;
-    if (!in->initialised)
-        init = (now - in->spawn_ns) / 1e6;
-    write_report(p, in, inv, duration, init, status);
+    struct failure *f = &in->failure;
+    f->due = true;
+    snprintf(f->id, sizeof f->id, "%s", inv->id);
+    f->duration_ms = inv->state == INV_DELIVERED ? (now - inv->delivered_ns) / 1e6 : 0;
+    f->init_ms = in->initialised ? in->init_ms : (now - in->spawn_ns) / 1e6;
+    f->status = status;
+    snprintf(f->error_type, sizeof f->error_type, "%s", error_type ? error_type : "");
     in->init_ms = -1;
 }
 
@@ -179,9 +206,11 @@ static struct instance *reserve(struct instances *p, struct invocation *inv, int
         in->slot = i;
         in->gen = ++p->next_gen;
         in->pidfd = -1;
+        in->listen_fd = -1;
         in->init_ms = -1;
         snprintf(in->name, sizeof in->name, "%u-%u", in->slot, in->gen);
         /* Started for an invocation: it belongs to the worker that received it. */
+        in->provisioned = inv == NULL;
         in->worker = inv ? inv->worker : p->next_worker++ % p->cfg.workers;
         in->spawn_ns = now;
         in->idle_since_ns = now;
@@ -206,10 +235,8 @@ static void assign(struct instances *p, struct instance *in, struct invocation *
     inv->deadline_ns = now + (in->initialised ? (int64_t)p->cfg.timeout_ms * 1000000
                                               : INIT_TIMEOUT_NS);
     note_deadline(p, inv->deadline_ns);
-    if (in->next_conn) {
+    if (in->next_conn) /* it comes back to instances_next, which hands inv out */
         server_resume(in->next_conn);
-        in->next_conn = NULL;
-    }
 }
 
 static struct invocation *dequeue(struct instances *p)
@@ -276,17 +303,50 @@ void instances_submit(struct instances *p, struct invocation *inv)
     pthread_mutex_unlock(&p->mu);
 }
 
-static struct instance *lookup(struct instances *p, const char *name)
+static uint64_t key_of(const struct instance *in)
 {
-    char *end;
-    unsigned long slot = strtoul(name, &end, 10);
-    if (*end != '-' || slot >= p->cfg.max_concurrency)
+    return (uint64_t)in->slot << 32 | in->gen;
+}
+
+static struct instance *lookup(struct instances *p, uint64_t key)
+{
+    uint64_t slot = key >> 32;
+    if (slot >= p->cfg.max_concurrency)
         return NULL;
-    unsigned long gen = strtoul(end + 1, &end, 10);
     struct instance *in = &p->inst[slot];
-    if (*end != '\0' || in->state == SLOT_FREE || in->gen != gen)
+    if (in->state == SLOT_FREE || in->gen != (unsigned)(key & 0xffffffffu))
         return NULL;
     return in;
+}
+
+int instances_accept(struct instances *p, uint64_t key, int *fds, int max, pid_t *pid,
+                     int *pidfd)
+{
+    int n = 0;
+    *pidfd = -1;
+    pthread_mutex_lock(&p->mu);
+    struct instance *in = lookup(p, key);
+    /* A fork-server instance can call before the spawn has returned its pid to the
+     * manager; the check needs the pid: wait for it (at most the rest of that
+     * spawn), then look again. */
+    while (in != NULL && in->pid == 0 && in->state == INST_RUNNING && !p->stopping) {
+        pthread_cond_wait(&p->started, &p->mu);
+        in = lookup(p, key);
+    }
+    if (in != NULL && in->listen_fd >= 0) {
+        while (n < max && (fds[n] = accept4(in->listen_fd, NULL, NULL,
+                                            SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+            n++;
+        *pid = in->pid;
+        if (n > 0 && (p->stopping || in->kill_reason != NULL || in->pidfd < 0)) {
+            while (n > 0) /* nothing to serve: refuse them */
+                close(fds[--n]);
+        }
+        if (n > 0)
+            *pidfd = fcntl(in->pidfd, F_DUPFD_CLOEXEC, 0);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return n;
 }
 
 static void deliver(struct instances *p, struct invocation *inv, int64_t now,
@@ -299,31 +359,71 @@ static void deliver(struct instances *p, struct invocation *inv, int64_t now,
     atomic_fetch_add(&inv->refs, 1);
     *out = inv;
     *deadline_unix_ms = unix_ms() + (int64_t)p->cfg.timeout_ms;
+    if (!memlimit_is_cgroup(p->cfg.memory)) /* the watchdog looks at busy instances */
+        note_deadline(p, now + WATCH_NS);
 }
 
-enum instances_next instances_next(struct instances *p, const char *instance,
-                                   struct MHD_Connection *conn, struct invocation **inv,
-                                   int64_t *deadline_unix_ms)
+/* Whether a parked /next's connection is still open at the other end. */
+static bool conn_open(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct pollfd pf = {.fd = ci ? ci->connect_fd : -1, .events = POLLRDHUP};
+    return ci != NULL && poll(&pf, 1, 0) == 0;
+}
+
+/* The first /next of an instance: its init is over. Locked. */
+static void initialised(struct instance *in, int64_t now)
+{
+    in->initialised = true;
+    double init_ms = (now - in->spawn_ns) / 1e6;
+    /* Init Duration goes on the REPORT of the invocation that waited for it (a
+     * cold start); a provisioned instance initialised ahead of demand. */
+    if (in->inv)
+        in->init_ms = init_ms;
+    else
+        log_info("instance %s (pid %d) initialised in %.2f ms", in->name, (int)in->pid,
+                 init_ms);
+    in->idle_since_ns = now;
+}
+
+/* Whether a /next on conn may go on. An instance has one /next waiting at most: a
+ * second one is refused while the first's connection is open (a thief, or a
+ * confused runtime, never takes its place), and replaces it once that is closed.
+ * A parked call coming back is served only if it is still the waiting one. */
+static enum instances_next next_allowed(struct instance *in, struct MHD_Connection *conn,
+                                        bool resumed)
+{
+    if (in->inv && in->inv->state == INV_DELIVERED)
+        return NEXT_FORBIDDEN;
+    if (resumed) {
+        if (in->next_conn != conn)
+            return NEXT_FORBIDDEN;
+        in->next_conn = NULL;
+        return NEXT_DELIVER;
+    }
+    if (in->next_conn != NULL) {
+        if (conn_open(in->next_conn))
+            return NEXT_WAITING;
+        server_resume(in->next_conn); /* comes back refused; MHD then closes it */
+        in->next_conn = NULL;
+    }
+    return NEXT_DELIVER;
+}
+
+enum instances_next instances_next(struct instances *p, uint64_t key,
+                                   struct MHD_Connection *conn, bool resumed,
+                                   struct invocation **inv, int64_t *deadline_unix_ms)
 {
     int64_t now = now_ns();
     enum instances_next r = NEXT_FORBIDDEN;
     pthread_mutex_lock(&p->mu);
-    struct instance *in = lookup(p, instance);
+    struct instance *in = lookup(p, key);
     if (p->stopping || in == NULL || !usable(in) ||
-        (in->inv && in->inv->state == INV_DELIVERED))
+        (r = next_allowed(in, conn, resumed)) != NEXT_DELIVER)
         goto out;
-    if (!in->initialised) {
-        in->initialised = true;
-        double init_ms = (now - in->spawn_ns) / 1e6;
-        /* Init Duration goes on the REPORT of the invocation that waited for it
-         * (a cold start); a provisioned instance initialised ahead of demand. */
-        if (in->inv)
-            in->init_ms = init_ms;
-        else
-            log_info("instance %s (pid %d) initialised in %.2f ms", in->name, (int)in->pid,
-                     init_ms);
-        in->idle_since_ns = now;
-    }
+    if (!in->initialised)
+        initialised(in, now);
     if (in->inv == NULL) {
         struct invocation *q = dequeue(p);
         if (q)
@@ -342,76 +442,48 @@ out:
     return r;
 }
 
-/* Peak resident memory of pid in MB (VmHWM), rounded up; 0 if unknown. */
-static unsigned read_peak_mb(pid_t pid)
+/* What a post for the invocation in progress brings. */
+struct outcome {
+    const char *body;       /* the function's response (NULL: an error) */
+    size_t len;
+    const char *error_type; /* errors: Lambda-Runtime-Function-Error-Type or errorType */
+    const char *message;    /* errors: more detail for the log, or NULL */
+};
+
+/* The instance whose delivered invocation is id, or NULL with *status 403 (no
+ * invocation in progress) or 400 (another request id). Locked. */
+static struct instance *find_delivered(struct instances *p, uint64_t key, const char *id,
+                                       unsigned *status)
 {
-    char path[64], buf[2048];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    const char *hwm = strstr(buf, "VmHWM:");
-    if (hwm == NULL)
-        return 0;
-    unsigned long kb = strtoul(hwm + 6, NULL, 10);
-    return (unsigned)((kb + 1023) / 1024);
+    struct instance *in = lookup(p, key);
+    struct invocation *inv = in ? in->inv : NULL;
+    *status = 403;
+    if (inv == NULL || inv->state != INV_DELIVERED)
+        return NULL;
+    *status = 400;
+    return strcmp(inv->id, id) == 0 ? in : NULL;
 }
 
-unsigned instances_result(struct instances *p, const char *instance, const char *id,
-                          bool is_error, const char *body, size_t len,
-                          const char *error_type)
+/* Ends in's invocation with o (502 for an error) and gives the instance its next
+ * queued invocation. Locked. */
+static void settle(struct instances *p, struct instance *in, const struct outcome *o,
+                   int64_t now)
 {
-    int64_t now = now_ns();
-    pthread_mutex_lock(&p->mu);
-    struct instance *in = lookup(p, instance);
-    if (in != NULL) {
-        /* A forked instance can answer its first invocation before the spawn has
-         * returned its pid to the manager; the REPORT and the memory reading need
-         * the pid, so wait for it (at most the rest of that spawn), then look
-         * again: the instance may have changed meanwhile. */
-        unsigned gen = in->gen;
-        while (in->pid == 0 && in->state == INST_RUNNING && in->gen == gen && !p->stopping)
-            pthread_cond_wait(&p->started, &p->mu);
-        in = lookup(p, instance);
-    }
-    struct invocation *inv = in ? in->inv : NULL;
-    if (inv == NULL || inv->state != INV_DELIVERED) {
-        pthread_mutex_unlock(&p->mu);
-        return 403;
-    }
-    if (strcmp(inv->id, id) != 0) {
-        pthread_mutex_unlock(&p->mu);
-        return 400;
-    }
-    double duration = (now - inv->delivered_ns) / 1e6;
-    double init = in->init_ms;
-    in->init_ms = -1;
-    char status_text[16];
-    snprintf(status_text, sizeof status_text, "%s", is_error ? "error" : "success");
-    struct invocation done = {.state = INV_DONE};
-    snprintf(done.id, sizeof done.id, "%s", inv->id);
-    if (is_error) {
+    struct invocation *inv = in->inv;
+    if (o->body == NULL) {
+        const char *type = o->error_type && *o->error_type ? o->error_type : "unhandled error";
         char detail[200];
-        snprintf(detail, sizeof detail, "the function failed: %s",
-                 error_type && *error_type ? error_type : "unhandled error");
-        log_warn("invocation %s failed in instance %s: %s", inv->id, in->name,
-                 error_type && *error_type ? error_type : "unhandled error");
+        snprintf(detail, sizeof detail, "the function failed: %s", type);
+        log_warn("invocation %s failed in instance %s: %s%s%s", inv->id, in->name, type,
+                 o->message ? ": " : "", o->message ? o->message : "");
         complete(inv, 502, detail);
+    } else if ((inv->result = malloc(o->len + 1)) != NULL) {
+        memcpy(inv->result, o->body, o->len);
+        inv->result[o->len] = '\0';
+        inv->result_len = o->len;
+        complete(inv, 0, NULL);
     } else {
-        inv->result = malloc(len + 1);
-        if (inv->result) {
-            memcpy(inv->result, body, len);
-            inv->result[len] = '\0';
-            inv->result_len = len;
-            complete(inv, 0, NULL);
-        } else {
-            complete(inv, 502, "out of memory for the function's result");
-        }
+        complete(inv, 502, "out of memory for the function's result");
     }
     in->inv = NULL;
     in->idle_since_ns = now;
@@ -419,51 +491,104 @@ unsigned instances_result(struct instances *p, const char *instance, const char 
     struct invocation *q = dequeue(p);
     if (q)
         assign(p, in, q, now);
+}
+
+/* Reads the peak memory of an instance after an invocation, at most every
+ * MEMORY_SAMPLE_NS; without a memory cgroup one over its size is stopped. */
+static unsigned sample_memory(struct instances *p, struct instance *in, unsigned gen,
+                              pid_t pid)
+{
+    unsigned mb = memlimit_peak_mb(pid), peak = mb;
+    pthread_mutex_lock(&p->mu);
+    if (in->state != SLOT_FREE && in->gen == gen) {
+        if (mb > in->max_memory_mb)
+            in->max_memory_mb = mb;
+        if (!memlimit_is_cgroup(p->cfg.memory) && mb > p->cfg.memory_mb &&
+            in->kill_reason == NULL) {
+            in->kill_reason = "memory size exceeded";
+            in->out_of_memory = true;
+            log_warn("instance %s (pid %d) uses %u MB, above its %u MB: stopping it",
+                     in->name, (int)in->pid, mb, p->cfg.memory_mb);
+            wake(p);
+        }
+        peak = in->max_memory_mb;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return peak;
+}
+
+/* A post for request id of instance key; 202, or find_delivered's 400/403. */
+static unsigned post_outcome(struct instances *p, uint64_t key, const char *id,
+                             const struct outcome *o)
+{
+    int64_t now = now_ns();
+    unsigned status;
+    pthread_mutex_lock(&p->mu);
+    struct instance *in = find_delivered(p, key, id, &status);
+    if (in == NULL) {
+        pthread_mutex_unlock(&p->mu);
+        return status;
+    }
+    char rid[sizeof in->inv->id];
+    memcpy(rid, in->inv->id, sizeof rid);
+    double duration = (now - in->inv->delivered_ns) / 1e6, init = in->init_ms;
+    in->init_ms = -1;
+    settle(p, in, o, now);
     bool read_memory = now - in->memory_read_ns >= MEMORY_SAMPLE_NS;
     if (read_memory)
         in->memory_read_ns = now;
     struct instance snapshot = *in;
     pthread_mutex_unlock(&p->mu);
 
-    if (read_memory) {
-        unsigned mb = read_peak_mb(snapshot.pid);
-        if (mb > snapshot.max_memory_mb)
-            snapshot.max_memory_mb = mb;
-        pthread_mutex_lock(&p->mu);
-        if (in->state != SLOT_FREE && in->gen == snapshot.gen) {
-            in->max_memory_mb = snapshot.max_memory_mb;
-            /* The hard limit is RLIMIT_DATA; this catches what it does not count
-             * (and sanitizer builds, which run without it). */
-            if (mb > p->cfg.memory_mb && in->kill_reason == NULL) {
-                in->kill_reason = "memory limit exceeded";
-                log_warn("instance %s (pid %d) uses %u MB, above its %u MB: replacing it",
-                         in->name, (int)in->pid, mb, p->cfg.memory_mb);
-                wake(p);
-            }
-        }
-        pthread_mutex_unlock(&p->mu);
-    }
-    write_report(p, &snapshot, &done, duration, init, status_text);
+    if (read_memory)
+        snapshot.max_memory_mb = sample_memory(p, in, snapshot.gen, snapshot.pid);
+    write_report(p, &snapshot, rid, duration, init, o->body ? "success" : "error",
+                 o->body ? NULL : o->error_type);
     return 202;
 }
 
-/* errorType and errorMessage of an AWS error document, for the log. */
-static void error_fields(const char *body, size_t len, char *out, size_t outlen)
+unsigned instances_result(struct instances *p, uint64_t key, const char *id, bool is_error,
+                          const char *body, size_t len, const char *error_type)
+{
+    struct outcome o = {.body = is_error ? NULL : body, .len = len,
+                        .error_type = error_type};
+    return post_outcome(p, key, id, &o);
+}
+
+unsigned instances_result_too_large(struct instances *p, uint64_t key, const char *id,
+                                    size_t len)
+{
+    char message[160];
+    snprintf(message, sizeof message,
+             "Response payload size (%zu bytes) exceeded maximum allowed payload size "
+             "(%u bytes).", len, RUNTIME_API_MAX_PAYLOAD);
+    struct outcome o = {.error_type = "Function.ResponseSizeTooLarge", .message = message};
+    unsigned status = post_outcome(p, key, id, &o);
+    return status == 202 ? 413 : status;
+}
+
+/* errorType and errorMessage of an AWS error document: "type: message" for the
+ * log, and the type (the header's when it gave one) for the REPORT. */
+static void error_fields(const char *body, size_t len, const char *header_type, char *what,
+                         size_t whatlen, char *type, size_t typelen)
 {
     json_t *doc = json_loadb(body ? body : "", len, 0, NULL);
-    const char *type = json_string_value(json_object_get(doc, "errorType"));
+    const char *t = json_string_value(json_object_get(doc, "errorType"));
     const char *msg = json_string_value(json_object_get(doc, "errorMessage"));
-    snprintf(out, outlen, "%s: %s", type ? type : "unknown", msg ? msg : "(no message)");
+    if (header_type != NULL && *header_type != '\0')
+        t = header_type;
+    snprintf(what, whatlen, "%s: %s", t ? t : "unknown", msg ? msg : "(no message)");
+    snprintf(type, typelen, "%s", t ? t : "Runtime.Unknown");
     json_decref(doc);
 }
 
-unsigned instances_init_error(struct instances *p, const char *instance, const char *body,
+unsigned instances_init_error(struct instances *p, uint64_t key, const char *body,
                               size_t len, const char *error_type)
 {
-    char what[300];
-    error_fields(body, len, what, sizeof what);
+    char what[300], type[64];
+    error_fields(body, len, error_type, what, sizeof what, type, sizeof type);
     pthread_mutex_lock(&p->mu);
-    struct instance *in = lookup(p, instance);
+    struct instance *in = lookup(p, key);
     if (in == NULL || in->initialised || in->init_failed) {
         pthread_mutex_unlock(&p->mu);
         return 403;
@@ -472,9 +597,8 @@ unsigned instances_init_error(struct instances *p, const char *instance, const c
     log_error("instance %s (pid %d) failed to initialise: %s", in->name, (int)in->pid, what);
     if (in->inv) {
         char detail[200];
-        snprintf(detail, sizeof detail, "the function failed to initialise: %s",
-                 error_type && *error_type ? error_type : "init error");
-        log_failure(p, in, in->inv, "init_error");
+        snprintf(detail, sizeof detail, "the function failed to initialise: %s", type);
+        note_failure(in, in->inv, "init_error", type);
         complete(in->inv, 502, detail);
         in->inv = NULL;
     }
@@ -492,40 +616,84 @@ unsigned instances_count(struct instances *p)
     return n;
 }
 
-/* The process of in has exited: fail its invocation, free the slot. Locked. */
-static void instance_exited(struct instances *p, struct instance *in)
+/* Takes in's endpoint out of its worker's accept set and closes it. Locked. */
+static void close_endpoint(struct instances *p, struct instance *in)
+{
+    if (in->listen_fd < 0)
+        return;
+    epoll_ctl(p->cfg.accept_sets[in->worker], EPOLL_CTL_DEL, in->listen_fd, NULL);
+    close(in->listen_fd);
+    in->listen_fd = -1;
+}
+
+/* Reaps an exec'd instance (faas is its parent): how it ended into how, and its
+ * peak resident memory from the kernel's accounting (exact, even for a process
+ * that died or was killed mid-invocation). The pidfd said the process exited;
+ * its zombie may become reapable a moment later (a thread still exiting), so
+ * this waits rather than polls, and leaves no zombie behind. */
+static void reap(struct instance *in, char *how, size_t howlen)
 {
     int st = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    pid_t w;
+    while ((w = wait4(in->pid, &st, 0, &ru)) < 0 && errno == EINTR)
+        ;
+    if (w != in->pid)
+        return;
+    if (WIFSIGNALED(st))
+        snprintf(how, howlen, "was killed by signal %d", WTERMSIG(st));
+    else
+        snprintf(how, howlen, "exited with status %d", WEXITSTATUS(st));
+    unsigned mb = (unsigned)((ru.ru_maxrss + 1023) / 1024); /* ru_maxrss is in KiB */
+    if (mb > in->max_memory_mb)
+        in->max_memory_mb = mb;
+}
+
+/* The invocation in had when its process died fails with 502. Locked. */
+static void fail_on_exit(struct instances *p, struct instance *in, const char *how)
+{
+    char detail[200];
+    bool init = !in->initialised;
+    if (in->out_of_memory)
+        snprintf(detail, sizeof detail,
+                 "the function instance ran out of memory (its size is %u MB)",
+                 p->cfg.memory_mb);
+    else
+        snprintf(detail, sizeof detail, "the function instance %s %s",
+                 init ? "failed to initialise: it" : "crashed: it", how);
+    note_failure(in, in->inv, init ? "init_error" : "crash",
+                 in->out_of_memory ? "Runtime.OutOfMemory" : "Runtime.ExitError");
+    complete(in->inv, 502, detail);
+    in->inv = NULL;
+}
+
+/* The process of in has exited: fail its invocation, write a failed invocation's
+ * REPORT, free the slot. Locked. */
+static void instance_exited(struct instances *p, struct instance *in)
+{
     char how[64] = "exited";
-    /* The pidfd said the process exited; its zombie may become reapable a moment
-     * later (a thread still exiting), so wait rather than poll with WNOHANG and
-     * leave a zombie behind. */
-    pid_t w = -1;
     if (in->own_child)
-        while ((w = waitpid(in->pid, &st, 0)) < 0 && errno == EINTR)
-            ;
-    if (in->own_child && w == in->pid) {
-        if (WIFSIGNALED(st))
-            snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(st));
-        else
-            snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
-    }
+        reap(in, how, sizeof how);
     if (in->pidfd >= 0)
         close(in->pidfd);
     in->pidfd = -1;
-    if (in->kill_reason == NULL)
+    if (memlimit_release(p->cfg.memory, in->slot))
+        in->out_of_memory = true;
+    close_endpoint(p, in);
+    if (in->out_of_memory)
+        log_warn("instance %s (pid %d) stopped: it went over its memory size of %u MB (it %s)",
+                 in->name, (int)in->pid, p->cfg.memory_mb, how);
+    else if (in->kill_reason == NULL)
         log_warn("instance %s (pid %d) crashed: it %s", in->name, (int)in->pid, how);
     else
         log_debug("instance %s (pid %d) stopped: %s", in->name, (int)in->pid, in->kill_reason);
-    if (in->inv) {
-        char detail[200];
-        bool init = !in->initialised;
-        snprintf(detail, sizeof detail, "the function instance %s %s",
-                 init ? "failed to initialise: it" : "crashed: it", how);
-        log_failure(p, in, in->inv, init ? "init_error" : "crash");
-        complete(in->inv, 502, detail);
-        in->inv = NULL;
-    }
+    if (in->inv)
+        fail_on_exit(p, in, how);
+    const struct failure *f = &in->failure;
+    if (f->due)
+        write_report(p, in, f->id, f->duration_ms, f->init_ms, f->status,
+                     f->error_type[0] ? f->error_type : NULL);
     if (in->next_conn) {
         server_resume(in->next_conn); /* its handler answers 403 */
         in->next_conn = NULL;
@@ -537,8 +705,55 @@ static void instance_exited(struct instances *p, struct instance *in)
         reserve(p, dequeue(p), now_ns());
 }
 
-/* Deadlines, idle instances, the provisioned floor; returns the next wake time.
- * Locked. */
+/* An invocation past its deadline gets 504 and its instance is stopped. Locked. */
+static void expire(struct instances *p, struct instance *in)
+{
+    struct invocation *inv = in->inv;
+    char detail[200];
+    if (inv->state == INV_DELIVERED)
+        snprintf(detail, sizeof detail, "the function timed out after %" PRIu64 " ms",
+                 p->cfg.timeout_ms);
+    else if (!in->initialised)
+        snprintf(detail, sizeof detail,
+                 "the function instance did not initialise within %d s", INIT_TIMEOUT_S);
+    else
+        snprintf(detail, sizeof detail,
+                 "the function instance stopped polling: it did not ask for the "
+                 "invocation (GET /runtime/invocation/next) within %" PRIu64 " ms",
+                 p->cfg.timeout_ms);
+    log_warn("invocation %s in instance %s (pid %d): %s", inv->id, in->name, (int)in->pid,
+             detail);
+    note_failure(in, inv, "timeout", NULL);
+    complete(inv, 504, detail);
+    in->inv = NULL;
+    if (in->kill_reason == NULL)
+        in->kill_reason = "timeout";
+}
+
+/* Without a memory cgroup: reads a busy instance's peak memory every WATCH_NS and
+ * stops it once over its size. Locked. */
+static void watch(struct instances *p, struct instance *in, int64_t now, int64_t *next)
+{
+    if (memlimit_is_cgroup(p->cfg.memory) || in->inv == NULL || in->pid <= 0 ||
+        in->kill_reason != NULL)
+        return;
+    if (now >= in->watch_ns) {
+        unsigned mb = memlimit_peak_mb(in->pid);
+        if (mb > in->max_memory_mb)
+            in->max_memory_mb = mb;
+        if (mb > p->cfg.memory_mb) {
+            in->kill_reason = "memory size exceeded";
+            in->out_of_memory = true;
+            return;
+        }
+        in->watch_ns = now + WATCH_NS;
+    }
+    if (in->watch_ns < *next)
+        *next = in->watch_ns;
+}
+
+/* Deadlines, memory, idle instances, the provisioned floor; returns the next wake
+ * time. Locked. */
 static int64_t enforce(struct instances *p, int64_t now)
 {
     int64_t next = INT64_MAX;
@@ -551,25 +766,11 @@ static int64_t enforce(struct instances *p, int64_t now)
         struct instance *in = &p->inst[i];
         if (in->state == SLOT_FREE)
             continue;
-        struct invocation *inv = in->inv;
-        if (inv && now >= inv->deadline_ns) {
-            char detail[200];
-            if (inv->state == INV_DELIVERED)
-                snprintf(detail, sizeof detail, "the function timed out after %" PRIu64 " ms",
-                         p->cfg.timeout_ms);
-            else
-                snprintf(detail, sizeof detail,
-                         "the function instance did not initialise within 10 s");
-            log_warn("invocation %s in instance %s (pid %d): %s", inv->id, in->name,
-                     (int)in->pid, detail);
-            log_failure(p, in, inv, "timeout");
-            complete(inv, 504, detail);
-            in->inv = NULL;
-            if (in->kill_reason == NULL)
-                in->kill_reason = "timeout";
-        } else if (inv && inv->deadline_ns < next) {
-            next = inv->deadline_ns;
-        }
+        if (in->inv && now >= in->inv->deadline_ns)
+            expire(p, in);
+        else if (in->inv && in->inv->deadline_ns < next)
+            next = in->inv->deadline_ns;
+        watch(p, in, now, &next);
         if (in->inv == NULL && in->kill_reason == NULL && in->initialised && !in->init_failed) {
             int64_t idle_end = in->idle_since_ns + idle_ns;
             if (now >= idle_end && warm > p->cfg.provisioned) {
@@ -593,51 +794,112 @@ static int64_t enforce(struct instances *p, int64_t now)
     return next;
 }
 
-/* Starts the processes of reserved slots. Called locked; unlocks around the
- * spawn itself, which takes a millisecond or more in exec mode. */
+/* Opens in's endpoint: a listening socket on a free port of the Runtime API's
+ * host, published in the instance before it enters its worker's accept set (so
+ * the worker finds every connection's instance). Unlocked: the slot is reserved
+ * and only this thread starts it. */
+static int open_endpoint(struct instances *p, struct instance *in, char *err, size_t errlen)
+{
+    int fd = net_listen((const struct sockaddr *)&p->cfg.runtime_addr, p->cfg.runtime_addrlen,
+                        false, err, errlen);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_storage a;
+    socklen_t alen = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &alen);
+    pthread_mutex_lock(&p->mu);
+    in->listen_fd = fd;
+    net_format_address((struct sockaddr *)&a, in->endpoint, sizeof in->endpoint);
+    pthread_mutex_unlock(&p->mu);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = key_of(in)};
+    if (epoll_ctl(p->cfg.accept_sets[in->worker], EPOLL_CTL_ADD, fd, &ev) != 0) {
+        snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* A start that failed: the invocation waiting for it gets 502. Locked. */
+static void start_failed(struct instances *p, struct instance *in, const char *err)
+{
+    log_error("instance %s: %s", in->name, err);
+    if (in->inv) {
+        complete(in->inv, 502, "the function instance could not be started");
+        in->inv = NULL;
+    }
+    if (in->next_conn) {
+        server_resume(in->next_conn);
+        in->next_conn = NULL;
+    }
+    close_endpoint(p, in);
+    in->state = SLOT_FREE;
+    p->live--;
+}
+
+/* Starts the process of a reserved slot: its endpoint, its process with its own
+ * variables, its memory limit. Called locked; unlocks around the work, which
+ * takes a millisecond or more in exec mode. */
+static void start_one(struct instances *p, struct instance *in)
+{
+    char err[512] = "";
+    unsigned gen = in->gen;
+    in->state = INST_RUNNING; /* it may call /next before the spawn returns */
+    pthread_mutex_unlock(&p->mu);
+    pid_t pid = 0;
+    int pidfd = -1;
+    bool own = false;
+    int rc = open_endpoint(p, in, err, sizeof err);
+    if (rc == 0) {
+        struct lambda_env_instance vars;
+        lambda_env_instance(&vars, in->endpoint, in->provisioned);
+        pthread_mutex_lock(&p->mu);
+        in->spawn_ns = now_ns();
+        pthread_mutex_unlock(&p->mu);
+        rc = spawner_spawn(p->cfg.spawner, vars.vars, &pid, &pidfd, &own, err, sizeof err);
+    }
+    if (rc == 0)
+        memlimit_attach(p->cfg.memory, in->slot, pid);
+    pthread_mutex_lock(&p->mu);
+    pthread_cond_broadcast(&p->started);
+    if (in->gen != gen) { /* cannot happen: only this thread frees slots */
+        if (pidfd >= 0)
+            close(pidfd);
+        return;
+    }
+    if (rc != 0) {
+        start_failed(p, in, err);
+        return;
+    }
+    in->pid = pid;
+    in->pidfd = pidfd;
+    in->own_child = own;
+    log_debug("instance %s started as pid %d in %.3f ms, Runtime API %s", in->name, (int)pid,
+              (now_ns() - in->spawn_ns) / 1e6, in->endpoint);
+}
+
+/* Starts the processes of reserved slots. Locked. */
 static void spawn_reserved(struct instances *p)
+{
+    for (unsigned i = 0; i < p->cfg.max_concurrency && !p->stopping; i++)
+        if (p->inst[i].state == INST_SPAWN)
+            start_one(p, &p->inst[i]);
+}
+
+/* Sends SIGKILL to what enforce and the Runtime API marked; a failed invocation's
+ * peak memory is read first, while the process is still there. Locked. */
+static void kill_marked(struct instances *p)
 {
     for (unsigned i = 0; i < p->cfg.max_concurrency; i++) {
         struct instance *in = &p->inst[i];
-        if (in->state != INST_SPAWN || p->stopping)
+        if (in->state != INST_RUNNING || in->pid <= 0 || in->kill_reason == NULL || in->killed)
             continue;
-        char api[320], err[512];
-        snprintf(api, sizeof api, "%s/i/%s", p->cfg.runtime_api[in->worker], in->name);
-        unsigned gen = in->gen;
-        in->spawn_ns = now_ns();
-        in->state = INST_RUNNING; /* it may call /next before the spawn returns */
-        pthread_mutex_unlock(&p->mu);
-        pid_t pid = 0;
-        int pidfd = -1;
-        bool own = false;
-        int rc = spawner_spawn(p->cfg.spawner, api, &pid, &pidfd, &own, err, sizeof err);
-        pthread_mutex_lock(&p->mu);
-        pthread_cond_broadcast(&p->started);
-        if (in->gen != gen) { /* cannot happen: only this thread frees slots */
-            if (pidfd >= 0)
-                close(pidfd);
-            continue;
+        if (in->failure.due) {
+            unsigned mb = memlimit_peak_mb(in->pid);
+            if (mb > in->max_memory_mb)
+                in->max_memory_mb = mb;
         }
-        if (rc != 0) {
-            log_error("instance %s: %s", in->name, err);
-            if (in->inv) {
-                complete(in->inv, 502, "the function instance could not be started");
-                in->inv = NULL;
-            }
-            if (in->next_conn) {
-                server_resume(in->next_conn);
-                in->next_conn = NULL;
-            }
-            in->state = SLOT_FREE;
-            p->live--;
-            continue;
-        }
-        in->pid = pid;
-        in->pidfd = pidfd;
-        in->own_child = own;
-        pthread_cond_broadcast(&p->started);
-        log_debug("instance %s started as pid %d in %.3f ms", in->name, (int)pid,
-                  (now_ns() - in->spawn_ns) / 1e6);
+        kill(in->pid, SIGKILL);
+        in->killed = true;
     }
 }
 
@@ -660,14 +922,7 @@ static void *manager_main(void *arg)
         int64_t now = now_ns();
         int64_t next = enforce(p, now);
         spawn_reserved(p);
-        /* Kill what enforce and the Runtime API marked. */
-        for (unsigned i = 0; i < p->cfg.max_concurrency; i++) {
-            struct instance *in = &p->inst[i];
-            if (in->state == INST_RUNNING && in->pid > 0 && in->kill_reason && !in->killed) {
-                kill(in->pid, SIGKILL);
-                in->killed = true;
-            }
-        }
+        kill_marked(p);
         nfds_t n = 0;
         fds[n] = (struct pollfd){.fd = p->wake_fd, .events = POLLIN};
         who[n++] = NULL;

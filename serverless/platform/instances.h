@@ -9,13 +9,16 @@
  * An invocation that exceeds timeout_ms gets 504 and its instance is killed and
  * replaced; an instance that dies mid-invocation fails only that one (502).
  *
- * Instances are told apart by their Runtime API address: instance <slot>-<gen>
- * gets AWS_LAMBDA_RUNTIME_API=127.0.0.1:PORT/i/<slot>-<gen>, so every call it
- * makes says who it is (a Runtime API client appends /2018-06-01/... to it).
+ * Instances are told apart by their Runtime API endpoint: instance <slot>-<gen>
+ * gets a loopback listening socket of its own, and AWS_LAMBDA_RUNTIME_API=
+ * 127.0.0.1:PORT (host:port, as on Lambda). The worker that owns the instance
+ * accepts its connections (instances_accept), lets through only those of the
+ * instance's own processes (peer.h), and knows each connection's instance from
+ * then on: a call names its instance by the connection it comes on.
  *
  * Threads: faas's worker threads call in, each serving the trigger and the
- * Runtime API from one loop; every instance belongs to one worker (its Runtime
- * API address is that worker's port) and an invocation goes to an idle instance
+ * Runtime API from one loop; every instance belongs to one worker (which accepts
+ * on its endpoint) and an invocation goes to an idle instance
  * of the worker that received it when there is one, so handing it over and back
  * stays in that thread. One manager thread starts and reaps processes (pidfds)
  * and enforces deadlines. One mutex guards it all; suspended connections are
@@ -29,9 +32,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "lambda_log.h"
+#include "memlimit.h"
 #include "spawner.h"
+
+/* The largest response a function may post: AWS's runtime interface emulator's
+ * limit (6 MiB and 100 bytes). */
+#define RUNTIME_API_MAX_PAYLOAD (6u * 1024 * 1024 + 100)
 
 /* One invocation, shared (refcounted) by the trigger request and the manager. */
 struct invocation {
@@ -61,8 +70,10 @@ struct invocation *invocation_new(const char *id, char *event, size_t event_len)
 void invocation_unref(void *inv);
 
 struct instances_config {
-    /* "127.0.0.1:PORT" of the Runtime API, one per worker thread. */
-    const char *const *runtime_api;
+    /* Where endpoints listen: the Runtime API's host, port 0. */
+    struct sockaddr_storage runtime_addr;
+    socklen_t runtime_addrlen;
+    const int *accept_sets;    /* per worker: the epoll set its Runtime API accepts from */
     unsigned workers;
     unsigned max_concurrency;
     unsigned max_queue;
@@ -70,8 +81,8 @@ struct instances_config {
     uint64_t timeout_ms;
     unsigned memory_mb;
     unsigned provisioned;
-    const char *function_name;     /* for the invoked function ARN */
     struct spawner *spawner;
+    struct memlimit *memory;
     struct lambda_log *report;
 };
 
@@ -89,25 +100,43 @@ void instances_free(struct instances *p);
  * is done, possibly before this returns. */
 void instances_submit(struct instances *p, struct invocation *inv);
 
-/* Runtime API. instance is the "<slot>-<gen>" path element. */
+/* Runtime API. An instance is named by its key (slot << 32 | generation), the
+ * data its endpoint was registered with in the accept set. */
+
+/* The instance's endpoint is readable: accepts up to max waiting connections into
+ * fds, with the instance's pid and a duplicate of its pidfd (or -1; the caller
+ * closes it) for the peer check. Returns how many; 0 when none, or when the
+ * instance is gone or stopping (its connections are then closed here). */
+int instances_accept(struct instances *p, uint64_t key, int *fds, int max, pid_t *pid,
+                     int *pidfd);
+
 enum instances_next {
     NEXT_DELIVER,   /* *inv (a new reference) is the event to hand out */
     NEXT_PARKED,    /* conn was suspended; it is resumed when there is work */
-    NEXT_FORBIDDEN, /* unknown or stopped instance */
+    NEXT_FORBIDDEN, /* unknown or stopped instance, or an invocation in progress */
+    NEXT_WAITING,   /* another /next of this instance is waiting already: it keeps
+                     * its place (a waiting call whose connection closed is replaced) */
 };
-enum instances_next instances_next(struct instances *p, const char *instance,
-                                   struct MHD_Connection *conn, struct invocation **inv,
-                                   int64_t *deadline_unix_ms);
+/* resumed: conn is a parked call coming back (after server_resume). */
+enum instances_next instances_next(struct instances *p, uint64_t key,
+                                   struct MHD_Connection *conn, bool resumed,
+                                   struct invocation **inv, int64_t *deadline_unix_ms);
 
 /* A result for request id: is_error for .../error (error_type from the header or
  * body). Returns the HTTP status AWS gives: 202, 400 (not the current request id),
  * 403 (no invocation in progress: e.g. a second response). */
-unsigned instances_result(struct instances *p, const char *instance, const char *id,
-                          bool is_error, const char *body, size_t len,
-                          const char *error_type);
+unsigned instances_result(struct instances *p, uint64_t key, const char *id, bool is_error,
+                          const char *body, size_t len, const char *error_type);
+
+/* A response of len bytes, over the limit, for request id: as AWS's emulator does,
+ * the invocation fails (Function.ResponseSizeTooLarge; the caller gets 502) and the
+ * runtime is answered 413; the instance goes on to its next invocation. 400 or 403
+ * as above when id is not the invocation in progress. */
+unsigned instances_result_too_large(struct instances *p, uint64_t key, const char *id,
+                                    size_t len);
 
 /* POST /runtime/init/error: 202, or 403 when the instance is not initialising. */
-unsigned instances_init_error(struct instances *p, const char *instance, const char *body,
+unsigned instances_init_error(struct instances *p, uint64_t key, const char *body,
                               size_t len, const char *error_type);
 
 /* Live instance processes (for /health details and tests). */

@@ -3,20 +3,37 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
-#include "runtime.h"
+#include "peer.h"
 
 #define API_PREFIX "/2018-06-01/runtime/"
+#define MAX_WORKERS 1024
+
+/* Per worker: the endpoints of its instances and who each connection is. */
+struct api_worker {
+    int accept_set;            /* epoll: the instances' listening sockets */
+    struct peer_checker *peer;
+    uint64_t *owner;           /* by connection fd: its instance's key (0: none) */
+    size_t nowner;
+};
 
 struct runtime_api {
     struct instances **pool;
+    const struct server_config *site;
+    struct lambda_log *log;
     char function_arn[256];
     struct MHD_Response *accepted; /* 202 {"status":"OK"}, built once, shared */
     unsigned workers;              /* started workers: the last one frees it */
+    struct api_worker *worker[MAX_WORKERS];
 };
 
 static struct runtime_api api_state;
@@ -43,16 +60,52 @@ static enum MHD_Result reply_error(struct MHD_Connection *conn, unsigned status,
 
 static enum MHD_Result reply_status(struct MHD_Connection *conn, unsigned status)
 {
+    char message[128];
     switch (status) {
     case 202:
         return MHD_queue_response(conn, 202, api_state.accepted);
     case 400:
         return reply_error(conn, 400, "InvalidRequestID", "Invalid request ID");
+    case 413:
+        /* As AWS's emulator words it. */
+        snprintf(message, sizeof message, "Exceeded maximum allowed payload size (%u bytes).",
+                 RUNTIME_API_MAX_PAYLOAD);
+        return reply_error(conn, 413, "RequestEntityTooLarge", message);
     default:
         return reply_error(conn, 403, "InvalidStateTransition",
                            "State transition failed for runtime: no invocation in "
                            "progress for this request");
     }
+}
+
+/* An X-Ray trace header of the documented shape, Root=1-<8 hex: the time>-<24
+ * hex>;Parent=<16 hex>;Sampled=0, its hex digits taken from the request id (a
+ * UUID, unique per invocation). No tracing happens here. */
+static void trace_id(const char *request_id, char out[96])
+{
+    char hex[32];
+    size_t n = 0;
+    for (const char *p = request_id; *p != '\0' && n < 32; p++)
+        if (*p != '-')
+            hex[n++] = *p;
+    while (n < 32)
+        hex[n++] = '0';
+    /* Put together by hand: it is made once per invocation on the warm path. */
+    static const char digits[] = "0123456789abcdef";
+    unsigned t = (unsigned)time(NULL);
+    char *o = out;
+    memcpy(o, "Root=1-", 7);
+    o += 7;
+    for (int i = 7; i >= 0; i--)
+        *o++ = digits[(t >> (4 * i)) & 15];
+    *o++ = '-';
+    memcpy(o, hex + 8, 24);
+    o += 24;
+    memcpy(o, ";Parent=", 8);
+    o += 8;
+    memcpy(o, hex + 16, 16);
+    o += 16;
+    memcpy(o, ";Sampled=0", 11); /* with its NUL */
 }
 
 static enum MHD_Result deliver(struct MHD_Connection *conn, struct invocation *inv,
@@ -67,11 +120,9 @@ static enum MHD_Result deliver(struct MHD_Connection *conn, struct invocation *i
         return MHD_NO;
     }
     inv->event = NULL;
-    char deadline[32], trace[128];
+    char deadline[32], trace[96];
     snprintf(deadline, sizeof deadline, "%" PRId64, deadline_ms);
-    /* An X-Ray-shaped trace id derived from the request id (no tracing here). */
-    snprintf(trace, sizeof trace, "Root=1-%.8s-%.24s;Parent=%.16s;Sampled=0", inv->id,
-             inv->id + 9, inv->id + 19);
+    trace_id(inv->id, trace);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", inv->id);
     MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms", deadline);
@@ -79,6 +130,7 @@ static enum MHD_Result deliver(struct MHD_Connection *conn, struct invocation *i
     MHD_add_response_header(r, "Lambda-Runtime-Trace-Id", trace);
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
+    lambda_log_start(api_state.log, inv->id);
     invocation_unref(inv);
     return ret;
 }
@@ -86,79 +138,194 @@ static enum MHD_Result deliver(struct MHD_Connection *conn, struct invocation *i
 /* The marker in a parked /next's request slot: it was suspended once. */
 static char parked_marker;
 
+/* The instance whose endpoint the request's connection came in on (0: none, a key
+ * no instance has: generations start at 1). */
+static uint64_t caller(const struct server_request *req)
+{
+    const struct api_worker *w = req->worker;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci == NULL || ci->connect_fd < 0 || (size_t)ci->connect_fd >= w->nowner)
+        return 0;
+    return w->owner[ci->connect_fd];
+}
+
+static enum MHD_Result next(const struct server_request *req, struct instances *pool,
+                            uint64_t key)
+{
+    struct invocation *inv = NULL;
+    int64_t deadline = 0;
+    bool resumed = *req->state == &parked_marker;
+    switch (instances_next(pool, key, req->conn, resumed, &inv, &deadline)) {
+    case NEXT_DELIVER:
+        return deliver(req->conn, inv, deadline);
+    case NEXT_PARKED:
+        *req->state = &parked_marker;
+        return MHD_YES;
+    case NEXT_WAITING:
+        return reply_error(req->conn, 403, "InvalidStateTransition",
+                           "State transition failed for runtime: another "
+                           "/runtime/invocation/next call of this instance is waiting");
+    case NEXT_FORBIDDEN:
+        break;
+    }
+    return reply_status(req->conn, 403);
+}
+
+static const char *error_type_header(const struct server_request *req)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                       "Lambda-Runtime-Function-Error-Type");
+}
+
+/* POST /runtime/invocation/<id>/response or /error (rest is "<id>/..."). */
+static enum MHD_Result result(const struct server_request *req, struct instances *pool,
+                              uint64_t key, const char *rest)
+{
+    const char *tail = strchr(rest, '/');
+    char rid[64];
+    if (tail == NULL || (size_t)(tail - rest) >= sizeof rid)
+        return reply_status(req->conn, 400);
+    memcpy(rid, rest, (size_t)(tail - rest));
+    rid[tail - rest] = '\0';
+    bool is_error = strcmp(tail, "/error") == 0;
+    if (!is_error && strcmp(tail, "/response") != 0)
+        return reply_error(req->conn, 404, "NotFound", "no such Runtime API resource");
+    if (strcmp(req->method, MHD_HTTP_METHOD_POST) != 0)
+        return reply_error(req->conn, 405, "MethodNotAllowed", "use POST");
+    if (!is_error && req->body_too_large)
+        return reply_status(req->conn,
+                            instances_result_too_large(pool, key, rid, req->body_len));
+    const char *body = req->body_too_large || req->body == NULL ? "" : req->body;
+    size_t len = req->body_too_large ? 0 : req->body_len;
+    char type[128] = "";
+    if (is_error) {
+        json_t *doc = json_loadb(body, len, 0, NULL);
+        const char *btype = json_string_value(json_object_get(doc, "errorType"));
+        const char *htype = error_type_header(req);
+        snprintf(type, sizeof type, "%s", btype ? btype : htype ? htype : "");
+        json_decref(doc);
+    }
+    return reply_status(req->conn, instances_result(pool, key, rid, is_error, body, len, type));
+}
+
 static enum MHD_Result handle(const struct server_request *req)
 {
     struct instances *pool = *api_state.pool;
-    /* /i/<name>/2018-06-01/runtime/<rest> */
-    const char *name = req->url + 3;
-    const char *slash = strchr(name, '/');
-    char instance[24];
-    if (slash == NULL || (size_t)(slash - name) >= sizeof instance ||
-        strncmp(slash, API_PREFIX, strlen(API_PREFIX)) != 0 || pool == NULL)
+    uint64_t key = caller(req);
+    if (pool == NULL || strncmp(req->url, API_PREFIX, strlen(API_PREFIX)) != 0)
         return reply_error(req->conn, 404, "NotFound", "no such Runtime API resource");
-    memcpy(instance, name, (size_t)(slash - name));
-    instance[slash - name] = '\0';
-    const char *rest = slash + strlen(API_PREFIX);
+    const char *rest = req->url + strlen(API_PREFIX);
     bool post = strcmp(req->method, MHD_HTTP_METHOD_POST) == 0;
-
     if (strcmp(rest, "invocation/next") == 0) {
         if (post)
             return reply_error(req->conn, 405, "MethodNotAllowed", "use GET");
-        struct invocation *inv = NULL;
-        int64_t deadline = 0;
-        switch (instances_next(pool, instance, req->conn, &inv, &deadline)) {
-        case NEXT_DELIVER:
-            return deliver(req->conn, inv, deadline);
-        case NEXT_PARKED:
-            *req->state = &parked_marker;
-            return MHD_YES;
-        case NEXT_FORBIDDEN:
-            break;
-        }
-        return reply_status(req->conn, 403);
+        return next(req, pool, key);
     }
     if (strcmp(rest, "init/error") == 0) {
         if (!post)
             return reply_error(req->conn, 405, "MethodNotAllowed", "use POST");
-        const char *type =
-            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                        "Lambda-Runtime-Function-Error-Type");
-        return reply_status(req->conn, instances_init_error(pool, instance, req->body,
-                                                            req->body_len, type));
+        const char *body = req->body_too_large || req->body == NULL ? "" : req->body;
+        size_t len = req->body_too_large ? 0 : req->body_len;
+        return reply_status(req->conn, instances_init_error(pool, key, body, len,
+                                                            error_type_header(req)));
     }
-    if (strncmp(rest, "invocation/", 11) == 0) {
-        const char *id = rest + 11;
-        const char *tail = strchr(id, '/');
-        char rid[64];
-        if (tail == NULL || (size_t)(tail - id) >= sizeof rid)
-            return reply_status(req->conn, 400);
-        memcpy(rid, id, (size_t)(tail - id));
-        rid[tail - id] = '\0';
-        bool is_error = strcmp(tail, "/error") == 0;
-        if (!is_error && strcmp(tail, "/response") != 0)
-            return reply_error(req->conn, 404, "NotFound", "no such Runtime API resource");
-        if (!post)
-            return reply_error(req->conn, 405, "MethodNotAllowed", "use POST");
-        char type[128] = "";
-        const char *htype = MHD_lookup_connection_value(
-            req->conn, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
-        if (is_error) {
-            json_t *doc = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
-            const char *btype = json_string_value(json_object_get(doc, "errorType"));
-            snprintf(type, sizeof type, "%s", btype ? btype : htype ? htype : "");
-            json_decref(doc);
-        }
-        return reply_status(req->conn,
-                            instances_result(pool, instance, rid, is_error,
-                                             req->body ? req->body : "", req->body_len,
-                                             type));
-    }
+    if (strncmp(rest, "invocation/", 11) == 0)
+        return result(req, pool, key, rest + 11);
     return reply_error(req->conn, 404, "NotFound", "no such Runtime API resource");
+}
+
+/* Notes which instance the connection on fd belongs to. */
+static bool set_owner(struct api_worker *w, int fd, uint64_t key)
+{
+    size_t need = (size_t)fd + 1;
+    if (need > w->nowner) {
+        size_t n = need < 256 ? 256 : need * 2;
+        uint64_t *o = realloc(w->owner, n * sizeof *o);
+        if (o == NULL)
+            return false;
+        memset(o + w->nowner, 0, (n - w->nowner) * sizeof *o);
+        w->owner = o;
+        w->nowner = n;
+    }
+    w->owner[fd] = key;
+    return true;
+}
+
+/* Logs a refused connection, at most a few per second (a port scan must not flood
+ * the log). */
+static void log_refused(uint64_t key, const char *why)
+{
+    static struct log_budget budget;
+    if (log_budget_take(&budget))
+        log_warn("refused a Runtime API connection to instance %u-%u: %s",
+                 (unsigned)(key >> 32), (unsigned)key, why);
+}
+
+/* Takes the connections waiting on instance key's endpoint: those of the
+ * instance's own processes go to this worker's daemon, the others are closed. */
+static void adopt(struct api_worker *w, struct instances *pool, uint64_t key)
+{
+    int fds[8];
+    pid_t pid = 0;
+    int pidfd = -1;
+    int n = instances_accept(pool, key, fds, 8, &pid, &pidfd);
+    for (int i = 0; i < n; i++) {
+        char why[200];
+        struct sockaddr_storage a;
+        socklen_t alen = sizeof a;
+        uint64_t t0 = clock_now_ns();
+        enum peer_verdict verdict = peer_check(w->peer, fds[i], pid, pidfd, why, sizeof why);
+        log_debug("Runtime API connection to instance %u-%u: owner checked in %.1f us",
+                  (unsigned)(key >> 32), (unsigned)key, (clock_now_ns() - t0) / 1e3);
+        if (verdict != PEER_OWNED) {
+            log_refused(key, why);
+            close(fds[i]);
+        } else if (getpeername(fds[i], (struct sockaddr *)&a, &alen) != 0 ||
+                   !set_owner(w, fds[i], key)) {
+            close(fds[i]);
+        } else {
+            server_add_connection(api_state.site, fds[i], (struct sockaddr *)&a, alen);
+        }
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+}
+
+/* The worker's accept set is readable: some of its instances' endpoints have
+ * connections waiting. */
+static void accept_ready(void *worker)
+{
+    struct api_worker *w = worker;
+    struct instances *pool = *api_state.pool;
+    struct epoll_event ev[16];
+    int n = epoll_wait(w->accept_set, ev, 16, 0);
+    for (int i = 0; i < n && pool != NULL; i++)
+        adopt(w, pool, ev[i].data.u64);
+}
+
+static int accept_fd(void *worker)
+{
+    return ((struct api_worker *)worker)->accept_set;
+}
+
+static void worker_fini(void *worker)
+{
+    struct api_worker *w = worker;
+    struct runtime_api *api = &api_state;
+    if (--api->workers == 0 && api->accepted != NULL) {
+        MHD_destroy_response(api->accepted);
+        api->accepted = NULL;
+    }
+    if (w->accept_set >= 0)
+        close(w->accept_set);
+    peer_checker_free(w->peer);
+    free(w->owner);
+    free(w);
 }
 
 static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
 {
-    (void)index;
     struct runtime_api *api = app;
     if (api->accepted == NULL) { /* workers start one after the other */
         static const char ok[] = "{\"status\":\"OK\"}";
@@ -172,32 +339,50 @@ static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
         }
     }
     api->workers++;
-    return app;
+    struct api_worker *w = calloc(1, sizeof *w);
+    if (w != NULL) {
+        w->accept_set = epoll_create1(EPOLL_CLOEXEC);
+        w->peer = peer_checker_new();
+    }
+    if (w == NULL || w->accept_set < 0 || w->peer == NULL || index >= MAX_WORKERS) {
+        snprintf(err, errlen, "Runtime API worker %u: out of resources", index);
+        if (w != NULL)
+            worker_fini(w);
+        else
+            api->workers--;
+        return NULL;
+    }
+    api->worker[index] = w;
+    return w;
 }
 
-static void worker_fini(void *app)
+int runtime_api_accept_set(unsigned worker)
 {
-    struct runtime_api *api = app;
-    if (--api->workers == 0 && api->accepted != NULL) {
-        MHD_destroy_response(api->accepted);
-        api->accepted = NULL;
-    }
+    return worker < MAX_WORKERS && api_state.worker[worker] ? api_state.worker[worker]->accept_set
+                                                            : -1;
 }
 
 void runtime_api_configure(struct server_config *cfg, struct instances **pool_ref,
-                           const char *function_name)
+                           const char *function_arn, struct lambda_log *log)
 {
+    /* A response over the limit is read and dropped, then answered 413 here, so
+     * the invocation is recorded as failed and the connection stays open. */
     static const struct server_route routes[] = {
-        {.path = "/i/", .prefix = true, .methods = SERVER_GET | SERVER_POST,
-         .handler = handle, .keep_body = true, .max_body = RUNTIME_MAX_RESPONSE},
+        {.path = API_PREFIX, .prefix = true, .methods = SERVER_GET | SERVER_POST,
+         .handler = handle, .keep_body = true, .max_body = RUNTIME_API_MAX_PAYLOAD,
+         .handle_oversize = true},
     };
     api_state.pool = pool_ref;
-    snprintf(api_state.function_arn, sizeof api_state.function_arn,
-             "arn:aws:lambda:local:000000000000:function:%s", function_name);
+    api_state.site = cfg;
+    api_state.log = log;
+    snprintf(api_state.function_arn, sizeof api_state.function_arn, "%s", function_arn);
     cfg->routes = routes;
     cfg->nroutes = 1;
+    cfg->no_listen = true;
     cfg->suspend_resume = true;
     cfg->worker_init = worker_init;
     cfg->worker_fini = worker_fini;
+    cfg->worker_fd = accept_fd;
+    cfg->worker_fd_ready = accept_ready;
     cfg->app = &api_state;
 }

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,20 +16,11 @@
 #include "log.h"
 #include "zygote.h"
 
-/* Sanitizer builds reserve terabytes of shadow address space, which RLIMIT_DATA
- * counts: no limit there (the peak-RSS check in the instance manager remains). */
-#if defined(__SANITIZE_ADDRESS__)
-#define SPAWN_LIMIT_MEMORY 0
-#else
-#define SPAWN_LIMIT_MEMORY 1
-#endif
-
 struct spawner {
     enum spawn_mode mode;
     const char *function;
     char *const *envp;
     size_t nenv;
-    uint64_t memory_limit;
     /* fork-server */
     pid_t template_pid;
     int template_pidfd;
@@ -75,18 +65,28 @@ static int spawn_process(const char *path, char *const envp[], int extra_fd, pid
     return 0;
 }
 
-/* envp plus one extra "NAME=value" (replacing NAME if present); malloc'd array
- * whose strings, except the extra one, belong to envp. */
-static char **env_with(char *const *envp, size_t n, const char *extra)
+/* envp with the "NAME=value" entries of extra put in (replacing those of the
+ * same name): a malloc'd array whose strings belong to envp and extra. */
+static char **env_with(char *const *envp, size_t n, char *const *extra)
 {
-    char **out = malloc((n + 2) * sizeof *out);
+    size_t nextra = 0;
+    while (extra[nextra] != NULL)
+        nextra++;
+    char **out = malloc((n + nextra + 1) * sizeof *out);
     if (out == NULL)
         return NULL;
-    size_t name_len = strcspn(extra, "=") + 1, k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(envp[i], extra, name_len) != 0)
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool replaced = false;
+        for (size_t j = 0; j < nextra && !replaced; j++) {
+            size_t name_len = strcspn(extra[j], "=") + 1;
+            replaced = strncmp(envp[i], extra[j], name_len) == 0;
+        }
+        if (!replaced)
             out[k++] = envp[i];
-    out[k++] = (char *)extra;
+    }
+    for (size_t j = 0; j < nextra; j++)
+        out[k++] = extra[j];
     out[k] = NULL;
     return out;
 }
@@ -118,8 +118,44 @@ static void stop_template(struct spawner *s)
     s->template_pidfd = -1;
 }
 
+/* Waits for the template's ready message, at most SPAWN_TEMPLATE_READY_S; a
+ * template that exits first (a runtime that does not call zygote_serve, such as
+ * any non-C one: it fails without a Runtime API address, or just ends) is
+ * reported as soon as it has exited. 0, or -1 with err set. */
+static int template_ready(struct spawner *s, char *err, size_t errlen)
+{
+    s->template_pidfd = pidfd_open(s->template_pid);
+    struct pollfd p[2] = {{.fd = s->sock, .events = POLLIN},
+                          {.fd = s->template_pidfd, .events = POLLIN}};
+    struct zygote_ready ready;
+    int n = poll(p, s->template_pidfd >= 0 ? 2 : 1, SPAWN_TEMPLATE_READY_S * 1000);
+    if (n > 0 && (p[0].revents & POLLIN) &&
+        recv(s->sock, &ready, sizeof ready, MSG_DONTWAIT) == sizeof ready &&
+        ready.magic == ZYGOTE_MAGIC)
+        return 0;
+    /* Its end of the socket closes as it exits, a moment before the pidfd says so. */
+    struct pollfd exited = {.fd = s->template_pidfd, .events = POLLIN};
+    int st;
+    if (n > 0 && s->template_pidfd >= 0 && poll(&exited, 1, 1000) == 1 &&
+        waitpid(s->template_pid, &st, 0) == s->template_pid) {
+        s->template_pid = 0;
+        snprintf(err, errlen,
+                 "%s exited (%s %d) before it was ready as a fork-server template: "
+                 "--start fork-server needs a function that calls zygote_serve "
+                 "(serverless/function/zygote.h); use --start exec",
+                 s->function, WIFSIGNALED(st) ? "signal" : "status",
+                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    } else {
+        snprintf(err, errlen,
+                 "%s did not start as a fork-server template within %d s (does it "
+                 "call zygote_serve?)",
+                 s->function, SPAWN_TEMPLATE_READY_S);
+    }
+    return -1;
+}
+
 struct spawner *spawner_open(enum spawn_mode mode, const char *function, char *const *envp,
-                             uint64_t memory_limit, char *err, size_t errlen)
+                             char *err, size_t errlen)
 {
     struct spawner *s = calloc(1, sizeof *s);
     if (s == NULL) {
@@ -131,7 +167,6 @@ struct spawner *spawner_open(enum spawn_mode mode, const char *function, char *c
     s->envp = envp;
     while (envp[s->nenv] != NULL)
         s->nenv++;
-    s->memory_limit = SPAWN_LIMIT_MEMORY ? memory_limit : 0;
     s->sock = -1;
     s->template_pidfd = -1;
     if (access(function, X_OK) != 0) {
@@ -152,31 +187,16 @@ struct spawner *spawner_open(enum spawn_mode mode, const char *function, char *c
      * children do not each resolve, and copy-on-write, the same PLT entries on
      * their first calls; it removes the variable again unless the function's
      * environment set it (zygote.h). */
-    char **env = env_with(envp, s->nenv, ZYGOTE_ENV "=3");
-    char **bound = env != NULL && !env_has(envp, s->nenv, "LD_BIND_NOW")
-                       ? env_with(env, s->nenv + 1, "LD_BIND_NOW=" ZYGOTE_BIND_NOW)
-                       : NULL;
-    int rc = env ? spawn_process(function, bound ? bound : env, sv[1], &s->template_pid, err,
-                                 errlen)
-                 : -1;
-    free(bound);
+    char *template_vars[] = {ZYGOTE_ENV "=3",
+                             env_has(envp, s->nenv, "LD_BIND_NOW")
+                                 ? NULL : "LD_BIND_NOW=" ZYGOTE_BIND_NOW,
+                             NULL};
+    char **env = env_with(envp, s->nenv, template_vars);
+    int rc = env ? spawn_process(function, env, sv[1], &s->template_pid, err, errlen) : -1;
     free(env);
     close(sv[1]);
     s->sock = sv[0];
-    if (rc != 0) {
-        stop_template(s);
-        free(s);
-        return NULL;
-    }
-    s->template_pidfd = pidfd_open(s->template_pid);
-    struct pollfd p = {.fd = s->sock, .events = POLLIN};
-    struct zygote_ready ready;
-    if (poll(&p, 1, 10000) != 1 || recv(s->sock, &ready, sizeof ready, 0) != sizeof ready ||
-        ready.magic != ZYGOTE_MAGIC) {
-        snprintf(err, errlen,
-                 "%s did not start as a fork-server template within 10 s (does it "
-                 "call zygote_serve?)",
-                 function);
+    if (rc != 0 || template_ready(s, err, errlen) != 0) {
         stop_template(s);
         free(s);
         return NULL;
@@ -186,11 +206,20 @@ struct spawner *spawner_open(enum spawn_mode mode, const char *function, char *c
 
 int spawner_template_pidfd(const struct spawner *s) { return s->template_pidfd; }
 
-static int fork_server_spawn(struct spawner *s, const char *runtime_api, pid_t *pid,
-                             int *pidfd, char *err, size_t errlen)
+static int fork_server_spawn(struct spawner *s, char *const *vars, pid_t *pid, int *pidfd,
+                             char *err, size_t errlen)
 {
-    struct zygote_request req = {.memory_limit = s->memory_limit};
-    snprintf(req.runtime_api, sizeof req.runtime_api, "%s", runtime_api);
+    struct zygote_request req = {.memory_limit = 0}; /* memlimit.h limits memory */
+    size_t used = 0;
+    for (size_t i = 0; vars[i] != NULL; i++) {
+        size_t n = strlen(vars[i]) + 1;
+        if (used + n + 1 > sizeof req.env) {
+            snprintf(err, errlen, "the instance's variables do not fit a fork request");
+            return -1;
+        }
+        memcpy(req.env + used, vars[i], n);
+        used += n;
+    }
     if (s->sock < 0 || send(s->sock, &req, sizeof req, MSG_NOSIGNAL) != sizeof req) {
         snprintf(err, errlen, "fork-server template is gone");
         return -1;
@@ -223,17 +252,15 @@ static int fork_server_spawn(struct spawner *s, const char *runtime_api, pid_t *
     return 0;
 }
 
-int spawner_spawn(struct spawner *s, const char *runtime_api, pid_t *pid, int *pidfd,
+int spawner_spawn(struct spawner *s, char *const *vars, pid_t *pid, int *pidfd,
                   bool *own_child, char *err, size_t errlen)
 {
     if (s->mode == SPAWN_FORK_SERVER) {
         *own_child = false;
-        return fork_server_spawn(s, runtime_api, pid, pidfd, err, errlen);
+        return fork_server_spawn(s, vars, pid, pidfd, err, errlen);
     }
     *own_child = true;
-    char api[320];
-    snprintf(api, sizeof api, "AWS_LAMBDA_RUNTIME_API=%s", runtime_api);
-    char **env = env_with(s->envp, s->nenv, api);
+    char **env = env_with(s->envp, s->nenv, vars);
     if (env == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -242,13 +269,6 @@ int spawner_spawn(struct spawner *s, const char *runtime_api, pid_t *pid, int *p
     free(env);
     if (rc != 0)
         return -1;
-    /* posix_spawn returns once the child has exec'd, so the limit lands while the
-     * dynamic loader runs; RLIMIT_DATA counts what was mapped before it too. */
-    if (s->memory_limit != 0) {
-        struct rlimit rl = {s->memory_limit, s->memory_limit};
-        if (prlimit(*pid, RLIMIT_DATA, &rl, NULL) != 0)
-            log_warn("prlimit RLIMIT_DATA on %d: %s", (int)*pid, strerror(errno));
-    }
     *pidfd = pidfd_open(*pid);
     if (*pidfd < 0) {
         snprintf(err, errlen, "pidfd_open: %s", strerror(errno));

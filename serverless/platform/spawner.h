@@ -4,7 +4,7 @@
  *  fork-server one template process, started once with ZYGOTE_ENV, initialises
  *              and forks a pre-initialised child per cold start (zygote.h).
  * Both give faas a pidfd per instance, so the instance manager waits for exits
- * with poll(2) whoever the parent is. Memory: RLIMIT_DATA (see faas --help). */
+ * with poll(2) whoever the parent is. Memory limits are memlimit.h's. */
 #ifndef ARCHBENCH_SPAWNER_H
 #define ARCHBENCH_SPAWNER_H
 
@@ -16,15 +16,20 @@ enum spawn_mode { SPAWN_EXEC, SPAWN_FORK_SERVER };
 
 struct spawner;
 
-/* envp: the instances' environment (NULL-terminated; AWS_LAMBDA_RUNTIME_API is
- * added per instance). memory_limit: bytes of RLIMIT_DATA, 0 for none. In
- * fork-server mode the template is started here and must report ready within 10 s. */
-struct spawner *spawner_open(enum spawn_mode mode, const char *function, char *const *envp,
-                             uint64_t memory_limit, char *err, size_t errlen);
+/* A template gets this long to report ready before faas gives up. */
+#define SPAWN_TEMPLATE_READY_S 10
 
-/* Starts one instance whose Runtime API is runtime_api ("host:port/path").
- * *own_child is true when faas is the parent (exec mode) and must waitpid it. */
-int spawner_spawn(struct spawner *s, const char *runtime_api, pid_t *pid, int *pidfd,
+/* envp: the environment every instance shares (NULL-terminated). In fork-server
+ * mode the template is started here and must report ready within
+ * SPAWN_TEMPLATE_READY_S (one that exits first is reported at once). */
+struct spawner *spawner_open(enum spawn_mode mode, const char *function, char *const *envp,
+                             char *err, size_t errlen);
+
+/* Starts one instance with vars ("NAME=value", NULL-terminated: its own Runtime
+ * API address and the others that differ per instance) added to the shared
+ * environment. *own_child is true when faas is the parent (exec mode) and must
+ * waitpid it. */
+int spawner_spawn(struct spawner *s, char *const *vars, pid_t *pid, int *pidfd,
                   bool *own_child, char *err, size_t errlen);
 
 /* The template's pidfd (fork-server mode), or -1. */

@@ -193,6 +193,103 @@ static json_t *load_figures(const char *dir, struct run_figures *m)
     return doc;
 }
 
+/* Every scenario splits its CPU per request by process: the architecture's own
+ * processes (sut_processes), no others, each share >= 0, adding up to the total. */
+static void assert_cpu_split(json_t *doc)
+{
+    for (int a = 0; a < SUT_NARCH; a++) {
+        json_t *arch = json_object_get(json_object_get(doc, "architectures"),
+                                       sut_arch_name((enum sut_arch)a));
+        const char *const *names = sut_processes((enum sut_arch)a);
+        size_t nnames = 0;
+        while (names[nnames] != NULL)
+            nnames++;
+        size_t i;
+        json_t *sc;
+        json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
+        {
+            json_t *split = json_object_get(sc, "cpu_us_per_request_by_process");
+            assert_true(json_is_object(split));
+            assert_int_equal(json_object_size(split), nnames);
+            double sum = 0;
+            for (size_t k = 0; k < nnames; k++) {
+                json_t *v = json_object_get(split, names[k]);
+                if (!json_is_number(v) || json_number_value(v) < 0)
+                    fail_msg("%s %s: no share for %s", sut_arch_name((enum sut_arch)a),
+                             json_string_value(json_object_get(sc, "name")), names[k]);
+                sum += json_number_value(v);
+            }
+            double total = json_number_value(json_object_get(sc, "cpu_us_per_request"));
+            if (fabs(sum - total) > 0.001 * total + 0.01)
+                fail_msg("%s %s: shares add up to %g, the total is %g",
+                         sut_arch_name((enum sut_arch)a),
+                         json_string_value(json_object_get(sc, "name")), sum, total);
+        }
+    }
+}
+
+static double jnum(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_number(v))
+        fail_msg("\"%s\" is missing or not a number", key);
+    return json_number_value(v);
+}
+
+/* run.json's calibration before every round and steal over the run. */
+static void check_machine_fields(json_t *doc)
+{
+    json_t *cal = json_object_get(doc, "calibration");
+    assert_non_null(json_string_value(json_object_get(cal, "workload")));
+    json_t *rounds = json_object_get(cal, "rounds");
+    /* 3 architectures x (2 saturation rounds + 1 open-loop round + 1 fault phase) */
+    assert_int_equal(json_array_size(rounds), 12);
+    size_t i;
+    json_t *c;
+    json_array_foreach(rounds, i, c) {
+        assert_true(jnum(c, "ms") > 0);
+        assert_int_equal(json_array_size(json_object_get(c, "samples_ms")), 5);
+        assert_non_null(json_string_value(json_object_get(c, "arch")));
+    }
+    assert_true(jnum(cal, "speed_change") >= 0);
+    json_t *steal = json_object_get(doc, "steal");
+    double st = jnum(steal, "sut"), busy = jnum(steal, "sut_busy");
+    assert_true(st >= 0 && st <= 1 && busy > 0 && busy <= 1);
+    assert_true(jnum(steal, "all") >= 0);
+    assert_true(json_is_boolean(json_object_get(doc, "drift_warning")));
+}
+
+/* Each scenario's steal and memory; the open loops' arrivals; the serverless
+ * scenarios' cold starts. */
+static void check_scenario_fields(json_t *doc)
+{
+    const char *key;
+    json_t *arch;
+    json_object_foreach(json_object_get(doc, "architectures"), key, arch) {
+        /* one per start: the rounds', and the fault phase's */
+        assert_int_equal(json_array_size(json_object_get(arch, "idle_pss_kb")), 2);
+        assert_int_equal(json_array_size(json_object_get(arch, "startup_ms")), 2);
+        size_t i;
+        json_t *sc;
+        json_array_foreach(json_object_get(arch, "scenarios"), i, sc) {
+            assert_true(jnum(sc, "pss_kb") > 0);
+            assert_true(jnum(sc, "pss_kb") <= jnum(sc, "peak_rss_kb"));
+            assert_true(jnum(sc, "steal") >= 0 && jnum(sc, "sut_cpu_busy") > 0);
+            if (jnum(sc, "rate") > 0) {
+                assert_string_equal(json_string_value(json_object_get(sc, "arrivals")),
+                                    "poisson");
+                assert_string_equal(json_string_value(json_object_get(json_object_get(
+                                        json_object_get(sc, "loadgen"), "config"), "arrivals")),
+                                    "poisson");
+            }
+            json_t *cold = json_object_get(sc, "cold_starts");
+            assert_true((cold != NULL) == (strcmp(key, "serverless") == 0));
+            if (cold)
+                assert_true(json_is_integer(json_object_get(cold, "in_window")));
+        }
+    }
+}
+
 static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **state)
 {
     (void)state;
@@ -223,7 +320,24 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
                     am->fault_recovery_ms < 10000);
         assert_true(am->fault_requests > 0);
     }
+    assert_cpu_split(doc);
+    /* the gateway and both services, the platform and the function, used CPU */
+    assert_int_equal(m.arch[SUT_MICROSERVICES].nprocesses, 3);
+    for (unsigned p = 0; p < 3; p++)
+        assert_true(m.arch[SUT_MICROSERVICES].process_cpu_us[p] > 0);
+    assert_int_equal(m.arch[SUT_SERVERLESS].nprocesses, 2);
+    for (unsigned p = 0; p < 2; p++)
+        assert_true(m.arch[SUT_SERVERLESS].process_cpu_us[p] > 0);
+    /* the interleaved rounds: a ratio to the monolith for each of the smoke's two */
+    assert_int_equal(m.rounds, 2);
+    assert_int_equal(m.arch[SUT_MICROSERVICES].thr_ratio.n, 2);
+    assert_int_equal(m.arch[SUT_SERVERLESS].cpu_ratio.n, 2);
+    check_machine_fields(doc);
+    check_scenario_fields(doc);
     const struct arch_figures *sls = &m.arch[SUT_SERVERLESS];
+    /* 65 processes sharing one binary and its libraries: less PSS than RSS (how much
+     * less depends on the build: a sanitizer's shadow memory is private to each) */
+    assert_true(sls->peak_pss_mb > 0 && sls->peak_pss_mb < sls->peak_rss_mb);
     assert_true(sls->has_cold);
     for (int k = 0; k < MODE_N; k++) {
         assert_true(isfinite(sls->cold_p50_ms[k]) && sls->cold_p50_ms[k] > 0);
@@ -263,6 +377,48 @@ static char *read_in(const char *dir, const char *name)
     if (text == NULL)
         fail_msg("missing %s", path);
     return text;
+}
+
+/* The targets in the interleaved rounds: each calibrated before every round (two of
+ * closed loop and one of open loop in the smoke profile), the command started once
+ * and frozen between its rounds, the URL never started; ratios to the monolith per
+ * round; the command's CPU under its own name and its PSS, the URL's not sampled. */
+static void check_targets_in_rounds(json_t *doc, const struct run_figures *m)
+{
+    json_t *archs = json_object_get(doc, "architectures");
+    json_t *py = json_object_get(archs, "py"), *far = json_object_get(archs, "far");
+    assert_int_equal(json_array_size(json_object_get(py, "startup_ms")), 1);
+    assert_int_equal(json_array_size(json_object_get(far, "startup_ms")), 0);
+    unsigned calibrated[2] = {0, 0};
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(doc, "calibration"), "rounds"), i, c)
+    {
+        const char *a = json_string_value(json_object_get(c, "arch"));
+        calibrated[0] += strcmp(a, "py") == 0;
+        calibrated[1] += strcmp(a, "far") == 0;
+    }
+    assert_int_equal(calibrated[0], 3);
+    assert_int_equal(calibrated[1], 3);
+    const struct arch_figures *fpy = figures_arch_named(m, "py");
+    const struct arch_figures *ffar = figures_arch_named(m, "far");
+    assert_int_equal(fpy->thr_ratio.n, 2);
+    assert_int_equal(fpy->cpu_ratio.n, 2);
+    assert_int_equal(ffar->thr_ratio.n, 2);
+    assert_int_equal(ffar->cpu_ratio.n, 0);
+    assert_int_equal(fpy->nprocesses, 1);
+    assert_string_equal(fpy->process_name[0], "py");
+    assert_true(fabs(fpy->process_cpu_us[0] - fpy->cpu_us) <= 0.001 * fpy->cpu_us + 0.01);
+    assert_int_equal(ffar->nprocesses, 0);
+    assert_true(fpy->peak_pss_mb > 0 && fpy->peak_pss_mb <= fpy->peak_rss_mb);
+    assert_true(isnan(ffar->peak_pss_mb));
+    json_t *sc;
+    json_array_foreach(json_object_get(far, "scenarios"), i, sc)
+    {
+        assert_true(json_is_null(json_object_get(sc, "cpu_us_per_request_by_process")));
+        assert_true(json_is_null(json_object_get(sc, "pss_kb")));
+    }
+    assert_true(json_is_boolean(json_object_get(doc, "drift_warning")));
 }
 
 /* archbench run --target: a command (the Python example), a URL (a monolith this
@@ -310,7 +466,16 @@ static void test_smoke_run_with_targets(void **state)
     assert_true(figures_headline_thr(py) > 0 && figures_headline_thr(far) > 0);
     assert_int_equal(py->verify_errors + far->verify_errors, 0);
     assert_int_equal(m.nunmeasured, 1);
+    check_targets_in_rounds(doc, &m);
     json_decref(doc);
+    /* the command's {data}: the dataset without the services' shared secret */
+    char path[512];
+    snprintf(path, sizeof path, "%s/service-secret", data);
+    assert_int_equal(access(path, R_OK), 0);
+    snprintf(path, sizeof path, "%s/target-data/service-secret", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(path, sizeof path, "%s/target-data/app.db", dir);
+    assert_int_equal(access(path, R_OK), 0);
 
     char *en = read_in(dir, "report.md"), *es = read_in(dir, "report.es.md");
     char *dat = read_in(dir, "charts/throughput.dat");
@@ -324,6 +489,16 @@ static void test_smoke_run_with_targets(void **state)
     assert_non_null(strstr(strstr(es, "## far\n"), "### Diferencia"));
     assert_non_null(strstr(en, "**broken** failed 1 of the 22 cases"));
     assert_non_null(strstr(dat, "monolith microservices serverless py far"));
+    /* the CPU split and the cost: py's own line and row; far has none, and why */
+    assert_non_null(strstr(en, "| py | `py` | "));
+    const char *cost = strstr(en, "## Cost on AWS");
+    assert_non_null(cost);
+    assert_non_null(strstr(cost, "| py | "));
+    assert_null(strstr(cost, "| far | "));
+    assert_non_null(strstr(cost, "far is measured at its URL"));
+    char *cost_dat = read_in(dir, "charts/cost.dat");
+    assert_non_null(strstr(cost_dat, "monolith microservices serverless py far"));
+    free(cost_dat);
     free(en);
     free(es);
     free(dat);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lg_hist.h"
+#include "lg_sched.h"
 
 static char tmpdir[256];
 
@@ -149,6 +150,8 @@ struct test_server {
     pthread_t tid;
     unsigned long responses;
     unsigned long tagged; /* requests with the -H header and a Host header */
+    unsigned long stall_at; /* > 0: before answering this response, stall ... */
+    unsigned stall_ms;      /* ... this long: every connection waits (one thread) */
 };
 
 struct ts_client {
@@ -202,6 +205,10 @@ static bool ts_answer(struct test_server *ts, int fd, const char *req)
         const char *bad = "HTTP/1.1 2x0 broken\r\n\r\n";
         ts_send_all(fd, bad, strlen(bad));
         return false;
+    }
+    if (ts->stall_at && ts->responses == ts->stall_at) {
+        struct timespec st = {ts->stall_ms / 1000, (long)(ts->stall_ms % 1000) * 1000000L};
+        nanosleep(&st, NULL);
     }
     unsigned shown = id == 3 ? 4 : id;
     char body[128], resp[512];
@@ -375,17 +382,28 @@ static int loadgen(const char *json, const char *stdout_file, const char *stderr
     return run(argv, stdout_file, stderr_file, 60);
 }
 
+/* The tokens file of the test server (written) and a test's output files. */
+static void ts_files(const char *name, char tokens[300], char json[300], char out[300],
+                     char err[300])
+{
+    char file[40]; /* with tmpdir, fits the 300 bytes */
+    tmp_path(tokens, 300, "ts_tokens.tsv");
+    snprintf(file, sizeof file, "%s.json", name);
+    tmp_path(json, 300, file);
+    snprintf(file, sizeof file, "%s.out", name);
+    tmp_path(out, 300, file);
+    snprintf(file, sizeof file, "%s.err", name);
+    tmp_path(err, 300, file);
+    ts_write_tokens(tokens);
+}
+
 static void test_wrong_user_bodies_are_verify_errors(void **state)
 {
     (void)state;
     struct test_server ts;
     ts_start(&ts, false);
     char tokens[300], json[300], out[300], err[300], url[64];
-    tmp_path(tokens, sizeof tokens, "ts_tokens.tsv");
-    tmp_path(json, sizeof json, "verify.json");
-    tmp_path(out, sizeof out, "verify.out");
-    tmp_path(err, sizeof err, "verify.err");
-    ts_write_tokens(tokens);
+    ts_files("verify", tokens, json, out, err);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "4", "-d", "1s", "--warmup", "0", "--tokens", tokens, "--verify",
                           url, NULL};
@@ -425,11 +443,7 @@ static void test_open_loop_sends_rate_times_duration(void **state)
     struct test_server ts;
     ts_start(&ts, false);
     char tokens[300], json[300], out[300], err[300], url[64];
-    tmp_path(tokens, sizeof tokens, "ts_tokens.tsv");
-    tmp_path(json, sizeof json, "open.json");
-    tmp_path(out, sizeof out, "open.out");
-    tmp_path(err, sizeof err, "open.err");
-    ts_write_tokens(tokens);
+    ts_files("open", tokens, json, out, err);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "5", "-t", "2", "-R", "150", "-d", "2s", "--warmup", "500ms",
                           "--tokens", tokens, "-H", "X-Loadgen-Test: yes", url, NULL};
@@ -452,17 +466,57 @@ static void test_open_loop_sends_rate_times_duration(void **state)
     json_decref(doc);
 }
 
+/* A seeded Poisson run sends exactly the requests its schedule plans in the window
+ * (the test plans them with the same seed), and a server stall still shows in the
+ * latency from the planned send times (coordinated omission corrected) while the
+ * latency from the actual sends hides it. */
+static void test_poisson_open_loop_follows_its_seed_and_counts_stalls(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    ts_start(&ts, false);
+    ts.stall_at = 150; /* about 0.25 s into the window */
+    ts.stall_ms = 400;
+    char tokens[300], json[300], out[300], err[300], url[64];
+    ts_files("poisson", tokens, json, out, err);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
+    const char *args[] = {"-c", "4", "-R", "200", "-d", "1s", "--warmup", "500ms",
+                          "--arrivals", "poisson", "--seed", "1234", "--tokens", tokens, url,
+                          NULL};
+    int rc = loadgen(json, out, err, args);
+    ts_stop(&ts);
+    assert_int_equal(rc, 0);
+    /* the planned arrivals of the window [0.5 s, 1.5 s), over the 4 connections */
+    json_int_t planned = 0;
+    for (unsigned g = 0; g < 4; g++) {
+        struct lg_sched s;
+        lg_sched_init(&s, LG_ARRIVALS_POISSON, 200, 4, g, 1234);
+        for (uint64_t t; (t = lg_sched_peek(&s)) < 1500000000ULL; lg_sched_advance(&s))
+            planned += t >= 500000000ULL;
+    }
+    json_t *doc = load_json(json);
+    assert_int_equal(jint(doc, "requests"), planned);
+    assert_int_equal(jint(doc, "errors/total"), 0);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "config"), "arrivals")), "poisson");
+    assert_int_equal(jint(doc, "config/seed"), 1234);
+    /* about 80 requests were planned during the 400 ms stall: more than 10 % of the
+     * window waited over 100 ms from their planned time; from their actual send only
+     * the 4 in flight when it began did */
+    json_int_t p90 = jint(doc, "latency/p90"), p90u = jint(doc, "latency_uncorrected/p90");
+    if (!(p90 > 100000 && p90u < 100000))
+        fail_msg("p90 from the planned send %lld us, from the actual send %lld us",
+                 (long long)p90, (long long)p90u);
+    assert_true(jint(doc, "latency/max") >= 350000);
+    json_decref(doc);
+}
+
 static void test_timeouts_and_garbage_are_counted_and_survived(void **state)
 {
     (void)state;
     struct test_server ts;
     ts_start(&ts, true);
     char tokens[300], json[300], out[300], err[300], url[64];
-    tmp_path(tokens, sizeof tokens, "ts_tokens.tsv");
-    tmp_path(json, sizeof json, "nasty.json");
-    tmp_path(out, sizeof out, "nasty.out");
-    tmp_path(err, sizeof err, "nasty.err");
-    ts_write_tokens(tokens);
+    ts_files("nasty", tokens, json, out, err);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
     const char *args[] = {"-c", "4", "-d", "1500ms", "--warmup", "0", "--timeout", "100ms",
                           "--tokens", tokens, "--verify", url, NULL};
@@ -492,6 +546,7 @@ static const struct {
     {"config/duration_s", JSON_REAL}, {"config/warmup_s", JSON_REAL},
     {"config/timeout_s", JSON_REAL}, {"config/rate", JSON_REAL},
     {"config/verify", JSON_TRUE}, {"config/tokens", JSON_INTEGER},
+    {"config/arrivals", JSON_NULL}, {"config/seed", JSON_NULL}, /* closed loop */
     {"elapsed_s", JSON_REAL}, {"requests", JSON_INTEGER}, {"successes", JSON_INTEGER},
     {"warmup_responses", JSON_INTEGER}, {"errors", JSON_OBJECT},
     {"errors/connect", JSON_INTEGER}, {"errors/read", JSON_INTEGER},
@@ -748,6 +803,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrong_user_bodies_are_verify_errors),
         cmocka_unit_test(test_open_loop_sends_rate_times_duration),
+        cmocka_unit_test(test_poisson_open_loop_follows_its_seed_and_counts_stalls),
         cmocka_unit_test(test_timeouts_and_garbage_are_counted_and_survived),
         cmocka_unit_test(test_json_has_every_documented_field),
         cmocka_unit_test(test_merge_of_two_runs_equals_their_sum),

@@ -174,7 +174,7 @@ static int start_service(struct proc *p, const char *name, const char *db,
     char bin[256], path[320];
     snprintf(path, sizeof path, "%s/%s", dir, db);
     char *argv[] = {(char *)proc_bin(name, bin, sizeof bin), "--listen", (char *)address,
-                    "--db", path, "--threads", "1", NULL};
+                    "--db", path, "--threads", "1", "--service-secret", stack.secret, NULL};
     for (int i = 0; i < 50; i++) { /* the old socket may linger for a moment */
         if (proc_start_server(p, argv, stack.log) == 0)
             return 0;

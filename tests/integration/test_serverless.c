@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -487,7 +488,7 @@ static void cold_then_warm(bool fork_server)
     assert_string_equal(json_string_value(json_object_get(second, "status")), "success");
     json_decref(lines);
     assert_true(log_contains(&f, "Init Duration: "));
-    assert_true(log_contains(&f, "Memory Size: 128 MB Max Memory Used: "));
+    assert_true(log_contains(&f, "\tMemory Size: 128 MB\tMax Memory Used: "));
 }
 
 static void test_first_request_is_cold_second_is_warm(void **state)
@@ -769,34 +770,6 @@ static void test_provisioned_instances_start_ahead_of_demand(void **state)
     json_decref(lines);
 }
 
-static void test_memory_limit_is_enforced(void **state)
-{
-    (void)state;
-    struct faas f;
-    faas_start(&f, FN_TEST, false, "--memory-mb", "64", NULL);
-    int pid1 = get_pid(f.p.port, "/alloc?mb=8");
-    assert_true(pid1 > 0);
-    /* 100 MB in a 64 MB function: RLIMIT_DATA makes malloc fail (502, a function
-     * error); sanitizer builds run without it, and there the peak-RSS check
-     * replaces the instance after the invocation. Either way it cannot go on. */
-    int r = get_pid(f.p.port, "/alloc?mb=100");
-    assert_true(r == -502 || r == pid1);
-    double start = now_s();
-    int pid2 = get_pid(f.p.port, "/pid");
-    while (r == pid1 && pid2 == pid1 && now_s() - start < 5) {
-        sleep_ms(20);
-        pid2 = get_pid(f.p.port, "/pid");
-    }
-    if (r == pid1)
-        assert_true(pid2 > 0 && pid2 != pid1);
-    faas_stop(&f);
-    json_t *lines = report_lines(&f);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "memorySizeMb")),
-                     64);
-    assert_true(json_integer_value(json_object_get(json_array_get(lines, 0), "maxMemoryUsedMb")) >= 8);
-    json_decref(lines);
-}
-
 static void test_sigterm_stops_every_instance(void **state)
 {
     (void)state;
@@ -897,6 +870,514 @@ static void test_many_cold_starts_leave_no_processes_or_descriptors(void **state
     faas_stop(&f);
 }
 
+/* ---- the Runtime API's endpoints: nobody but the instance takes or answers ---- */
+
+static bool read_text(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    size_t n = fread(buf, 1, len - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return n > 0;
+}
+
+/* Waits (at most 8 s) for a file to get some content. */
+static bool wait_text(const char *path, char *buf, size_t len)
+{
+    double start = now_s();
+    while (!read_text(path, buf, len) && now_s() - start < 8)
+        sleep_ms(20);
+    return buf[0] != '\0';
+}
+
+/* The value of name in process pid's environment. */
+static bool proc_env(pid_t pid, const char *name, char *out, size_t outlen)
+{
+    char path[64], buf[16384];
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f), nlen = strlen(name);
+    fclose(f);
+    buf[n] = '\0';
+    for (char *e = buf; e < buf + n; e += strlen(e) + 1) {
+        if (strncmp(e, name, nlen) == 0 && e[nlen] == '=') {
+            snprintf(out, outlen, "%s", e + nlen + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A Runtime API call made by hand on a new connection to api ("HOST:PORT", or the
+ * former "HOST:PORT/path"): the status, -1 when refused, closed or unanswered in
+ * 5 s. */
+static int api_call(const char *api, const char *method, const char *what, const char *body,
+                    char *got, size_t gotlen)
+{
+    const char *colon = strrchr(api, ':');
+    char *prefix;
+    int port = (int)strtol(colon + 1, &prefix, 10);
+    char req[1024];
+    int n = snprintf(req, sizeof req,
+                     "%s %s/2018-06-01/runtime/%s HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     method, prefix, what, body ? strlen(body) : 0, body ? body : "");
+    int fd = httpc_connect(port);
+    struct http_response r;
+    int status = fd >= 0 && httpc_send(fd, req, (size_t)n) == 0 &&
+                         httpc_read(fd, &r, false) == 0 ? r.status : -1;
+    if (fd >= 0)
+        close(fd);
+    if (got != NULL)
+        snprintf(got, gotlen, "%s", status >= 0 ? r.body : "");
+    if (status >= 0)
+        httpc_free(&r);
+    return status;
+}
+
+static void test_runtime_api_address_is_host_and_port(void **state)
+{
+    (void)state;
+    struct faas f;
+    struct http_response r;
+    faas_start(&f, FN_TEST, false, NULL);
+    assert_int_equal(get(f.p.port, "/getenv?name=AWS_LAMBDA_RUNTIME_API", NULL, &r), 0);
+    unsigned port = 0;
+    char rest[8] = "";
+    assert_int_equal(sscanf(r.body, "127.0.0.1:%u%7s", &port, rest), 1);
+    assert_true(port > 0 && port < 65536);
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
+struct victim {
+    int port;
+    const char *path;
+    char headers[256];
+    int status;
+    char body[4096];
+};
+
+static void *victim_request(void *arg)
+{
+    struct victim *v = arg;
+    struct http_response r;
+    v->status = -1;
+    if (get(v->port, v->path, v->headers, &r) == 0) {
+        v->status = r.status;
+        snprintf(v->body, sizeof v->body, "%s", r.body);
+        httpc_free(&r);
+    }
+    return NULL;
+}
+
+struct thief {
+    char api[128];
+    int status;
+    char got[8192];
+};
+
+static void *thief_next(void *arg)
+{
+    struct thief *t = arg;
+    t->status = api_call(t->api, "GET", "invocation/next", NULL, t->got, sizeof t->got);
+    return NULL;
+}
+
+/* Another local process parks its own /next on a live instance's endpoint (found
+ * in the instance's environment, as a port scan would find it) and forges a
+ * response: it never sees the next user's event, and that user gets their own
+ * profile from the real instance. */
+static void test_a_process_that_is_not_the_instance_takes_no_invocation(void **state)
+{
+    (void)state;
+    struct faas f;
+    char fn[256], h[256];
+    faas_start(&f, proc_bin("fn-get-profile", fn, sizeof fn), false, NULL);
+    const struct token *victim = find_token("valid", 3);
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", find_token("valid", 0)->token);
+    struct http_response r;
+    assert_int_equal(get(f.p.port, "/profile", h, &r), 0);
+    assert_int_equal(r.status, 200);
+    httpc_free(&r);
+    pid_t instance = 0;
+    assert_int_equal(children_of(f.p.pid, NULL, &instance), 1);
+    struct thief t = {.status = 0};
+    assert_true(proc_env(instance, "AWS_LAMBDA_RUNTIME_API", t.api, sizeof t.api));
+    pthread_t th;
+    pthread_create(&th, NULL, thief_next, &t);
+    sleep_ms(300); /* the thief's /next is in before the victim's request */
+    struct victim v = {.port = f.p.port, .path = "/profile"};
+    snprintf(v.headers, sizeof v.headers, "Authorization: Bearer %s\r\n", victim->token);
+    victim_request(&v);
+    pthread_join(th, NULL);
+    assert_int_equal(v.status, 200);
+    char want[32];
+    snprintf(want, sizeof want, "{\"id\":%d,", victim->user_id);
+    assert_memory_equal(v.body, want, strlen(want));
+    assert_true(t.status != 200);
+    assert_null(strstr(t.got, victim->token));
+    /* A forged response for a request id it guessed gets nowhere either. */
+    char got[512];
+    assert_true(api_call(t.api, "POST", "invocation/x/response", "{\"forged\":true}", got,
+                         sizeof got) != 202);
+    faas_stop(&f);
+    assert_true(log_contains(&f, "refused a Runtime API connection"));
+}
+
+/* A child of the instance (it passes the owner check) calls /next while the
+ * instance waits in its own: it is refused, the waiting call keeps its place and
+ * the next request is answered by the instance. */
+static void test_a_second_next_of_an_instance_is_refused(void **state)
+{
+    (void)state;
+    struct faas f;
+    char out[600], path[700], got[4096] = "";
+    snprintf(out, sizeof out, "%s/thief-next.txt", data_dir);
+    unlink(out);
+    snprintf(path, sizeof path, "/thief-next?out=%s", out);
+    faas_start(&f, FN_TEST, false, NULL);
+    int pid = get_pid(f.p.port, path);
+    assert_true(pid > 0);
+    sleep_ms(500); /* the child calls /next 200 ms after the instance's answer */
+    struct victim v = {.port = f.p.port, .path = "/echo"};
+    snprintf(v.headers, sizeof v.headers, "X-Victim: its own event\r\n");
+    victim_request(&v);
+    assert_int_equal(v.status, 200);
+    assert_true(wait_text(out, got, sizeof got));
+    assert_non_null(strstr(v.body, "its own event"));
+    assert_int_equal(atoi(got), 403);
+    assert_null(strstr(got, "its own event"));
+    assert_int_equal(get_pid(f.p.port, "/pid"), pid);
+    faas_stop(&f);
+}
+
+/* Instance B posts a response for an invocation given to instance A, on A's
+ * endpoint and on its own: both are refused and A's caller gets A's answer. */
+static void test_an_instance_cannot_answer_another_instances_invocation(void **state)
+{
+    (void)state;
+    struct faas f;
+    struct http_response r;
+    char idfile[600], path[1024], api[128], id[64] = "";
+    snprintf(idfile, sizeof idfile, "%s/hold-id.txt", data_dir);
+    unlink(idfile);
+    faas_start(&f, FN_TEST, false, "--max-concurrency", "2", NULL);
+    assert_int_equal(get(f.p.port, "/getenv?name=AWS_LAMBDA_RUNTIME_API", NULL, &r), 0);
+    snprintf(api, sizeof api, "%s", r.body);
+    httpc_free(&r);
+    int a = get_pid(f.p.port, "/pid");
+    struct victim v = {.port = f.p.port, .path = path};
+    snprintf(path, sizeof path, "/hold?ms=1500&idfile=%s", idfile);
+    pthread_t th;
+    pthread_create(&th, NULL, victim_request, &v);
+    assert_true(wait_text(idfile, id, sizeof id));
+    char steal[1024];
+    snprintf(steal, sizeof steal, "/steal?id=%s&api=%s", id, api);
+    assert_int_equal(get(f.p.port, steal, NULL, &r), 0); /* served by B, a cold start */
+    assert_int_equal(r.status, 200);
+    int other = -2, own = -2;
+    assert_int_equal(sscanf(r.body, "other=%d own=%d", &other, &own), 2);
+    httpc_free(&r);
+    pthread_join(th, NULL);
+    assert_int_equal(v.status, 200);
+    assert_int_equal(atoi(v.body), a);
+    assert_true(other != 202);
+    assert_int_equal(own, 400);
+    faas_stop(&f);
+}
+
+/* ---- oversized responses, environment, memory, logs ---- */
+
+/* A runtime that posts a response over the limit and reports nothing (as AWS's
+ * Node.js client does) gets 413; the invocation fails at once with
+ * Function.ResponseSizeTooLarge and the instance serves the next request warm. */
+static void test_oversized_response_fails_at_once_without_a_cold_start(void **state)
+{
+    (void)state;
+    struct faas f;
+    struct http_response r;
+    faas_start(&f, FN_TEST, false, "--timeout-ms", "20000", NULL);
+    int pid = get_pid(f.p.port, "/pid");
+    double start = now_s();
+    assert_int_equal(get(f.p.port, "/big-raw?mb=7", NULL, &r), 0);
+    assert_true(now_s() - start < 10);
+    assert_int_equal(r.status, 502);
+    assert_non_null(strstr(r.body, "Function.ResponseSizeTooLarge"));
+    httpc_free(&r);
+    assert_int_equal(get_pid(f.p.port, "/pid"), pid);
+    faas_stop(&f);
+    json_t *lines = report_lines(&f);
+    json_t *big = json_array_get(lines, 1);
+    assert_string_equal(json_string_value(json_object_get(big, "status")), "error");
+    assert_string_equal(json_string_value(json_object_get(big, "errorType")),
+                        "Function.ResponseSizeTooLarge");
+    assert_true(json_is_null(json_object_get(json_array_get(lines, 2), "initDurationMs")));
+    json_decref(lines);
+}
+
+/* Whether the newline-separated environment text holds exactly the names given
+ * (NULL-terminated). */
+static void assert_names(const char *text, const char *const *names)
+{
+    size_t want = 0, got = 0;
+    while (names[want] != NULL)
+        want++;
+    for (const char *line = text; *line != '\0'; line += strcspn(line, "\n") + 1) {
+        size_t len = strcspn(line, "=");
+        bool known = false;
+        for (size_t i = 0; i < want && !known; i++)
+            known = strlen(names[i]) == len && strncmp(names[i], line, len) == 0;
+        if (!known)
+            fail_msg("unexpected variable: %.*s", (int)strcspn(line, "\n"), line);
+        got++;
+        if (line[strcspn(line, "\n")] == '\0')
+            break;
+    }
+    assert_int_equal(got, want);
+}
+
+static void env_value(int port, const char *name, char *out, size_t outlen)
+{
+    char path[128];
+    struct http_response r;
+    snprintf(path, sizeof path, "/getenv?name=%s", name);
+    assert_int_equal(get(port, path, NULL, &r), 0);
+    snprintf(out, outlen, "%s", r.body);
+    httpc_free(&r);
+}
+
+/* Instances see Lambda's variables and --env, nothing of faas's own environment. */
+static void test_instances_get_lambdas_environment_only(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_REGION",
+        "AWS_DEFAULT_REGION", "TZ", "LANG", "PATH", "LD_LIBRARY_PATH", "AWS_LAMBDA_RUNTIME_API",
+        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_EXECUTION_ENV", "ARCHBENCH_DB", "EXTRA", NULL};
+    setenv("FAAS_OWN_VARIABLE", "not for instances", 1);
+    struct faas f;
+    struct http_response r;
+    char v[512], root[512];
+    faas_start(&f, FN_TEST, false, "--env", "EXTRA=1", "--env", "LANG=C.UTF-8", "--region",
+               "eu-west-1", "--runtime", "nodejs20.x", "--handler", "index.handler", NULL);
+    unsetenv("FAAS_OWN_VARIABLE");
+    assert_int_equal(get(f.p.port, "/environ", NULL, &r), 0);
+    assert_names(r.body, names);
+    httpc_free(&r);
+    env_value(f.p.port, "AWS_REGION", v, sizeof v);
+    assert_string_equal(v, "eu-west-1");
+    env_value(f.p.port, "_HANDLER", v, sizeof v);
+    assert_string_equal(v, "index.handler");
+    env_value(f.p.port, "AWS_EXECUTION_ENV", v, sizeof v);
+    assert_string_equal(v, "AWS_Lambda_nodejs20.x");
+    env_value(f.p.port, "LANG", v, sizeof v);
+    assert_string_equal(v, "C.UTF-8");
+    env_value(f.p.port, "AWS_LAMBDA_INITIALIZATION_TYPE", v, sizeof v);
+    assert_string_equal(v, "on-demand");
+    env_value(f.p.port, "AWS_LAMBDA_LOG_GROUP_NAME", v, sizeof v);
+    assert_string_equal(v, "/aws/lambda/fn-test");
+    env_value(f.p.port, "AWS_LAMBDA_LOG_STREAM_NAME", v, sizeof v);
+    unsigned y, m, d;
+    char hex[40] = "";
+    assert_int_equal(sscanf(v, "%4u/%2u/%2u/[$LATEST]%39s", &y, &m, &d, hex), 4);
+    assert_int_equal(strlen(hex), 32);
+    assert_non_null(realpath("build/tests", root));
+    env_value(f.p.port, "LAMBDA_TASK_ROOT", v, sizeof v);
+    assert_string_equal(v, root);
+    env_value(f.p.port, "LD_LIBRARY_PATH", v, sizeof v);
+    strcat(root, "/lib");
+    assert_non_null(strstr(v, root));
+    faas_stop(&f);
+
+    /* A provided runtime has no AWS_EXECUTION_ENV; defaults; provisioned type. */
+    faas_start(&f, FN_TEST, false, "--provisioned", "1", NULL);
+    env_value(f.p.port, "AWS_EXECUTION_ENV", v, sizeof v);
+    assert_string_equal(v, "(unset)");
+    env_value(f.p.port, "AWS_REGION", v, sizeof v);
+    assert_string_equal(v, "us-east-1");
+    env_value(f.p.port, "AWS_LAMBDA_INITIALIZATION_TYPE", v, sizeof v);
+    assert_string_equal(v, "provisioned-concurrency");
+    faas_stop(&f);
+
+    /* Reserved names cannot be set. */
+    char bin[256];
+    char *argv[] = {(char *)proc_bin("faas", bin, sizeof bin), "--function", FN_TEST,
+                    "--env", "AWS_REGION=x", NULL};
+    assert_int_equal(proc_run(argv), 2);
+}
+
+/* The memory size limits memory used: a function that reserves far more address
+ * space than its size runs; one that touches more is stopped (502, REPORT status
+ * Runtime.OutOfMemory) and the next request gets a new instance. */
+static void test_memory_limit_counts_memory_used_not_address_space(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--memory-mb", "128", NULL);
+    int pid1 = get_pid(f.p.port, "/reserve?mb=4096");
+    assert_true(pid1 > 0);
+    assert_int_equal(get_pid(f.p.port, "/alloc?mb=32"), pid1);
+    assert_int_equal(get_pid(f.p.port, "/alloc?mb=400"), -502);
+    int pid2 = get_pid(f.p.port, "/pid");
+    assert_true(pid2 > 0 && pid2 != pid1);
+    faas_stop(&f);
+    json_t *lines = report_lines(&f);
+    json_t *oom = json_array_get(lines, 2);
+    assert_string_equal(json_string_value(json_object_get(oom, "status")), "crash");
+    assert_string_equal(json_string_value(json_object_get(oom, "errorType")),
+                        "Runtime.OutOfMemory");
+    assert_int_equal(json_integer_value(json_object_get(oom, "memorySizeMb")), 128);
+    assert_true(json_integer_value(json_object_get(oom, "maxMemoryUsedMb")) >= 100);
+    json_decref(lines);
+    assert_true(log_contains(&f, "Status: error\tError Type: Runtime.OutOfMemory"));
+    assert_true(log_contains(&f, "memory limit: "));
+}
+
+/* Where faas cannot make a memory cgroup (here: run as an ordinary user), the
+ * watchdog stops an instance whose peak resident memory went over its size, and
+ * address space still does not count. */
+static void test_memory_watchdog_without_a_cgroup(void **state)
+{
+    (void)state;
+    char bin[256], log[400];
+    snprintf(log, sizeof log, "%.300s/faas-watchdog.log", data_dir);
+    char *argv[] = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    (char *)proc_bin("faas", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                    "--function", FN_TEST, "--memory-mb", "128", NULL};
+    if (geteuid() != 0 || access(argv[0], X_OK) != 0)
+        skip(); /* needs root to become another user */
+    struct faas f = {.p = {0}};
+    snprintf(f.stderr_path, sizeof f.stderr_path, "%s", log);
+    assert_int_equal(proc_start_server(&f.p, argv, log), 0);
+    track(&f.p);
+    int pid1 = get_pid(f.p.port, "/reserve?mb=4096");
+    assert_true(pid1 > 0);
+    assert_int_equal(get_pid(f.p.port, "/hold-memory?mb=300&then=hang"), -502);
+    assert_true(get_pid(f.p.port, "/pid") > 0);
+    faas_stop(&f);
+    assert_true(log_contains(&f, "memory limit: a peak-RSS watchdog"));
+    assert_true(log_contains(&f, "Status: error\tError Type: Runtime.OutOfMemory"));
+}
+
+/* Max Memory Used is the instance's real peak on timeouts and crashes too. */
+static void test_max_memory_used_is_right_on_failures(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--timeout-ms", "1000", NULL);
+    assert_int_equal(get_pid(f.p.port, "/hold-memory?mb=48&then=crash"), -502);
+    assert_int_equal(get_pid(f.p.port, "/hold-memory?mb=48&then=hang"), -504);
+    faas_stop(&f);
+    json_t *lines = report_lines(&f);
+    assert_int_equal(json_array_size(lines), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *l = json_array_get(lines, i);
+        assert_true(json_integer_value(json_object_get(l, "maxMemoryUsedMb")) >= 48);
+    }
+    assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 0), "status")),
+                        "crash");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 1), "status")),
+                        "timeout");
+    json_decref(lines);
+}
+
+/* An instance that answered, then stopped asking for invocations: the next request
+ * gets 504 with that reason, not an init timeout. */
+static void test_instance_that_stopped_polling_gets_the_right_504(void **state)
+{
+    (void)state;
+    struct faas f;
+    struct http_response r;
+    faas_start(&f, FN_TEST, false, "--timeout-ms", "500", NULL);
+    assert_true(get_pid(f.p.port, "/stall") > 0);
+    assert_int_equal(get(f.p.port, "/pid", NULL, &r), 0);
+    assert_int_equal(r.status, 504);
+    assert_non_null(strstr(r.body, "stopped polling"));
+    assert_null(strstr(r.body, "initialise"));
+    httpc_free(&r);
+    assert_true(get_pid(f.p.port, "/pid") > 0);
+    faas_stop(&f);
+}
+
+/* START, END and REPORT as Lambda prints them; Billed Duration includes INIT on a
+ * cold start; the trace header has X-Ray's shape. */
+static void test_logs_billing_and_trace_header_are_lambdas(void **state)
+{
+    (void)state;
+    struct faas f;
+    struct http_response r;
+    faas_start(&f, FN_TEST, false, NULL);
+    assert_int_equal(get(f.p.port, "/trace", NULL, &r), 0);
+    unsigned epoch;
+    char root[32] = "", parent[32] = "", rest[16] = "";
+    assert_int_equal(sscanf(r.body, "Root=1-%8x-%24[0-9a-f];Parent=%16[0-9a-f];%15s", &epoch,
+                            root, parent, rest), 4);
+    assert_int_equal(strlen(root), 24);
+    assert_int_equal(strlen(parent), 16);
+    assert_string_equal(rest, "Sampled=0");
+    assert_true(labs((long)epoch - (long)time(NULL)) < 60);
+    httpc_free(&r);
+    assert_true(get_pid(f.p.port, "/pid") > 0);
+    faas_stop(&f);
+    json_t *lines = report_lines(&f);
+    json_t *cold = json_array_get(lines, 0);
+    const char *id = json_string_value(json_object_get(cold, "requestId"));
+    double billed = json_number_value(json_object_get(cold, "billedDurationMs"));
+    double sum = json_number_value(json_object_get(cold, "durationMs")) +
+                 json_number_value(json_object_get(cold, "initDurationMs"));
+    assert_true(billed >= sum && billed < sum + 1.01);
+    char want[128];
+    snprintf(want, sizeof want, "START RequestId: %s Version: $LATEST", id);
+    assert_true(log_contains(&f, want));
+    snprintf(want, sizeof want, "END RequestId: %s\n", id);
+    assert_true(log_contains(&f, want));
+    snprintf(want, sizeof want, "REPORT RequestId: %s\tDuration: ", id);
+    assert_true(log_contains(&f, want));
+    json_decref(lines);
+}
+
+/* --start fork-server with a function that cannot be a template (any runtime that
+ * does not call zygote_serve): faas says so as soon as it has exited, even while
+ * a process it left behind holds the template's socket open. */
+static void test_fork_server_template_that_exits_is_reported_at_once(void **state)
+{
+    (void)state;
+    char script[600], pidfile[600], log[600], bin[256];
+    snprintf(script, sizeof script, "%s/not-a-template.sh", data_dir);
+    snprintf(pidfile, sizeof pidfile, "%s/not-a-template.pid", data_dir);
+    snprintf(log, sizeof log, "%s/not-a-template.log", data_dir);
+    FILE *sh = fopen(script, "w");
+    assert_non_null(sh);
+    fprintf(sh, "#!/bin/sh\nsleep 20 &\necho $! > %s\nexit 3\n", pidfile);
+    fclose(sh);
+    chmod(script, 0755);
+    char *argv[] = {(char *)proc_bin("faas", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                    "--function", script, "--start", "fork-server", NULL};
+    double start = now_s();
+    struct proc p;
+    assert_int_equal(proc_start_server(&p, argv, log), -1);
+    double took = now_s() - start;
+    char pid_text[32] = "";
+    if (wait_text(pidfile, pid_text, sizeof pid_text))
+        kill(atoi(pid_text), SIGKILL);
+    assert_true(took < 5);
+    FILE *in = fopen(log, "r");
+    char line[1024];
+    bool said = false;
+    while (in && fgets(line, sizeof line, in))
+        said |= strstr(line, "exited (status 3) before it was ready") != NULL;
+    if (in)
+        fclose(in);
+    assert_true(said);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -919,9 +1400,27 @@ int main(void)
         cmocka_unit_test_teardown(test_runtime_api_misuse_gets_aws_status_codes, test_teardown),
         cmocka_unit_test_teardown(test_results_map_back_to_http, test_teardown),
         cmocka_unit_test_teardown(test_provisioned_instances_start_ahead_of_demand, test_teardown),
-        cmocka_unit_test_teardown(test_memory_limit_is_enforced, test_teardown),
         cmocka_unit_test_teardown(test_sigterm_stops_every_instance, test_teardown),
         cmocka_unit_test_teardown(test_many_cold_starts_leave_no_processes_or_descriptors, test_teardown),
+        cmocka_unit_test_teardown(test_runtime_api_address_is_host_and_port, test_teardown),
+        cmocka_unit_test_teardown(test_a_process_that_is_not_the_instance_takes_no_invocation,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_a_second_next_of_an_instance_is_refused, test_teardown),
+        cmocka_unit_test_teardown(test_an_instance_cannot_answer_another_instances_invocation,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_oversized_response_fails_at_once_without_a_cold_start,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_instances_get_lambdas_environment_only, test_teardown),
+        cmocka_unit_test_teardown(test_memory_limit_counts_memory_used_not_address_space,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_memory_watchdog_without_a_cgroup, test_teardown),
+        cmocka_unit_test_teardown(test_max_memory_used_is_right_on_failures, test_teardown),
+        cmocka_unit_test_teardown(test_instance_that_stopped_polling_gets_the_right_504,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_logs_billing_and_trace_header_are_lambdas,
+                                  test_teardown),
+        cmocka_unit_test_teardown(test_fork_server_template_that_exits_is_reported_at_once,
+                                  test_teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

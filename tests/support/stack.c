@@ -1,9 +1,13 @@
 /* Test support: the microservices stack (see stack.h). */
 #include "stack.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int stack_start_gateway(struct stack *s, const char *auth_url, const char *profile_url,
                         long timeout_ms, unsigned threads)
@@ -13,7 +17,7 @@ int stack_start_gateway(struct stack *s, const char *auth_url, const char *profi
     snprintf(th, sizeof th, "%u", threads);
     char *argv[] = {(char *)proc_bin("gateway", bin, sizeof bin), "--listen", "127.0.0.1:0",
                     "--auth-url", (char *)auth_url, "--profile-url", (char *)profile_url,
-                    "--timeout-ms", to, "--threads", th, NULL};
+                    "--timeout-ms", to, "--threads", th, "--service-secret", s->secret, NULL};
     return proc_start_server(&s->gateway, argv, s->log);
 }
 
@@ -22,15 +26,26 @@ int stack_start(struct stack *s, const char *dir, long timeout_ms, unsigned thre
     memset(s, 0, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     snprintf(s->log, sizeof s->log, "%s/stack.log", dir);
-    char bin[256], db[320];
+    snprintf(s->secret, sizeof s->secret, "%s/service-secret", dir);
+    char bin[256], db[320], err[512];
+    struct service_secret secret;
+    if (!service_secret_ensure(s->secret, err, sizeof err) ||
+        !service_secret_load(s->secret, &secret, err, sizeof err)) {
+        fprintf(stderr, "stack: %s\n", err);
+        return -1;
+    }
+    snprintf(s->secret_header, sizeof s->secret_header, SERVICE_SECRET_HEADER ": %s\r\n",
+             secret.value);
     snprintf(db, sizeof db, "%s/auth.db", dir);
     char *auth[] = {(char *)proc_bin("auth-service", bin, sizeof bin), "--listen",
-                    "127.0.0.1:0", "--db", db, "--threads", "1", NULL};
+                    "127.0.0.1:0", "--db", db, "--threads", "1", "--service-secret",
+                    s->secret, NULL};
     if (proc_start_server(&s->auth, auth, s->log) != 0)
         return -1;
     snprintf(db, sizeof db, "%s/profiles.db", dir);
     char *profile[] = {(char *)proc_bin("profile-service", bin, sizeof bin), "--listen",
-                       "127.0.0.1:0", "--db", db, "--threads", "1", NULL};
+                       "127.0.0.1:0", "--db", db, "--threads", "1", "--service-secret",
+                       s->secret, NULL};
     if (proc_start_server(&s->profile, profile, s->log) != 0)
         goto fail;
     char auth_url[128], profile_url[128];
@@ -102,4 +117,18 @@ const struct stack_token *stack_token_with(const struct stack_token *t, size_t n
         if (t[i].status == status)
             return &t[i];
     return NULL;
+}
+
+const char *stack_loopback_name(char *buf, size_t len)
+{
+    if (gethostname(buf, len) != 0)
+        return "localhost";
+    buf[len - 1] = '\0';
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai;
+    if (getaddrinfo(buf, NULL, &hints, &ai) != 0)
+        return "localhost";
+    bool loopback = ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr ==
+                    htonl(INADDR_LOOPBACK);
+    freeaddrinfo(ai);
+    return loopback ? buf : "localhost";
 }

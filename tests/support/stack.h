@@ -7,25 +7,36 @@
 #include <stddef.h>
 
 #include "proc.h"
+#include "service_secret.h"
 
 struct stack {
     struct proc auth, profile, gateway;
     char dir[256];
-    char log[320]; /* the processes' stderr, appended */
+    char log[320];    /* the processes' stderr, appended */
+    char secret[320]; /* the service secret's file, dir/service-secret */
+    /* "X-Service-Secret: VALUE\r\n", for requests straight to a service. */
+    char secret_header[SERVICE_SECRET_MAX + 32];
 };
 
 /* Starts auth-service and profile-service on dir's auth.db / profiles.db, then the
- * gateway in front of them with --timeout-ms timeout_ms and --threads threads.
+ * gateway in front of them with --timeout-ms timeout_ms and --threads threads, all
+ * three with the service secret dir/service-secret (created when missing).
  * Returns 0, or -1 (whatever started is stopped again). */
 int stack_start(struct stack *s, const char *dir, long timeout_ms, unsigned threads);
 
-/* Starts (or restarts) only the gateway with the given upstream URLs. */
+/* Starts (or restarts) only the gateway with the given upstream URLs and s's
+ * service secret. */
 int stack_start_gateway(struct stack *s, const char *auth_url, const char *profile_url,
                         long timeout_ms, unsigned threads);
 
 /* Stops every process still running; returns the worst exit status (0 = all
  * stopped cleanly on SIGTERM). */
 int stack_stop(struct stack *s);
+
+/* A host name that resolves to 127.0.0.1, for upstream URLs given by name: this
+ * machine's own name when it does (it goes through the system resolver, where
+ * libcurl, say, would answer "localhost" itself), else "localhost". */
+const char *stack_loopback_name(char *buf, size_t len);
 
 enum stack_token_status { STACK_VALID, STACK_EXPIRED, STACK_REVOKED };
 

@@ -18,7 +18,7 @@ static json_t *render(const struct apigw_request *r)
     char *text = apigw_event_render(r, &len);
     assert_non_null(text);
     assert_int_equal(strlen(text), len);
-    json_t *ev = json_loads(text, JSON_ALLOW_NUL, NULL); /* %00 decodes to \u0000 */
+    json_t *ev = json_loads(text, 0, NULL);
     free(text);
     assert_non_null(ev);
     return ev;
@@ -135,9 +135,7 @@ static void test_event_query_parameters_are_decoded(void **state)
     assert_string_equal(str(ev, "queryStringParameters.c"), "%zz");
     assert_string_equal(str(ev, "queryStringParameters.d"), "");
     assert_string_equal(str(ev, "queryStringParameters.e"), "\xe6\x9d\xb1");
-    json_t *key = json_object_get(json_object_get(ev, "queryStringParameters"), "key");
-    assert_int_equal(json_string_length(key), 3);
-    assert_memory_equal(json_string_value(key), "v\0w", 3);
+    assert_string_equal(str(ev, "queryStringParameters.key"), "v%00w");
     json_decref(ev);
 }
 
@@ -264,7 +262,7 @@ struct expected {
 static void expect_from_jansson(const char *doc, struct expected *e)
 {
     memset(e, 0, sizeof *e);
-    e->doc = json_loadb(doc, strlen(doc), JSON_DECODE_ANY, NULL);
+    e->doc = json_loadb(doc, strlen(doc), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     json_t *status = json_object_get(e->doc, "statusCode");
     if (e->doc == NULL || status == NULL)
         return; /* refused, or the plain-JSON rule (not what these docs test) */
@@ -308,7 +306,8 @@ static void expect_from_jansson(const char *doc, struct expected *e)
     e->status = (unsigned)json_integer_value(status);
 }
 
-/* The hand-written scan of results must agree with jansson on every document,
+/* The hand-written scan of results must agree with jansson (as faas calls it:
+ * any value, NUL characters allowed) on every document,
  * those it takes and those it leaves to jansson. */
 static void test_result_scan_agrees_with_jansson(void **state)
 {

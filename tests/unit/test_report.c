@@ -35,10 +35,10 @@ static json_t *loadgen(double thr, double p50_us, double p99_us, long long error
 static json_t *scenario(const char *name, unsigned conns, double rate, double thr,
                         double p50_us, double p99_us, double cpu_us, unsigned procs)
 {
-    return json_pack("{s:s, s:i, s:f, s:f, s:I, s:i, s:o}", "name", name, "connections",
+    return json_pack("{s:s, s:i, s:f, s:f, s:I, s:I, s:i, s:o}", "name", name, "connections",
                      (int)conns, "rate", rate, "cpu_us_per_request", cpu_us, "peak_rss_kb",
-                     (json_int_t)(10240 * procs), "peak_processes", (int)procs, "loadgen",
-                     loadgen(thr, p50_us, p99_us, 0, 0));
+                     (json_int_t)(10240 * procs), "pss_kb", (json_int_t)(4096 * procs),
+                     "peak_processes", (int)procs, "loadgen", loadgen(thr, p50_us, p99_us, 0, 0));
 }
 
 static json_t *arch(double thr64, double cpu, unsigned procs, double startup)
@@ -50,6 +50,20 @@ static json_t *arch(double thr64, double cpu, unsigned procs, double startup)
     json_array_append_new(sc, scenario("equal", 64, 6000, 5999, 120, 800 * procs, cpu, procs));
     return json_pack("{s:[f], s:[i], s:o}", "startup_ms", startup, "idle_rss_kb", 4096,
                      "scenarios", sc);
+}
+
+/* Sets the CPU split of every scenario of arch: names[i] spent us[i] per request. */
+static void split_cpu(json_t *arch, const char *const *names, const double *us, size_t n)
+{
+    size_t i;
+    json_t *sc;
+    json_array_foreach(json_object_get(arch, "scenarios"), i, sc)
+    {
+        json_t *o = json_object();
+        for (size_t k = 0; k < n; k++)
+            json_object_set_new(o, names[k], json_real(us[k]));
+        json_object_set_new(sc, "cpu_us_per_request_by_process", o);
+    }
 }
 
 static json_t *reports(void)
@@ -65,13 +79,33 @@ static json_t *reports(void)
     return r;
 }
 
+/* The machine's verdict as run.json keeps it: calibrations, steal, the warning. */
+static void add_drift(json_t *doc, double fastest_ms, double slowest_ms, double steal,
+                      bool warning)
+{
+    json_object_set_new(doc, "calibration",
+                        json_pack("{s:s, s:[{s:f}, {s:f}, {s:f}], s:f}", "workload", "fixed",
+                                  "rounds", "ms", fastest_ms, "ms", slowest_ms, "ms",
+                                  (fastest_ms + slowest_ms) / 2, "speed_change",
+                                  slowest_ms / fastest_ms - 1));
+    json_object_set_new(doc, "steal", json_pack("{s:f, s:f}", "sut", steal, "sut_busy", 0.6));
+    json_object_set_new(doc, "drift_warning", json_boolean(warning));
+}
+
 static json_t *run_doc(bool all)
 {
     json_t *archs = json_object();
-    json_object_set_new(archs, "monolith", arch(12345.6, 20.5, 1, 21));
+    json_t *mono = arch(12345.6, 20.5, 1, 21);
+    split_cpu(mono, (const char *const[]){"monolith"}, (const double[]){20.5}, 1);
+    json_object_set_new(archs, "monolith", mono);
     if (all) {
-        json_object_set_new(archs, "microservices", arch(4115.2, 61.5, 3, 60));
+        json_t *micro_doc = arch(4115.2, 61.5, 3, 60);
+        split_cpu(micro_doc, (const char *const[]){"gateway", "auth-service", "profile-service"},
+                  (const double[]){24.6, 17.2, 19.7}, 3);
+        json_object_set_new(archs, "microservices", micro_doc);
         json_t *sls = arch(6172.8, 41.0, 5, 15);
+        split_cpu(sls, (const char *const[]){"faas", "fn-get-profile"},
+                  (const double[]){28.7, 12.3}, 2);
         json_object_set_new(
             sls, "cold_starts",
             json_pack("{s:{s:[f,f,f], s:[f,f], s:o}, s:{s:[f,f,f], s:[f,f], s:o}}", "exec",
@@ -231,6 +265,53 @@ static void test_difference_quotes_this_runs_numbers(void **state)
     cleanup(&r);
 }
 
+/* The CPU split: a table of every process, and the Difference paragraphs say where
+ * the extra CPU goes (gateway 24.6 + services 36.9 = 61.5 µs against the
+ * monolith's 20.5: 41.0 more, 24.6 of it the gateway and 16.4 the services;
+ * faas 28.7 = 70 %, the function 12.3 = 30 %, 0.60x the monolith's 20.5). */
+static void test_cpu_per_request_is_split_by_process(void **state)
+{
+    (void)state;
+    struct rendered r;
+    render(run_doc(true), &r);
+    assert_contains(r.en, "| Architecture | Process | CPU per request | Share |");
+    assert_contains(r.en, "| Monolith | `monolith` | 20.5 µs | 100% |");
+    assert_contains(r.en, "| Microservices | `gateway` | 24.6 µs | 40% |");
+    assert_contains(r.en, "|  | `auth-service` | 17.2 µs | 28% |");
+    assert_contains(r.en, "|  | `profile-service` | 19.7 µs | 32% |");
+    assert_contains(r.en, "| Serverless (FaaS) | `faas` | 28.7 µs | 70% |");
+    assert_contains(r.en, "|  | `fn-get-profile` | 12.3 µs | 30% |");
+    assert_contains(r.es, "| Microservicios | `gateway` | 24,6 µs | 40\xc2\xa0% |");
+    assert_contains(r.en, "the gateway spent **24.6 µs** (40% of the total) on its two hops");
+    assert_contains(r.en, "17.2 µs and profile-service 19.7 µs, 36.9 µs together");
+    assert_contains(r.en, "Of the 41.0 µs per request the microservices spend beyond the "
+                          "monolith, 24.6 µs is the gateway");
+    assert_contains(r.en, "and 16.4 µs is the two services");
+    assert_contains(r.es, "De los 41,0 µs por petición");
+    assert_contains(r.en, "spent **28.7 µs** (70% of the total) and the function instances "
+                          "**12.3 µs** (30%)");
+    assert_contains(r.en, "the customer is billed for the function's");
+    assert_contains(r.en, "The function's share alone was 0.60× the monolith's 20.5 µs");
+    assert_contains(r.es, "al cliente se le factura la de la función");
+    cleanup(&r);
+    /* A run from before the split has neither the table nor the sentences. */
+    json_t *doc = run_doc(true);
+    json_t *archs = json_object_get(doc, "architectures");
+    const char *k;
+    json_t *a;
+    json_object_foreach(archs, k, a)
+    {
+        size_t i;
+        json_t *sc;
+        json_array_foreach(json_object_get(a, "scenarios"), i, sc)
+            json_object_del(sc, "cpu_us_per_request_by_process");
+    }
+    render(doc, &r);
+    assert_null(strstr(r.en, "| Process |"));
+    assert_null(strstr(r.en, "Where that CPU goes"));
+    cleanup(&r);
+}
+
 static void test_fault_scenarios_are_tabled_with_recovery(void **state)
 {
     (void)state;
@@ -291,11 +372,31 @@ static void test_spanish_reads_as_a_teacher_reviewed_it(void **state)
 {
     (void)state;
     struct rendered r;
-    render(run_doc(true), &r);
+    /* with every paragraph the run can have: the rounds and equal utilisation, the
+     * cold-start cascade, the drift warning and the cost section */
+    json_t *doc = run_doc(true);
+    json_object_set_new(doc, "util_share", json_real(0.5));
+    json_t *sls = json_object_get(json_object_get(doc, "architectures"), "serverless");
+    json_array_append_new(json_object_get(sls, "scenarios"),
+                          scenario("util", 64, 3086, 3086, 150, 5000, 41, 5));
+    json_t *sc = json_array_get(json_object_get(sls, "scenarios"), 3);
+    json_object_set_new(sc, "cold_starts", json_pack("{s:i, s:i, s:[i,i,i], s:[i,i], s:i, s:i}",
+                                                     "in_warmup", 2, "in_window", 7,
+                                                     "per_second", 0, 7, 0, "window", 1, 2,
+                                                     "p99_us", 41000, "p99_outside_window_us",
+                                                     2600));
+    add_drift(doc, 20.0, 24.6, 0.012, true);
+    render(doc, &r);
+    assert_contains(r.es, "una cascada de arranques en frío");
+    assert_contains(r.es, "## Coste en AWS");
+    assert_contains(r.es, "USD la hora");
+    assert_contains(r.es, "sus latencias más lentas (el p99)");
     static const char *gone[] = {"Rendimiento", "rendimiento", "pet./s", "Latencia mínima",
                                  "latencia mínima", "escaló a cero", "paga sus horas",
                                  "back end", "el gateway", "Medianas de esta ejecución", " $",
-                                 "omisión coordinada corregida", "cola de latencia"};
+                                 "\xc2\xa0$", "omisión coordinada corregida", "cola de latencia",
+                                 "lleguen o no", "sus colas", "cola de la plataforma",
+                                 "logradas", "su propia CPU"};
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
         if (strstr(r.es, gone[i]) != NULL)
             fail_msg("the Spanish report still says \"%s\"", gone[i]);
@@ -323,10 +424,12 @@ static void test_glossary_in_both_languages(void **state)
     assert_contains(r.es, "## Glosario\n");
     static const char *en[] = {"**p50, p99**", "**Closed loop**", "**Open loop**",
                                "**Coordinated omission**", "**GB-s**", "**Init Duration**",
-                               "**Cold start**"};
+                               "**Cold start**", "**PSS**", "**Calibration and drift**",
+                               "**Poisson arrivals**"};
     static const char *es[] = {"**p50, p99**", "**Bucle cerrado**", "**Bucle abierto**",
                                "**Omisión coordinada**", "**GB-s**", "**Init Duration**",
-                               "**Arranque en frío**"};
+                               "**Arranque en frío**", "**PSS**", "**Calibración y deriva**",
+                               "**Llegadas de Poisson**"};
     for (size_t i = 0; i < sizeof en / sizeof en[0]; i++) {
         assert_contains(strstr(r.en, "## Glossary"), en[i]);
         assert_contains(strstr(r.es, "## Glosario"), es[i]);
@@ -353,6 +456,17 @@ static json_t *run_doc_with_targets(void)
     json_t *doc = run_doc(true);
     json_t *archs = json_object_get(doc, "architectures");
     json_t *py = arch(3000, 150, 1, 90), *far = arch(9000, 0, 0, 0);
+    split_cpu(py, (const char *const[]){"py"}, (const double[]){150}, 1);
+    /* a URL target: nothing of it was sampled here (archbench run writes null) */
+    size_t i;
+    json_t *sc;
+    json_array_foreach(json_object_get(far, "scenarios"), i, sc)
+        for (const char *const *k = (const char *const[]){"cpu_us_per_request", "peak_rss_kb",
+                                                           "pss_kb", "peak_processes", NULL};
+             *k; k++)
+            json_object_set_new(sc, *k, json_null());
+    json_object_set_new(far, "startup_ms", json_array());
+    json_object_set_new(far, "idle_rss_kb", json_array());
     json_object_set_new(py, "target",
                         json_pack("{s:s, s:s, s:{s:i, s:i}}", "kind", "command", "command",
                                   "python3 app.py --port {port}", "check", "passed", 22,
@@ -400,6 +514,19 @@ static void test_targets_appear_in_tables_and_have_a_difference(void **state)
     assert_contains(strstr(r.es, "\n## py\n"), "### Diferencia");
     assert_no_missing_numbers(r.en);
     assert_no_missing_numbers(r.es);
+    /* a command target's CPU is its own processes' (one line); a URL target has none */
+    assert_contains(r.en, "| py | `py` | 150.0 µs | 100% |");
+    assert_contains(r.en, "A target started here has one line: all of its processes together.");
+    assert_null(strstr(r.en, "| far | `far` |"));
+    /* cost: the command target priced as a server, the URL target left out, saying why */
+    assert_contains(r.en, "| py | 4.0 MB | $0.0035 | $62.05 (1 × c6i.large) | "
+                          "$62.05 (1 × c6i.large) | $62.05 (1 × c6i.large) |");
+    assert_contains(r.es, "| py | 4,0 MB | 0,0035\xc2\xa0USD |");
+    assert_null(strstr(strstr(r.en, "## Cost on AWS"), "| far |"));
+    assert_contains(r.en, "far is measured at its URL: its CPU and memory were not measured "
+                          "here, and the cost model prices those, so it has no row.");
+    assert_contains(r.es, "far se midió en su URL");
+    assert_contains(r.en, "A target started here is priced like the monolith");
     /* the charts have a column and a line style for each */
     char path[160];
     snprintf(path, sizeof path, "%s/charts/throughput.dat", r.dir);
@@ -410,6 +537,16 @@ static void test_targets_appear_in_tables_and_have_a_difference(void **state)
     char *gp = slurp(path);
     assert_contains(gp, "set style line 5 lc rgb");
     assert_contains(gp, "using 1:6 with linespoints ls 5 title 'far'");
+    free(gp);
+    /* the break-even chart: a line for py, none for far (nothing to price) */
+    snprintf(path, sizeof path, "%s/charts/cost.dat", r.dir);
+    dat = slurp(path);
+    assert_contains(dat, "# req/s monolith microservices serverless py far (USD per month)");
+    free(dat);
+    snprintf(path, sizeof path, "%s/charts/cost.en.gp", r.dir);
+    gp = slurp(path);
+    assert_contains(gp, "using 1:5 with lines ls 4 title 'py'");
+    assert_null(strstr(gp, "title 'far'"));
     free(gp);
     cleanup(&r);
 }
@@ -428,14 +565,21 @@ static const struct format_field formats[] = {
     FORMAT(caveats, 3),
     FORMAT(latency_header, 1), FORMAT(diff_mono, 10),   FORMAT(diff_mono_vs, 2),
     FORMAT(diff_micro, 11),   FORMAT(diff_sls, 11),     FORMAT(diff_sls_cold, 8),
+    FORMAT(diff_micro_cpu, 9), FORMAT(diff_sls_cpu, 7), FORMAT(cpu_split_intro, 1),
     FORMAT(diff_sls_cost, 8), FORMAT(repeats_note, 8),  FORMAT(scale_note, 3),
     FORMAT(scale_item, 2),    FORMAT(published_ueda, 5), FORMAT(published_ueda_none, 2),
     FORMAT(published_cold, 9), FORMAT(errors_some, 3),  FORMAT(verify_fail, 2),
-    FORMAT(faults_intro, 4),  FORMAT(faults_header, 1),
+    FORMAT(faults_intro, 4),  FORMAT(faults_header, 1),  FORMAT(usd, 1),
     FORMAT(env_data_given, 2), FORMAT(unmeasured_note, 3), FORMAT(method_targets, 1),
     FORMAT(target_cmd, 2),    FORMAT(target_url, 1),    FORMAT(diff_target, 9),
     FORMAT(diff_target_vs, 1), FORMAT(diff_target_p99_vs, 1), FORMAT(diff_target_res, 5),
     FORMAT(diff_target_remote, 1), FORMAT(diff_target_checked, 1),
+    FORMAT(drift_warning, 0), FORMAT(drift_detail, 8),  FORMAT(ratios_intro, 2),
+    FORMAT(ratios_header, 1), FORMAT(method_rounds, 3), FORMAT(util_intro, 2),
+    FORMAT(util_header, 1),   FORMAT(cascade_eq, 1),    FORMAT(cascade_util, 1),
+    FORMAT(cascade_some, 8),  FORMAT(cascade_none, 4),  FORMAT(cost_intro, 12),
+    FORMAT(cost_init, 4),     FORMAT(cost_init_none, 1), FORMAT(cost_header, 1),
+    FORMAT(cost_no_fit, 4),   FORMAT(cost_no_url, 1),   FORMAT(cost_targets, 0),
 };
 
 /* A format with more than one argument numbers every one (%1$s ...), so a
@@ -550,6 +694,125 @@ static void test_not_a_run_is_refused(void **state)
     proc_rmdir(dir);
 }
 
+static void test_drift_sentence_is_rendered_from_run_json(void **state)
+{
+    (void)state;
+    struct rendered r;
+    json_t *doc = run_doc(true);
+    add_drift(doc, 20.0, 24.6, 0.012, true); /* 23 % slower at its slowest */
+    render(doc, &r);
+    const char *en = "This machine's speed changed during the run; rerun before comparing.";
+    const char *es = "La velocidad de esta máquina cambió durante la ejecución; repita la "
+                     "medición antes de comparar.";
+    assert_contains(r.en, en);
+    assert_contains(r.es, es);
+    /* in the summary, before its table, with what the machine did */
+    assert_true(strstr(r.en, en) < strstr(r.en, "| Architecture |"));
+    assert_contains(r.en, "took 20.0 to 24.6 ms (a speed change of 23%; the limit is 10%); "
+                          "steal time was 1.2% of that CPU's time");
+    assert_contains(r.es, "tardaron de 20,0 a 24,6 ms (un cambio de velocidad del 23\xc2\xa0%");
+    cleanup(&r);
+    /* a steady machine: the figures in the environment, no warning */
+    doc = run_doc(true);
+    add_drift(doc, 20.0, 21.0, 0.001, false);
+    render(doc, &r);
+    assert_null(strstr(r.en, en));
+    assert_null(strstr(r.es, es));
+    assert_contains(r.en, "took 20.0 to 21.0 ms (a speed change of 5.0%");
+    cleanup(&r);
+}
+
+/* The cost table of the synthetic run, every figure worked out by hand at the
+ * prices of sources.c: c6i.large $0.085 an hour, 2 vCPUs, at most 50 % busy;
+ * Lambda $0.0000166667 per GB-s and $0.20 per million; API Gateway HTTP API $1.00
+ * per million; 730 hours a month. */
+static void test_cost_table_from_a_fixture(void **state)
+{
+    (void)state;
+    json_t *doc = run_doc(true);
+    json_t *archs = json_object_get(doc, "architectures");
+    /* microservices at 1,500 µs of CPU per request: 1,000 req/s need 1.5 busy vCPUs,
+     * two instances at 50 % */
+    json_t *sc = json_array_get(json_object_get(json_object_get(archs, "microservices"),
+                                                "scenarios"), 1);
+    json_object_set_new(sc, "cpu_us_per_request", json_real(1500));
+    /* serverless: 3 cold starts in the 47,992 requests of the equal-load window */
+    sc = json_array_get(json_object_get(json_object_get(archs, "serverless"), "scenarios"), 3);
+    json_object_set_new(sc, "cold_starts", json_pack("{s:i, s:i, s:[i], s:[i,i], s:i, s:i}",
+                                                     "in_warmup", 1, "in_window", 3,
+                                                     "per_second", 3, "window", 0, 1,
+                                                     "p99_us", 4000, "p99_outside_window_us",
+                                                     2500));
+    struct rendered r;
+    render(doc, &r);
+    /* monolith, 20.5 µs: $0.085 / (2 × 0.5 × 3,600 s / 20.5 µs) × 1e6 = $0.00048; one
+     * instance at every rate: 0.085 × 730 = $62.05 */
+    assert_contains(r.en, "| Monolith | 4.0 MB | $0.0005 | $62.05 (1 × c6i.large) | "
+                          "$62.05 (1 × c6i.large) | $62.05 (1 × c6i.large) |");
+    assert_contains(r.es, "| Monolito | 4,0 MB | 0,0005\xc2\xa0USD | 62,05\xc2\xa0USD (1 × "
+                          "c6i.large) |");
+    /* microservices, 1,500 µs: $0.0354 per million; 2 instances at 1,000 req/s */
+    assert_contains(r.en, "| Microservices | 12.0 MB | $0.0354 | $62.05 (1 × c6i.large) | "
+                          "$62.05 (1 × c6i.large) | $124 (2 × c6i.large) |");
+    assert_contains(r.es, "124\xc2\xa0USD (2 × c6i.large)");
+    /* serverless, 128 MB, 1 ms billed: 1.20 + 0.125 GB × 0.001 s × 0.0000166667 × 1e6 =
+     * $1.2021 per million; × 10 req/s × 2,628,000 s = $31.59 a month, $316, $3,159 */
+    assert_contains(r.en, "| Serverless (FaaS) | 128.0 MB | $1.20 | $31.59 | $316 | $3,159 |");
+    /* a table's column groups thousands in Spanish too */
+    assert_contains(r.es, "| Serverless (FaaS) | 128,0 MB | 1,20\xc2\xa0USD | 31,59\xc2\xa0USD | "
+                          "316\xc2\xa0USD | 3\xc2\xa0" "159\xc2\xa0USD |");
+    /* INIT: 3 / 47,992 = 62.5 cold starts per million, 2.5 ms Init billed as 3 ms */
+    assert_contains(r.en, "started 63 instances per million requests, each with an Init "
+                          "Duration of 2.50 ms (median): $0.0000 per million");
+    assert_contains(r.es, "arrancó 63 instancias por millón de peticiones");
+    assert_no_missing_numbers(r.en);
+    assert_no_missing_numbers(r.es);
+    /* the break-even chart, in both languages */
+    char path[160];
+    snprintf(path, sizeof path, "%s/charts/cost.es.gp", r.dir);
+    char *gp = slurp(path);
+    assert_contains(gp, "set ylabel 'USD al mes'");
+    free(gp);
+    assert_contains(r.en, "![Monthly cost against request rate (break-even)](charts/cost.en.svg)");
+    assert_contains(r.es, "(charts/cost.es.svg)");
+    cleanup(&r);
+}
+
+/* The serverless tail with and without the cold-start cascade, and the caveat,
+ * in the paragraph that quotes it; no bare multiple of the monolith's p99. */
+static void test_cascade_is_named_with_its_caveat(void **state)
+{
+    (void)state;
+    json_t *doc = run_doc(true);
+    json_t *sc = json_array_get(json_object_get(json_object_get(json_object_get(doc,
+                                "architectures"), "serverless"), "scenarios"), 3);
+    json_object_set_new(sc, "cold_starts", json_pack("{s:i, s:i, s:[i,i,i], s:[i,i], s:i, s:i}",
+                                                     "in_warmup", 2, "in_window", 7,
+                                                     "per_second", 0, 7, 0, "window", 1, 2,
+                                                     "p99_us", 41000, "p99_outside_window_us",
+                                                     2600));
+    struct rendered r;
+    render(doc, &r);
+    const char *para = strstr(r.en, "Each request goes through the platform");
+    assert_non_null(para);
+    const char *end = strstr(para, "\n\n");
+    const char *cascade = strstr(para, "7 instances were started inside the measured window (2 "
+                                       "more during its warm-up), in seconds 2 to 3 of it");
+    assert_true(cascade && cascade < end);
+    assert_contains(para, "The p99 was 41.0 ms over the whole window and 2.60 ms outside those "
+                          "seconds (the monolith's: 0.800 ms)");
+    /* on AWS a 128 MB instance has a fraction of a vCPU, not one of its own */
+    const char *caveat = strstr(para, "On AWS a cold start takes no CPU from the function's "
+                                      "other instances, though each of them runs on a fraction "
+                                      "of a vCPU");
+    assert_true(caveat && caveat < end);
+    assert_null(strstr(r.en, "CPU of its own"));
+    assert_null(strstr(r.es, "su propia CPU"));
+    assert_null(strstr(para, "the monolith's p99")); /* no bare multiple */
+    assert_contains(r.es, "se arrancaron 7 instancias dentro de la ventana medida");
+    cleanup(&r);
+}
+
 /* Golden files: a report's text and chart sources rendered from a fixed run.json
  * must not change unless the change is meant. FIXTURE names a folder under
  * tests/fixtures/report/ holding run.json (or NULL: the synthetic run_doc(true))
@@ -560,7 +823,7 @@ static const char *const golden_files[] = {
     "report.md", "report.es.md", "charts/throughput.dat", "charts/throughput.en.gp",
     "charts/throughput.es.gp", "charts/latency.dat", "charts/latency.en.gp",
     "charts/latency.es.gp", "charts/coldwarm.dat", "charts/coldwarm.en.gp",
-    "charts/coldwarm.es.gp"};
+    "charts/coldwarm.es.gp", "charts/cost.dat", "charts/cost.en.gp", "charts/cost.es.gp"};
 
 static void assert_same_as_golden(const char *fixture, json_t *doc)
 {
@@ -627,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_missing_numbers_are_never_nan),
         cmocka_unit_test(test_report_has_every_section_for_every_architecture),
         cmocka_unit_test(test_difference_quotes_this_runs_numbers),
+        cmocka_unit_test(test_cpu_per_request_is_split_by_process),
         cmocka_unit_test(test_fault_scenarios_are_tabled_with_recovery),
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
         cmocka_unit_test(test_percent_signs_are_printed_once),
@@ -638,6 +902,9 @@ int main(void)
         cmocka_unit_test(test_glossary_in_both_languages),
         cmocka_unit_test(test_table_columns_group_thousands_alike),
         cmocka_unit_test(test_targets_appear_in_tables_and_have_a_difference),
+        cmocka_unit_test(test_drift_sentence_is_rendered_from_run_json),
+        cmocka_unit_test(test_cost_table_from_a_fixture),
+        cmocka_unit_test(test_cascade_is_named_with_its_caveat),
         cmocka_unit_test(test_example_run_renders_the_same_bytes),
         cmocka_unit_test(test_synthetic_full_run_renders_the_same_bytes),
     };

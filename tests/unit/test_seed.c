@@ -13,6 +13,7 @@
 
 #include "db.h"
 #include "seed.h"
+#include "service_secret.h"
 #include "token.h"
 #include "../support/proc.h"
 
@@ -238,8 +239,9 @@ static void test_ensure_seeds_only_what_is_missing(void **state)
     proc_rmdir(dir);
 }
 
-/* tokens.tsv holds clear-text bearer tokens and the databases e-mail addresses:
- * owner-only, whatever the caller's umask. */
+/* tokens.tsv holds clear-text bearer tokens, the databases e-mail addresses and
+ * service-secret the microservices' credential: owner-only, whatever the caller's
+ * umask. */
 static void test_seeded_files_are_readable_by_their_owner_only(void **state)
 {
     (void)state;
@@ -256,7 +258,8 @@ static void test_seeded_files_are_readable_by_their_owner_only(void **state)
     struct stat st;
     assert_int_equal(stat(dir, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0700);
-    static const char *files[] = {"app.db", "auth.db", "profiles.db", "tokens.tsv"};
+    static const char *files[] = {"app.db", "auth.db", "profiles.db", "tokens.tsv",
+                                  "service-secret"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[160];
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
@@ -267,11 +270,32 @@ static void test_seeded_files_are_readable_by_their_owner_only(void **state)
     proc_rmdir(parent);
 }
 
+/* A random secret (not derived from the public --seed) the services accept, kept
+ * when the data is seeded again. */
+static void test_seed_writes_a_service_secret_and_keeps_it(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/archbench-secret-XXXXXX", path[128], err[512];
+    assert_non_null(mkdtemp(dir));
+    struct seed_options opt = {.users = 20, .seed = 7, .dir = dir};
+    struct service_secret a, b;
+    assert_int_equal(seed_run(&opt, err, sizeof err), 0);
+    seed_secret_path(dir, path, sizeof path);
+    if (!service_secret_load(path, &a, err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(a.len, 64);
+    assert_int_equal(seed_run(&opt, err, sizeof err), 0);
+    assert_true(service_secret_load(path, &b, err, sizeof err));
+    assert_string_equal(a.value, b.value);
+    proc_rmdir(dir);
+}
+
 int main(void)
 {
     db_global_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seeded_files_are_readable_by_their_owner_only),
+        cmocka_unit_test(test_seed_writes_a_service_secret_and_keeps_it),
         cmocka_unit_test(test_same_seed_gives_identical_files),
         cmocka_unit_test(test_other_seed_gives_other_tokens),
         cmocka_unit_test(test_tokens_file_lists_valid_expired_and_revoked),

@@ -1,55 +1,35 @@
-/* Unit tests for the gateway's pure upstream logic (microservices/upstream.c):
- * URL joining and checking, failure classification and its public status, and the
- * checks on auth-service's and profile-service's answers. */
+/* Unit tests for the gateway's pure upstream logic (microservices/upstream.c and
+ * upstream_target.c): base URLs and their parts, failures and their public status,
+ * and the checks on auth-service's and profile-service's answers. (The client
+ * itself: test_upstream_client.c.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "../../microservices/upstream.h"
 
-static void test_url_joins_base_and_path(void **state)
-{
-    (void)state;
-    char out[128];
-    assert_int_equal(upstream_url(out, sizeof out, "http://127.0.0.1:9101", "/v1/verify"),
-                     (int)strlen("http://127.0.0.1:9101/v1/verify"));
-    assert_string_equal(out, "http://127.0.0.1:9101/v1/verify");
-}
-
-static void test_url_ignores_trailing_slashes_and_keeps_a_base_path(void **state)
-{
-    (void)state;
-    char out[128];
-    assert_true(upstream_url(out, sizeof out, "http://auth.internal:80/api//", "/v1/verify") > 0);
-    assert_string_equal(out, "http://auth.internal:80/api/v1/verify");
-    assert_true(upstream_url(out, sizeof out, "http://h/", "/v1/users/42") > 0);
-    assert_string_equal(out, "http://h/v1/users/42");
-}
-
-static void test_url_too_long_is_refused(void **state)
-{
-    (void)state;
-    char out[16];
-    assert_int_equal(upstream_url(out, sizeof out, "http://127.0.0.1:9101", "/v1/verify"), -1);
-    char exact[sizeof "http://h/x"];
-    assert_int_equal(upstream_url(exact, sizeof exact, "http://h", "/x"), 10);
-    assert_int_equal(upstream_url(exact, sizeof exact - 1, "http://h", "/x"), -1);
-}
-
 static void test_base_url_validation(void **state)
 {
     (void)state;
     char err[256];
-    assert_true(upstream_base_url_valid("http://127.0.0.1:9101", err, sizeof err));
-    assert_true(upstream_base_url_valid("https://auth.example.com/prefix", err, sizeof err));
-    assert_true(upstream_base_url_valid("http://[::1]:9102/", err, sizeof err));
+    const char *good[] = {"http://127.0.0.1:9101", "http://auth.internal/prefix",
+                          "http://[::1]:9102/", "HTTP://Auth-Service:80/a/b%20c/",
+                          "http://auth_service.svc.cluster.local:9101"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!upstream_base_url_valid(good[i], err, sizeof err))
+            fail_msg("refused '%s': %s", good[i], err);
 
     const char *bad[] = {"", "127.0.0.1:9101", "ftp://h/", "http://", "http://h/?q=1",
-                         "http://h/#frag", "http://user:pw@h/", "not a url"};
+                         "http://h/#frag", "http://user:pw@h/", "not a url",
+                         "https://auth.example.com/", "http://h:0/", "http://h:65536/",
+                         "http://h:/", "http://h:80x/", "http://[::1/", "http://[zz]:1/",
+                         "http://h/a b", "http://h/%zz", "http://h\r\n/", "http://a,b/"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
         if (upstream_base_url_valid(bad[i], err, sizeof err))
@@ -58,19 +38,27 @@ static void test_base_url_validation(void **state)
     }
 }
 
-static void test_classify_curl_codes(void **state)
+static void test_target_parts(void **state)
 {
     (void)state;
-    assert_int_equal(upstream_classify(CURLE_OK), UPSTREAM_OK);
-    assert_int_equal(upstream_classify(CURLE_COULDNT_CONNECT), UPSTREAM_REFUSED);
-    assert_int_equal(upstream_classify(CURLE_COULDNT_RESOLVE_HOST), UPSTREAM_REFUSED);
-    assert_int_equal(upstream_classify(CURLE_OPERATION_TIMEDOUT), UPSTREAM_TIMEOUT);
-    assert_int_equal(upstream_classify(CURLE_WEIRD_SERVER_REPLY), UPSTREAM_BAD_RESPONSE);
-    assert_int_equal(upstream_classify(CURLE_UNSUPPORTED_PROTOCOL), UPSTREAM_BAD_RESPONSE);
-    assert_int_equal(upstream_classify(CURLE_GOT_NOTHING), UPSTREAM_BAD_RESPONSE);
-    assert_int_equal(upstream_classify(CURLE_PARTIAL_FILE), UPSTREAM_BAD_RESPONSE);
-    assert_int_equal(upstream_classify(CURLE_RECV_ERROR), UPSTREAM_BAD_RESPONSE);
-    assert_int_equal(upstream_classify(CURLE_WRITE_ERROR), UPSTREAM_BAD_RESPONSE);
+    char err[256];
+    struct upstream_target *t = upstream_target_new("http://[::1]:9102/api//", NULL, err,
+                                                    sizeof err);
+    assert_non_null(t);
+    assert_string_equal(upstream_target_authority(t), "[::1]:9102");
+    assert_string_equal(upstream_target_path(t), "/api");
+    struct sockaddr_storage a;
+    socklen_t len;
+    assert_int_equal(upstream_target_address(t, 0, &a, &len), 1);
+    assert_int_equal(a.ss_family, AF_INET6);
+    upstream_target_free(t);
+    t = upstream_target_new("http://127.0.0.1", NULL, err, sizeof err);
+    assert_non_null(t);
+    assert_string_equal(upstream_target_authority(t), "127.0.0.1");
+    assert_string_equal(upstream_target_path(t), "");
+    assert_int_equal(upstream_target_address(t, 0, &a, &len), 1);
+    assert_int_equal(ntohs(((struct sockaddr_in *)&a)->sin_port), 80);
+    upstream_target_free(t);
 }
 
 static void test_failure_status_mapping(void **state)
@@ -151,11 +139,8 @@ static void test_outcome_names_are_distinct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_joins_base_and_path),
-        cmocka_unit_test(test_url_ignores_trailing_slashes_and_keeps_a_base_path),
-        cmocka_unit_test(test_url_too_long_is_refused),
         cmocka_unit_test(test_base_url_validation),
-        cmocka_unit_test(test_classify_curl_codes),
+        cmocka_unit_test(test_target_parts),
         cmocka_unit_test(test_failure_status_mapping),
         cmocka_unit_test(test_parse_user_id_accepts_the_contract),
         cmocka_unit_test(test_parse_user_id_refuses_everything_else),

@@ -1,9 +1,11 @@
-/* loadgen's response parser: every response gives the same outcome however it is
- * split across reads (at every byte boundary, and one byte at a time); chunked
- * bodies with extensions and trailers, Connection: close, HTTP/1.0, 1xx and bodies
- * delimited by the end of the connection are understood; malformed status lines,
- * bad framing and oversized headers are errors (read errors for loadgen), never a
- * crash or an overrun (the SAN=1 build checks the latter). */
+/* The HTTP/1.1 response parser (common/http_response.c, loadgen's and the gateway's):
+ * every response gives the same outcome however it is split across reads (at every
+ * byte boundary, and one byte at a time), kept header values and the bytes handed to
+ * the body function included; chunked bodies with extensions and trailers,
+ * Connection: close, HTTP/1.0, 1xx and bodies delimited by the end of the connection
+ * are understood; malformed status lines, bad framing, oversized headers and bodies
+ * over the limit are errors, never a crash or an overrun (the SAN=1 build checks the
+ * latter). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,17 +16,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lg_http.h"
+#include "http_response.h"
 
 struct outcome {
-    enum lg_http_result result;
+    enum http_response_result result;
     unsigned status;
     bool keep_alive;
     uint64_t body_len;
     size_t stored;
     char body[64];
     size_t used; /* bytes consumed when DONE */
+    /* What body_fn received, and the kept header values ("-" when absent). */
+    size_t sunk;
+    char sink[512];
+    char kept[3][128];
 };
+
+/* Every parse keeps these headers' values and passes the body to sink(); the body
+ * limit and a refusal by the body function are set per test. */
+static const char *const kept_names[3] = {"Content-Type", "www-authenticate", "X-User-Id"};
+static uint64_t feed_max_body;
+static size_t sink_refuses_after = SIZE_MAX;
+
+static bool sink(void *ctx, const char *data, size_t len)
+{
+    struct outcome *o = ctx;
+    if (o->sunk + len > sink_refuses_after)
+        return false;
+    size_t k = len < sizeof o->sink - o->sunk ? len : sizeof o->sink - o->sunk;
+    memcpy(o->sink + o->sunk, data, k);
+    o->sunk += len;
+    return true;
+}
 
 /* Feeds data in pieces cut at the given offsets (ascending, may be empty); when all
  * is fed and the parser wants more, eof says whether the connection then ends. */
@@ -33,16 +56,20 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
 {
     struct outcome o;
     memset(&o, 0, sizeof o);
-    struct lg_http_parser *p = malloc(sizeof *p);
+    struct http_response_parser *p = malloc(sizeof *p);
     assert_non_null(p);
     memset(p, 0, sizeof *p);
     p->head_request = head;
     p->body_buf = o.body;
     p->body_cap = sizeof o.body;
-    lg_http_reset(p);
+    p->body_fn = sink;
+    p->body_ctx = &o;
+    p->max_body = feed_max_body;
+    http_response_capture(p, kept_names, 3);
+    http_response_reset(p);
     size_t off = 0;
-    enum lg_http_result r = LG_HTTP_MORE;
-    for (size_t i = 0; i <= ncuts && r == LG_HTTP_MORE; i++) {
+    enum http_response_result r = HTTP_RESPONSE_MORE;
+    for (size_t i = 0; i <= ncuts && r == HTTP_RESPONSE_MORE; i++) {
         size_t end = i < ncuts ? cuts[i] : len;
         /* Each piece in its own heap block, so ASan sees any read past it. */
         size_t n = end - off;
@@ -50,22 +77,28 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
         assert_non_null(piece);
         memcpy(piece, data + off, n);
         size_t used = 0;
-        r = lg_http_parse(p, piece, n, &used);
+        r = http_response_parse(p, piece, n, &used);
         free(piece);
-        if (r == LG_HTTP_MORE)
+        if (r == HTTP_RESPONSE_MORE)
             assert_int_equal(used, n);
         o.used = off + used;
         off = end;
     }
-    if (r == LG_HTTP_MORE && eof)
-        r = lg_http_finish(p);
+    if (r == HTTP_RESPONSE_MORE && eof)
+        r = http_response_finish(p);
     o.result = r;
     o.status = p->status;
     o.keep_alive = p->keep_alive;
     o.body_len = p->body_len;
     o.stored = p->body_stored;
-    if (r == LG_HTTP_ERROR)
+    for (unsigned i = 0; i < 3; i++) {
+        const char *v = http_response_header(p, i);
+        snprintf(o.kept[i], sizeof o.kept[i], "%s", v ? v : "-");
+    }
+    if (r == HTTP_RESPONSE_ERROR)
         assert_non_null(p->error);
+    else
+        assert_int_equal(o.sunk, o.body_len);
     free(p);
     return o;
 }
@@ -73,10 +106,19 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
 static void same_outcome(const struct outcome *a, const struct outcome *b, const char *what,
                          size_t at)
 {
+    /* An error is an error: how much of the body was seen before it may depend on
+     * the split (a body over the limit is refused at the piece that crosses it). */
+    if (a->result == HTTP_RESPONSE_ERROR && b->result == HTTP_RESPONSE_ERROR)
+        return;
     if (a->result != b->result || a->status != b->status || a->keep_alive != b->keep_alive ||
         a->body_len != b->body_len || a->stored != b->stored ||
         memcmp(a->body, b->body, a->stored) != 0 ||
-        (a->result == LG_HTTP_DONE && a->used != b->used))
+        (a->result == HTTP_RESPONSE_DONE && a->used != b->used) ||
+        (a->result == HTTP_RESPONSE_DONE &&
+         (a->sunk != b->sunk || memcmp(a->sink, b->sink, a->sunk < sizeof a->sink
+                                                             ? a->sunk : sizeof a->sink) != 0 ||
+          strcmp(a->kept[0], b->kept[0]) != 0 || strcmp(a->kept[1], b->kept[1]) != 0 ||
+          strcmp(a->kept[2], b->kept[2]) != 0)))
         fail_msg("%s: outcome differs when split at %zu (result %d vs %d)", what, at,
                  (int)a->result, (int)b->result);
 }
@@ -110,10 +152,12 @@ static struct outcome parse_every_way(const char *data, size_t len, bool eof, bo
 
 static void expect_body(const struct outcome *o, const char *body)
 {
-    assert_int_equal(o->result, LG_HTTP_DONE);
+    assert_int_equal(o->result, HTTP_RESPONSE_DONE);
     assert_int_equal(o->body_len, strlen(body));
     assert_int_equal(o->stored, strlen(body));
     assert_memory_equal(o->body, body, strlen(body));
+    assert_int_equal(o->sunk, strlen(body));
+    assert_memory_equal(o->sink, body, strlen(body));
 }
 
 static void test_content_length_response(void **state)
@@ -156,7 +200,7 @@ static void test_connection_close_is_reported(void **state)
     assert_int_equal(o.status, 503);
     assert_false(o.keep_alive);
     o = PARSE("HTTP/1.1 200 OK\r\nConnection: Upgrade, CLOSE\r\nContent-Length: 0\r\n\r\n", false);
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     assert_false(o.keep_alive);
 }
 
@@ -178,7 +222,7 @@ static void test_body_until_close(void **state)
     assert_false(o.keep_alive);
     /* Without the end of the connection it is not complete. */
     o = PARSE("HTTP/1.1 200 OK\r\n\r\nall of it", false);
-    assert_int_equal(o.result, LG_HTTP_MORE);
+    assert_int_equal(o.result, HTTP_RESPONSE_MORE);
 }
 
 static void test_no_body_statuses_and_head(void **state)
@@ -216,7 +260,7 @@ static void test_following_bytes_are_not_consumed(void **state)
     (void)state;
     const char two[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n";
     struct outcome o = parse_every_way(two, sizeof two - 1, false, false, "pipelined");
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     assert_int_equal(o.used, strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
 }
 
@@ -227,7 +271,7 @@ static void test_body_capture_is_bounded(void **state)
     int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n");
     memset(resp + n, 'b', 200);
     struct outcome o = parse_every_way(resp, (size_t)n + 200, false, false, "long body");
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     assert_int_equal(o.body_len, 200);
     assert_int_equal(o.stored, sizeof o.body);
 }
@@ -235,7 +279,7 @@ static void test_body_capture_is_bounded(void **state)
 static void expect_error(const char *resp, size_t len, bool eof)
 {
     struct outcome o = parse_every_way(resp, len, eof, false, resp);
-    if (o.result != LG_HTTP_ERROR)
+    if (o.result != HTTP_RESPONSE_ERROR)
         fail_msg("accepted: %.60s", resp);
 }
 #define EXPECT_ERROR(s) expect_error(s, sizeof(s) - 1, true)
@@ -293,50 +337,121 @@ static void test_oversized_headers_are_errors(void **state)
 {
     (void)state;
     /* One line over the limit. */
-    size_t cap = LG_HTTP_MAX_HEADERS * 2;
+    size_t cap = HTTP_RESPONSE_MAX_HEADERS * 2;
     char *big = malloc(cap);
     assert_non_null(big);
     size_t n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\nX-Big: ");
-    memset(big + n, 'a', LG_HTTP_MAX_LINE);
-    n += LG_HTTP_MAX_LINE;
+    memset(big + n, 'a', HTTP_RESPONSE_MAX_LINE);
+    n += HTTP_RESPONSE_MAX_LINE;
     n += (size_t)snprintf(big + n, cap - n, "\r\nContent-Length: 0\r\n\r\n");
     expect_error(big, n, true);
 
     /* Many lines, each fine, too many bytes in total. */
     n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\n");
-    while (n < LG_HTTP_MAX_HEADERS + 100)
+    while (n < HTTP_RESPONSE_MAX_HEADERS + 100)
         n += (size_t)snprintf(big + n, cap - n, "X-Filler: %0900d\r\n", 7);
     n += (size_t)snprintf(big + n, cap - n, "Content-Length: 0\r\n\r\n");
     expect_error(big, n, true);
 
     /* An endless chunk extension. */
     n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;");
-    memset(big + n, 'e', LG_HTTP_MAX_CHUNK_LINE + 10);
-    n += LG_HTTP_MAX_CHUNK_LINE + 10;
+    memset(big + n, 'e', HTTP_RESPONSE_MAX_CHUNK_LINE + 10);
+    n += HTTP_RESPONSE_MAX_CHUNK_LINE + 10;
     expect_error(big, n, true);
 
     /* Just below the line limit is fine. */
     n = (size_t)snprintf(big, cap, "HTTP/1.1 200 OK\r\nX-Big: ");
-    memset(big + n, 'a', LG_HTTP_MAX_LINE - 9);
-    n += LG_HTTP_MAX_LINE - 9;
+    memset(big + n, 'a', HTTP_RESPONSE_MAX_LINE - 9);
+    n += HTTP_RESPONSE_MAX_LINE - 9;
     n += (size_t)snprintf(big + n, cap - n, "\r\nContent-Length: 0\r\n\r\n");
     struct outcome o = feed(big, n, NULL, 0, false, false);
-    assert_int_equal(o.result, LG_HTTP_DONE);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
     free(big);
+}
+
+static void test_named_headers_are_kept(void **state)
+{
+    (void)state;
+    struct outcome o = PARSE("HTTP/1.1 401 Unauthorized\r\ncontent-type:  application/problem+json \r\n"
+                             "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"
+                             "X-Other: x\r\nContent-Length: 2\r\n\r\n{}", false);
+    expect_body(&o, "{}");
+    assert_string_equal(o.kept[0], "application/problem+json");
+    assert_string_equal(o.kept[1], "Bearer error=\"invalid_token\"");
+    assert_string_equal(o.kept[2], "-");
+    /* The first value wins; an empty value is kept as empty. */
+    o = PARSE("HTTP/1.1 200 OK\r\nX-User-Id: 42\r\nX-User-Id: 43\r\nContent-Type:\r\n"
+              "Content-Length: 0\r\n\r\n", false);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
+    assert_string_equal(o.kept[2], "42");
+    assert_string_equal(o.kept[0], "");
+    /* An interim response's headers are not the final response's. */
+    o = PARSE("HTTP/1.1 103 Early Hints\r\nX-User-Id: 1\r\n\r\n"
+              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false);
+    assert_string_equal(o.kept[2], "-");
+}
+
+static void test_kept_values_are_bounded(void **state)
+{
+    (void)state;
+    char big[4096];
+    int n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nWWW-Authenticate: ");
+    memset(big + n, 'w', HTTP_RESPONSE_CAPTURE_BYTES);
+    n += HTTP_RESPONSE_CAPTURE_BYTES;
+    n += snprintf(big + n, sizeof big - (size_t)n, "\r\nContent-Length: 0\r\n\r\n");
+    expect_error(big, (size_t)n, false);
+    /* Headers nobody asked for may be as long as any header line. */
+    n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nX-Long: ");
+    memset(big + n, 'w', 3000);
+    n += 3000;
+    n += snprintf(big + n, sizeof big - (size_t)n, "\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(feed(big, (size_t)n, NULL, 0, false, false).result, HTTP_RESPONSE_DONE);
+}
+
+static void test_body_limit(void **state)
+{
+    (void)state;
+    feed_max_body = 5;
+    struct outcome o = PARSE("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false);
+    expect_body(&o, "hello");
+    o = PARSE("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n",
+              false);
+    expect_body(&o, "hello");
+    /* Declared too long: refused before any body byte. */
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n");
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n3\r\n");
+    /* Sent too long: a body until the end of the connection. */
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\n\r\nhello!");
+    /* A HEAD answer announces a body it does not send. */
+    const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 123\r\n\r\n";
+    o = parse_every_way(head, sizeof head - 1, false, true, "HEAD");
+    expect_body(&o, "");
+    feed_max_body = 0;
+}
+
+static void test_body_function_may_refuse(void **state)
+{
+    (void)state;
+    sink_refuses_after = 3;
+    EXPECT_ERROR("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    struct outcome o = PARSE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nhey", false);
+    expect_body(&o, "hey");
+    sink_refuses_after = SIZE_MAX;
 }
 
 static void test_error_is_sticky_until_reset(void **state)
 {
     (void)state;
-    struct lg_http_parser p;
+    struct http_response_parser p;
     memset(&p, 0, sizeof p);
-    lg_http_reset(&p);
+    http_response_reset(&p);
     size_t used;
-    assert_int_equal(lg_http_parse(&p, "BOGUS\r\n", 7, &used), LG_HTTP_ERROR);
-    assert_int_equal(lg_http_parse(&p, "HTTP/1.1 200 OK\r\n\r\n", 19, &used), LG_HTTP_ERROR);
-    lg_http_reset(&p);
-    assert_int_equal(lg_http_parse(&p, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38, &used),
-                     LG_HTTP_DONE);
+    assert_int_equal(http_response_parse(&p, "BOGUS\r\n", 7, &used), HTTP_RESPONSE_ERROR);
+    assert_int_equal(http_response_parse(&p, "HTTP/1.1 200 OK\r\n\r\n", 19, &used), HTTP_RESPONSE_ERROR);
+    http_response_reset(&p);
+    assert_int_equal(http_response_parse(&p, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38, &used),
+                     HTTP_RESPONSE_DONE);
     assert_int_equal(used, 38);
 }
 
@@ -358,6 +473,10 @@ int main(void)
         cmocka_unit_test(test_malformed_headers_and_framing_are_errors),
         cmocka_unit_test(test_truncated_responses_are_errors),
         cmocka_unit_test(test_oversized_headers_are_errors),
+        cmocka_unit_test(test_named_headers_are_kept),
+        cmocka_unit_test(test_kept_values_are_bounded),
+        cmocka_unit_test(test_body_limit),
+        cmocka_unit_test(test_body_function_may_refuse),
         cmocka_unit_test(test_error_is_sticky_until_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
