@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "net.h"
 #include "opts.h"
 #include "problem.h"
 #include "server.h"
@@ -624,7 +625,8 @@ static void usage(FILE *out)
             "Usage: " PROGRAM " --service-secret FILE [options]\n"
             "Serves GET /profile (Authorization: Bearer TOKEN) by asking auth-service\n"
             "who the bearer is and profile-service for that user's profile; also\n"
-            "GET /health and GET /metrics.\n\n"
+            "GET /health. Its own metrics (GET /metrics) are served only on an address\n"
+            "of their own, when --metrics-listen gives one.\n\n"
             "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8081;\n"
             "                         port 0 picks a free port, printed on stdout)\n"
             "  --auth-url URL         auth-service base URL (default http://127.0.0.1:9101)\n"
@@ -637,6 +639,10 @@ static void usage(FILE *out)
             "                         X-Service-Secret (their --service-secret FILE)\n"
             "  --insecure-no-service-secret\n"
             "                         send none (services that trust every caller)\n"
+            "  --metrics-listen HOST:PORT\n"
+            "                         serve GET /metrics (Prometheus text) there, not on the\n"
+            "                         public address (default: no metrics; port 0 picks a\n"
+            "                         free port, printed as \"metrics on ADDR\")\n"
             SERVER_OPTIONS_HELP,
             SERVER_HELP_ARGS);
 }
@@ -645,6 +651,7 @@ static void usage(FILE *out)
 struct gw_options {
     struct gw_app *app;
     const char *auth_base, *profile_base, *secret_path;
+    const char *metrics_listen; /* NULL: no metrics listener */
     bool insecure;
 };
 
@@ -658,6 +665,7 @@ static bool gw_option(int c, const char *arg, void *ctx)
     case 'p': o->profile_base = arg; return true;
     case 'S': o->secret_path = arg; return true;
     case 'I': o->insecure = true; return true;
+    case 'M': o->metrics_listen = arg; return true;
     case 'o':
         if (!opts_parse_u64(arg, 1, 600000, false, &v))
             opts_usage_error(PROGRAM, "--timeout-ms: expected 1..600000, got '%s'", arg);
@@ -672,9 +680,10 @@ static bool gw_option(int c, const char *arg, void *ctx)
     }
 }
 
-/* Parses the command line into app and cfg, checks the upstream URLs (bad usage
- * exits 2) and resolves their hosts (exit 1 when out of resources). */
-static void gw_parse_args(int argc, char **argv, struct gw_app *app, struct server_config *cfg)
+/* Parses the command line into app, cfg and *metrics_listen, checks the upstream
+ * URLs (bad usage exits 2) and resolves their hosts (exit 1 when out of resources). */
+static void gw_parse_args(int argc, char **argv, struct gw_app *app, struct server_config *cfg,
+                          const char **metrics_listen)
 {
     static const struct option longopts[] = {
         {"auth-url", required_argument, NULL, 'a'},
@@ -683,14 +692,21 @@ static void gw_parse_args(int argc, char **argv, struct gw_app *app, struct serv
         {"max-idle-upstream", required_argument, NULL, 'i'},
         {"service-secret", required_argument, NULL, 'S'},
         {"insecure-no-service-secret", no_argument, NULL, 'I'},
+        {"metrics-listen", required_argument, NULL, 'M'},
         SERVER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     struct gw_options o = {.app = app, .auth_base = "http://127.0.0.1:9101",
                            .profile_base = "http://127.0.0.1:9102"};
     server_parse_args(argc, argv, longopts, cfg, PROGRAM, usage, gw_option, &o);
-    app->send_secret = service_secret_option(PROGRAM, o.secret_path, o.insecure, &app->secret);
+    *metrics_listen = o.metrics_listen;
     char err[512];
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    if (o.metrics_listen &&
+        !net_parse_address(o.metrics_listen, &addr, &addrlen, err, sizeof err))
+        opts_usage_error(PROGRAM, "--metrics-listen: %s", err);
+    app->send_secret = service_secret_option(PROGRAM, o.secret_path, o.insecure, &app->secret);
     if (!upstream_base_url_valid(o.auth_base, err, sizeof err))
         opts_usage_error(PROGRAM, "--auth-url: %s", err);
     if (!upstream_base_url_valid(o.profile_base, err, sizeof err))
@@ -729,10 +745,50 @@ static void gw_app_free(struct gw_app *app)
     free(app->stats);
 }
 
+/* The metrics listener's workers only need the application: handle_metrics reads
+ * every worker's counters through it. */
+static void *metrics_worker_init(void *app, unsigned index, char *err, size_t errlen)
+{
+    (void)index;
+    struct gw_worker *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        snprintf(err, errlen, "out of memory");
+    else
+        w->app = app;
+    return w;
+}
+
+/* Serves the public site, and the metrics site when metrics is set, until SIGINT
+ * or SIGTERM; prints "listening on ADDR" (and "metrics on ADDR") first. */
+static int gw_serve(const struct server_config *cfg, const struct server_config *metrics)
+{
+    const struct server_config *sites[] = {cfg, metrics};
+    struct server *s = server_open(sites, metrics ? 2 : 1);
+    if (s == NULL)
+        return 1;
+    if (server_serve(s) != 0) {
+        server_stop(s);
+        return 1;
+    }
+    /* One write, so a reader of the first line finds the second beside it. */
+    if (metrics)
+        printf("listening on %s\nmetrics on %s\n", server_address(s, 0, 0),
+               server_address(s, 1, 0));
+    else
+        printf("listening on %s\n", server_address(s, 0, 0));
+    fflush(stdout);
+    server_wait_signal();
+    server_stop(s);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct server_route routes[] = {
         {.path = "/profile", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_profile},
+    };
+    /* Internal counters stay off the public address: they are for the operator. */
+    static const struct server_route metrics_routes[] = {
         {.path = "/metrics", .methods = SERVER_GET | SERVER_HEAD, .handler = handle_metrics},
     };
     struct gw_app app = {.timeout_ms = 1000, .max_idle = 1024};
@@ -750,12 +806,23 @@ int main(int argc, char **argv)
         .suspend_resume = true,
         .app = &app,
     };
+    const char *metrics_listen = NULL;
     log_init(PROGRAM, LOG_INFO);
-    gw_parse_args(argc, argv, &app, &cfg);
-    int rc = 1;
+    gw_parse_args(argc, argv, &app, &cfg, &metrics_listen);
     cfg.threads = cfg.threads ? cfg.threads : server_cpu_count();
+    struct server_config metrics = {
+        .listen = metrics_listen,
+        .routes = metrics_routes,
+        .nroutes = sizeof metrics_routes / sizeof metrics_routes[0],
+        .worker_init = metrics_worker_init,
+        .worker_fini = free,
+        .threads = cfg.threads,
+        .max_connections = 64,
+        .app = &app,
+    };
+    int rc = 1;
     if (gw_app_init(&app, cfg.threads))
-        rc = server_run(&cfg);
+        rc = gw_serve(&cfg, metrics_listen ? &metrics : NULL);
     else
         log_error("out of memory");
     gw_app_free(&app);

@@ -55,40 +55,9 @@ rm -f "$cg" "$cg".*
 vg=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$cg")
 if [ "$nginx" = 1 ]; then
   port=$(bench_free_port)
-  mkdir -p "$out/nginx"
-  # One process (no master), so callgrind sees the worker; otherwise the same
-  # configuration as bench-microservices.sh.
-  { bench_nginx_head "$out/nginx"; cat <<EOF
-master_process off;
-http {
-  access_log off;
-  upstream auth { server $auth_addr; keepalive 512; }
-  upstream profile { server $profile_addr; keepalive 512; }
-  server {
-    listen 127.0.0.1:$port;
-    location = /profile {
-      auth_request /_verify;
-      auth_request_set \$uid \$upstream_http_x_user_id;
-      proxy_pass http://profile/v1/users/\$uid;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Authorization "";
-      proxy_set_header X-Service-Secret "$(cat "$secret")";
-    }
-    location = /_verify {
-      internal;
-      proxy_pass http://auth/v1/verify;
-      proxy_method HEAD;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Service-Secret "$(cat "$secret")";
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-    }
-  }
-}
-EOF
-  } >"$out/nginx/nginx.conf"
+  # One process (no master), so callgrind sees the worker; otherwise the
+  # configuration of bench-microservices.sh.
+  bench_nginx_gateway "$out/nginx" "$port" "$auth_addr" "$profile_addr" "master_process off;"
   taskset -c "$sut_cpu" "${vg[@]}" "$(command -v nginx || echo /usr/sbin/nginx)" \
     -c "$out/nginx/nginx.conf" -p "$out/nginx" -e "$out/nginx/error.log" >"$out/gw.log" 2>&1 &
   gw_pid=$!

@@ -12,6 +12,7 @@
 #   bench_cpus [2]            the CPU split: sut_cpu (servers) and load_cpu (clients)
 #   bench_start NAME DIR CMD  start a server on sut_cpu, read its address
 #   bench_stop PID            stop one server started here
+#   bench_nginx_gateway DIR PORT AUTH PROFILE [LINE]  nginx.conf: nginx as the gateway
 #   bench_nginx DIR PORT URL  start nginx with DIR/nginx.conf on sut_cpu
 #   bench_free_port           a free loopback port
 #   bench_cpu_ticks PID...    CPU ticks used so far by processes and their children
@@ -143,6 +144,51 @@ pid $1/nginx.pid;
 error_log $1/error.log warn;
 events { worker_connections 4096; }
 CONF
+}
+
+# bench_nginx_gateway DIR PORT AUTH_ADDR PROFILE_ADDR [HEAD_LINE]: writes DIR/nginx.conf
+# for nginx doing the gateway's job on 127.0.0.1:PORT: auth_request to auth-service,
+# the user id from its X-User-Id header, then proxy_pass to profile-service;
+# keep-alive upstreams, the service secret ($secret) on both calls. The verify call
+# is a HEAD: auth_request never reads a subrequest's body, so after a GET whose small
+# body arrived in a second segment nginx closes the upstream connection (measured:
+# ~14k TIME_WAIT sockets in 4 s and auth-service at 45 instead of 18 µs/request).
+# HEAD gets the same status and X-User-Id with no body, which is how nginx is best
+# deployed in front of this service. HEAD_LINE: one more main-context directive.
+bench_nginx_gateway() {
+  local key
+  key=$(cat "$secret")
+  mkdir -p "$1"
+  { bench_nginx_head "$1"; [ -z "${5:-}" ] || echo "$5"; cat <<CONF
+http {
+  access_log off;
+  upstream auth { server $3; keepalive 512; }
+  upstream profile { server $4; keepalive 512; }
+  server {
+    listen 127.0.0.1:$2;
+    location = /profile {
+      auth_request /_verify;
+      auth_request_set \$uid \$upstream_http_x_user_id;
+      proxy_pass http://profile/v1/users/\$uid;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Authorization "";
+      proxy_set_header X-Service-Secret "$key";
+    }
+    location = /_verify {
+      internal;
+      proxy_pass http://auth/v1/verify;
+      proxy_method HEAD;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Service-Secret "$key";
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+    }
+  }
+}
+CONF
+  } >"$1/nginx.conf"
 }
 
 # bench_nginx DIR URL: starts nginx with DIR/nginx.conf on sut_cpu and waits up to

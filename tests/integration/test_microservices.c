@@ -398,10 +398,12 @@ static void test_profile_service_users_contract(void **state)
 static void test_every_service_has_health_and_metrics(void **state)
 {
     (void)state;
+    /* The gateway's metrics are on their own listener, never on its public port. */
+    assert_true(stack.gateway.metrics_port > 0);
     struct { int port; const char *service; } all[] = {
         {stack.auth.port, "auth-service"},
         {stack.profile.port, "profile-service"},
-        {stack.gateway.port, "gateway"},
+        {stack.gateway.metrics_port, "gateway"},
     };
     for (size_t i = 0; i < 3; i++) {
         struct http_response r;
@@ -427,6 +429,9 @@ static void test_every_service_has_health_and_metrics(void **state)
     }
     struct http_response r;
     assert_int_equal(httpc_request(stack.gateway.port, "GET", "/metrics", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    httpc_free(&r);
+    assert_int_equal(httpc_request(stack.gateway.metrics_port, "GET", "/metrics", NULL, &r), 0);
     const char *ok = strstr(r.body,
                             "archbench_upstream_calls_total{upstream=\"auth-service\",outcome=\"ok\"} ");
     assert_non_null(ok);

@@ -72,6 +72,17 @@ int proc_start_server(struct proc *p, char *const argv[], const char *stderr_pat
         }
         n++;
     }
+    /* A second line printed in the same write ("metrics on HOST:PORT"). */
+    if (rc == 0) {
+        n = 0;
+        while (n < sizeof line - 1 && poll(&pfd, 1, 0) == 1 && read(out[0], &line[n], 1) == 1 &&
+               line[n] != '\n')
+            n++;
+        line[n] = '\0';
+        const char *colon = strrchr(line, ':');
+        if (strncmp(line, "metrics on ", 11) == 0 && colon)
+            p->metrics_port = atoi(colon + 1);
+    }
     /* Keep the pipe's write end alive in the child only; later output is dropped
      * by closing our end (the child gets EPIPE/SIGPIPE-ignored writes). */
     close(out[0]);

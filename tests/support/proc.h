@@ -12,6 +12,7 @@ struct proc {
     pid_t pid;
     int port;            /* from "listening on", or 0 */
     char address[64];    /* "127.0.0.1:PORT" */
+    int metrics_port;    /* from a "metrics on HOST:PORT" second line, or 0 */
 };
 
 /* Path of an archbench binary: $ARCHBENCH_BIN/name (default bin/name). */

@@ -17,7 +17,8 @@ int stack_start_gateway(struct stack *s, const char *auth_url, const char *profi
     snprintf(th, sizeof th, "%u", threads);
     char *argv[] = {(char *)proc_bin("gateway", bin, sizeof bin), "--listen", "127.0.0.1:0",
                     "--auth-url", (char *)auth_url, "--profile-url", (char *)profile_url,
-                    "--timeout-ms", to, "--threads", th, "--service-secret", s->secret, NULL};
+                    "--timeout-ms", to, "--threads", th, "--service-secret", s->secret,
+                    "--metrics-listen", "127.0.0.1:0", NULL};
     return proc_start_server(&s->gateway, argv, s->log);
 }
 
