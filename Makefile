@@ -150,7 +150,8 @@ $(filter-out $(UPSTREAM_TESTS),$(UNIT_TESTS)): $(BUILD)/tests/%: $(BUILD)/tests/
 	$(TEST_LINK)
 $(UPSTREAM_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UPSTREAM_OBJ) $(TEST_LINK)
 $(INTEGRATION_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_LINK)
-$(BUILD)/tests/test_apigw: $(APIGW_OBJ)
+$(BUILD)/tests/test_apigw $(BUILD)/tests/test_apigw_event: $(APIGW_OBJ)
+$(BUILD)/tests/test_runtime: $(BUILD)/serverless/function/runtime.o
 $(UNIT_TESTS) $(INTEGRATION_TESTS): LIBS = $(CMOCKA_LIBS) $(ALL_LIBS)
 
 # The one link recipe: a target's objects and archives, then its LIBS.
@@ -189,11 +190,13 @@ fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 # The other libFuzzer targets (docs/fuzzing.md): make fuzz-NAME builds
 # tests/fuzz/fuzz_NAME.c with FUZZ_SRC_NAME (and FUZZ_LIBS_NAME) and runs it on
 # build/fuzz/corpus-NAME seeded from tests/fuzz/corpus_NAME/.
-FUZZ_TARGETS := token apigw
+FUZZ_TARGETS := token apigw event
 FUZZ_SRC_token := common/token.c
 FUZZ_LIBS_token := -lcrypto
 FUZZ_SRC_apigw := serverless/apigw.c
 FUZZ_LIBS_apigw := -ljansson -lcrypto
+FUZZ_SRC_event := serverless/apigw.c
+FUZZ_LIBS_event := -ljansson -lcrypto
 .SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "apigw.h"
 #include "db.h"
 #include "flow.h"
@@ -64,29 +62,21 @@ static char *profile_result(struct fn *f, const char *authorization, size_t *len
 static char *handle(struct fn *f, const char *event, size_t event_len, size_t *len,
                     const char **error_type, const char **message)
 {
-    json_error_t jerr;
-    json_t *ev = json_loadb(event, event_len, 0, &jerr);
-    const char *method = NULL, *path = NULL, *authorization = NULL;
-    json_t *headers = NULL;
-    if (ev == NULL ||
-        json_unpack(ev, "{s:s, s:{s:{s:s}}, s?o}", "rawPath", &path, "requestContext",
-                    "http", "method", &method, "headers", &headers) != 0) {
-        json_decref(ev);
+    struct apigw_event ev;
+    if (apigw_event_parse(event, event_len, &ev) != 0) {
         *error_type = "Runtime.InvalidEvent";
         *message = "the event is not an API Gateway HTTP API (2.0) event";
         return NULL;
     }
-    if (json_is_object(headers))
-        authorization = json_string_value(json_object_get(headers, "authorization"));
     char *out;
-    if (strcmp(path, "/profile") != 0)
+    if (strcmp(ev.path, "/profile") != 0)
         out = problem_result(404, "no such resource", NULL, NULL, len);
-    else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    else if (strcmp(ev.method, "GET") != 0 && strcmp(ev.method, "HEAD") != 0)
         out = problem_result(405, "method not allowed on this resource", "allow",
                              "GET, HEAD", len);
     else
-        out = profile_result(f, authorization, len);
-    json_decref(ev);
+        out = profile_result(f, ev.authorization, len);
+    apigw_event_free(&ev);
     if (out == NULL) {
         *error_type = "Runtime.OutOfMemory";
         *message = "cannot render the result";
