@@ -3,6 +3,7 @@
 #   make test       build, then run the unit and integration tests
 #   make bench      the main job: seed, run the three architectures, write the report
 #   make peers      the benchmark scripts' helper tools, into build/peers/
+#   make lambda-zip build/lambda/function.zip, fn-get-profile for AWS Lambda (mk/lambda.mk)
 #   make clean      remove bin/, build/ (var/ and results/ are kept)
 #   SAN=1           build (and test) with AddressSanitizer + UndefinedBehaviorSanitizer
 .DEFAULT_GOAL := all
@@ -207,6 +208,8 @@ $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(BUILD)/fuzz/fuzz-%
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
 	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
 	    $(BUILD)/fuzz/corpus-$* tests/fuzz/corpus_$*
+
+include mk/lambda.mk
 
 clean:
 	rm -rf $(BIN) $(BUILD)

@@ -145,9 +145,10 @@ static void serve(struct runtime *rt, struct fn *f)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: fn-get-profile\n"
+            "Usage: fn-get-profile [HANDLER]\n"
             "GET /profile as an AWS Lambda custom runtime (bootstrap). Started by\n"
-            "bin/faas or by AWS Lambda, never by hand; it reads:\n"
+            "bin/faas or by AWS Lambda, never by hand. HANDLER (a packaged bootstrap\n"
+            "passes $_HANDLER) is accepted and not used: there is one handler. It reads:\n"
             "  AWS_LAMBDA_RUNTIME_API   host:port of the Lambda Runtime API\n"
             "  ARCHBENCH_DB             app.db written by 'archbench seed'\n"
             "  %s  (faas --start fork-server) template mode\n\n"
@@ -172,8 +173,11 @@ int main(int argc, char **argv)
         default: opts_usage_error("fn-get-profile", "unknown option");
         }
     }
-    if (optind < argc)
-        opts_usage_error("fn-get-profile", "unexpected argument '%s'", argv[optind]);
+    /* One operand is the handler: AWS's packaged bootstraps (aws-lambda-cpp's
+     * packager) pass $_HANDLER, which Lambda always sets. This binary has one
+     * handler, so its value is not used. */
+    if (optind + 1 < argc)
+        opts_usage_error("fn-get-profile", "unexpected argument '%s'", argv[optind + 1]);
 
     /* Init: everything an invocation needs that does not depend on the event.
      * Process-wide state (sqlite's and libcurl's global init) comes first: a
