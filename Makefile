@@ -4,6 +4,7 @@
 #   make bench      the main job: seed, run the three architectures, write the report
 #   make peers      the benchmark scripts' helper tools, into build/peers/
 #   make lambda-zip build/lambda/function.zip, fn-get-profile for AWS Lambda (mk/lambda.mk)
+#   make test-peers faas with AWS's own Runtime API client (npm registry; mk/lambda.mk)
 #   make clean      remove bin/, build/ (var/ and results/ are kept)
 #   SAN=1           build (and test) with AddressSanitizer + UndefinedBehaviorSanitizer
 .DEFAULT_GOAL := all
@@ -155,8 +156,11 @@ $(BUILD)/tests/test_apigw $(BUILD)/tests/test_apigw_event: $(APIGW_OBJ)
 $(BUILD)/tests/test_runtime: $(BUILD)/serverless/function/runtime.o
 $(UNIT_TESTS) $(INTEGRATION_TESTS): LIBS = $(CMOCKA_LIBS) $(ALL_LIBS)
 
+# AWS Lambda: make lambda-zip, make test-peers (PEER_TESTS).
+include mk/lambda.mk
+
 # The one link recipe: a target's objects and archives, then its LIBS.
-$(PROGRAMS) $(PEERS) $(TEST_FUNCTIONS) $(UNIT_TESTS) $(INTEGRATION_TESTS):
+$(PROGRAMS) $(PEERS) $(TEST_FUNCTIONS) $(UNIT_TESTS) $(INTEGRATION_TESTS) $(PEER_TESTS):
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o %.a,$^) $(LIBS)
 
@@ -208,8 +212,6 @@ $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(BUILD)/fuzz/fuzz-%
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
 	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
 	    $(BUILD)/fuzz/corpus-$* tests/fuzz/corpus_$*
-
-include mk/lambda.mk
 
 clean:
 	rm -rf $(BIN) $(BUILD)
