@@ -221,4 +221,5 @@ clean:
 
 include mk/deploy.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (npm packages under build/, such as make test-peers' aws-lambda-ric, hold *.d of their own)
+-include $(shell find $(BUILD) -name '*.d' -type f -not -path '*/node_modules/*' 2>/dev/null)

@@ -26,7 +26,7 @@ test-peers: all $(PEER_TESTS)
 	@mk/aws-ric.sh $(RIC_DIR) $(RIC_VERSIONS) >/dev/null
 	@rc=0; for v in $(RIC_VERSIONS) 3.3.0-alternative; do \
 	  echo "== aws-lambda-ric $$v"; \
-	  ARCHBENCH_RIC=$(RIC_DIR)/ric-$${v%-alternative}/node_modules/aws-lambda-ric \
+	  ARCHBENCH_RIC=$(RIC_DIR)/ric-$${v%-alternative}/node_modules/.bin/aws-lambda-ric \
 	  ARCHBENCH_RIC_ENV=$$([ "$${v#*-}" = alternative ] && echo AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true) \
 	    tests/run.sh $(PEER_TESTS) || rc=1; \
 	done; exit $$rc

@@ -5,7 +5,8 @@
  * as the right HTTP answer, and faas's log must show the right line and one REPORT
  * line per invocation - for requests one after another and on 8 connections at
  * once. Run from the repository root with ARCHBENCH_RIC set to the package's
- * directory (and ARCHBENCH_RIC_ENV to one more NAME=VALUE for the instances). */
+ * executable (node_modules/.bin/aws-lambda-ric) and ARCHBENCH_RIC_ENV to one more
+ * NAME=VALUE for the instances, or empty. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +31,20 @@
 #define CONNECTIONS 8
 #define PER_CONNECTION 2 /* requests on each of the 8 connections at once */
 #define REQUESTS (SEQUENTIAL + CONNECTIONS * PER_CONNECTION)
-#define TIMEOUT_MS "1000"
+#define TIMEOUT_MS "3000" /* faas's default, and Lambda's */
 
 static char ric_env[600], extra_env[600], log_dir[256];
 
 /* One outcome: what the caller gets, the line faas must log for each invocation
- * (one holding "faas " and log_word; a success's lines are checked per request
- * instead), and the Status of its REPORT line (NULL: a success, no Status). */
+ * (one holding " faas " and log_word; a success's lines are checked per request
+ * instead), and its REPORT line's Status and Error Type, as Lambda writes them
+ * (NULL: a success, neither). */
 struct outcome {
     const char *handler;
     int http_status;
     const char *log_word;
     const char *report_status;
+    const char *error_type;
 };
 
 struct faas {
@@ -96,21 +100,42 @@ static unsigned lines_with(const char *log, const char *a, const char *b)
     return n;
 }
 
-/* The REPORT lines of log, checked one by one: each has the expected Status (or
- * none); returns how many there are. */
-static unsigned reports(const char *log, const char *status)
+/* The value of field name ("Status", "Error Type") in a REPORT line, where
+ * Lambda ends each field with a tab: NULL when absent. */
+static const char *report_field(const char *report, const char *name, char *out, size_t len)
+{
+    char key[32];
+    snprintf(key, sizeof key, "\t%s: ", name);
+    const char *v = strstr(report, key);
+    if (v == NULL)
+        return NULL;
+    v += strlen(key);
+    snprintf(out, len, "%.*s", (int)strcspn(v, "\t\n"), v);
+    return out;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The REPORT lines of log, checked one by one: each has o's Status and Error
+ * Type (or neither); returns how many there are. */
+static unsigned reports(const char *log, const struct outcome *o)
 {
     unsigned n = 0;
-    for (const char *line = log; *line != '\0'; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != '\0')) {
-        if (strncmp(line, "REPORT RequestId: ", 18) != 0)
+    for (const char *line = log; *line != '\0';) {
+        size_t len = strcspn(line, "\n");
+        char copy[600], status[64], type[128];
+        snprintf(copy, sizeof copy, "%.*s", (int)len, line);
+        line += len + (line[len] != '\0');
+        if (strncmp(copy, "REPORT RequestId: ", 18) != 0)
             continue;
-        char copy[600];
-        snprintf(copy, sizeof copy, "%.*s", (int)strcspn(line, "\n"), line);
-        const char *st = strstr(copy, "Status: ");
-        if (status == NULL && st != NULL)
-            fail_msg("a success has a status: %s", copy);
-        if (status != NULL && (st == NULL || strncmp(st + 8, status, strlen(status)) != 0))
-            fail_msg("expected Status: %s in: %s", status, copy);
+        if (!same(report_field(copy, "Status", status, sizeof status), o->report_status) ||
+            !same(report_field(copy, "Error Type", type, sizeof type), o->error_type))
+            fail_msg("%s: expected Status %s, Error Type %s in:\n%s", o->handler,
+                     o->report_status ? o->report_status : "(none)",
+                     o->error_type ? o->error_type : "(none)", copy);
         n++;
     }
     return n;
@@ -219,7 +244,7 @@ static void run_outcome(const struct outcome *o)
         for (int i = 0; i < many[c].n; i++)
             check_answer(o, log, path, many[c].statuses[i], many[c].request_ids[i]);
     unsigned lines = o->log_word ? lines_with(log, " faas ", o->log_word) : n;
-    unsigned rep = reports(log, o->report_status);
+    unsigned rep = reports(log, o);
     if (lines < n || rep != n)
         fail_msg("%s: %u invocations, %u faas lines with \"%s\", %u REPORT lines; log:\n%s",
                  o->handler, n, lines, o->log_word, rep, log);
@@ -229,39 +254,40 @@ static void run_outcome(const struct outcome *o)
 static void test_a_handler_that_returns_answers_its_result(void **state)
 {
     (void)state;
-    run_outcome(&(struct outcome){"handlers.returns", 201, NULL, NULL});
+    run_outcome(&(struct outcome){"handlers.returns", 201, NULL, NULL, NULL});
 }
 
 static void test_a_handler_that_throws_is_a_function_error(void **state)
 {
     (void)state;
-    run_outcome(&(struct outcome){"handlers.throws", 502, "TypeError", "error"});
+    run_outcome(&(struct outcome){"handlers.throws", 502, "TypeError", "error", "TypeError"});
 }
 
 static void test_a_handler_that_never_answers_times_out(void **state)
 {
     (void)state;
-    run_outcome(&(struct outcome){"handlers.hangs", 504, "timed out", "timeout"});
+    run_outcome(&(struct outcome){"handlers.hangs", 504, "timed out", "timeout", NULL});
 }
 
 static void test_a_handler_that_exits_crashes_its_instance(void **state)
 {
     (void)state;
-    run_outcome(&(struct outcome){"handlers.crashes", 502, "status 3", "crash"});
+    run_outcome(&(struct outcome){"handlers.crashes", 502, "status 3", "error",
+                                  "Runtime.ExitError"});
 }
 
 static void test_a_module_that_fails_to_load_is_an_init_error(void **state)
 {
     (void)state;
-    run_outcome(&(struct outcome){"broken.handler", 502, "Runtime.UserCodeSyntaxError",
-                                  "init_error"});
+    run_outcome(&(struct outcome){"broken.handler", 502, "Runtime.UserCodeSyntaxError", "error",
+                                  "Runtime.UserCodeSyntaxError"});
 }
 
 static void test_a_result_over_6_mb_is_refused(void **state)
 {
     (void)state;
     run_outcome(&(struct outcome){"handlers.oversized", 502, "Function.ResponseSizeTooLarge",
-                                  "error"});
+                                  "error", "Function.ResponseSizeTooLarge"});
 }
 
 static int group_setup(void **state)
@@ -270,8 +296,8 @@ static int group_setup(void **state)
     signal(SIGPIPE, SIG_IGN);
     const char *ric = getenv("ARCHBENCH_RIC");
     const char *extra = getenv("ARCHBENCH_RIC_ENV");
-    if (ric == NULL || access(ric, R_OK) != 0) {
-        fprintf(stderr, "test_aws_ric: ARCHBENCH_RIC must name the installed aws-lambda-ric "
+    if (ric == NULL || access(ric, X_OK) != 0) {
+        fprintf(stderr, "test_aws_ric: ARCHBENCH_RIC must name aws-lambda-ric's executable "
                         "(make test-peers sets it)\n");
         return -1;
     }
