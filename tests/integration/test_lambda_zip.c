@@ -12,6 +12,7 @@
 
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,14 @@
 #include "../support/proc.h"
 #include "../support/stack.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 static char data_dir[256]; /* seeded data (mode 0700, root's) */
+static bool packaged;      /* the zip was built and unzipped (not in a sanitizer build) */
 static char root[256];     /* world-readable: faas, the zip, task roots */
 static char uid_opt[32], gid_opt[32];
 static struct stack_token *tokens;
@@ -38,14 +46,23 @@ static int unzip_read_only(const char *zip, const char *dir)
     return run(unzip) == 0 && run(ro) == 0 ? 0 : -1;
 }
 
+/* Idempotent: cmocka runs it after a failed setup too. */
 static int group_teardown(void **state)
 {
     (void)state;
-    const char *rw[] = {"chmod", "-R", "u+w", root, NULL};
-    const char *rm[] = {"rm", "-rf", root, data_dir, NULL};
-    run(rw);
-    run(rm);
+    if (root[0] != '\0') {
+        const char *rw[] = {"chmod", "-R", "u+w", root, NULL};
+        const char *rm[] = {"rm", "-rf", root, NULL};
+        run(rw);
+        run(rm);
+    }
+    if (data_dir[0] != '\0') {
+        const char *rm[] = {"rm", "-rf", data_dir, NULL};
+        run(rm);
+    }
+    root[0] = data_dir[0] = '\0';
     free(tokens);
+    tokens = NULL;
     return 0;
 }
 
@@ -61,11 +78,13 @@ static int group_setup(void **state)
     snprintf(uid_opt, sizeof uid_opt, "--reuid=%u", (unsigned)nobody->pw_uid);
     snprintf(gid_opt, sizeof gid_opt, "--regid=%u", (unsigned)nobody->pw_gid);
     snprintf(root, sizeof root, "/tmp/archbench-lambda-XXXXXX");
-    if (proc_seed(data_dir, sizeof data_dir, 20) != 0 || mkdtemp(root) == NULL ||
-        chmod(root, 0755) != 0 || (tokens = stack_tokens(data_dir, &ntokens)) == NULL) {
-        group_teardown(state);
+    if (mkdtemp(root) == NULL) {
+        root[0] = '\0';
         return -1;
     }
+    if (proc_seed(data_dir, sizeof data_dir, 20) != 0 || chmod(root, 0755) != 0 ||
+        (tokens = stack_tokens(data_dir, &ntokens)) == NULL)
+        return -1;
     char faas_bin[256], fn_bin[256], faas[300], db[300], zip[300], task[300];
     snprintf(faas, sizeof faas, "%s/faas", root);
     snprintf(db, sizeof db, "%s/app.db", data_dir);
@@ -75,10 +94,18 @@ static int group_setup(void **state)
     const char *package[] = {"mk/lambda-zip.sh", "--binary",
                              proc_bin("fn-get-profile", fn_bin, sizeof fn_bin), "--db", db, "--out",
                              zip, NULL};
-    if (run(copy) != 0 || run(package) != 0 || unzip_read_only(zip, task) != 0) {
-        group_teardown(state);
+    if (run(copy) != 0)
         return -1;
+    if (SANITIZED) {
+        /* libasan brings libstdc++ and libgcc_s, which need glibc 2.35 and 2.36:
+         * such a binary cannot run on Lambda, and the package is refused. */
+        fprintf(stderr, "(a sanitizer build: the package must be refused, and the tests "
+                        "that run it are skipped)\n");
+        return run(package) == 1 ? 0 : -1;
     }
+    if (run(package) != 0 || unzip_read_only(zip, task) != 0)
+        return -1;
+    packaged = true;
     return 0;
 }
 
@@ -116,6 +143,8 @@ static int get_profile(int port, const char *token, struct http_response *r)
 static void test_zip_holds_bootstrap_binary_libraries_and_a_rollback_journal_db(void **state)
 {
     (void)state;
+    if (!packaged)
+        skip();
     char path[400];
     struct stat st;
     snprintf(path, sizeof path, "%s/task/bootstrap", root);
@@ -148,6 +177,8 @@ static void test_zip_holds_bootstrap_binary_libraries_and_a_rollback_journal_db(
 static void test_unzipped_function_serves_profile_as_nobody_from_read_only_root(void **state)
 {
     (void)state;
+    if (!packaged)
+        skip();
     char bootstrap[300];
     snprintf(bootstrap, sizeof bootstrap, "%s/task/bootstrap", root);
     struct proc p;
@@ -175,13 +206,15 @@ static void test_unzipped_function_serves_profile_as_nobody_from_read_only_root(
 static void test_a_wal_database_in_a_read_only_root_fails(void **state)
 {
     (void)state;
+    if (!packaged)
+        skip();
     char dir[300], db[300], env[320], bootstrap[300];
     snprintf(dir, sizeof dir, "%s/wal", root);
     snprintf(db, sizeof db, "%s/app.db", data_dir);
     snprintf(bootstrap, sizeof bootstrap, "%s/task/bootstrap", root);
     const char *mk[] = {"mkdir", "-p", dir, NULL};
     const char *cp[] = {"cp", db, dir, NULL};
-    const char *ro[] = {"chmod", "-R", "a-w", dir, NULL};
+    const char *ro[] = {"chmod", "-R", "a=rX", dir, NULL}; /* readable, as in the zip */
     assert_int_equal(run(mk), 0);
     assert_int_equal(run(cp), 0);
     assert_int_equal(run(ro), 0);
@@ -198,7 +231,8 @@ static void test_a_wal_database_in_a_read_only_root_fails(void **state)
     snprintf(log, sizeof log, "%s/faas.log", data_dir);
     char *text = proc_slurp(log, NULL);
     assert_non_null(text);
-    assert_non_null(strstr(text, "attempt to write a readonly database"));
+    if (strstr(text, "it is in WAL mode and its directory is read-only") == NULL)
+        fail_msg("no read-only WAL error in faas's log:\n%s", text);
     free(text);
 }
 
@@ -211,12 +245,13 @@ static void test_the_handler_argument_is_accepted(void **state)
     snprintf(bootstrap, sizeof bootstrap, "%s/task/bootstrap", root);
     const char *one[] = {proc_bin("fn-get-profile", bin, sizeof bin), "index.handler", NULL};
     const char *two[] = {bin, "index.handler", "extra", NULL};
-    const char *packaged[] = {"/usr/bin/env", "-i", "_HANDLER=index.handler", bootstrap,
-                              "index.handler", NULL};
+    const char *via_bootstrap[] = {"/usr/bin/env", "-i", "_HANDLER=index.handler", bootstrap,
+                                   "index.handler", NULL};
     unsetenv("AWS_LAMBDA_RUNTIME_API");
     assert_int_equal(run(one), 1);
     assert_int_equal(run(two), 2);
-    assert_int_equal(run(packaged), 1);
+    if (packaged)
+        assert_int_equal(run(via_bootstrap), 1);
 }
 
 /* A binary that needs glibc 2.36 (arc4random) is refused, and no zip is written. */
