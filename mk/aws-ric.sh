@@ -22,8 +22,10 @@ case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -ge 2 ] || { echo "$ME: expected DIR and at least one VERSION (see --help)" >&2; exit 2; }
 dir=$1
 shift
-command -v node >/dev/null && command -v npm >/dev/null ||
-  { echo "$ME: needs node and npm (Node.js 20 or newer)" >&2; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "$ME: needs node and npm (Node.js 20 or newer)" >&2
+  exit 1
+fi
 
 declare -A tool_pkg=( [autoconf]=autoconf [automake]=automake [libtoolize]=libtool
   [cmake]=cmake [make]=make [g++]=g++ [python3]=python3 )

@@ -38,7 +38,10 @@ while [ $# -gt 0 ]; do
     *) echo "$ME: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-[ -n "$binary" ] && [ -n "$db" ] && [ -n "$out" ] || { echo "$ME: --binary, --db and --out are required (see --help)" >&2; exit 2; }
+if [ -z "$binary" ] || [ -z "$db" ] || [ -z "$out" ]; then
+  echo "$ME: --binary, --db and --out are required (see --help)" >&2
+  exit 2
+fi
 [ -x "$binary" ] || fail "$binary: not an executable"
 [ -f "$db" ] || fail "$db: no such database (bin/archbench seed writes one)"
 

@@ -87,8 +87,9 @@ send "$out/measured.curl" "$requests"
 callgrind_control -d "$instance" >/dev/null
 bench_stop "$faas_pid"
 
-cg=$(ls -t "$out"/callgrind."$instance".out* | grep -v '\.out$' | head -1)
-[ -n "$cg" ] || cg=$out/callgrind.$instance.out
+dumps=("$out"/callgrind."$instance".out.*) # callgrind_control -d writes .out.1
+cg=${dumps[-1]}
+[ -f "$cg" ] || bench_fail "callgrind wrote no dump for pid $instance"
 total=$(awk '/^(summary|totals):/ {print $2; exit}' "$cg")
 [ -n "$total" ] || bench_fail "no totals in $cg"
 echo "$(basename "$function") instructions_per_invocation=$((total / requests)) invocations=$requests"
