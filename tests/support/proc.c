@@ -93,7 +93,7 @@ int proc_start_server(struct proc *p, char *const argv[], const char *stderr_pat
     return rc;
 }
 
-int proc_run(char *const argv[])
+static int run(char *const argv[], bool show_stderr)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -101,8 +101,9 @@ int proc_run(char *const argv[])
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
         dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execv(argv[0], argv);
+        if (!show_stderr)
+            dup2(null, STDERR_FILENO);
+        execvp(argv[0], argv);
         _exit(127);
     }
     int st;
@@ -110,6 +111,10 @@ int proc_run(char *const argv[])
         return -1;
     return WEXITSTATUS(st);
 }
+
+int proc_run(char *const argv[]) { return run(argv, false); }
+
+int proc_run_shown(char *const argv[]) { return run(argv, true); }
 
 /* The whole of fd from its start, NUL-terminated. */
 static char *read_back(int fd)
