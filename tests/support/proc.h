@@ -30,6 +30,11 @@ int proc_run(char *const argv[]);
  * failed test. */
 int proc_run_shown(char *const argv[]);
 
+/* Runs argv to completion (argv[0] a path), its stdout and stderr collected into
+ * *out and *err (malloc'd, NUL-terminated; free() them). Returns the exit status,
+ * or -1 when it did not exit normally. */
+int proc_capture(char *const argv[], char **out, char **err);
+
 /* SIGTERM, then SIGKILL after 5 s; returns the exit status (or 128+signal). */
 int proc_stop(struct proc *p);
 
