@@ -3,6 +3,8 @@
 #   make test       build, then run the unit and integration tests
 #   make bench      the main job: seed, run the three architectures, write the report
 #   make peers      the benchmark scripts' helper tools, into build/peers/
+#   make lambda-zip build/lambda/function.zip, fn-get-profile for AWS Lambda (mk/lambda.mk)
+#   make test-peers faas with AWS's own Runtime API client (npm registry; mk/lambda.mk)
 #   make clean      remove bin/, build/ (var/ and results/ are kept)
 #   SAN=1           build (and test) with AddressSanitizer + UndefinedBehaviorSanitizer
 .DEFAULT_GOAL := all
@@ -150,11 +152,15 @@ $(filter-out $(UPSTREAM_TESTS),$(UNIT_TESTS)): $(BUILD)/tests/%: $(BUILD)/tests/
 	$(TEST_LINK)
 $(UPSTREAM_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UPSTREAM_OBJ) $(TEST_LINK)
 $(INTEGRATION_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(TEST_LINK)
-$(BUILD)/tests/test_apigw: $(APIGW_OBJ)
+$(BUILD)/tests/test_apigw $(BUILD)/tests/test_apigw_event: $(APIGW_OBJ)
+$(BUILD)/tests/test_runtime: $(BUILD)/serverless/function/runtime.o
 $(UNIT_TESTS) $(INTEGRATION_TESTS): LIBS = $(CMOCKA_LIBS) $(ALL_LIBS)
 
+# AWS Lambda: make lambda-zip, make test-peers (PEER_TESTS).
+include mk/lambda.mk
+
 # The one link recipe: a target's objects and archives, then its LIBS.
-$(PROGRAMS) $(PEERS) $(TEST_FUNCTIONS) $(UNIT_TESTS) $(INTEGRATION_TESTS):
+$(PROGRAMS) $(PEERS) $(TEST_FUNCTIONS) $(UNIT_TESTS) $(INTEGRATION_TESTS) $(PEER_TESTS):
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o %.a,$^) $(LIBS)
 
@@ -189,11 +195,13 @@ fuzz-parser: $(BUILD)/fuzz/fuzz-parser
 # The other libFuzzer targets (docs/fuzzing.md): make fuzz-NAME builds
 # tests/fuzz/fuzz_NAME.c with FUZZ_SRC_NAME (and FUZZ_LIBS_NAME) and runs it on
 # build/fuzz/corpus-NAME seeded from tests/fuzz/corpus_NAME/.
-FUZZ_TARGETS := token apigw
+FUZZ_TARGETS := token apigw event
 FUZZ_SRC_token := common/token.c
 FUZZ_LIBS_token := -lcrypto
 FUZZ_SRC_apigw := serverless/apigw.c
 FUZZ_LIBS_apigw := -ljansson -lcrypto
+FUZZ_SRC_event := serverless/apigw.c
+FUZZ_LIBS_event := -ljansson -lcrypto
 .SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
@@ -213,4 +221,5 @@ clean:
 
 include mk/deploy.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (npm packages under build/, such as make test-peers' aws-lambda-ric, hold *.d of their own)
+-include $(shell find $(BUILD) -name '*.d' -type f -not -path '*/node_modules/*' 2>/dev/null)

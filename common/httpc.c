@@ -2,6 +2,7 @@
 #include "httpc.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -15,37 +16,50 @@
 #include "buf.h"
 #include "http_response.h"
 
-static int connect_in(struct in_addr ip, int port)
+/* The socket options every connection gets: blocking with 5 s send and receive
+ * timeouts, Nagle off (requests are small and written whole). */
+static void httpc_socket_options(int fd)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
     struct timeval tv = {5, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = ip};
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
 }
 
 int httpc_connect(int port)
 {
-    return connect_in((struct in_addr){htonl(INADDR_LOOPBACK)}, port);
+    char p[16];
+    snprintf(p, sizeof p, "%d", port);
+    return httpc_connect_host("127.0.0.1", p);
 }
 
 int httpc_connect_addr(const char *address)
 {
-    char host[INET_ADDRSTRLEN];
-    int port;
-    struct in_addr ip;
-    if (sscanf(address, "%15[0-9.]:%d", host, &port) != 2 || inet_pton(AF_INET, host, &ip) != 1)
+    char host[INET_ADDRSTRLEN], port[8];
+    if (sscanf(address, "%15[0-9.]:%7[0-9]", host, port) != 2)
         return -1;
-    return connect_in(ip, port);
+    return httpc_connect_host(host, port);
+}
+
+int httpc_connect_host(const char *host, const char *port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
+    if (getaddrinfo(host, port, &hints, &res) != 0)
+        return -1;
+    int fd = -1;
+    for (struct addrinfo *a = res; a != NULL && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0)
+            continue;
+        httpc_socket_options(fd);
+        if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    return fd;
 }
 
 int httpc_send(int fd, const char *buf, size_t len)
@@ -62,16 +76,24 @@ int httpc_send(int fd, const char *buf, size_t len)
 
 bool httpc_header(const struct http_response *r, const char *name, char *out, size_t outlen)
 {
+    return httpc_header_at(r, name, 0, out, outlen);
+}
+
+bool httpc_header_at(const struct http_response *r, const char *name, unsigned nth, char *out,
+                     size_t outlen)
+{
     size_t nlen = strlen(name);
     const char *line = strstr(r->head, "\r\n");
     while (line != NULL && line[2] != '\0') {
         line += 2;
-        if (strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
+        if (strncasecmp(line, name, nlen) == 0 && line[nlen] == ':' && nth-- == 0) {
             const char *v = line + nlen + 1;
-            while (*v == ' ')
+            while (*v == ' ' || *v == '\t')
                 v++;
             const char *end = strstr(v, "\r\n");
             size_t vlen = end ? (size_t)(end - v) : strlen(v);
+            while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+                vlen--;
             if (vlen >= outlen)
                 vlen = outlen - 1;
             memcpy(out, v, vlen);
@@ -95,6 +117,24 @@ static bool httpc_body_append(void *ctx, const char *data, size_t len)
     return buf_append(&b->buf, &b->len, &b->cap, data, len, 1024);
 }
 
+/* Feeds n bytes to p, the head a byte at a time, so that where it ends is known
+ * (*head_end: its length in the raw bytes, from offset `at` of data; p->header_bytes
+ * goes on to count a chunked body's trailer section); the rest at once. */
+static enum http_response_result httpc_feed(struct http_response_parser *p, const char *data,
+                                            size_t n, size_t at, size_t *head_end)
+{
+    enum http_response_result res = HTTP_RESPONSE_MORE;
+    size_t off = 0, used;
+    while (res == HTTP_RESPONSE_MORE && off < n && p->state <= HTTP_RESPONSE_S_HEADERS) {
+        res = http_response_parse(p, data + off++, 1, &used);
+        if (p->state > HTTP_RESPONSE_S_HEADERS)
+            *head_end = at + off;
+    }
+    if (res == HTTP_RESPONSE_MORE && off < n)
+        res = http_response_parse(p, data + off, n - off, &used);
+    return res;
+}
+
 int httpc_read(int fd, struct http_response *r, bool head_only)
 {
     memset(r, 0, sizeof *r);
@@ -103,7 +143,7 @@ int httpc_read(int fd, struct http_response *r, bool head_only)
     struct http_response_parser *p = calloc(1, sizeof *p);
     struct httpc_body body = {0};
     char *raw = NULL;
-    size_t raw_len = 0, raw_cap = 0;
+    size_t raw_len = 0, raw_cap = 0, head_len = 0;
     if (p == NULL || !buf_reserve(&body.buf, 0, &body.cap, 0, 1024))
         goto fail;
     body.buf[0] = '\0';
@@ -121,15 +161,15 @@ int httpc_read(int fd, struct http_response *r, bool head_only)
             res = http_response_finish(p);
             break;
         }
+        size_t at = raw_len;
         if (p->state <= HTTP_RESPONSE_S_HEADERS &&
             !buf_append(&raw, &raw_len, &raw_cap, chunk, (size_t)n, 4096))
             goto fail;
-        size_t used;
-        res = http_response_parse(p, chunk, (size_t)n, &used);
+        res = httpc_feed(p, chunk, (size_t)n, at, &head_len);
     }
-    if (res != HTTP_RESPONSE_DONE || p->header_bytes > raw_len)
+    if (res != HTTP_RESPONSE_DONE || head_len == 0 || head_len > raw_len)
         goto fail;
-    r->head = strndup(raw, p->header_bytes);
+    r->head = strndup(raw, head_len);
     if (r->head == NULL)
         goto fail;
     r->status = (int)p->status;

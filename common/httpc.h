@@ -1,5 +1,6 @@
-/* A deliberately plain blocking HTTP/1.1 client over raw sockets to 127.0.0.1 (or
- * another IPv4 address: archbench run --hosts puts servers on other addresses).
+/* A deliberately plain blocking HTTP/1.1 client over raw sockets to 127.0.0.1 or
+ * another host (archbench run --hosts puts servers on other addresses; archbench
+ * check reaches servers on other machines).
  * Tests use it to control every byte they send (half-sent requests, duplicate
  * headers, oversized input); archbench uses it for health checks and single timed
  * requests (cold starts). Not for load: that is bin/loadgen. */
@@ -22,6 +23,10 @@ int httpc_connect(int port);
 /* The same to an "IPv4:PORT" address. */
 int httpc_connect_addr(const char *address);
 
+/* The same to host:port, any address getaddrinfo gives (archbench check reaches
+ * servers on other machines); -1 when none accepts the connection. */
+int httpc_connect_host(const char *host, const char *port);
+
 /* Sends all of buf; 0 or -1. */
 int httpc_send(int fd, const char *buf, size_t len);
 
@@ -39,8 +44,14 @@ int httpc_request(int port, const char *method, const char *path, const char *he
 int httpc_request_addr(const char *address, const char *method, const char *path,
                        const char *headers, struct http_response *r);
 
-/* The value of header name in r (case-insensitive), copied into out; false if absent. */
+/* The value of header name in r (case-insensitive), copied into out without the
+ * white space around it; false if absent. */
 bool httpc_header(const struct http_response *r, const char *name, char *out, size_t outlen);
+
+/* The same for the nth (from 0) field of that name, for headers a response may
+ * repeat (WWW-Authenticate, Cache-Control). */
+bool httpc_header_at(const struct http_response *r, const char *name, unsigned nth, char *out,
+                     size_t outlen);
 
 void httpc_free(struct http_response *r);
 

@@ -20,7 +20,8 @@ declare -A pkg_of=(
   [cmocka]=libcmocka-dev
 )
 # tool -> Debian package (tools the build, tests or benchmarks call)
-declare -A tool_pkg=( [cc]=gcc [pkg-config]=pkg-config [gnuplot]=gnuplot-nox [taskset]=util-linux )
+declare -A tool_pkg=( [cc]=gcc [pkg-config]=pkg-config [gnuplot]=gnuplot-nox [taskset]=util-linux
+                      [python3]=python3 )
 modules="libmicrohttpd libcurl sqlite3 jansson libcrypto cmocka"
 
 missing=()

@@ -60,6 +60,22 @@ void apigw_result_free(struct apigw_result *r);
 char *apigw_result_render(unsigned status, const struct apigw_header *headers,
                           size_t nheaders, const char *body, size_t body_len, size_t *len);
 
+/* For functions: the fields of a v2.0 event that a function routes on. The
+ * event is scanned, not built as a tree (see apigw.c); jansson reads the events
+ * the scan declines, so any valid event gives the same fields either way. */
+struct apigw_event {
+    const char *method;        /* requestContext.http.method */
+    const char *path;          /* rawPath */
+    const char *authorization; /* headers.authorization, NULL when absent */
+    json_t *doc;               /* the document jansson read, or NULL (scanned) */
+    char *strings;             /* the scan's unescaped strings */
+};
+
+/* 0, or -1 when buf is not JSON, not an object, or lacks a string rawPath or
+ * requestContext.http.method. Free with apigw_event_free either way. */
+int apigw_event_parse(const char *buf, size_t len, struct apigw_event *out);
+void apigw_event_free(struct apigw_event *ev);
+
 /* Base64 (standard alphabet, padded), malloc'd, NUL-terminated; NULL on bad input. */
 char *apigw_base64_encode(const void *data, size_t len, size_t *outlen);
 char *apigw_base64_decode(const char *text, size_t len, size_t *outlen);

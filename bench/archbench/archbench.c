@@ -3,6 +3,7 @@
  *   up      one architecture in the foreground (up.c)
  *   run     every architecture through a profile's scenarios (run.c)
  *   report  the bilingual report of a run (report.c)
+ *   check   the endpoint's contract against any HTTP server (check.c)
  *   merge   combine loadgen JSON reports from several hosts into one */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "clock.h"
 #include "db.h"
 #include "lg_result.h"
@@ -32,7 +34,12 @@ static void usage(FILE *out)
             "  up monolith|microservices|serverless\n"
             "        start one architecture on its default ports until Ctrl-C\n"
             "  run [--arch LIST] [--profile smoke|quick|full] [--out DIR] [--users N]\n"
-            "        measure the architectures, write results/<timestamp>/run.json\n"
+            "      [--data DIR] [--target NAME=COMMAND|NAME=URL]... [--no-check]\n"
+            "        measure the architectures (and anyone's implementation beside\n"
+            "        them), write results/<timestamp>/run.json (run --help)\n"
+            "  check [--data DIR] [--json FILE] [--junit FILE] URL\n"
+            "        check that the server at URL keeps the contract of GET /profile\n"
+            "        (any language, here or remote); exit 0 when every case passes\n"
             "  report RUN_DIR\n"
             "        write RUN_DIR/report.md, report.es.md and charts from run.json\n"
             "  merge A.json B.json ... > C.json\n"
@@ -170,7 +177,7 @@ int main(int argc, char **argv)
 {
     log_init("archbench", LOG_INFO);
     if (argc < 2)
-        opts_usage_error("archbench", "a command is required (seed, up, run, report, merge)");
+        opts_usage_error("archbench", "a command is required (seed, up, run, check, report, merge)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
@@ -189,6 +196,8 @@ int main(int argc, char **argv)
         return run_main(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return report_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return check_main(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return cmd_merge(argc - 1, argv + 1);
     opts_usage_error("archbench", "unknown command '%s'", cmd);

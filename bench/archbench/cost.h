@@ -37,7 +37,9 @@ struct cost_arch {
     double cold_per_million; /* serverless: cold starts per million requests measured */
 };
 
-/* The cost of architecture a (enum sut_arch) in run m. */
+/* The cost of system a in run m: an architecture (enum sut_arch), or a target
+ * started here, priced as a server like the monolith; a URL target has no CPU or
+ * memory measured, so it is never present. */
 void cost_of(const struct run_figures *m, int a, struct cost_arch *out);
 
 /* a's monthly cost (USD) at rps requests per second; NAN when it cannot be priced. */

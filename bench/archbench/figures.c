@@ -24,7 +24,15 @@ double figures_median(double *v, unsigned n)
 
 const struct arch_figures *figures_arch(const struct run_figures *m, int a)
 {
-    return m->arch[a].present ? &m->arch[a] : NULL;
+    return a >= 0 && a < SUT_MAX && m->arch[a].present ? &m->arch[a] : NULL;
+}
+
+const struct arch_figures *figures_arch_named(const struct run_figures *m, const char *name)
+{
+    for (int a = 0; a < SUT_MAX; a++)
+        if (m->arch[a].present && strcmp(m->arch[a].name, name) == 0)
+            return &m->arch[a];
+    return NULL;
 }
 
 double figures_thr_at(const struct arch_figures *a, unsigned conns)
@@ -45,7 +53,7 @@ double figures_headline_thr(const struct arch_figures *a)
 unsigned figures_all_conns(const struct run_figures *m, unsigned *out, unsigned cap)
 {
     unsigned n = 0;
-    for (int i = 0; i < SUT_NARCH; i++)
+    for (int i = 0; i < SUT_MAX; i++)
         for (unsigned k = 0; k < m->arch[i].nconns; k++) {
             bool have = false;
             for (unsigned j = 0; j < n; j++)
@@ -122,7 +130,12 @@ static unsigned collect(json_t *scenarios, const char *name, scen_get get, doubl
 }
 
 static double get_thr(json_t *sc) { return num(json_object_get(sc, "loadgen"), "throughput_rps"); }
-static double get_cpu(json_t *sc) { return num(sc, "cpu_us_per_request"); }
+/* null for a URL target, which nothing here sampled */
+static double get_cpu(json_t *sc)
+{
+    json_t *v = json_object_get(sc, "cpu_us_per_request");
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
 static double get_p50(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p50"); }
 static double get_p90(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p90"); }
 static double get_p99(json_t *sc) { return lat_ms(json_object_get(sc, "loadgen"), "latency", "p99"); }
@@ -281,10 +294,9 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
 
 /* CPU per request by process at the headline concurrency: the median over its
  * repeats of each process's share (run.json's cpu_us_per_request_by_process). */
-static void process_figures(json_t *sc_list, const char *headline, enum sut_arch arch,
+static void process_figures(json_t *sc_list, const char *headline, const char *const *names,
                             struct arch_figures *a)
 {
-    const char *const *names = sut_processes(arch);
     for (unsigned i = 0; names[i] != NULL; i++) {
         double v[MAXV];
         unsigned n = 0;
@@ -336,7 +348,8 @@ static void cascade_figures(json_t *sc_list, const char *name, struct cascade_fi
 }
 
 /* The latency floor, closed-loop throughput and the equal-load figures. */
-static void scenario_figures(json_t *sc_list, enum sut_arch arch, struct arch_figures *a)
+static void scenario_figures(json_t *sc_list, const char *const *processes,
+                             struct arch_figures *a)
 {
     char name[32];
     for (unsigned k = 0; k < a->nconns; k++) {
@@ -366,7 +379,7 @@ static void scenario_figures(json_t *sc_list, enum sut_arch arch, struct arch_fi
     a->cpu_us = figures_median(v, n); /* sorts v */
     a->cpu_min = n ? v[0] : NAN;
     a->cpu_max = n ? v[n - 1] : NAN;
-    process_figures(sc_list, name, arch, a);
+    process_figures(sc_list, name, processes, a);
     for (unsigned k = 0; k < a->nscale; k++) {
         scenario_scale_name(name, sizeof name, a->scale_users[k]);
         a->scale_thr[k] = median_field(sc_list, name, get_thr);
@@ -408,14 +421,35 @@ static void fault_figures(json_t *fault, struct arch_figures *a)
         json_object_get(json_object_get(lg, "errors"), "total"));
 }
 
-static void arch_metrics(json_t *arch_json, enum sut_arch arch, struct arch_figures *a)
+/* What archbench run recorded of a target: its command or URL and its check. */
+static void target_figures(json_t *target, struct arch_figures *a)
+{
+    json_t *check = json_object_get(target, "check");
+    a->target = true;
+    a->remote = strcmp(str(target, "kind"), "url") == 0;
+    a->spec = str(target, a->remote ? "url" : "command");
+    a->check_skipped = json_is_true(json_object_get(check, "skipped"));
+    a->check_passed = (unsigned)json_integer_value(json_object_get(check, "passed"));
+    a->check_failed = (unsigned)json_integer_value(json_object_get(check, "failed"));
+    if (a->remote) { /* sampled nothing: not measured, not zero */
+        a->cpu_us = a->cpu_min = a->cpu_max = NAN;
+        a->peak_rss_mb = a->idle_rss_mb = a->peak_pss_mb = a->idle_pss_mb = NAN;
+        a->startup_ms = NAN;
+        a->processes = a->nprocesses = 0;
+    }
+}
+
+/* processes: the names run.json splits the system's CPU by (sut_processes for an
+ * architecture; a target's own name for a target, all of its processes). */
+static void arch_metrics(json_t *arch_json, const char *const *processes,
+                         struct arch_figures *a)
 {
     json_t *sc_list = json_object_get(arch_json, "scenarios");
     a->present = true;
     unsigned rates[FIGURES_MAX_RATES];
     a->peak_pss_mb = NAN;
     unsigned nrates = scan_scenarios(sc_list, a, rates);
-    scenario_figures(sc_list, arch, a);
+    scenario_figures(sc_list, processes, a);
     curve_figures(sc_list, a, rates, nrates);
     double v[MAXV];
     unsigned n = numbers(json_object_get(arch_json, "startup_ms"), 1, v, MAXV);
@@ -428,6 +462,39 @@ static void arch_metrics(json_t *arch_json, enum sut_arch arch, struct arch_figu
     json_t *fault = json_object_get(arch_json, "fault");
     if (fault)
         fault_figures(fault, a);
+    json_t *target = json_object_get(arch_json, "target");
+    if (target)
+        target_figures(target, a);
+}
+
+/* The targets, after the architectures, in the run's order; and those left out. */
+static void targets_from_run(json_t *doc, struct run_figures *m)
+{
+    json_t *archs = json_object_get(doc, "architectures"), *v;
+    size_t i;
+    int next = SUT_NARCH;
+    json_array_foreach(json_object_get(doc, "order"), i, v)
+    {
+        enum sut_arch a;
+        const char *name = json_string_value(v);
+        json_t *arch = name ? json_object_get(archs, name) : NULL;
+        if (arch == NULL || sut_arch_parse(name, &a) || next == SUT_MAX)
+            continue;
+        struct arch_figures *t = &m->arch[next++];
+        t->name = name;
+        t->own_process[0] = name; /* its CPU is split by nothing but itself */
+        arch_metrics(arch, t->own_process, t);
+    }
+    const char *name;
+    json_object_foreach(json_object_get(doc, "unmeasured"), name, v)
+    {
+        if (m->nunmeasured == SUT_MAX_TARGETS)
+            break;
+        struct arch_figures t = {0};
+        target_figures(v, &t);
+        m->unmeasured[m->nunmeasured++] = (struct unmeasured){name, t.spec, t.check_passed,
+                                                              t.check_failed};
+    }
 }
 
 /* The headline scenario's field `get` of round r, or NAN. */
@@ -488,12 +555,13 @@ static void machine_figures(json_t *doc, struct run_figures *m)
     m->drift_warning = json_is_true(json_object_get(doc, "drift_warning"));
 }
 
-/* The rounds of the headline scenario, and every ratio to the monolith. */
+/* The rounds of the headline scenario, and every ratio to the monolith (targets'
+ * too: they run in the same interleaved rounds). */
 static void ratio_figures(json_t *archs, struct run_figures *m)
 {
     json_t *mono = json_object_get(archs, sut_arch_name(SUT_MONOLITH));
-    for (int a = 0; a < SUT_NARCH; a++) {
-        json_t *x = json_object_get(archs, sut_arch_name((enum sut_arch)a));
+    for (int a = 0; a < SUT_MAX; a++) {
+        json_t *x = m->arch[a].present ? json_object_get(archs, m->arch[a].name) : NULL;
         if (x && m->arch[a].repeats > m->rounds)
             m->rounds = m->arch[a].repeats;
         if (x == NULL || mono == NULL || a == SUT_MONOLITH)
@@ -526,6 +594,8 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
     /* archbench run always seeds with the default, and records it */
     json_t *seed = json_object_get(dataset, "seed");
     m->seed = json_is_integer(seed) ? (unsigned long long)json_integer_value(seed) : SEED_DEFAULT;
+    m->data_given = json_is_true(json_object_get(dataset, "given"));
+    m->data_dir = str(dataset, "dir");
     m->equal_rate = json_number_value(json_object_get(doc, "equal_rate"));
     json_t *util = json_object_get(doc, "util_share");
     m->util_share = json_is_number(util) ? json_number_value(util) : NAN;
@@ -546,8 +616,9 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
         am->name = sut_arch_name((enum sut_arch)a);
         json_t *arch = json_object_get(archs, am->name);
         if (arch)
-            arch_metrics(arch, (enum sut_arch)a, am);
+            arch_metrics(arch, sut_processes((enum sut_arch)a), am);
     }
+    targets_from_run(doc, m);
     ratio_figures(archs, m);
     return true;
 }

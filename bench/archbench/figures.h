@@ -33,6 +33,12 @@ struct round_ratio {
 struct arch_figures {
     bool present;
     const char *name;
+    /* a target (archbench run --target): its command or URL; a URL target ran
+     * elsewhere, so its CPU, memory, processes and start-up are NAN / 0 */
+    bool target, remote;
+    const char *spec;
+    bool check_skipped;                  /* --no-check */
+    unsigned check_passed, check_failed;
     unsigned nconns;
     unsigned conns[FIGURES_MAX_CONNS];   /* closed-loop concurrencies, ascending */
     double thr[FIGURES_MAX_CONNS];       /* median verified req/s */
@@ -48,6 +54,7 @@ struct arch_figures {
      * run did not record the split. */
     unsigned nprocesses;
     const char *process_name[SUT_MAX_PROCESSES];
+    const char *own_process[2];          /* a target's list of names: itself, NULL */
     double process_cpu_us[SUT_MAX_PROCESSES];
     double cpu_min, cpu_max;             /* ... its range over the rounds */
     struct round_ratio thr_ratio, cpu_ratio; /* headline throughput and CPU ÷ the monolith's */
@@ -97,7 +104,17 @@ struct run_figures {
     bool drift_warning;
     unsigned rounds;                     /* interleaved rounds of the headline scenario */
     json_t *libraries; /* borrowed from the document */
-    struct arch_figures arch[SUT_NARCH];
+    bool data_given;   /* archbench run --data: a dataset seeded elsewhere */
+    const char *data_dir;
+    /* the architectures at their enum sut_arch index, then the targets in the
+     * run's order from SUT_NARCH on */
+    struct arch_figures arch[SUT_MAX];
+    /* targets left out because they failed archbench check */
+    unsigned nunmeasured;
+    struct unmeasured {
+        const char *name, *spec;
+        unsigned passed, failed;
+    } unmeasured[SUT_MAX_TARGETS];
 };
 
 /* Fills m from a run.json document (kept alive by the caller: strings point into
@@ -107,8 +124,11 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
 /* Median of n values (sorted in place). NAN for n == 0. */
 double figures_median(double *v, unsigned n);
 
-/* Architecture a's figures, or NULL when the run left it out. */
+/* Architecture or target a's figures, or NULL when the run left it out. */
 const struct arch_figures *figures_arch(const struct run_figures *m, int a);
+
+/* The figures of the system called name (an architecture or a target), or NULL. */
+const struct arch_figures *figures_arch_named(const struct run_figures *m, const char *name);
 
 /* a's median throughput at `conns` connections; NAN when a is NULL or did not run
  * that concurrency. */

@@ -32,7 +32,11 @@ static char *ring(void)
     return bufs[next++ % 32];
 }
 
-const char *report_number(int lang, double v, int decimals)
+/* A number in lang's format. In a column (a table's, a chart axis's) every number
+ * from 1,000 on is grouped, so a column reads alike; prose follows the language's
+ * own rule (Spanish groups four-digit numbers only beside larger ones: 1580 but
+ * 41 321). */
+static const char *format_number(int lang, double v, int decimals, bool column)
 {
     const struct lang *L = &report_langs[lang];
     if (!isfinite(v))
@@ -49,7 +53,7 @@ const char *report_number(int lang, double v, int decimals)
     char *out = ring(), *o = out;
     if (v < 0 && strspn(raw, "0.") != strlen(raw))
         *o++ = '-';
-    bool group = fabs(v) >= L->group_min;
+    bool group = fabs(v) >= (column ? 1000 : L->group_min);
     for (size_t i = 0; i < intlen; i++) {
         if (group && i > 0 && (intlen - i) % 3 == 0)
             o += sprintf(o, "%s", L->group);
@@ -64,11 +68,30 @@ const char *report_number(int lang, double v, int decimals)
     return out;
 }
 
+const char *report_number(int lang, double v, int decimals)
+{
+    return format_number(lang, v, decimals, false);
+}
+
+const char *report_cell(int lang, double v, int decimals)
+{
+    return format_number(lang, v, decimals, true);
+}
+
 /* Milliseconds with the precision a reader needs: 0.087, 1.24, 12.4, 124. */
+static int ms_decimals(double v)
+{
+    return !isfinite(v) ? 0 : v < 1 ? 3 : v < 10 ? 2 : v < 100 ? 1 : 0;
+}
+
 static const char *fmt_ms(int lang, double v)
 {
-    int d = !isfinite(v) ? 0 : v < 1 ? 3 : v < 10 ? 2 : v < 100 ? 1 : 0;
-    return report_number(lang, v, d);
+    return report_number(lang, v, ms_decimals(v));
+}
+
+static const char *cell_ms(int lang, double v)
+{
+    return report_cell(lang, v, ms_decimals(v));
 }
 
 /* Two significant digits at least: 0.073, 0.26, 3.76, 13.2. */
@@ -121,16 +144,27 @@ static void out(FILE *f, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *report_system_title(int lang, const struct run_figures *m, int i)
+{
+    return i < SUT_NARCH ? report_langs[lang].h_arch[i] : m->arch[i].name;
+}
+
+/* A cell of a measure a URL target does not have: "not measured". */
+static const char *local(int lang, const struct arch_figures *a, const char *value)
+{
+    return a->remote ? report_langs[lang].not_measured : value;
+}
+
 /* "12,346 (12,001–12,600)": a median with its range over the rounds, or the
- * median alone when there was one round. */
+ * median alone when there was one round; a table's cell (report_cell). */
 static const char *with_range(int lang, double med, double lo, double hi, int decimals)
 {
-    const char *v = report_number(lang, med, decimals);
+    const char *v = report_cell(lang, med, decimals);
     if (!(isfinite(lo) && isfinite(hi)) || hi <= lo)
         return v;
     char *out = ring();
-    snprintf(out, 96, "%s (%s–%s)", v, report_number(lang, lo, decimals),
-             report_number(lang, hi, decimals));
+    snprintf(out, 96, "%s (%s–%s)", v, report_cell(lang, lo, decimals),
+             report_cell(lang, hi, decimals));
     return out;
 }
 
@@ -149,14 +183,15 @@ static const char *ratio_range(int lang, const struct round_ratio *r)
     return out;
 }
 
-/* US dollars: four decimals below one (a server's marginal cost per million
- * requests is a fraction of a cent), cents below 100, whole dollars above. */
-static const char *fmt_usd(int lang, double v)
+/* US dollars in a table's cell: four decimals below one (a server's marginal cost
+ * per million requests is a fraction of a cent), cents below 100, whole dollars
+ * above. */
+static const char *cell_usd(int lang, double v)
 {
     if (!isfinite(v))
         return report_langs[lang].na;
     char *out = ring();
-    snprintf(out, 96, report_langs[lang].usd, report_number(lang, v, v < 1 ? 4 : v < 100 ? 2 : 0));
+    snprintf(out, 96, report_langs[lang].usd, report_cell(lang, v, v < 1 ? 4 : v < 100 ? 2 : 0));
     return out;
 }
 
@@ -177,24 +212,35 @@ static void summary_table(FILE *f, int lang, const struct run_figures *m)
         L->col_floor, L->col_eq, L->col_cpu, L->col_rss, L->col_procs, L->col_start,
         L->col_cold);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (a == NULL)
             continue;
-        char cold_cell[64];
-        snprintf(cold_cell, sizeof cold_cell, "%s ms", fmt_ms(lang, cold_p50(a)));
         unsigned k = 0;
         while (k < a->nconns && a->conns[k] != SCENARIO_HEADLINE_CONNS)
             k++;
         double lo = k < a->nconns ? a->thr_min[k] : NAN, hi = k < a->nconns ? a->thr_max[k] : NAN;
-        out(f, "| %s | %s | %s ms | %s / %s ms | %s µs | %s MB (RSS %s) | %u | %s ms | %s |\n",
-            L->h_arch[i], with_range(lang, figures_headline_thr(a), lo, hi, 0),
-            fmt_ms(lang, a->floor_p50_ms), fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms),
-            with_range(lang, a->cpu_us, a->cpu_min, a->cpu_max, 1),
-            report_number(lang, a->peak_pss_mb, 1), report_number(lang, a->peak_rss_mb, 1),
-            a->processes, fmt_ms(lang, a->startup_ms), a->has_cold ? cold_cell : "—");
+        char cold[64], cpu[96], mem[96], procs[16], start[64];
+        snprintf(cold, sizeof cold, "%s ms", cell_ms(lang, cold_p50(a)));
+        snprintf(cpu, sizeof cpu, "%s µs", with_range(lang, a->cpu_us, a->cpu_min, a->cpu_max, 1));
+        snprintf(mem, sizeof mem, "%s MB (RSS %s)", report_cell(lang, a->peak_pss_mb, 1),
+                 report_cell(lang, a->peak_rss_mb, 1));
+        snprintf(procs, sizeof procs, "%u", a->processes);
+        snprintf(start, sizeof start, "%s ms", cell_ms(lang, a->startup_ms));
+        out(f, "| %s | %s | %s ms | %s / %s ms | %s | %s | %s | %s | %s |\n",
+            report_system_title(lang, m, i), with_range(lang, figures_headline_thr(a), lo, hi, 0),
+            cell_ms(lang, a->floor_p50_ms), cell_ms(lang, a->eq_p50_ms), cell_ms(lang, a->eq_p99_ms),
+            local(lang, a, cpu), local(lang, a, mem), local(lang, a, procs),
+            local(lang, a, start), a->has_cold ? cold : "—");
     }
     out(f, "\n");
+    for (unsigned k = 0; k < m->nunmeasured; k++) {
+        char failed[16], cases[16];
+        snprintf(failed, sizeof failed, "%u", m->unmeasured[k].failed);
+        snprintf(cases, sizeof cases, "%u", m->unmeasured[k].passed + m->unmeasured[k].failed);
+        out(f, L->unmeasured_note, m->unmeasured[k].name, failed, cases);
+        out(f, "\n\n");
+    }
 }
 
 /* The sum of a's CPU per request over its processes (NAN without the split). */
@@ -206,27 +252,33 @@ static double process_total(const struct arch_figures *a)
     return total;
 }
 
-/* Where each architecture's CPU per request goes, process by process (runs from
- * before the split was recorded have no table). */
+/* Where each system's CPU per request goes, process by process (runs from before
+ * the split was recorded have no table; a URL target has no row: nothing of it
+ * ran here). */
 static void cpu_split_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
-    bool any = false;
-    for (int i = 0; i < SUT_NARCH; i++)
-        any |= figures_arch(m, i) != NULL && m->arch[i].nprocesses > 0;
+    bool any = false, targets = false;
+    for (int i = 0; i < SUT_MAX; i++) {
+        bool split = figures_arch(m, i) != NULL && m->arch[i].nprocesses > 0;
+        any |= split;
+        targets |= split && i >= SUT_NARCH;
+    }
     if (!any)
         return;
     out(f, L->cpu_split_intro, headline_conns(lang));
+    if (targets)
+        out(f, " %s", L->cpu_split_targets);
     out(f, "\n\n| %s | %s | %s | %s |\n|---|---|---:|---:|\n", L->col_arch, L->col_process,
         L->col_cpu, L->col_share);
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (a == NULL)
             continue;
         double total = process_total(a);
         for (unsigned p = 0; p < a->nprocesses; p++)
-            out(f, "| %s | `%s` | %s µs | %s |\n", p == 0 ? L->h_arch[i] : "",
-                a->process_name[p], report_number(lang, a->process_cpu_us[p], 1),
+            out(f, "| %s | `%s` | %s µs | %s |\n", p == 0 ? report_system_title(lang, m, i) : "",
+                a->process_name[p], report_cell(lang, a->process_cpu_us[p], 1),
                 fmt_pct(lang, 100 * ratio(a->process_cpu_us[p], total)));
     }
     out(f, "\n");
@@ -237,7 +289,7 @@ static void ratios_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     bool any = false;
-    for (int i = 0; i < SUT_NARCH; i++)
+    for (int i = 0; i < SUT_MAX; i++)
         any |= figures_arch(m, i) && m->arch[i].thr_ratio.n > 0;
     if (!any || m->rounds < 2) /* one round: the differences quote the ratio */
         return;
@@ -247,11 +299,11 @@ static void ratios_table(FILE *f, int lang, const struct run_figures *m)
     out(f, "\n\n");
     out(f, L->ratios_header, L->col_arch);
     out(f, "|---|---:|---:|\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (a && a->thr_ratio.n > 0)
-            out(f, "| %s | %s | %s |\n", L->h_arch[i], ratio_range(lang, &a->thr_ratio),
-                ratio_range(lang, &a->cpu_ratio));
+            out(f, "| %s | %s | %s |\n", report_system_title(lang, m, i),
+                ratio_range(lang, &a->thr_ratio), local(lang, a, ratio_range(lang, &a->cpu_ratio)));
     }
     out(f, "\n");
 }
@@ -284,18 +336,18 @@ static void throughput_table(FILE *f, int lang, const struct run_figures *m)
     unsigned n = figures_all_conns(m, conns, FIGURES_MAX_CONNS);
     out(f, "| %s |", L->col_arch);
     for (unsigned j = 0; j < n; j++)
-        out(f, " %u %s |", conns[j], L->ax_conns);
+        out(f, " %s %s |", report_cell(lang, conns[j], 0), L->ax_conns);
     out(f, "\n|---|");
     for (unsigned j = 0; j < n; j++)
         out(f, "---:|");
     out(f, "\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
-        out(f, "| %s |", L->h_arch[i]);
+        out(f, "| %s |", report_system_title(lang, m, i));
         for (unsigned j = 0; j < n; j++)
-            out(f, " %s |", report_number(lang, figures_thr_at(a, conns[j]), 0));
+            out(f, " %s |", report_cell(lang, figures_thr_at(a, conns[j]), 0));
         out(f, "\n");
     }
     out(f, "\n");
@@ -306,15 +358,15 @@ static void latency_table(FILE *f, int lang, const struct run_figures *m)
     const struct lang *L = &report_langs[lang];
     out(f, L->latency_header, L->col_arch);
     out(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
-        out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L->h_arch[i],
-            report_number(lang, a->eq_rate, 0), report_number(lang, a->eq_thr, 0),
-            fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p90_ms), fmt_ms(lang, a->eq_p99_ms),
-            fmt_ms(lang, a->eq_p999_ms), fmt_ms(lang, a->eq_max_ms),
-            fmt_ms(lang, a->eq_p99_uncorrected_ms));
+        out(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", report_system_title(lang, m, i),
+            report_cell(lang, a->eq_rate, 0), report_cell(lang, a->eq_thr, 0),
+            cell_ms(lang, a->eq_p50_ms), cell_ms(lang, a->eq_p90_ms), cell_ms(lang, a->eq_p99_ms),
+            cell_ms(lang, a->eq_p999_ms), cell_ms(lang, a->eq_max_ms),
+            cell_ms(lang, a->eq_p99_uncorrected_ms));
     }
     out(f, "\n");
 }
@@ -324,7 +376,7 @@ static void util_table(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     bool any = false;
-    for (int i = 0; i < SUT_NARCH; i++)
+    for (int i = 0; i < SUT_MAX; i++)
         any |= figures_arch(m, i) && isfinite(m->arch[i].util_rate);
     if (!any)
         return;
@@ -332,13 +384,13 @@ static void util_table(FILE *f, int lang, const struct run_figures *m)
     out(f, "\n\n");
     out(f, L->util_header, L->col_arch);
     out(f, "|---|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (a && isfinite(a->util_rate))
-            out(f, "| %s | %s | %s | %s | %s | %s |\n", L->h_arch[i],
-                report_number(lang, a->util_rate, 0), report_number(lang, a->util_thr, 0),
-                fmt_ms(lang, a->util_p50_ms), fmt_ms(lang, a->util_p99_ms),
-                fmt_ms(lang, a->util_p999_ms));
+            out(f, "| %s | %s | %s | %s | %s | %s |\n", report_system_title(lang, m, i),
+                report_cell(lang, a->util_rate, 0), report_cell(lang, a->util_thr, 0),
+                cell_ms(lang, a->util_p50_ms), cell_ms(lang, a->util_p99_ms),
+                cell_ms(lang, a->util_p999_ms));
     }
     out(f, "\n");
 }
@@ -348,8 +400,8 @@ static void cold_table(FILE *f, int lang, const struct arch_figures *a)
     out(f, "%s|---|---:|---:|---:|---:|---:|\n", report_langs[lang].cold_header);
     for (int k = 0; k < MODE_N; k++)
         out(f, "| `--start %s` | %u | %s | %s | %s | %s |\n", scenario_start_mode(k), a->cold_n[k],
-            fmt_ms(lang, a->cold_p50_ms[k]), fmt_ms(lang, a->cold_p90_ms[k]),
-            fmt_ms(lang, a->init_p50_ms[k]), fmt_ms(lang, a->warm_p50_ms[k]));
+            cell_ms(lang, a->cold_p50_ms[k]), cell_ms(lang, a->cold_p90_ms[k]),
+            cell_ms(lang, a->init_p50_ms[k]), cell_ms(lang, a->warm_p50_ms[k]));
     out(f, "\n");
 }
 
@@ -363,9 +415,9 @@ static void faults_table(FILE *f, int lang, const struct run_figures *m)
         if (!a || !a->has_fault)
             continue;
         out(f, "| %s | %s | %s | %s | %s | %s ms |\n", L->h_arch[i], L->fault_what[i],
-            report_number(lang, (double)a->fault_requests, 0),
-            report_number(lang, (double)a->fault_errors, 0),
-            fmt_pct(lang, a->fault_error_rate * 100), fmt_ms(lang, a->fault_recovery_ms));
+            report_cell(lang, (double)a->fault_requests, 0),
+            report_cell(lang, (double)a->fault_errors, 0),
+            fmt_pct(lang, a->fault_error_rate * 100), cell_ms(lang, a->fault_recovery_ms));
     }
     out(f, "\n");
 }
@@ -592,11 +644,25 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
 
 /* ---- the report's sections ------------------------------------------------------ */
 
+/* "**quick**", and in a language that translates it, "**quick** (rápido)": the
+ * profile keeps the name the command line takes. */
+static const char *profile_text(int lang, const char *profile)
+{
+    static const char *const names[] = {"smoke", "quick", "full"};
+    const char *gloss = NULL;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(profile, names[i]) == 0)
+            gloss = report_langs[lang].profile_gloss[i];
+    char *out = ring();
+    snprintf(out, 96, gloss ? "**%s** (%s)" : "**%s**", profile, gloss);
+    return out;
+}
+
 static void section_title(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "# %s\n\n", L->title);
-    out(f, L->generated, m->profile, m->date, m->commit);
+    out(f, L->generated, profile_text(lang, m->profile), m->date, m->commit);
     out(f, "\n\n");
     if (!m->complete)
         out(f, "%s\n\n", L->incomplete);
@@ -618,11 +684,14 @@ static void section_environment(FILE *f, int lang, const struct run_figures *m)
     snprintf(mem, sizeof mem, "%s GiB", report_number(lang, atof(m->memory) / 1048576.0, 1));
     out(f, "- %s: %s\n- %s: %s\n- %s: %s\n- %s: %s\n- %s: `%s`\n- %s: %s\n", L->env_cpu,
         m->cpu_model, L->env_cores, cores, L->env_mem, mem, L->env_kernel, m->kernel,
-        L->env_commit, m->commit, L->env_profile, m->profile);
+        L->env_commit, m->commit, L->env_profile, profile_text(lang, m->profile));
     out(f, "- ");
     out(f, L->env_split, m->load_cpus, m->sut_cpus);
     out(f, "\n- ");
-    out(f, L->env_data, users, seed);
+    if (m->data_given)
+        out(f, L->env_data_given, users, m->data_dir);
+    else
+        out(f, L->env_data, users, seed);
     out(f, "\n- ");
     out(f, L->env_wall, report_number(lang, m->wall_s, 0));
     if (m->hosts) {
@@ -659,7 +728,17 @@ static void section_method(FILE *f, int lang, const struct run_figures *m)
         out(f, L->method_rounds, rounds, fmt_pct(lang, m->util_share * 100),
             headline_conns(lang));
     }
-    out(f, "\n**%s**\n\n%s\n", L->h_caveats, L->caveats);
+    bool targets = false;
+    for (int i = SUT_NARCH; i < SUT_MAX; i++)
+        targets |= figures_arch(m, i) != NULL;
+    if (targets || m->nunmeasured > 0)
+        out(f, L->method_targets, m->sut_cpus);
+    out(f, "\n**%s**\n\n", L->h_caveats);
+    /* the share of a vCPU Lambda gives the platform's default memory size */
+    double share = 100.0 * SCENARIO_FAAS_MEMORY_MB / sources[SOURCE_LAMBDA_VCPU_MB].value;
+    out(f, L->caveats, source_value(lang, SOURCE_LAMBDA_VCPU_MB), fmt_pct(lang, share),
+        sources[SOURCE_LAMBDA_VCPU_MB].url);
+    out(f, "\n");
 }
 
 static void section_charts(FILE *f, int lang, const struct run_figures *m, unsigned made)
@@ -687,6 +766,52 @@ static void section_charts(FILE *f, int lang, const struct run_figures *m, unsig
         out(f, "![%s](charts/scale.%s.svg)\n\n", scale_title, lc);
 }
 
+/* A target's Difference: its numbers, beside the monolith's when the run has it,
+ * then how it was run and whether archbench check passed it. No use case: a
+ * target is somebody's implementation, not a deployment to cite. */
+static void difference_target(FILE *f, int lang, const struct run_figures *m,
+                              const struct arch_figures *a)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    double thr = figures_headline_thr(a);
+    char vs[256] = "", p99vs[256] = "", res[1024], checked[512], n[16], procs[16];
+    if (mono) {
+        snprintf(vs, sizeof vs, L->diff_target_vs,
+                 fmt_ratio(lang, to_monolith(&a->thr_ratio, thr, figures_headline_thr(mono))));
+        snprintf(p99vs, sizeof p99vs, L->diff_target_p99_vs,
+                 fmt_ratio(lang, ratio(a->eq_p99_ms, mono->eq_p99_ms)));
+    }
+    snprintf(procs, sizeof procs, "%u", a->processes);
+    if (a->remote)
+        snprintf(res, sizeof res, L->diff_target_remote, a->spec);
+    else
+        snprintf(res, sizeof res, L->diff_target_res, report_number(lang, a->cpu_us, 1),
+                 fmt_ratio(lang, to_monolith(&a->cpu_ratio, a->cpu_us, mono ? mono->cpu_us : NAN)),
+                 report_number(lang, a->peak_pss_mb, 1), procs, fmt_ms(lang, a->startup_ms));
+    snprintf(n, sizeof n, "%u", a->check_passed + a->check_failed);
+    snprintf(checked, sizeof checked, a->check_skipped ? L->diff_target_unchecked
+                                                       : L->diff_target_checked, n);
+    out(f, L->diff_target, headline_conns(lang), report_number(lang, thr, 0), vs,
+        report_number(lang, a->eq_rate, 0), fmt_ms(lang, a->eq_p50_ms),
+        fmt_ms(lang, a->eq_p99_ms), p99vs, res, checked);
+    out(f, "\n");
+}
+
+static void section_target(FILE *f, int lang, const struct run_figures *m, int i)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *a = figures_arch(m, i);
+    out(f, "## %s\n\n", a->name);
+    if (a->remote)
+        out(f, L->target_url, a->spec);
+    else
+        out(f, L->target_cmd, a->spec, m->sut_cpus);
+    out(f, "\n\n### %s\n\n", L->h_diff);
+    difference_target(f, lang, m, a);
+    out(f, "\n");
+}
+
 static void section_architectures(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
@@ -701,6 +826,9 @@ static void section_architectures(FILE *f, int lang, const struct run_figures *m
         difference(f, lang, m, i);
         out(f, "\n");
     }
+    for (int i = SUT_NARCH; i < SUT_MAX; i++)
+        if (figures_arch(m, i))
+            section_target(f, lang, m, i);
 }
 
 static void section_faults(FILE *f, int lang, const struct run_figures *m)
@@ -727,19 +855,19 @@ static void cost_table(FILE *f, int lang, const struct run_figures *m)
     const struct lang *L = &report_langs[lang];
     out(f, L->cost_header, L->col_arch);
     out(f, "|---|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         struct cost_arch c;
         cost_of(m, i, &c);
         if (!c.present)
             continue;
-        out(f, "| %s | %s MB | %s |", L->h_arch[i], report_number(lang, c.memory_mb, 1),
-            fmt_usd(lang, c.per_million));
+        out(f, "| %s | %s MB | %s |", report_system_title(lang, m, i),
+            report_cell(lang, c.memory_mb, 1), cell_usd(lang, c.per_million));
         for (int k = 0; k < COST_NRATES; k++) {
             char n[32] = "";
             if (isfinite(c.instances[k]))
-                snprintf(n, sizeof n, " (%s × %s)", report_number(lang, c.instances[k], 0),
+                snprintf(n, sizeof n, " (%s × %s)", report_cell(lang, c.instances[k], 0),
                          SOURCE_EC2_INSTANCE);
-            out(f, " %s%s |", fmt_usd(lang, c.month[k]), n);
+            out(f, " %s%s |", cell_usd(lang, c.month[k]), n);
         }
         out(f, "\n");
     }
@@ -765,11 +893,31 @@ static void cost_init_note(FILE *f, int lang, const struct run_figures *m)
     out(f, "\n\n");
 }
 
+/* Targets: one started here is priced as a server; a URL target has no row, and
+ * the report says why. */
+static void cost_targets_note(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    bool started = false;
+    for (int i = SUT_NARCH; i < SUT_MAX; i++) {
+        const struct arch_figures *a = figures_arch(m, i);
+        started |= a && !a->remote;
+        if (a && a->remote) {
+            out(f, L->cost_no_url, a->name);
+            out(f, "\n\n");
+        }
+    }
+    if (started) {
+        out(f, "%s", L->cost_targets);
+        out(f, "\n\n");
+    }
+}
+
 static void section_cost(FILE *f, int lang, const struct run_figures *m, unsigned made)
 {
     const struct lang *L = &report_langs[lang];
     bool any = false;
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         struct cost_arch c;
         cost_of(m, i, &c);
         any |= c.present;
@@ -789,13 +937,15 @@ static void section_cost(FILE *f, int lang, const struct run_figures *m, unsigne
         source_value(lang, SOURCE_APIGW_HTTP_REQUESTS), sources[SOURCE_LAMBDA_GB_SECOND].url,
         sources[SOURCE_APIGW_HTTP_REQUESTS].url);
     out(f, "\n\n");
+    cost_targets_note(f, lang, m);
     cost_table(f, lang, m);
     cost_init_note(f, lang, m);
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         struct cost_arch c;
         cost_of(m, i, &c);
         if (c.present && !c.fits) {
-            out(f, L->cost_no_fit, L->h_arch[i], report_number(lang, c.memory_mb, 1),
+            out(f, L->cost_no_fit, report_system_title(lang, m, i),
+                report_number(lang, c.memory_mb, 1),
                 source_value(lang, SOURCE_EC2_MEMORY_GIB), SOURCE_EC2_INSTANCE);
             out(f, "\n\n");
         }
@@ -823,9 +973,10 @@ static void section_published(FILE *f, int lang, const struct run_figures *m)
     const struct arch_figures *sls = figures_arch(m, SUT_SERVERLESS);
     if (sls && sls->has_cold) {
         out(f, L->published_cold, source_value(lang, SOURCE_RUST_INIT_LOW),
-            source_value(lang, SOURCE_RUST_INIT_HIGH), sources[SOURCE_RUST_INIT_LOW].url,
-            source_value(lang, SOURCE_FIRECRACKER_BOOT), sources[SOURCE_FIRECRACKER_BOOT].url,
-            fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
+            source_value(lang, SOURCE_RUST_INIT_HIGH), source_value(lang, SOURCE_CPP_INIT_LOW),
+            source_value(lang, SOURCE_CPP_INIT_HIGH), sources[SOURCE_RUST_INIT_LOW].url,
+            sources[SOURCE_LAMBDA_INIT_PHASE].url, source_value(lang, SOURCE_FIRECRACKER_BOOT),
+            sources[SOURCE_FIRECRACKER_BOOT].url, fmt_ms(lang, sls->cold_p50_ms[MODE_EXEC]));
         out(f, "\n\n");
     }
 }
@@ -834,6 +985,7 @@ static void section_reading(FILE *f, int lang)
 {
     const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n%s\n\n", L->h_reading, L->reading);
+    out(f, "## %s\n\n%s\n", L->h_glossary, L->glossary);
 }
 
 static void section_errors(FILE *f, int lang, const struct run_figures *m)
@@ -841,7 +993,7 @@ static void section_errors(FILE *f, int lang, const struct run_figures *m)
     const struct lang *L = &report_langs[lang];
     out(f, "## %s\n\n", L->h_errors);
     bool any = false;
-    for (int i = 0; i < SUT_NARCH; i++) {
+    for (int i = 0; i < SUT_MAX; i++) {
         const struct arch_figures *a = figures_arch(m, i);
         if (!a)
             continue;
@@ -849,13 +1001,13 @@ static void section_errors(FILE *f, int lang, const struct run_figures *m)
             char n[32];
             snprintf(n, sizeof n, "%llu", a->verify_errors);
             out(f, "- ");
-            out(f, L->verify_fail, L->h_arch[i], n);
+            out(f, L->verify_fail, report_system_title(lang, m, i), n);
             out(f, "\n");
             any = true;
         }
         if (a->errors > 0) {
             out(f, "- ");
-            out(f, L->errors_some, L->h_arch[i], report_number(lang, (double)a->errors, 0),
+            out(f, L->errors_some, report_system_title(lang, m, i), report_number(lang, (double)a->errors, 0),
                 report_number(lang, (double)(a->requests), 0));
             out(f, "\n");
             any = true;

@@ -12,6 +12,16 @@ int report_render(const char *run_dir, char *err, size_t errlen);
  * sign, "n/a" / "s. d." for NAN and infinities. */
 const char *report_number(int lang, double v, int decimals);
 
+/* The same for a table's column or a chart's axis: grouped from 1,000 on in every
+ * language, so a column reads alike. */
+const char *report_cell(int lang, double v, int decimals);
+
+struct run_figures;
+
+/* How the report names system i of m: an architecture's heading in language lang,
+ * or a target's own name. */
+const char *report_system_title(int lang, const struct run_figures *m, int i);
+
 int report_main(int argc, char **argv);
 
 #endif

@@ -25,9 +25,11 @@ struct lang {
     const char *pct;             /* a percentage: %s the number */
     const char *usd;             /* US dollars: %s the number */
     const char *title, *incomplete;
+    const char *profile_gloss[3]; /* the profiles smoke, quick, full in words (NULL: the
+                                   * name says it) */
     const char *generated;       /* %1$s profile, %2$s date, %3$s commit */
     const char *h_summary, *h_env, *h_method, *h_caveats, *h_charts, *h_arch[3], *h_use,
-        *h_diff, *h_published, *h_reading, *h_errors;
+        *h_diff, *h_published, *h_reading, *h_errors, *h_glossary;
     const char *arch_name[3];
     const char *source_link;     /* the link text after a use case */
     /* summary table */
@@ -36,6 +38,7 @@ struct lang {
     const char *col_thr;         /* %s the headline concurrency */
     /* CPU per request by process */
     const char *cpu_split_intro; /* %s the headline concurrency */
+    const char *cpu_split_targets; /* after it when a target started here has a line */
     const char *col_process, *col_share;
     const char *summary_intro;   /* %s equal rate */
     /* environment */
@@ -48,7 +51,9 @@ struct lang {
     const char *method_items;    /* markdown list: %1$s load CPUs, %2$s SUT CPUs, %3$s equal
                                   * rate, %4$s the headline concurrency, %5$s the idle timeout
                                   * of the cold starts (ms) */
-    const char *caveats;         /* markdown list */
+    const char *caveats;         /* markdown list: %1$s the MB of memory that buy a whole
+                                  * Lambda vCPU, %2$s the share of one a 128 MB instance
+                                  * gets, %3$s their source */
     /* charts and their tables */
     const char *chart_thr, *chart_lat, *chart_cold, *chart_curve;
     const char *chart_scale;     /* %s the headline concurrency */
@@ -91,9 +96,12 @@ struct lang {
     const char *published_ueda;  /* %1$s URL, %2$s their loss (%), %3$s this run's ratio,
                                   * %4$s this run's loss, %5$s the headline concurrency */
     const char *published_ueda_none; /* %1$s URL, %2$s their loss (%) */
-    const char *published_cold;  /* %1$s–%2$s Rust Init Durations (ms), %3$s their URL, %4$s
-                                  * Firecracker boot (ms), %5$s its URL, %6$s this cold start */
+    const char *published_cold;  /* %1$s–%2$s Rust Init Durations (ms), %3$s–%4$s C++ ones,
+                                  * %5$s their URL, %6$s what Lambda's Init Duration covers
+                                  * (URL), %7$s Firecracker's boot (ms), %8$s its URL,
+                                  * %9$s this run's cold start */
     const char *reading;
+    const char *glossary;        /* markdown list, printed as it is (no format) */
     const char *errors_none;
     const char *errors_some;     /* %1$s arch, %2$s failed, %3$s requests */
     const char *verify_fail;     /* %1$s arch, %2$s responses */
@@ -102,6 +110,25 @@ struct lang {
                                   * %4$s the probe's interval (ms) */
     const char *faults_header;   /* %s the first column */
     const char *fault_what[3];   /* what the fault scenario kills, per architecture */
+    /* targets (archbench run --target) */
+    const char *not_measured;    /* a cell a URL target leaves empty */
+    const char *env_data_given;  /* %1$s users, %2$s the folder */
+    const char *unmeasured_note; /* %1$s name, %2$s cases failed, %3$s cases */
+    const char *method_targets;  /* a list item: %s the system-under-test CPUs */
+    const char *target_cmd;      /* %1$s the command, %2$s the system-under-test CPUs */
+    const char *target_url;      /* %s the URL */
+    const char *diff_target;     /* %1$s the headline concurrency, %2$s req/s, %3$s
+                                  * diff_target_vs or "", %4$s equal rate, %5$s p50, %6$s
+                                  * p99, %7$s diff_target_p99_vs or "", %8$s
+                                  * diff_target_res or diff_target_remote, %9$s
+                                  * diff_target_checked or diff_target_unchecked */
+    const char *diff_target_vs;  /* %s its throughput's ratio to the monolith's */
+    const char *diff_target_p99_vs; /* %s its p99's ratio to the monolith's */
+    const char *diff_target_res; /* %1$s CPU µs, %2$s its ratio to the monolith's, %3$s MB,
+                                  * %4$s processes, %5$s start-up ms */
+    const char *diff_target_remote; /* %s the URL */
+    const char *diff_target_checked; /* %s how many cases */
+    const char *diff_target_unchecked;
     /* rounds, drift, equal utilisation, the cold-start cascade, cost */
     const char *drift_warning;   /* one plain sentence */
     const char *drift_detail;    /* %1$s calibrations, %2$s fastest (ms), %3$s slowest (ms),
@@ -121,8 +148,8 @@ struct lang {
     const char *cascade_none;    /* %1$s cascade_eq or _util, %2$s cold starts in the
                                   * warm-up, %3$s p99 (ms), %4$s the monolith's (ms) */
     const char *h_cost;
-    const char *cost_intro;      /* %1$s instance type (a link to its specification), %2$s its vCPUs, %3$s its GiB, %4$s USD
-                                  * per hour, %5$s its URL, %6$s target utilisation, %7$s
+    const char *cost_intro;      /* %1$s instance type (a link to its specification), %2$s
+                                  * its vCPUs, %3$s its GiB, %4$s USD per hour, %5$s its URL, %6$s target utilisation, %7$s
                                   * minimum instances, %8$s Lambda USD per GB-s, %9$s Lambda
                                   * USD per million requests, %10$s API Gateway USD per
                                   * million, %11$s Lambda's URL, %12$s API Gateway's URL */
@@ -132,6 +159,8 @@ struct lang {
     const char *cost_init_none;  /* %s the URL of the INIT billing */
     const char *cost_header;     /* %s the first column */
     const char *cost_no_fit;     /* %1$s arch, %2$s MB, %3$s GiB, %4$s instance type */
+    const char *cost_no_url;     /* %s a URL target's name: why it has no cost row */
+    const char *cost_targets;    /* how a target started here is priced */
     const char *chart_cost, *ax_rps, *ax_usd;
 };
 

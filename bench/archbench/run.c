@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "cascade.h"
+#include "check.h"
 #include "drift.h"
 #include "figures.h"
 #include "hosts.h"
@@ -100,7 +101,7 @@ static const struct plan *find_plan(const char *name)
 
 struct run {
     const struct plan *plan;
-    bool arch_on[SUT_NARCH];
+    bool arch_on[SUT_MAX];   /* the architectures and the targets measured */
     char out[512];           /* results/<timestamp> */
     char data[1024];         /* dataset directory */
     unsigned users;
@@ -108,21 +109,38 @@ struct run {
     unsigned nsut;
     char bin[512];
     json_t *doc;             /* run.json */
-    json_t *arch[SUT_NARCH]; /* doc.architectures.<name> */
+    json_t *arch[SUT_MAX];   /* doc.architectures.<name> */
     double t0, planned_s;
     struct sut *current;     /* stopped on interruption */
     bool faults;             /* run the fault phase (full profile, or --faults) */
     bool use_hosts;          /* --hosts: every process on a host of its own */
     double rtt_ms;           /* --rtt: added to every round trip between hosts */
     struct hosts hosts;
-    /* the architectures of the interleaved rounds: started once, frozen between
-     * their rounds (sut_freeze), stopped after the last */
-    struct sut resident[SUT_NARCH];
-    bool resident_up[SUT_NARCH];
+    bool data_given;         /* --data: an existing dataset, not seeded here */
+    bool no_check;           /* --no-check: targets measured without archbench check */
+    /* the architectures and targets of the interleaved rounds: started once, frozen
+     * between their rounds (sut_freeze; a URL target cannot be), stopped after the
+     * last */
+    struct sut resident[SUT_MAX];
+    struct sut phase;        /* the one started for a phase after the rounds */
+    bool resident_up[SUT_MAX];
     char report_log[1100];   /* the resident faas's REPORT records */
     json_t *calibrations;    /* run.json calibration.rounds */
     struct drift_cpu sut_cpu_start, all_cpu_start; /* /proc/stat at the start */
 };
+
+/* Whether system a (an architecture or a target) is measured in this run. */
+static bool measured(const struct run *r, int a)
+{
+    return a < (int)sut_nsystems() && r->arch_on[a];
+}
+
+/* A URL target: the dataset it serves is its own, so no other size is tried. */
+static bool remote(int a)
+{
+    const struct sut_target *t = sut_target((enum sut_arch)a);
+    return t != NULL && t->url[0] != '\0';
+}
 
 static volatile sig_atomic_t interrupted;
 
@@ -456,6 +474,13 @@ static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
         "peak_processes", (int)w->peak_procs, "steal",
         json_finite_or_null(drift_steal(&w->cpu_before, &w->cpu_after)), "sut_cpu_busy",
         json_finite_or_null(drift_busy(&w->cpu_before, &w->cpu_after)));
+    if (s->nprocs == 0) /* a URL target: nothing of it runs here to be sampled */
+        for (const char *const *k =
+                 (const char *const[]){"cpu_s", "cpu_us_per_request",
+                                       "cpu_us_per_request_by_process", "peak_rss_kb",
+                                       "pss_kb", "peak_processes", NULL};
+             *k; k++)
+            json_object_set_new(rec, *k, json_null());
     if (sc->rate > 0) {
         json_object_set_new(rec, "arrivals", json_string(RUN_ARRIVALS));
         json_object_set_new(rec, "seed", json_integer(arrivals_seed(sc)));
@@ -543,12 +568,27 @@ static void sut_options_for(struct run *r, struct sut_options *o, const char *da
     memset(o, 0, sizeof *o);
     o->bin_dir = r->bin;
     o->data_dir = data;
-    static char logs[1100];
+    static char logs[1100], target_data[1100];
     snprintf(logs, sizeof logs, "%s/logs", r->out);
     o->log_dir = logs;
+    snprintf(target_data, sizeof target_data, "%s/target-data", r->out);
+    o->target_data = target_data;
     o->cpus = r->sut_cpus;
     o->threads = r->nsut;
     o->hosts = r->use_hosts ? &r->hosts : NULL;
+}
+
+/* Start-up time and idle memory of what was just started. */
+static void record_start(struct run *r, enum sut_arch a, const struct sut *s)
+{
+    json_array_append_new(json_object_get(r->arch[a], "startup_ms"),
+                          json_real(s->startup_ms));
+    struct sut_sample idle;
+    sut_sample_pss(s, &idle);
+    json_array_append_new(json_object_get(r->arch[a], "idle_rss_kb"),
+                          json_integer((json_int_t)idle.rss_kb));
+    json_array_append_new(json_object_get(r->arch[a], "idle_pss_kb"),
+                          json_integer((json_int_t)idle.pss_kb));
 }
 
 /* Starts a with options o (sut_options_for, perhaps amended) and records its
@@ -559,14 +599,8 @@ static int start_arch_with(struct run *r, enum sut_arch a, struct sut *s,
     if (sut_start(s, a, o, err, errlen) != 0)
         return -1;
     r->current = s;
-    json_array_append_new(json_object_get(r->arch[a], "startup_ms"),
-                          json_real(s->startup_ms));
-    struct sut_sample idle;
-    sut_sample_pss(s, &idle);
-    json_array_append_new(json_object_get(r->arch[a], "idle_rss_kb"),
-                          json_integer((json_int_t)idle.rss_kb));
-    json_array_append_new(json_object_get(r->arch[a], "idle_pss_kb"),
-                          json_integer((json_int_t)idle.pss_kb));
+    if (s->nprocs > 0) /* a URL target: nothing was started, nothing to sample */
+        record_start(r, a, s);
     return 0;
 }
 
@@ -692,27 +726,29 @@ static int run_round(struct run *r, struct sut *s, const char *data, const char 
 static int run_phase(struct run *r, enum sut_arch a, const char *data,
                      const struct scenario *list, unsigned n, char *err, size_t errlen)
 {
-    struct sut s;
+    struct sut *s = &r->phase;
     progress(r, sut_arch_name(a), "start");
-    if (start_arch(r, a, &s, data, err, errlen) != 0)
+    if (start_arch(r, a, s, data, err, errlen) != 0)
         return -1;
-    int rc = run_round(r, &s, data, list[0].name, 0, list, n, err, errlen);
-    return finish_arch(r, &s, rc, err, errlen);
+    int rc = run_round(r, s, data, list[0].name, 0, list, n, err, errlen);
+    return finish_arch(r, s, rc, err, errlen);
 }
 
 /* ---- interleaved rounds ---------------------------------------------------------
  * Every architecture measured is started once and frozen (SIGSTOP to its process
  * group) whenever another one is measured, so its idle instances and timers take
  * no CPU beside it; each round thaws it, calibrates, warms it up again, measures,
- * and freezes it. Rounds go monolith, microservices, serverless, monolith, ...: the
- * machine's drift falls on all of them alike, and the ratios of one round compare
- * figures taken seconds apart. */
+ * and freezes it. Rounds go monolith, microservices, serverless, the targets,
+ * monolith, ...: the machine's drift falls on all of them alike, and the ratios of
+ * one round compare figures taken seconds apart. A target's command is a resident
+ * like the architectures; a URL target has no process here, so freezing and thawing
+ * it do nothing: it keeps running between its rounds. */
 
 static int start_residents(struct run *r, char *err, size_t errlen)
 {
     snprintf(r->report_log, sizeof r->report_log, "%s/logs/faas-report.jsonl", r->out);
-    for (int a = 0; a < SUT_NARCH; a++) {
-        if (!r->arch_on[a])
+    for (int a = 0; a < SUT_MAX; a++) {
+        if (!measured(r, a))
             continue;
         struct sut_options o;
         sut_options_for(r, &o, r->data);
@@ -732,11 +768,11 @@ static int start_residents(struct run *r, char *err, size_t errlen)
     return 0;
 }
 
-/* Stops every resident architecture; returns rc, or -1 when one did not stop
- * cleanly (reason in err unless rc had already failed). */
+/* Stops every resident architecture and target; returns rc, or -1 when one did
+ * not stop cleanly (reason in err unless rc had already failed). */
 static int stop_residents(struct run *r, int rc, char *err, size_t errlen)
 {
-    for (int a = 0; a < SUT_NARCH; a++)
+    for (int a = 0; a < SUT_MAX; a++)
         if (r->resident_up[a]) {
             r->resident_up[a] = false;
             rc = finish_arch(r, &r->resident[a], rc, err, errlen);
@@ -1004,14 +1040,108 @@ static int hosts_start(struct run *r, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- targets: archbench check before they are measured ---------------------- */
+
+/* Prints target a's failed cases on stderr and keeps the check in run.json. */
+static void note_check(struct run *r, enum sut_arch a, const struct check_summary *cs)
+{
+    json_t *failures = json_array(), *k;
+    size_t i;
+    json_array_foreach(cs->cases, i, k)
+    {
+        if (json_is_true(json_object_get(k, "passed")))
+            continue;
+        fprintf(stderr, "  FAIL %s: %s; rule: %s\n", json_string_value(json_object_get(k, "name")),
+                json_string_value(json_object_get(k, "message")),
+                json_string_value(json_object_get(k, "rule")));
+        json_array_append(failures, json_object_get(k, "name"));
+    }
+    json_object_set_new(json_object_get(r->arch[a], "target"), "check",
+                        json_pack("{s:i, s:i, s:o}", "passed", (int)cs->passed, "failed",
+                                  (int)cs->failed, "failures", failures));
+}
+
+/* Leaves target a out of the run, keeping why in run.json's "unmeasured". */
+static void leave_out(struct run *r, enum sut_arch a)
+{
+    const char *name = sut_arch_name(a);
+    json_t *unmeasured = json_object_get(r->doc, "unmeasured");
+    if (unmeasured == NULL)
+        json_object_set_new(r->doc, "unmeasured", unmeasured = json_object());
+    json_object_set(unmeasured, name, json_object_get(r->arch[a], "target"));
+    json_object_del(json_object_get(r->doc, "architectures"), name);
+    json_t *order = json_object_get(r->doc, "order"), *v;
+    size_t i;
+    json_array_foreach(order, i, v) if (strcmp(json_string_value(v), name) == 0)
+    {
+        json_array_remove(order, i);
+        break;
+    }
+    r->arch_on[a] = false;
+    r->arch[a] = NULL;
+}
+
+/* Starts target a (a command; a URL target is already running), checks it, stops
+ * it. A target that fails a case is left out of the run. */
+static int check_target(struct run *r, enum sut_arch a, char *err, size_t errlen)
+{
+    struct sut s;
+    struct sut_options o;
+    sut_options_for(r, &o, r->data);
+    progress(r, sut_arch_name(a), "archbench check");
+    if (sut_start(&s, a, &o, err, errlen) != 0)
+        return -1;
+    r->current = &s;
+    struct check_summary cs;
+    char cerr[1024];
+    int rc = check_run(s.url, r->data, NULL, &cs, cerr, sizeof cerr);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: %s", sut_arch_name(a), cerr);
+    rc = finish_arch(r, &s, rc, err, errlen);
+    if (rc == 0)
+        note_check(r, a, &cs);
+    if (rc == 0 && cs.failed > 0) {
+        fprintf(stderr, "archbench run: %s failed %u of %u cases of archbench check and is not "
+                        "measured (--no-check measures it anyway)\n", sut_arch_name(a),
+                cs.failed, cs.passed + cs.failed);
+        leave_out(r, a);
+    }
+    json_decref(cs.cases);
+    return rc;
+}
+
+/* Every target checked first (unless --no-check, which run.json records). */
+static int check_targets(struct run *r, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (unsigned a = SUT_NARCH; a < sut_nsystems() && rc == 0; a++) {
+        if (r->no_check)
+            json_object_set_new(json_object_get(r->arch[a], "target"), "check",
+                                json_pack("{s:b}", "skipped", true));
+        else
+            rc = check_target(r, (enum sut_arch)a, err, errlen);
+    }
+    bool any = false;
+    for (int a = 0; a < SUT_MAX; a++)
+        any |= measured(r, a);
+    if (rc == 0 && !any) {
+        snprintf(err, errlen, "no target passed archbench check, and no architecture is measured");
+        rc = -1;
+    }
+    return rc;
+}
+
 /* ---- the whole run ----------------------------------------------------- */
 
 static double planned_seconds(const struct run *r)
 {
     const struct plan *p = r->plan;
-    unsigned na = 0;
-    for (int a = 0; a < SUT_NARCH; a++)
-        na += r->arch_on[a];
+    unsigned na = 0, narch = 0, nlocal = 0;
+    for (int a = 0; a < SUT_MAX; a++) {
+        na += measured(r, a);
+        narch += a < SUT_NARCH && r->arch_on[a];
+        nlocal += measured(r, a) && !remote(a);
+    }
     /* each round: the calibration, the warm-up, and ~0.2 s to start loadgen twice */
     double round = 0.3 + p->arch_warmup_s + 0.2;
     double headline = p->scen_warmup_s + p->sat_s;
@@ -1020,11 +1150,11 @@ static double planned_seconds(const struct run *r)
     double per_scale = 0.5 + round + p->scen_warmup_s + p->sat_s;
     double t = na * (p->repeats * (round + sat_all + round + rates) +
                      (p->rounds - p->repeats) * (round + headline) + 0.5) +
-               na * p->nscale * per_scale;
+               nlocal * p->nscale * per_scale;
     if (r->arch_on[SUT_SERVERLESS])
         t += 2 * (p->cold_starts * 0.2 + p->warm_requests * 0.001 + 0.5);
     if (r->faults)
-        t += na * (round + SCENARIO_FAULT_DURATION_S + 0.5);
+        t += narch * (round + SCENARIO_FAULT_DURATION_S + 0.5);
     return t;
 }
 
@@ -1065,17 +1195,19 @@ static bool run_figures(const struct run *r, struct run_figures *m)
 /* The slowest architecture's headline throughput: the base the plan's open-loop
  * rates are shares of. At SCENARIO_EQUAL_SHARE of it, every architecture is below
  * saturation, and latency compares like with like. */
-static double slowest_headline_thr(const struct run *r, struct run_figures *m)
+static double slowest_headline_thr(const struct run *r, struct run_figures *m,
+                                   enum sut_arch *slowest)
 {
     double base = INFINITY;
     if (!run_figures(r, m))
         return NAN;
-    for (int a = 0; a < SUT_NARCH; a++)
-        if (r->arch_on[a]) {
-            double t = figures_headline_thr(&m->arch[a]);
-            if (t < base)
-                base = t;
+    for (int a = 0; a < SUT_MAX; a++) {
+        const struct arch_figures *f = figures_arch_named(m, sut_arch_name((enum sut_arch)a));
+        if (measured(r, a) && f && figures_headline_thr(f) < base) {
+            base = figures_headline_thr(f);
+            *slowest = (enum sut_arch)a;
         }
+    }
     return base;
 }
 
@@ -1090,6 +1222,23 @@ static const char *median_range(char *out, size_t len, double med, double lo, do
     return out;
 }
 
+/* One system's line of the summary; "-" where a URL target has nothing measured. */
+static void summary_row(const char *name, const struct arch_figures *f)
+{
+    unsigned k = 0;
+    while (k < f->nconns && f->conns[k] != SCENARIO_HEADLINE_CONNS)
+        k++;
+    char t[64], c[64] = "-", start[32] = "-", mem[48] = "-";
+    median_range(t, sizeof t, figures_headline_thr(f), k < f->nconns ? f->thr_min[k] : NAN,
+                 k < f->nconns ? f->thr_max[k] : NAN, 0);
+    if (!f->remote) {
+        median_range(c, sizeof c, f->cpu_us, f->cpu_min, f->cpu_max, 1);
+        snprintf(start, sizeof start, "%.1f", f->startup_ms);
+        snprintf(mem, sizeof mem, "%.1f (%.1f) MB", f->peak_pss_mb, f->peak_rss_mb);
+    }
+    printf("%-14s %-24s %9.2f ms %-20s %10s %14s\n", name, t, f->eq_p99_ms, c, start, mem);
+}
+
 /* The same figures as the report's summary, on stdout, with the ratios to the
  * monolith round by round and, when the machine drifted, the report's sentence. */
 static void summary(const struct run *r)
@@ -1101,27 +1250,21 @@ static void summary(const struct run *r)
     snprintf(thr, sizeof thr, "req/s c=%d", SCENARIO_HEADLINE_CONNS);
     printf("\n%-14s %-24s %12s %-20s %10s %14s\n", "architecture", thr, "p99 equal",
            "CPU us/req", "startup ms", "peak PSS (RSS)");
-    for (int a = 0; a < SUT_NARCH; a++) {
-        if (!r->arch_on[a])
-            continue;
-        const struct arch_figures *f = &m.arch[a];
-        unsigned k = 0;
-        while (k < f->nconns && f->conns[k] != SCENARIO_HEADLINE_CONNS)
-            k++;
-        char t[64], c[64];
-        median_range(t, sizeof t, figures_headline_thr(f), k < f->nconns ? f->thr_min[k] : NAN,
-                     k < f->nconns ? f->thr_max[k] : NAN, 0);
-        median_range(c, sizeof c, f->cpu_us, f->cpu_min, f->cpu_max, 1);
-        printf("%-14s %-24s %9.2f ms %-20s %10.1f %6.1f (%.1f) MB\n",
-               sut_arch_name((enum sut_arch)a), t, f->eq_p99_ms, c, f->startup_ms,
-               f->peak_pss_mb, f->peak_rss_mb);
+    for (int a = 0; a < SUT_MAX; a++) {
+        const struct arch_figures *f = figures_arch_named(&m, sut_arch_name((enum sut_arch)a));
+        if (measured(r, a) && f != NULL)
+            summary_row(sut_arch_name((enum sut_arch)a), f);
     }
-    for (int a = 0; a < SUT_NARCH; a++) {
-        const struct round_ratio *t = &m.arch[a].thr_ratio, *c = &m.arch[a].cpu_ratio;
-        if (r->arch_on[a] && t->n > 0)
-            printf("%s / monolith over %u rounds: throughput %.3f (%.3f-%.3f), CPU per request "
-                   "%.3f (%.3f-%.3f)\n", sut_arch_name((enum sut_arch)a), t->n, t->median,
-                   t->min, t->max, c->median, c->min, c->max);
+    for (int a = 0; a < SUT_MAX; a++) {
+        const struct arch_figures *f = figures_arch_named(&m, sut_arch_name((enum sut_arch)a));
+        if (!measured(r, a) || f == NULL || f->thr_ratio.n == 0)
+            continue;
+        const struct round_ratio *t = &f->thr_ratio, *c = &f->cpu_ratio;
+        printf("%s / monolith over %u rounds: throughput %.3f (%.3f-%.3f)", f->name, t->n,
+               t->median, t->min, t->max);
+        if (c->n > 0)
+            printf(", CPU per request %.3f (%.3f-%.3f)", c->median, c->min, c->max);
+        printf("\n");
     }
     printf("calibration %.1f-%.1f ms (speed change %.0f%%), steal %.1f%%, system-under-test "
            "CPU busy %.0f%%\n", m.calib_min_ms, m.calib_max_ms, m.speed_change * 100,
@@ -1134,7 +1277,8 @@ static void usage_run(FILE *out)
 {
     fprintf(out,
             "Usage: archbench run [--arch LIST] [--profile smoke|quick|full] [--out DIR]\n"
-            "                     [--users N] [--faults] [--hosts [--rtt MS]]\n"
+            "                     [--users N | --data DIR] [--faults] [--hosts [--rtt MS]]\n"
+            "                     [--target NAME=COMMAND | --target NAME=URL]... [--no-check]\n"
             "Runs every architecture in LIST (default monolith,microservices,serverless)\n"
             "through the profile's scenarios and writes DIR/run.json (default\n"
             "results/<UTC timestamp>; results/latest points at the newest run).\n"
@@ -1144,7 +1288,15 @@ static void usage_run(FILE *out)
             "monolith, the profile-service or a function instance and time the recovery.\n"
             "--hosts puts every process, and the load generator, on a host of its own (a\n"
             "network namespace; needs root); --rtt MS adds MS to every round trip between\n"
-            "hosts (bin/netdelay: make netdelay). The default is the loopback.\n");
+            "hosts (bin/netdelay: make netdelay). The default is the loopback.\n"
+            "--target measures anyone's implementation of GET /profile beside the\n"
+            "architectures: COMMAND is started like them (its own process group, the\n"
+            "system-under-test CPUs), {port} and {data} in it replaced by the port to\n"
+            "listen on and the data folder; URL is one already running, here or elsewhere\n"
+            "(latency and throughput only). Each target must pass 'archbench check' first;\n"
+            "--no-check measures it without checking. --arch '' measures targets alone.\n"
+            "--data DIR uses a folder 'archbench seed' wrote (a URL target's data) instead\n"
+            "of seeding var/data-USERS.\n");
 }
 
 static void parse_arch_list(struct run *r, const char *arch_list)
@@ -1168,7 +1320,8 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
         {"arch", required_argument, NULL, 'a'},   {"profile", required_argument, NULL, 'p'},
         {"out", required_argument, NULL, 'o'},    {"users", required_argument, NULL, 'u'},
         {"faults", no_argument, NULL, 'f'},       {"hosts", no_argument, NULL, 'H'},
-        {"rtt", required_argument, NULL, 'r'},
+        {"rtt", required_argument, NULL, 'r'},    {"target", required_argument, NULL, 't'},
+        {"data", required_argument, NULL, 'd'},   {"no-check", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char *arch_list = "monolith,microservices,serverless";
@@ -1188,6 +1341,17 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
         case 'o': *out = optarg; break;
         case 'f': r->faults = true; break;
         case 'H': r->use_hosts = true; break;
+        case 't': {
+            char err[600];
+            if (sut_target_add(optarg, err, sizeof err) < 0)
+                opts_usage_error("archbench run", "%s", err);
+            break;
+        }
+        case 'd':
+            snprintf(r->data, sizeof r->data, "%s", optarg);
+            r->data_given = true;
+            break;
+        case 'n': r->no_check = true; break;
         case 'r': {
             char *end;
             r->rtt_ms = strtod(optarg, &end);
@@ -1207,7 +1371,19 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
         opts_usage_error("archbench run", "unexpected argument '%s'", argv[optind]);
     if (r->rtt_ms > 0 && !r->use_hosts)
         opts_usage_error("archbench run", "--rtt needs --hosts (a delay between hosts)");
+    if (r->use_hosts && sut_nsystems() > SUT_NARCH)
+        opts_usage_error("archbench run", "--target and --hosts do not go together (a target "
+                                          "has no host of its own)");
+    if (users && r->data_given)
+        opts_usage_error("archbench run", "--users and --data: the data folder has its own");
     parse_arch_list(r, arch_list);
+    for (unsigned a = SUT_NARCH; a < sut_nsystems(); a++)
+        r->arch_on[a] = true;
+    bool any = false;
+    for (unsigned a = 0; a < sut_nsystems(); a++)
+        any |= r->arch_on[a];
+    if (!any)
+        opts_usage_error("archbench run", "nothing to measure: --arch is empty and no --target");
     r->users = users ? (unsigned)users : r->plan->users;
     r->faults |= r->plan->faults;
 }
@@ -1263,11 +1439,18 @@ static bool make_output_dirs(struct run *r, const char *out, const char *stamp)
 }
 
 /* The main dataset and, for the full profile, the other sizes. */
-static bool make_datasets(const struct run *r)
+static bool make_datasets(struct run *r)
 {
     char err[512], dir[64];
     mkdir("var", 0755);
-    if (seed_ensure(r->data, r->users, err, sizeof err) != 0) {
+    if (r->data_given) {
+        r->users = (unsigned)seed_count_users(r->data);
+        if (r->users == 0) {
+            log_error("--data %s: no valid token in its tokens.tsv (a folder 'archbench seed "
+                      "--dir %s' writes)", r->data, r->data);
+            return false;
+        }
+    } else if (seed_ensure(r->data, r->users, err, sizeof err) != 0) {
         log_error("seed: %s", err);
         return false;
     }
@@ -1286,13 +1469,19 @@ static void start_doc(struct run *r)
 {
     r->doc = json_object();
     json_t *archs = json_object(), *order = json_array();
-    for (int a = 0; a < SUT_NARCH; a++) {
-        if (!r->arch_on[a])
+    for (int a = 0; a < SUT_MAX; a++) {
+        if (!measured(r, a))
             continue;
         r->arch[a] = json_pack("{s:[], s:[], s:[], s:[]}", "startup_ms", "idle_rss_kb",
                                "idle_pss_kb", "scenarios");
         if (a == SUT_SERVERLESS)
             json_object_set_new(r->arch[a], "cold_starts", json_object());
+        const struct sut_target *t = sut_target((enum sut_arch)a);
+        if (t)
+            json_object_set_new(r->arch[a], "target",
+                                json_pack("{s:s, s:s}", "kind", t->url[0] ? "url" : "command",
+                                          t->url[0] ? "url" : "command",
+                                          t->url[0] ? t->url : t->command));
         json_object_set_new(archs, sut_arch_name((enum sut_arch)a), r->arch[a]);
         json_array_append_new(order, json_string(sut_arch_name((enum sut_arch)a)));
     }
@@ -1300,8 +1489,9 @@ static void start_doc(struct run *r)
     json_object_set_new(r->doc, "profile", json_string(r->plan->name));
     json_object_set_new(r->doc, "environment", environment(r));
     json_object_set_new(r->doc, "dataset",
-                        json_pack("{s:i, s:i, s:s}", "users", (int)r->users, "seed",
-                                  SEED_DEFAULT, "dir", r->data));
+                        json_pack("{s:i, s:o, s:s, s:b}", "users", (int)r->users, "seed",
+                                  r->data_given ? json_null() : json_integer(SEED_DEFAULT), "dir",
+                                  r->data, "given", r->data_given));
     json_object_set_new(r->doc, "order", order);
     json_object_set_new(r->doc, "network", json_pack("{s:s}", "topology", "loopback"));
     json_object_set_new(r->doc, "architectures", archs);
@@ -1351,7 +1541,6 @@ static void machine_record(struct run *r)
     json_object_set_new(r->doc, "drift_warning", json_boolean(drift_warns(change, steal)));
 }
 
-/* Every phase for every architecture, in order; stops at the first failure. */
 /* The interleaved rounds: saturation, then the open-loop scenarios at rates
  * derived from it (run.json's equal_rate). */
 static int measure_rounds(struct run *r, char *err, size_t errlen)
@@ -1359,13 +1548,16 @@ static int measure_rounds(struct run *r, char *err, size_t errlen)
     const struct plan *p = r->plan;
     int rc = start_residents(r, err, errlen);
     for (unsigned round = 0; round < p->rounds && rc == 0; round++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r->arch_on[a])
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a))
                 rc = round_saturation(r, (enum sut_arch)a, round, err, errlen);
     struct run_figures m;
-    double base = rc == 0 ? slowest_headline_thr(r, &m) : NAN;
+    enum sut_arch slowest = SUT_MONOLITH;
+    double base = rc == 0 ? slowest_headline_thr(r, &m, &slowest) : NAN;
     if (rc == 0 && !(base > 0 && isfinite(base))) {
-        snprintf(err, errlen, "no architecture completed a c=%d run", SCENARIO_HEADLINE_CONNS);
+        snprintf(err, errlen, "%s served no verified request at %d connections, so no equal "
+                              "load can be set (see %s/loadgen/)", sut_arch_name(slowest),
+                 SCENARIO_HEADLINE_CONNS, r->out);
         rc = -1;
     }
     if (rc == 0) {
@@ -1373,21 +1565,24 @@ static int measure_rounds(struct run *r, char *err, size_t errlen)
         json_object_set_new(r->doc, "util_share", json_real(SCENARIO_UTIL_SHARE));
     }
     for (unsigned rep = 0; rep < p->repeats && rc == 0; rep++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r->arch_on[a])
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a))
                 rc = round_rates(r, (enum sut_arch)a, rep, base,
-                                 figures_headline_thr(&m.arch[a]), err, errlen);
+                                 figures_headline_thr(figures_arch_named(
+                                     &m, sut_arch_name((enum sut_arch)a))),
+                                 err, errlen);
     return stop_residents(r, rc, err, errlen);
 }
 
-/* Every phase for every architecture, in order; stops at the first failure. */
+/* Every phase for every architecture and target, in order; stops at the first
+ * failure. Targets take no part in the fault phase (what to kill is not known). */
 static int measure(struct run *r, char *err, size_t errlen)
 {
     const struct plan *p = r->plan;
     int rc = measure_rounds(r, err, errlen);
     for (unsigned i = 0; i < p->nscale && rc == 0; i++)
-        for (int a = 0; a < SUT_NARCH && rc == 0; a++)
-            if (r->arch_on[a])
+        for (int a = 0; a < SUT_MAX && rc == 0; a++)
+            if (measured(r, a) && !remote(a))
                 rc = phase_scale(r, (enum sut_arch)a, p->scale_users[i], err, errlen);
     for (int a = 0; a < SUT_NARCH && rc == 0 && r->faults; a++)
         if (r->arch_on[a])
@@ -1446,7 +1641,8 @@ int run_main(int argc, char **argv)
     parse_options(argc, argv, &r, &out);
     if (!programs_present(&r))
         return 1;
-    dataset_dir(r.data, sizeof r.data, r.users);
+    if (!r.data_given)
+        dataset_dir(r.data, sizeof r.data, r.users);
     if (!split_cpus(&r)) {
         log_error("cannot read this process's CPU affinity");
         return 1;
@@ -1474,6 +1670,8 @@ int run_main(int argc, char **argv)
                         "trip between hosts\n", r.rtt_ms);
     char err[4096] = "";
     int rc = r.use_hosts ? hosts_start(&r, err, sizeof err) : 0;
+    if (rc == 0)
+        rc = check_targets(&r, err, sizeof err);
     if (rc == 0)
         rc = measure(&r, err, sizeof err);
     if (r.use_hosts)

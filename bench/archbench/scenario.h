@@ -43,6 +43,10 @@
  * stopped before the next cold start. */
 #define SCENARIO_COLD_IDLE_TIMEOUT_MS 100
 
+/* faas's default --memory-mb, which archbench run leaves as it is: the memory size
+ * the caveats quote Lambda's CPU share for. */
+#define SCENARIO_FAAS_MEMORY_MB 128
+
 /* The cold-start phase runs once per faas start mode, in this order; run.json
  * keeps each under its faas --start name. */
 enum { MODE_EXEC, MODE_FORK_SERVER, MODE_N };

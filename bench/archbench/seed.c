@@ -418,6 +418,19 @@ int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen)
     return seed_run(&so, err, errlen);
 }
 
+uint64_t seed_count_users(const char *dir)
+{
+    char path[4096], line[256];
+    seed_tokens_path(dir, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    uint64_t n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += strstr(line, "\tvalid") != NULL;
+    if (f)
+        fclose(f);
+    return n;
+}
+
 void seed_first_token(const char *dir, char *tok, size_t len)
 {
     char path[4096];

@@ -40,6 +40,10 @@ int seed_ensure(const char *dir, uint64_t users, char *err, size_t errlen);
 /* DIR/tokens.tsv, the tokens of the dataset in DIR (loadgen --tokens reads it). */
 void seed_tokens_path(const char *dir, char *out, size_t len);
 
+/* How many valid sessions (one per user) DIR/tokens.tsv lists; 0 when it cannot be
+ * read. */
+uint64_t seed_count_users(const char *dir);
+
 /* DIR/service-secret, the secret the gateway presents to the services (the seed
  * writes one, 0600, when there is none). */
 void seed_secret_path(const char *dir, char *out, size_t len);

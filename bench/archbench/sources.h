@@ -8,6 +8,7 @@ enum source_id {
     /* prices: the serverless cost model */
     SOURCE_LAMBDA_GB_SECOND,     /* USD per GB-s */
     SOURCE_LAMBDA_REQUESTS,      /* USD per million requests */
+    SOURCE_LAMBDA_VCPU_MB,       /* MB of memory that buy one whole vCPU */
     SOURCE_LAMBDA_INIT_BILLING,  /* the INIT phase is billed (cited for its text) */
     SOURCE_APIGW_HTTP_REQUESTS,  /* USD per million HTTP API requests */
     /* prices: the servers' cost model, one named on-demand instance type */
@@ -18,6 +19,9 @@ enum source_id {
     SOURCE_UEDA_THROUGHPUT_LOSS, /* % */
     SOURCE_RUST_INIT_LOW,        /* ms */
     SOURCE_RUST_INIT_HIGH,       /* ms */
+    SOURCE_CPP_INIT_LOW,         /* ms */
+    SOURCE_CPP_INIT_HIGH,        /* ms */
+    SOURCE_LAMBDA_INIT_PHASE,    /* what Lambda's Init Duration covers (text) */
     SOURCE_FIRECRACKER_BOOT,     /* ms */
     /* the real use cases (cited for their text: no value) */
     SOURCE_SHOPIFY,
@@ -27,7 +31,7 @@ enum source_id {
     SOURCE_UBER,
     SOURCE_AMAZON,
     SOURCE_IROBOT,
-    SOURCE_COCA_COLA,
+    SOURCE_BBC,
     SOURCE_N
 };
 

@@ -3,25 +3,37 @@
 #include "sut.h"
 
 #include "httpc.h"
+#include "procfs.h"
 #include "seed.h"
 #include "service_secret.h"
-#include "procfs.h"
+#include "url.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *const arch_names[SUT_NARCH] = {"monolith", "microservices", "serverless"};
 
-const char *sut_arch_name(enum sut_arch a) { return arch_names[a]; }
+static struct sut_target targets[SUT_MAX_TARGETS];
+static unsigned ntargets;
+
+const char *sut_arch_name(enum sut_arch a)
+{
+    return a < SUT_NARCH ? arch_names[a] : targets[a - SUT_NARCH].name;
+}
 
 /* The processes whose CPU run.json splits, per architecture, in the report's
  * order: by command name, all instances of one name together. */
@@ -31,7 +43,17 @@ static const char *const arch_processes[SUT_NARCH][SUT_MAX_PROCESSES + 1] = {
     [SUT_SERVERLESS] = {"faas", "fn-get-profile", NULL},
 };
 
-const char *const *sut_processes(enum sut_arch a) { return arch_processes[a]; }
+/* A target's CPU is not split: every process of its group counts under its name. */
+static const char *target_processes[SUT_MAX_TARGETS][2];
+
+const char *const *sut_processes(enum sut_arch a)
+{
+    if (a < SUT_NARCH)
+        return arch_processes[a];
+    unsigned t = (unsigned)a - SUT_NARCH;
+    target_processes[t][0] = targets[t].name;
+    return target_processes[t];
+}
 
 bool sut_arch_parse(const char *name, enum sut_arch *out)
 {
@@ -41,6 +63,83 @@ bool sut_arch_parse(const char *name, enum sut_arch *out)
             return true;
         }
     return false;
+}
+
+const struct sut_target *sut_target(enum sut_arch a)
+{
+    unsigned i = (unsigned)a;
+    return i >= SUT_NARCH && i < SUT_NARCH + ntargets ? &targets[i - SUT_NARCH] : NULL;
+}
+
+unsigned sut_nsystems(void) { return SUT_NARCH + ntargets; }
+
+/* A name that is safe in file names and tables, and nobody else's. */
+static bool target_name_ok(const char *name, size_t n, char *err, size_t errlen)
+{
+    bool ok = n > 0 && n < sizeof targets[0].name && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                "0123456789._-") >= n;
+    if (!ok) {
+        snprintf(err, errlen, "target name '%.*s': expected 1-31 letters, digits, '.', '_' or "
+                              "'-'", (int)n, name);
+        return false;
+    }
+    enum sut_arch a;
+    char copy[32];
+    snprintf(copy, sizeof copy, "%.*s", (int)n, name);
+    for (unsigned i = 0; i < ntargets && ok; i++)
+        ok = strcmp(targets[i].name, copy) != 0;
+    if (!ok || sut_arch_parse(copy, &a)) {
+        snprintf(err, errlen, "target name '%s' is taken", copy);
+        return false;
+    }
+    return true;
+}
+
+/* A URL target's base: scheme, host and the path its endpoints live under. */
+static bool target_url(struct sut_target *t, const char *value, char *err, size_t errlen)
+{
+    struct url u;
+    if (!url_parse(value, &u, err, errlen))
+        return false;
+    snprintf(t->url, sizeof t->url, "http://%s%.*s", u.hostport, (int)url_base_len(&u), u.path);
+    return true;
+}
+
+int sut_target_add(const char *spec, char *err, size_t errlen)
+{
+    if (ntargets == SUT_MAX_TARGETS) {
+        snprintf(err, errlen, "at most %d targets", SUT_MAX_TARGETS);
+        return -1;
+    }
+    struct sut_target *t = &targets[ntargets];
+    memset(t, 0, sizeof *t);
+    const char *eq = strchr(spec, '=');
+    bool bare_url = strncasecmp(spec, "http", 4) == 0 && strstr(spec, "://") != NULL &&
+                    (eq == NULL || eq > strstr(spec, "://"));
+    const char *value = bare_url ? spec : eq ? eq + 1 : NULL;
+    if (value == NULL || *value == '\0') {
+        snprintf(err, errlen, "--target: expected NAME=COMMAND or NAME=URL, got '%s'", spec);
+        return -1;
+    }
+    if (bare_url)
+        snprintf(t->name, sizeof t->name, "target%u", ntargets + 1);
+    else if (!target_name_ok(spec, (size_t)(eq - spec), err, errlen))
+        return -1;
+    else
+        snprintf(t->name, sizeof t->name, "%.*s", (int)(eq - spec), spec);
+    if (strncasecmp(value, "http", 4) == 0 && strstr(value, "://") != NULL) {
+        if (!target_url(t, value, err, errlen))
+            return -1;
+    } else if (strstr(value, "{port}") == NULL || strlen(value) >= sizeof t->command) {
+        snprintf(err, errlen, "target %s: the command must say where to listen with {port} "
+                              "(and may use {data}); at most %zu characters", t->name,
+                 sizeof t->command - 1);
+        return -1;
+    } else {
+        snprintf(t->command, sizeof t->command, "%s", value);
+    }
+    return SUT_NARCH + (int)ntargets++;
 }
 
 static void sleep_ms(long ms)
@@ -109,7 +208,8 @@ static int spawn(struct sut *s, const struct sut_options *opt, const char *name,
 }
 
 /* In the child: join the architecture's process group, pin to its CPUs, stdout to
- * the pipe the parent reads the address from, stderr to the log; then exec. */
+ * the pipe the parent reads the address from (a target's to the log: it prints
+ * none), stderr to the log; then exec. */
 static _Noreturn void exec_child(const struct sut *s, const struct sut_options *opt,
                                  const char *name, char *const argv[], int out_fd,
                                  const char *logpath)
@@ -119,10 +219,10 @@ static _Noreturn void exec_child(const struct sut *s, const struct sut_options *
     if (setpgid(0, s->pgid) != 0)
         setpgid(0, 0);
     sched_setaffinity(0, sizeof opt->cpus, &opt->cpus);
-    dup2(out_fd, STDOUT_FILENO);
     int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0)
         dup2(fd, STDERR_FILENO);
+    dup2(out_fd >= 0 ? out_fd : fd, STDOUT_FILENO);
     /* with --hosts, onto the host named after the process */
     if (opt->hosts && hosts_enter(opt->hosts, name) != 0) {
         fprintf(stderr, "cannot enter host %s: %s\n", name, strerror(errno));
@@ -198,13 +298,14 @@ static void explain_no_address(struct sut_proc *p, const char *logpath, char *er
     }
 }
 
-/* Starts argv in slot `slot` (a new one when slot == s->nprocs). */
+/* Starts argv in slot `slot` (a new one when slot == s->nprocs); reads its
+ * address unless it is a target's, whose address was chosen for it. */
 static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
                     const char *name, char *const argv[], char *err, size_t errlen)
 {
     struct sut_proc *p = &s->procs[slot];
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) {
+    int out[2] = {-1, -1};
+    if (!p->target && pipe2(out, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
@@ -213,18 +314,22 @@ static int spawn_at(struct sut *s, unsigned slot, const struct sut_options *opt,
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(out[0]);
-        close(out[1]);
+        if (out[0] >= 0) {
+            close(out[0]);
+            close(out[1]);
+        }
         return -1;
     }
     if (pid == 0)
         exec_child(s, opt, name, argv, out[1], logpath);
     join_group(s, pid);
-    close(out[1]);
     p->name = name;
     p->pid = pid;
     if (slot == s->nprocs)
         s->nprocs++;
+    if (p->target)
+        return 0;
+    close(out[1]);
     int rc = read_address(out[0], p->address);
     close(out[0]);
     if (rc != 0)
@@ -248,7 +353,8 @@ static bool health_ok(const char *address)
 static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *when, char *err,
                         size_t errlen)
 {
-    double deadline = clock_now_ms() + SUT_READY_TIMEOUT_MS;
+    int limit_ms = p->target ? SUT_TARGET_READY_TIMEOUT_MS : SUT_READY_TIMEOUT_MS;
+    double deadline = clock_now_ms() + limit_ms;
     while (clock_now_ms() < deadline) {
         if (health_ok(p->address))
             return 0;
@@ -263,7 +369,7 @@ static int wait_healthy(const struct sut *s, struct sut_proc *p, const char *whe
         sleep_ms(2);
     }
     snprintf(err, errlen, "%s at %s did not answer /health within %d s of its %s", p->name,
-             p->address, SUT_READY_TIMEOUT_MS / 1000, when);
+             p->address, limit_ms / 1000, when);
     return -1;
 }
 
@@ -356,27 +462,130 @@ static int start_serverless(struct sut *s, const struct sut_options *opt, char *
     return spawn(s, opt, "faas", argv, err, errlen);
 }
 
+/* A free port on the loopback for a target's {port}: bound, read back, released.
+ * Another process could take it before the target binds it; the target then fails
+ * to start and the run says so. */
+static int free_port(char *out, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int rc = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+                     getsockname(fd, (struct sockaddr *)&a, &alen) == 0
+                 ? 0
+                 : -1;
+    if (rc == 0)
+        snprintf(out, len, "%u", (unsigned)ntohs(a.sin_port));
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* The command with every {port} and {data} replaced. */
+static int substitute(const char *command, const char *port, const char *data, char *out,
+                      size_t len)
+{
+    size_t o = 0;
+    for (const char *p = command; *p; p++) {
+        const char *with = strncmp(p, "{port}", 6) == 0 ? port
+                           : strncmp(p, "{data}", 6) == 0 ? data : NULL;
+        size_t n = with ? strlen(with) : 1;
+        if (o + n + 1 > len)
+            return -1;
+        memcpy(out + o, with ? with : p, n);
+        o += n;
+        p += with ? 5 : 0;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* Empties dir (made if missing) and links into it every file of data but the
+ * service secret; dir's absolute path into out. */
+static int target_data_view(const char *data, const char *dir, char *out, size_t len)
+{
+    char real[4096], secret[4200], from[8400], to[8400];
+    if (realpath(data, real) == NULL || (mkdir(dir, 0755) != 0 && errno != EEXIST) ||
+        realpath(dir, out) == NULL || strlen(out) >= len)
+        return -1;
+    seed_secret_path(real, secret, sizeof secret);
+    DIR *old = opendir(out), *src = opendir(real);
+    struct dirent *e;
+    while (old && (e = readdir(old)) != NULL)
+        if (e->d_name[0] != '.')
+            unlinkat(dirfd(old), e->d_name, 0);
+    int rc = src ? 0 : -1;
+    while (src && rc == 0 && (e = readdir(src)) != NULL) {
+        snprintf(from, sizeof from, "%s/%s", real, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", out, e->d_name);
+        if (e->d_name[0] != '.' && strcmp(from, secret) != 0)
+            rc = symlink(from, to);
+    }
+    if (old)
+        closedir(old);
+    if (src)
+        closedir(src);
+    return rc;
+}
+
+/* A target's command, through /bin/sh like a line typed in a terminal, listening
+ * on a port chosen here, against the run's data folder (absolute: the command may
+ * change directory; without the service secret when opt->target_data is given). A
+ * URL target starts nothing. */
+static int start_target(struct sut *s, const struct sut_options *opt, const struct sut_target *t,
+                        char *err, size_t errlen)
+{
+    if (t->url[0])
+        return 0;
+    char port[8], data[4096], cmd[sizeof t->command + 8192];
+    int view = opt->target_data
+                   ? target_data_view(opt->data_dir, opt->target_data, data, sizeof data)
+                   : (realpath(opt->data_dir, data) ? 0 : -1);
+    if (free_port(port, sizeof port) != 0 || view != 0 ||
+        substitute(t->command, port, data, cmd, sizeof cmd) != 0) {
+        snprintf(err, errlen, "%s: cannot prepare its command (a port, %s, or too long)",
+                 t->name, opt->data_dir);
+        return -1;
+    }
+    /* A simple command replaces the shell (exec), which would otherwise stay as
+     * a process of the target, counted in its memory and its processes; a list,
+     * a pipeline or a leading VAR=value keeps it. */
+    size_t first = strcspn(cmd, " \t");
+    bool simple = strpbrk(cmd, ";&|<>()`$\\\n") == NULL && memchr(cmd, '=', first) == NULL;
+    char line[sizeof cmd + 8];
+    snprintf(line, sizeof line, "%s%s", simple ? "exec " : "", cmd);
+    struct sut_proc *p = &s->procs[0];
+    p->target = true;
+    snprintf(p->address, sizeof p->address, "127.0.0.1:%s", port);
+    char *argv[] = {"/bin/sh", "-c", line, NULL};
+    return spawn(s, opt, t->name, argv, err, errlen);
+}
+
+static int start_arch(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
+                      char *err, size_t errlen)
+{
+    char threads[16];
+    snprintf(threads, sizeof threads, "%u", opt->threads ? opt->threads : 1);
+    /* Each architecture starts its public server last: it needs the others'
+     * addresses. */
+    switch (arch) {
+    case SUT_MONOLITH:
+        return start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, NULL,
+                               err, errlen);
+    case SUT_MICROSERVICES: return start_microservices(s, opt, threads, err, errlen);
+    case SUT_SERVERLESS: return start_serverless(s, opt, err, errlen);
+    default: return start_target(s, opt, sut_target(arch), err, errlen);
+    }
+}
+
 int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
               char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->arch = arch;
     s->opt = *opt;
-    char threads[16];
-    snprintf(threads, sizeof threads, "%u", opt->threads ? opt->threads : 1);
     double t0 = clock_now_ms();
-    int rc = -1;
-    /* Each architecture starts its public server last: it needs the others'
-     * addresses. */
-    switch (arch) {
-    case SUT_MONOLITH:
-        rc = start_db_server(s, opt, "monolith", "127.0.0.1:8080", "app.db", threads, NULL, err,
-                             errlen);
-        break;
-    case SUT_MICROSERVICES: rc = start_microservices(s, opt, threads, err, errlen); break;
-    case SUT_SERVERLESS: rc = start_serverless(s, opt, err, errlen); break;
-    case SUT_NARCH: break;
-    }
+    int rc = start_arch(s, arch, opt, err, errlen);
     /* Every internal server answers /health too: all must be up. */
     for (unsigned i = 0; i < s->nprocs && rc == 0; i++)
         rc = wait_healthy(s, &s->procs[i], "start-up", err, errlen);
@@ -384,8 +593,12 @@ int sut_start(struct sut *s, enum sut_arch arch, const struct sut_options *opt,
         sut_stop(s);
         return -1;
     }
-    s->startup_ms = clock_now_ms() - t0;
-    snprintf(s->url, sizeof s->url, "http://%s/profile", s->procs[s->nprocs - 1].address);
+    const struct sut_target *t = sut_target(arch);
+    s->startup_ms = t && t->url[0] ? NAN : clock_now_ms() - t0;
+    if (t && t->url[0])
+        snprintf(s->url, sizeof s->url, "%s/profile", t->url);
+    else
+        snprintf(s->url, sizeof s->url, "http://%s/profile", s->procs[s->nprocs - 1].address);
     return 0;
 }
 
@@ -473,6 +686,7 @@ static void for_each_in_group(pid_t pgid,
 struct sampling {
     struct sut_sample *out;
     const char *const *processes; /* the architecture's, sut_processes */
+    bool whole;                   /* a target: every process's CPU under its one name */
 };
 
 /* Where a process's CPU goes in sut_sample.process_cpu_s: its own to its command
@@ -512,8 +726,8 @@ static void add_sample(pid_t pid, const char *comm, const char *stat, void *arg)
     out->cpu_s += (double)(v[12] + v[13] + v[14] + v[15]) / (double)hz;
     out->rss_kb += v[22] * (unsigned long long)page_kb;
     out->nprocs++;
-    int own = process_index(sp->processes, comm, false);
-    int children = process_index(sp->processes, comm, true);
+    int own = sp->whole ? 0 : process_index(sp->processes, comm, false);
+    int children = sp->whole ? 0 : process_index(sp->processes, comm, true);
     if (own >= 0)
         out->process_cpu_s[own] += (double)(v[12] + v[13]) / (double)hz;
     if (children >= 0)
@@ -529,7 +743,8 @@ static void add_sample_pss(pid_t pid, const char *comm, const char *stat, void *
 void sut_sample(const struct sut *s, struct sut_sample *out)
 {
     memset(out, 0, sizeof *out);
-    struct sampling sp = {.out = out, .processes = sut_processes(s->arch)};
+    struct sampling sp = {.out = out, .processes = sut_processes(s->arch),
+                          .whole = sut_target(s->arch) != NULL};
     if (s->pgid > 0)
         for_each_in_group(s->pgid, add_sample, &sp);
 }
@@ -537,7 +752,8 @@ void sut_sample(const struct sut *s, struct sut_sample *out)
 void sut_sample_pss(const struct sut *s, struct sut_sample *out)
 {
     memset(out, 0, sizeof *out);
-    struct sampling sp = {.out = out, .processes = sut_processes(s->arch)};
+    struct sampling sp = {.out = out, .processes = sut_processes(s->arch),
+                          .whole = sut_target(s->arch) != NULL};
     if (s->pgid > 0)
         for_each_in_group(s->pgid, add_sample_pss, &sp);
 }

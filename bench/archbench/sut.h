@@ -15,19 +15,48 @@
 
 enum sut_arch { SUT_MONOLITH, SUT_MICROSERVICES, SUT_SERVERLESS, SUT_NARCH };
 
-/* "monolith", "microservices", "serverless" */
+/* The systems a run measures: the three architectures (0 .. SUT_NARCH - 1), then
+ * the targets of `archbench run --target` (SUT_NARCH ..), anyone's implementation
+ * of the endpoint: a command started like an architecture, or a URL of one already
+ * running elsewhere. An enum sut_arch holds either. */
+#define SUT_MAX_TARGETS 4
+#define SUT_MAX (SUT_NARCH + SUT_MAX_TARGETS)
+
+struct sut_target {
+    char name[32];
+    char command[2048]; /* with {port} and {data}; "" for a URL target */
+    char url[512];      /* a URL target's base (http://HOST:PORT[/PREFIX]); "" for a command */
+};
+
+/* "monolith", "microservices", "serverless", or the target's name */
 const char *sut_arch_name(enum sut_arch a);
 
 /* The command names of an architecture's processes, NULL-terminated, in the order
  * run.json and the report split its CPU: {"monolith"}, {"gateway", "auth-service",
- * "profile-service"}, {"faas", "fn-get-profile"} (every instance together). */
+ * "profile-service"}, {"faas", "fn-get-profile"} (every instance together); for a
+ * target, its own name alone: its CPU is not split (every process of its group). */
 #define SUT_MAX_PROCESSES 4
 const char *const *sut_processes(enum sut_arch a);
 bool sut_arch_parse(const char *name, enum sut_arch *out);
 
+/* Registers a target from NAME=COMMAND or NAME=URL (a URL starts with http://; a
+ * URL alone is named target1, target2 ...). Returns its system index, or -1 with
+ * err set: a bad or taken name, a COMMAND without {port}, a bad URL, too many. */
+int sut_target_add(const char *spec, char *err, size_t errlen);
+
+/* Target a, or NULL when a is one of the architectures. */
+const struct sut_target *sut_target(enum sut_arch a);
+
+/* SUT_NARCH + the targets registered. */
+unsigned sut_nsystems(void);
+
 struct sut_options {
     const char *bin_dir;    /* where the programs are (bin) */
     const char *data_dir;   /* app.db, auth.db, profiles.db */
+    /* A directory sut fills with links to data_dir's files but its service secret,
+     * for a target's {data}: a target is an outside implementation, not one of the
+     * services that share the secret. NULL: {data} is data_dir itself. */
+    const char *target_data;
     const char *log_dir;    /* one .log per process; NULL: /dev/null */
     cpu_set_t cpus;         /* CPUs the architecture's processes may use */
     unsigned threads;       /* --threads for each server (0: program default) */
@@ -45,15 +74,19 @@ struct sut_options {
 
 /* How long a server may take to print its address, and then to answer /health. */
 #define SUT_READY_TIMEOUT_MS 10000
+/* How long a target's command may take to answer /health (a JVM, an interpreter
+ * loading its packages). */
+#define SUT_TARGET_READY_TIMEOUT_MS 30000
 /* How long sut_stop waits after SIGTERM before it kills what is left. */
 #define SUT_STOP_TIMEOUT_MS 5000
 
 struct sut_proc {
     const char *name;  /* "gateway" ... */
     pid_t pid;
-    char address[80];  /* from "listening on" */
+    char address[80];  /* from "listening on", or chosen for a target */
+    bool target;       /* a target's command: prints no address, stdout to its log */
     /* the command line it was started with, for sut_restart */
-    char args[1024];
+    char args[4096];
     char *argv[24];
 };
 
@@ -62,8 +95,9 @@ struct sut {
     pid_t pgid;
     struct sut_proc procs[SUT_MAX_PROCS];
     unsigned nprocs;
-    char url[128];          /* the public GET /profile URL */
-    double startup_ms;      /* spawn of the first process -> public /health 200 */
+    char url[600];          /* the public GET /profile URL */
+    double startup_ms;      /* spawn of the first process -> public /health 200; NAN
+                             * for a URL target, which nothing here starts */
     struct sut_options opt; /* as started (its strings belong to the caller) */
 };
 

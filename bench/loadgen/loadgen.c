@@ -20,6 +20,7 @@
 #include "log.h"
 #include "net.h"
 #include "opts.h"
+#include "url.h"
 
 #define LG_PROGRAM "loadgen"
 #define LG_MAX_HEADERS_BYTES 8192
@@ -37,13 +38,6 @@ struct lg_options {
     const char *json_path;
     double max_error_rate; /* < 0: not checked */
     const char *url;
-};
-
-struct lg_url {
-    char host[256];   /* as written, brackets removed for IPv6 */
-    char port[8];
-    char hostport[300];
-    const char *path; /* request target, "/" when the URL has none */
 };
 
 static void usage(FILE *out)
@@ -84,67 +78,7 @@ static void lg_on_signal(int sig)
     lg_loop_interrupted = 1;
 }
 
-static bool lg_parse_url(const char *url, struct lg_url *u, char *err, size_t errlen)
-{
-    if (strncasecmp(url, "http://", 7) != 0) {
-        snprintf(err, errlen, "URL must start with http:// (https is not supported), got '%s'",
-                 url);
-        return false;
-    }
-    const char *h = url + 7;
-    const char *slash = strchr(h, '/');
-    size_t hl = slash ? (size_t)(slash - h) : strlen(h);
-    u->path = slash ? slash : "/";
-    if (hl == 0 || hl >= sizeof u->hostport - 1) {
-        snprintf(err, errlen, "no host in URL '%s'", url);
-        return false;
-    }
-    memcpy(u->hostport, h, hl);
-    u->hostport[hl] = '\0';
-    const char *port = NULL;
-    if (u->hostport[0] == '[') {
-        char *close = strchr(u->hostport, ']');
-        if (close == NULL || (close[1] != '\0' && close[1] != ':')) {
-            snprintf(err, errlen, "bad IPv6 host in URL '%s'", url);
-            return false;
-        }
-        size_t n = (size_t)(close - u->hostport - 1);
-        memcpy(u->host, u->hostport + 1, n);
-        u->host[n] = '\0';
-        port = close[1] == ':' ? close + 2 : NULL;
-    } else {
-        char *colon = strchr(u->hostport, ':');
-        size_t n = colon ? (size_t)(colon - u->hostport) : strlen(u->hostport);
-        if (n >= sizeof u->host)
-            n = sizeof u->host - 1;
-        memcpy(u->host, u->hostport, n);
-        u->host[n] = '\0';
-        port = colon ? colon + 1 : NULL;
-    }
-    if (port) {
-        unsigned p;
-        if (!opts_parse_unsigned(port, 1, 65535, &p)) {
-            snprintf(err, errlen, "bad port in URL '%s'", url);
-            return false;
-        }
-        snprintf(u->port, sizeof u->port, "%u", p);
-    } else {
-        snprintf(u->port, sizeof u->port, "80");
-    }
-    if (u->host[0] == '\0') {
-        snprintf(err, errlen, "no host in URL '%s'", url);
-        return false;
-    }
-    for (const char *p = u->path; *p; p++) {
-        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
-            snprintf(err, errlen, "the URL path must not contain spaces or control characters");
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool lg_resolve(const struct lg_url *u, struct lg_config *cfg, char *err, size_t errlen)
+static bool lg_resolve(const struct url *u, struct lg_config *cfg, char *err, size_t errlen)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_NUMERICSERV};
@@ -194,7 +128,7 @@ static bool lg_preflight(const struct lg_config *cfg, uint64_t timeout_ms, char 
     return true;
 }
 
-static char *lg_build_request(const struct lg_options *o, const struct lg_url *u, size_t *len)
+static char *lg_build_request(const struct lg_options *o, const struct url *u, size_t *len)
 {
     size_t cap = strlen(u->path) + strlen(u->hostport) + 64 + LG_MAX_HEADERS_BYTES;
     char *buf = malloc(cap);
@@ -362,8 +296,8 @@ static int lg_prepare(const struct lg_options *o, struct lg_config *cfg,
                       struct lg_tokens *tokens)
 {
     char err[512];
-    struct lg_url url;
-    if (!lg_parse_url(o->url, &url, err, sizeof err))
+    struct url url;
+    if (!url_parse(o->url, &url, err, sizeof err))
         opts_usage_error(LG_PROGRAM, "%s", err);
     unsigned long fds = net_raise_fd_limit();
     if (fds != 0 && (unsigned long)o->connections + 32 > fds)

@@ -17,8 +17,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "apigw.h"
 #include "clock.h"
 #include "db.h"
@@ -101,29 +99,21 @@ static char *handle(struct fn *f, const char *event, size_t event_len, size_t *l
     struct fn_call call = {.timed = f->timed};
     if (call.timed)
         call.start_ns = clock_now_ns();
-    json_error_t jerr;
-    json_t *ev = json_loadb(event, event_len, 0, &jerr);
-    const char *method = NULL, *path = NULL, *authorization = NULL;
-    json_t *headers = NULL;
-    if (ev == NULL ||
-        json_unpack(ev, "{s:s, s:{s:{s:s}}, s?o}", "rawPath", &path, "requestContext",
-                    "http", "method", &method, "headers", &headers) != 0) {
-        json_decref(ev);
+    struct apigw_event ev;
+    if (apigw_event_parse(event, event_len, &ev) != 0) {
         *error_type = "Runtime.InvalidEvent";
         *message = "the event is not an API Gateway HTTP API (2.0) event";
         return NULL;
     }
-    if (json_is_object(headers))
-        authorization = json_string_value(json_object_get(headers, "authorization"));
     char *out;
-    if (strcmp(path, "/profile") != 0)
+    if (strcmp(ev.path, "/profile") != 0)
         out = problem_result(&call, 404, "no such resource", NULL, NULL, len);
-    else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    else if (strcmp(ev.method, "GET") != 0 && strcmp(ev.method, "HEAD") != 0)
         out = problem_result(&call, 405, "method not allowed on this resource", "allow",
                              "GET, HEAD", len);
     else
-        out = profile_result(f, &call, authorization, len);
-    json_decref(ev);
+        out = profile_result(f, &call, ev.authorization, len);
+    apigw_event_free(&ev);
     if (out == NULL) {
         *error_type = "Runtime.OutOfMemory";
         *message = "cannot render the result";
@@ -192,9 +182,10 @@ static void serve(struct runtime *rt, struct fn *f)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: fn-get-profile\n"
+            "Usage: fn-get-profile [HANDLER]\n"
             "GET /profile as an AWS Lambda custom runtime (bootstrap). Started by\n"
-            "bin/faas or by AWS Lambda, never by hand; it reads:\n"
+            "bin/faas or by AWS Lambda, never by hand. HANDLER (a packaged bootstrap\n"
+            "passes $_HANDLER) is accepted and not used: there is one handler. It reads:\n"
             "  AWS_LAMBDA_RUNTIME_API   host:port of the Lambda Runtime API\n"
             "  ARCHBENCH_DB             app.db written by 'archbench seed'\n"
             "  ARCHBENCH_SERVER_TIMING  0 or off: results without server-timing\n"
@@ -220,8 +211,11 @@ int main(int argc, char **argv)
         default: opts_usage_error("fn-get-profile", "unknown option");
         }
     }
-    if (optind < argc)
-        opts_usage_error("fn-get-profile", "unexpected argument '%s'", argv[optind]);
+    /* One operand is the handler: AWS's packaged bootstraps (aws-lambda-cpp's
+     * packager) pass $_HANDLER, which Lambda always sets. This binary has one
+     * handler, so its value is not used. */
+    if (optind + 1 < argc)
+        opts_usage_error("fn-get-profile", "unexpected argument '%s'", argv[optind + 1]);
 
     /* Init: everything an invocation needs that does not depend on the event.
      * Process-wide state (sqlite's and libcurl's global init) comes first: a

@@ -13,10 +13,21 @@
 
 #define RUNTIME_PREFIX "/2018-06-01/runtime"
 
+/* libcurl parses a URL given as a string again on every transfer, and that was
+ * ~30,000 of an invocation's instructions (callgrind, bench/peers/
+ * function-instructions.sh): the URLs are given pre-parsed instead
+ * (CURLOPT_CURLU), /next's once, and for posts only the path changes. The string
+ * goes along as CURLOPT_URL too (a copy, no parse): libcurl 7.88 keeps it for its
+ * messages and follow-ups, and without it names the first call's URL when it
+ * sends a request again on a fresh connection (the request itself goes to the
+ * right place; tests/unit/test_runtime.c). */
 struct runtime {
     CURL *curl;
     char base[512];          /* "http://" AWS_LAMBDA_RUNTIME_API RUNTIME_PREFIX */
     char next_url[560];      /* base + "/invocation/next", built once */
+    char base_path[512];     /* base's path: RUNTIME_PREFIX, and any path before it */
+    CURLU *next_u;           /* next_url, parsed once */
+    CURLU *post_u;           /* base, whose path is set for each post */
     struct curl_slist *json_headers;
     char errbuf[CURL_ERROR_SIZE];
     /* The body of the last answer (the event for /next), grown as needed. */
@@ -113,6 +124,19 @@ struct runtime *runtime_open(char *err, size_t errlen)
     runtime_global_init();
     rt->curl = prepared ? prepared : curl_easy_init();
     prepared = NULL;
+    rt->next_u = curl_url();
+    rt->post_u = curl_url();
+    char *path = NULL;
+    if (rt->next_u == NULL || rt->post_u == NULL ||
+        curl_url_set(rt->next_u, CURLUPART_URL, rt->next_url, 0) != CURLUE_OK ||
+        curl_url_set(rt->post_u, CURLUPART_URL, rt->base, 0) != CURLUE_OK ||
+        curl_url_get(rt->post_u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "AWS_LAMBDA_RUNTIME_API is not host:port: %s", api);
+        runtime_close(rt);
+        return NULL;
+    }
+    snprintf(rt->base_path, sizeof rt->base_path, "%s", path); /* no longer than base */
+    curl_free(path);
     /* No "Expect: 100-continue" for large responses: the platform reads bodies
      * straight away, and the extra round trip only adds latency. */
     rt->json_headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -144,20 +168,24 @@ void runtime_close(struct runtime *rt)
         return;
     if (rt->curl)
         curl_easy_cleanup(rt->curl);
+    curl_url_cleanup(rt->next_u);
+    curl_url_cleanup(rt->post_u);
     curl_slist_free_all(rt->json_headers);
     free(rt->buf);
     free(rt);
 }
 
-/* One call on the shared handle to url (naming path in errors); returns the HTTP
- * status or -1. */
-static long perform(struct runtime *rt, const char *url, const char *path, const char *body,
-                    size_t len, struct curl_slist *headers, char *err, size_t errlen)
+/* One call on the shared handle to u (url as a string, naming path in errors);
+ * returns the HTTP status or -1. */
+static long perform(struct runtime *rt, CURLU *u, const char *url, const char *path,
+                    const char *body, size_t len, struct curl_slist *headers, char *err,
+                    size_t errlen)
 {
     rt->len = 0;
     rt->errbuf[0] = '\0';
     CURL *c = rt->curl;
     curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CURLU, u);
     if (body != NULL) {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -183,7 +211,8 @@ int runtime_next(struct runtime *rt, struct runtime_invocation *inv, char *err,
 {
     memset(inv, 0, sizeof *inv);
     rt->inv = inv;
-    long status = perform(rt, rt->next_url, "/invocation/next", NULL, 0, NULL, err, errlen);
+    long status = perform(rt, rt->next_u, rt->next_url, "/invocation/next", NULL, 0, NULL, err,
+                          errlen);
     rt->inv = NULL;
     if (status < 0)
         return -1;
@@ -205,26 +234,30 @@ int runtime_next(struct runtime *rt, struct runtime_invocation *inv, char *err,
     return 0;
 }
 
-/* base + path, or -1 with err set when it does not fit. */
-static int build_url(struct runtime *rt, char url[1024], const char *path, char *err,
-                     size_t errlen)
+/* A post to base + path: sets the pre-parsed URL's path and the URL string. */
+static long post(struct runtime *rt, const char *path, const char *body, size_t len,
+                 struct curl_slist *headers, char *err, size_t errlen)
 {
-    int n = snprintf(url, 1024, "%s%s", rt->base, path);
-    if (n < 0 || n >= 1024) {
+    char url[1024], full_path[768];
+    int n = snprintf(url, sizeof url, "%s%s", rt->base, path);
+    int m = snprintf(full_path, sizeof full_path, "%s%s", rt->base_path, path);
+    if (n < 0 || (size_t)n >= sizeof url || m < 0 || (size_t)m >= sizeof full_path) {
         snprintf(err, errlen, "%s: URL too long", path);
         return -1;
     }
-    return 0;
+    if (curl_url_set(rt->post_u, CURLUPART_PATH, full_path, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "%s: cannot set the URL's path", path);
+        return -1;
+    }
+    return perform(rt, rt->post_u, url, path, body, len, headers, err, errlen);
 }
 
 long runtime_respond(struct runtime *rt, const char *request_id, const char *body,
                      size_t len, char *err, size_t errlen)
 {
-    char path[256], url[1024];
+    char path[256];
     snprintf(path, sizeof path, "/invocation/%s/response", request_id);
-    if (build_url(rt, url, path, err, errlen) != 0)
-        return -1;
-    return perform(rt, url, path, body, len, rt->json_headers, err, errlen);
+    return post(rt, path, body, len, rt->json_headers, err, errlen);
 }
 
 /* Posts AWS's error document with the error type also in the header. */
@@ -246,10 +279,7 @@ static long post_error(struct runtime *rt, const char *path, const char *error_t
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    char url[1024];
-    long status = build_url(rt, url, path, err, errlen) != 0
-                      ? -1
-                      : perform(rt, url, path, body, strlen(body), h2, err, errlen);
+    long status = post(rt, path, body, strlen(body), h2, err, errlen);
     curl_slist_free_all(h2);
     free(body);
     return status;

@@ -55,7 +55,8 @@ static bool descends_from_us(pid_t pid)
     return false;
 }
 
-/* Calls back for every live descendant whose command name is one of ours. */
+/* A live descendant whose command name is `only` (any name), or one of our programs
+ * (only NULL); with count, how many there are. */
 static pid_t scan_ours(const char *only, unsigned *count)
 {
     pid_t found = 0;
@@ -73,13 +74,14 @@ static pid_t scan_ours(const char *only, unsigned *count)
             comm[strcspn(comm, "\n")] = '\0';
         fclose(f);
         pid_t pid = atoi(e->d_name);
-        for (size_t i = 0; i < NPROGRAMS; i++)
-            if (strcmp(comm, programs[i]) == 0 && (only == NULL || strcmp(only, comm) == 0) &&
-                proc_alive(pid) && descends_from_us(pid)) {
-                found = pid;
-                if (count)
-                    (*count)++;
-            }
+        bool ours = only != NULL && strcmp(only, comm) == 0;
+        for (size_t i = 0; i < NPROGRAMS && only == NULL; i++)
+            ours |= strcmp(comm, programs[i]) == 0;
+        if (ours && proc_alive(pid) && descends_from_us(pid)) {
+            found = pid;
+            if (count)
+                (*count)++;
+        }
     }
     if (d)
         closedir(d);
@@ -176,6 +178,19 @@ static void rm_rf(const char *dir)
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* dir/run.json and its figures (which point into the document: json_decref it
+ * after). */
+static json_t *load_figures(const char *dir, struct run_figures *m)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    json_t *doc = json_load_file(path, 0, NULL);
+    assert_non_null(doc);
+    if (!figures_from_run(doc, m, err, sizeof err))
+        fail_msg("%s: %s", path, err);
+    return doc;
 }
 
 /* Every scenario splits its CPU per request by process: the architecture's own
@@ -286,12 +301,9 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
     if (r.status != 0)
         fail_msg("archbench run exited %d:\n%s", r.status, r.err);
 
-    char path[256], err[256];
-    snprintf(path, sizeof path, "%s/run.json", dir);
-    json_t *doc = json_load_file(path, 0, NULL);
-    assert_non_null(doc);
+    char path[256];
     struct run_figures m;
-    assert_true(figures_from_run(doc, &m, err, sizeof err));
+    json_t *doc = load_figures(dir, &m);
     assert_true(m.complete);
     for (int a = 0; a < SUT_NARCH; a++) {
         const struct arch_figures *am = &m.arch[a];
@@ -354,6 +366,167 @@ static void test_smoke_run_with_faults_writes_run_json_and_both_reports(void **s
     assert_true(count_ours() <= before);
     free_result(&r);
     rm_rf(dir);
+}
+
+/* The text of file dir/name (a test failure when missing); free() it. */
+static char *read_in(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = proc_slurp(path, NULL);
+    if (text == NULL)
+        fail_msg("missing %s", path);
+    return text;
+}
+
+/* The targets in the interleaved rounds: each calibrated before every round (two of
+ * closed loop and one of open loop in the smoke profile), the command started once
+ * and frozen between its rounds, the URL never started; ratios to the monolith per
+ * round; the command's CPU under its own name and its PSS, the URL's not sampled. */
+static void check_targets_in_rounds(json_t *doc, const struct run_figures *m)
+{
+    json_t *archs = json_object_get(doc, "architectures");
+    json_t *py = json_object_get(archs, "py"), *far = json_object_get(archs, "far");
+    assert_int_equal(json_array_size(json_object_get(py, "startup_ms")), 1);
+    assert_int_equal(json_array_size(json_object_get(far, "startup_ms")), 0);
+    unsigned calibrated[2] = {0, 0};
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(doc, "calibration"), "rounds"), i, c)
+    {
+        const char *a = json_string_value(json_object_get(c, "arch"));
+        calibrated[0] += strcmp(a, "py") == 0;
+        calibrated[1] += strcmp(a, "far") == 0;
+    }
+    assert_int_equal(calibrated[0], 3);
+    assert_int_equal(calibrated[1], 3);
+    const struct arch_figures *fpy = figures_arch_named(m, "py");
+    const struct arch_figures *ffar = figures_arch_named(m, "far");
+    assert_int_equal(fpy->thr_ratio.n, 2);
+    assert_int_equal(fpy->cpu_ratio.n, 2);
+    assert_int_equal(ffar->thr_ratio.n, 2);
+    assert_int_equal(ffar->cpu_ratio.n, 0);
+    assert_int_equal(fpy->nprocesses, 1);
+    assert_string_equal(fpy->process_name[0], "py");
+    assert_true(fabs(fpy->process_cpu_us[0] - fpy->cpu_us) <= 0.001 * fpy->cpu_us + 0.01);
+    assert_int_equal(ffar->nprocesses, 0);
+    assert_true(fpy->peak_pss_mb > 0 && fpy->peak_pss_mb <= fpy->peak_rss_mb);
+    assert_true(isnan(ffar->peak_pss_mb));
+    json_t *sc;
+    json_array_foreach(json_object_get(far, "scenarios"), i, sc)
+    {
+        assert_true(json_is_null(json_object_get(sc, "cpu_us_per_request_by_process")));
+        assert_true(json_is_null(json_object_get(sc, "pss_kb")));
+    }
+    assert_true(json_is_boolean(json_object_get(doc, "drift_warning")));
+}
+
+/* archbench run --target: a command (the Python example), a URL (a monolith this
+ * test started, as an implementation running elsewhere would be), and a copy of the
+ * example broken for one case, which check keeps out of the run. Both reports show
+ * the measured targets in their tables with a Difference from their numbers. */
+static void test_smoke_run_with_targets(void **state)
+{
+    (void)state;
+    unsigned before = count_ours();
+    char data[256], dir[] = "/tmp/archbench-run-XXXXXX", db[300], bin[256], url[128];
+    assert_int_equal(proc_seed(data, sizeof data, 2000), 0);
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/app.db", data);
+    char *mono[] = {(char *)proc_bin("monolith", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                    "--db", db, NULL};
+    struct proc elsewhere;
+    assert_int_equal(proc_start_server(&elsewhere, mono, NULL), 0);
+    snprintf(url, sizeof url, "far=http://%s/profile", elsewhere.address);
+    char *args[] = {"run", "--profile", "smoke", "--arch", "monolith", "--data", data,
+                    "--target", "py=python3 examples/python/profile_server.py --port {port} "
+                                "--data {data}",
+                    "--target", url, "--target",
+                    "broken=python3 tests/support/broken_profile_server.py --break 401-expired "
+                    "--port {port} --data {data}",
+                    "--out", dir, NULL};
+    struct result r = run_archbench(args, NULL);
+    int stopped = proc_stop(&elsewhere);
+    if (r.status != 0)
+        fail_msg("archbench run exited %d:\n%s", r.status, r.err);
+    assert_int_equal(stopped, 0);
+    assert_non_null(strstr(r.err, "  FAIL 401-expired: "));
+    assert_non_null(strstr(r.err, "broken failed 1 of 22 cases of archbench check"));
+
+    struct run_figures m;
+    json_t *doc = load_figures(dir, &m);
+    const struct arch_figures *py = figures_arch_named(&m, "py");
+    const struct arch_figures *far = figures_arch_named(&m, "far");
+    assert_non_null(py);
+    assert_non_null(far);
+    assert_null(figures_arch_named(&m, "broken"));
+    assert_true(py->target && !py->remote && py->check_passed == 22 && py->check_failed == 0);
+    assert_true(far->remote && isnan(far->cpu_us) && isnan(far->peak_rss_mb));
+    assert_true(isfinite(py->cpu_us) && py->cpu_us > 0 && py->peak_rss_mb > 0);
+    assert_true(figures_headline_thr(py) > 0 && figures_headline_thr(far) > 0);
+    assert_int_equal(py->verify_errors + far->verify_errors, 0);
+    assert_int_equal(m.nunmeasured, 1);
+    check_targets_in_rounds(doc, &m);
+    json_decref(doc);
+    /* the command's {data}: the dataset without the services' shared secret */
+    char path[512];
+    snprintf(path, sizeof path, "%s/service-secret", data);
+    assert_int_equal(access(path, R_OK), 0);
+    snprintf(path, sizeof path, "%s/target-data/service-secret", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(path, sizeof path, "%s/target-data/app.db", dir);
+    assert_int_equal(access(path, R_OK), 0);
+
+    char *en = read_in(dir, "report.md"), *es = read_in(dir, "report.es.md");
+    char *dat = read_in(dir, "charts/throughput.dat");
+    assert_non_null(strstr(en, "| py | "));
+    assert_non_null(strstr(en, "| far | "));
+    assert_non_null(strstr(en, "not measured"));
+    assert_non_null(strstr(es, "no medido"));
+    assert_non_null(strstr(en, "## py\n"));
+    assert_non_null(strstr(es, "## far\n"));
+    assert_non_null(strstr(strstr(en, "## py\n"), "### Difference"));
+    assert_non_null(strstr(strstr(es, "## far\n"), "### Diferencia"));
+    assert_non_null(strstr(en, "**broken** failed 1 of the 22 cases"));
+    assert_non_null(strstr(dat, "monolith microservices serverless py far"));
+    /* the CPU split and the cost: py's own line and row; far has none, and why */
+    assert_non_null(strstr(en, "| py | `py` | "));
+    const char *cost = strstr(en, "## Cost on AWS");
+    assert_non_null(cost);
+    assert_non_null(strstr(cost, "| py | "));
+    assert_null(strstr(cost, "| far | "));
+    assert_non_null(strstr(cost, "far is measured at its URL"));
+    char *cost_dat = read_in(dir, "charts/cost.dat");
+    assert_non_null(strstr(cost_dat, "monolith microservices serverless py far"));
+    free(cost_dat);
+    free(en);
+    free(es);
+    free(dat);
+    free_result(&r);
+    assert_true(count_ours() <= before);
+    assert_int_equal(find_child_named("python3"), 0);
+    rm_rf(dir);
+    proc_rmdir(data);
+}
+
+static void test_bad_targets_exit_2(void **state)
+{
+    (void)state;
+    char *cases[][6] = {
+        {"run", "--target", "py=python3 server.py", NULL},        /* no {port} */
+        {"run", "--target", "monolith=http://127.0.0.1:1", NULL}, /* a taken name */
+        {"run", "--target", "bad name=http://127.0.0.1:1", NULL},
+        {"run", "--target", "x=https://example.com", NULL},
+        {"run", "--arch", "", NULL},                              /* nothing to measure */
+    };
+    const char *says[] = {"{port}", "taken", "target name", "https is not supported",
+                          "nothing to measure"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct result r = run_archbench(cases[i], NULL);
+        if (r.status != 2 || strstr(r.err, says[i]) == NULL)
+            fail_msg("case %zu: exit %d, stderr: %s", i, r.status, r.err);
+        free_result(&r);
+    }
 }
 
 static void test_bad_usage_exits_2(void **state)
@@ -539,6 +712,8 @@ int main(void)
         cmocka_unit_test(test_server_dying_at_start_up_is_reported),
         cmocka_unit_test(test_architecture_killed_mid_run_fails_cleanly),
         cmocka_unit_test(test_smoke_run_with_faults_writes_run_json_and_both_reports),
+        cmocka_unit_test(test_bad_targets_exit_2),
+        cmocka_unit_test(test_smoke_run_with_targets),
     };
     return cmocka_run_group_tests_name("archbench", tests, NULL, NULL);
 }

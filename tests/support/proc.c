@@ -93,7 +93,7 @@ int proc_start_server(struct proc *p, char *const argv[], const char *stderr_pat
     return rc;
 }
 
-int proc_run(char *const argv[])
+static int run(char *const argv[], bool show_stderr)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -101,14 +101,54 @@ int proc_run(char *const argv[])
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
         dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execv(argv[0], argv);
+        if (!show_stderr)
+            dup2(null, STDERR_FILENO);
+        execvp(argv[0], argv);
         _exit(127);
     }
     int st;
     if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
+}
+
+int proc_run(char *const argv[]) { return run(argv, false); }
+
+int proc_run_shown(char *const argv[]) { return run(argv, true); }
+
+/* The whole of fd from its start, NUL-terminated. */
+static char *read_back(int fd)
+{
+    off_t len = lseek(fd, 0, SEEK_END);
+    char *b = malloc(len > 0 ? (size_t)len + 1 : 1);
+    if (b == NULL)
+        return NULL;
+    ssize_t n = len > 0 ? pread(fd, b, (size_t)len, 0) : 0;
+    b[n > 0 ? n : 0] = '\0';
+    return b;
+}
+
+int proc_capture(char *const argv[], char **out, char **err)
+{
+    char o[] = "/tmp/archbench-capture-XXXXXX", e[] = "/tmp/archbench-capture-XXXXXX";
+    int ofd = mkstemp(o), efd = mkstemp(e);
+    unlink(o);
+    unlink(e);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(ofd, STDOUT_FILENO);
+        dup2(efd, STDERR_FILENO);
+        execv(argv[0], argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int st = 0;
+    bool exited = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st);
+    *out = read_back(ofd);
+    *err = read_back(efd);
+    close(ofd);
+    close(efd);
+    return exited ? WEXITSTATUS(st) : -1;
 }
 
 int proc_stop(struct proc *p)

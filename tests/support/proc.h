@@ -23,8 +23,17 @@ const char *proc_bin(const char *name, char *buf, unsigned len);
 int proc_start_server(struct proc *p, char *const argv[], const char *stderr_path);
 
 /* Runs argv to completion with stdout/stderr discarded; returns the exit status,
- * or -1 when it did not exit normally. */
+ * or -1 when it did not exit normally. argv[0] without a '/' is looked up on PATH. */
 int proc_run(char *const argv[]);
+
+/* The same with stderr shown (inherited): for tools whose complaints explain a
+ * failed test. */
+int proc_run_shown(char *const argv[]);
+
+/* Runs argv to completion (argv[0] a path), its stdout and stderr collected into
+ * *out and *err (malloc'd, NUL-terminated; free() them). Returns the exit status,
+ * or -1 when it did not exit normally. */
+int proc_capture(char *const argv[], char **out, char **err);
 
 /* SIGTERM, then SIGKILL after 5 s; returns the exit status (or 128+signal). */
 int proc_stop(struct proc *p);

@@ -7,6 +7,7 @@ set style line 2 lc rgb '#d62728' lw 2 pt 5
 set style line 3 lc rgb '#2ca02c' lw 2 pt 9
 set output 'coldwarm.en.svg'
 set title 'Serverless: cold and warm requests'
+set ytics ("0.1" 0.1, "1" 1, "10" 10, "100" 100)
 set ylabel 'ms'
 set logscale y
 set style fill solid 0.85 border -1

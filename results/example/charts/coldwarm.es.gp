@@ -8,6 +8,7 @@ set style line 3 lc rgb '#2ca02c' lw 2 pt 9
 set decimalsign ','
 set output 'coldwarm.es.svg'
 set title 'Serverless: peticiones en frío y en caliente'
+set ytics ("0,1" 0.1, "1" 1, "10" 10, "100" 100)
 set ylabel 'ms'
 set logscale y
 set style fill solid 0.85 border -1

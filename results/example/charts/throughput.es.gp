@@ -7,9 +7,12 @@ set style line 2 lc rgb '#d62728' lw 2 pt 5
 set style line 3 lc rgb '#2ca02c' lw 2 pt 9
 set decimalsign ','
 set output 'throughput.es.svg'
-set title 'Rendimiento según el número de conexiones'
+set title 'Peticiones por segundo según el número de conexiones'
+set xtics ("64" 64, "256" 256)
+set ytics ("0" 0, "10 000" 10000, "20 000" 20000, "30 000" 30000, "40 000" 40000, "50 000" 50000)
+set yrange [0:56212.6]
 set xlabel 'conexiones'
-set ylabel 'peticiones verificadas/s'
+set ylabel 'peticiones verificadas por segundo'
 set logscale x 2
-set yrange [0:*]
+set xrange [42.6667:384]
 plot 'throughput.dat' using 1:2 with linespoints ls 1 title 'Monolito', '' using 1:3 with linespoints ls 2 title 'Microservicios', '' using 1:4 with linespoints ls 3 title 'Serverless (FaaS)'
