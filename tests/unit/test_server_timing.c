@@ -146,6 +146,23 @@ static void test_relay_renames_total_and_caps_durations(void **state)
     assert_int_equal(server_timing_relay(&u, NULL, "x", 1), 0);
 }
 
+/* A name is a token: every byte RFC 9110 calls a tchar, and nothing else, is
+ * part of one ("a?b" is found exactly when ? is a tchar). */
+static void test_names_are_exactly_rfc9110_tokens(void **state)
+{
+    (void)state;
+    const char *tchars = "!#$%&'*+-.^_`|~0123456789"
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (int c = 1; c < 256; c++) {
+        char value[32], name[4] = {'a', (char)c, 'b', 0};
+        snprintf(value, sizeof value, "%s;dur=1", name);
+        uint64_t ns = 0;
+        bool token = strchr(tchars, c) != NULL;
+        if (server_timing_find(value, name, &ns) != token)
+            fail_msg("byte %d: %s", c, token ? "a tchar refused" : "taken for a tchar");
+    }
+}
+
 static void test_find(void **state)
 {
     (void)state;
@@ -166,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_parse_takes_the_first_dur_and_refuses_bad_numbers),
         cmocka_unit_test(test_parse_skips_malformed_metrics),
         cmocka_unit_test(test_relay_renames_total_and_caps_durations),
+        cmocka_unit_test(test_names_are_exactly_rfc9110_tokens),
         cmocka_unit_test(test_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
