@@ -770,6 +770,42 @@ static void test_steps_section_without_server_timing(void **state)
     cleanup(&r);
 }
 
+/* The steps of a real run add up (tests/fixtures/report/steps/run.json: the floor
+ * scenarios of a make bench run of this code on 2026-12-03, histograms and the other
+ * scenarios cut out): each column's sum, from the Server-Timing medians of the floor repeats
+ * that carried them, is within 5 % of the unloaded latency the summary quotes
+ * (the median over every floor repeat); the servers' own steps never exceed
+ * their total (other >= 0, but for the rounding of three decimals), every hop
+ * and the platform's hand-over are positive, and the client waited longer than
+ * the server worked (rest > 0). */
+static void test_steps_of_a_real_run_add_up(void **state)
+{
+    (void)state;
+    json_error_t jerr;
+    json_t *doc = json_load_file("tests/fixtures/report/steps/run.json", 0, &jerr);
+    if (doc == NULL)
+        fail_msg("tests/fixtures/report/steps/run.json: %s", jerr.text);
+    struct run_figures m;
+    char err[256];
+    assert_true(figures_from_run(doc, &m, err, sizeof err));
+    for (int i = 0; i < SUT_NARCH; i++) {
+        const struct steps_figures *s = &m.arch[i].steps;
+        if (!s->present)
+            fail_msg("%s: no steps in the fixture", m.arch[i].name);
+        double sum = steps_sum(s), floor = m.arch[i].floor_p50_ms;
+        if (!(fabs(sum - floor) <= 0.05 * floor))
+            fail_msg("%s: steps add up to %.3f ms, the unloaded latency is %.3f ms",
+                     m.arch[i].name, sum, floor);
+        assert_true(s->ms[STEP_OTHER] >= -0.002);
+        assert_true(s->ms[STEP_REST] > 0);
+        assert_true(s->ms[STEP_AUTH] > 0 && s->ms[STEP_DB] > 0 && s->ms[STEP_RENDER] > 0);
+    }
+    assert_true(m.arch[SUT_MICROSERVICES].steps.ms[STEP_HOP_AUTH] > 0);
+    assert_true(m.arch[SUT_MICROSERVICES].steps.ms[STEP_HOP_PROFILE] > 0);
+    assert_true(m.arch[SUT_SERVERLESS].steps.ms[STEP_INVOKE] > 0);
+    json_decref(doc);
+}
+
 static void test_charts_and_their_sources_are_kept(void **state)
 {
     (void)state;
@@ -1018,6 +1054,7 @@ int main(void)
         cmocka_unit_test(test_published_figures_come_from_the_sources_table),
         cmocka_unit_test(test_steps_section_adds_up_in_both_languages),
         cmocka_unit_test(test_steps_section_without_server_timing),
+        cmocka_unit_test(test_steps_of_a_real_run_add_up),
         cmocka_unit_test(test_charts_and_their_sources_are_kept),
         cmocka_unit_test(test_not_a_run_is_refused),
         cmocka_unit_test(test_spanish_reads_as_a_teacher_reviewed_it),
