@@ -17,8 +17,9 @@ per request is the nanoseconds on CPU of all threads of the copy's processes (fa
 instances included, /proc/PID/task/*/schedstat) over the run, divided by the
 requests wrk completed. Prints per-round figures and a Markdown table of medians
 and of the median same-round on/off ratio. Then, unless --no-callgrind, the
-monolith's and the microservices' instructions per request with and without,
-counted by callgrind: they do not drift (faas cannot run under valgrind).
+monolith's, the microservices' and fn-get-profile's instructions per request
+with and without, counted by callgrind: they do not drift (faas itself cannot run
+under valgrind: it starts instances with pidfd_open, which valgrind 3.19 lacks).
 
   --rounds N        rounds (default 4)
   --duration SECS   seconds per wrk run (default 5)
@@ -146,6 +147,13 @@ EOF
   echo "raw: $raw" >&2
 }
 
+# cg_control ARGS...: callgrind_control, bounded: its vgdb once hung for minutes on
+# an idle server; a second try gets through.
+cg_control() {
+  timeout 20 callgrind_control "$@" >/dev/null 2>&1 ||
+    timeout 20 callgrind_control "$@" >/dev/null 2>&1 || bench_fail "callgrind_control $*"
+}
+
 # cg_start NAME V CMD...: CMD under callgrind, instrumentation off until asked;
 # adds its pid to cg_pids and its output file to cg_files.
 cg_start() {
@@ -180,12 +188,12 @@ callgrind_arch() {
   "${lg[@]}" -d 2s "http://$addr/profile" >/dev/null
   local p
   for p in "${cg_pids[@]}"; do
-    callgrind_control -i on "$p" >/dev/null 2>&1
-    callgrind_control -z "$p" >/dev/null 2>&1
+    cg_control -i on "$p"
+    cg_control -z "$p"
   done
   "${lg[@]}" -d 5s --verify --max-error-rate 0 --json "$out/cg-$1-$2.json" "http://$addr/profile" \
     >/dev/null || bench_fail "$1 under callgrind does not answer 200"
-  for p in "${cg_pids[@]}"; do callgrind_control -d "$p" >/dev/null 2>&1; done
+  for p in "${cg_pids[@]}"; do cg_control -d "$p"; done
   sleep 1
   for p in "${cg_pids[@]}"; do bench_stop "$p"; done
   local n ir=0 f
@@ -198,12 +206,51 @@ callgrind_arch() {
   echo "$ir $n"
 }
 
+# callgrind_function on|off: "instructions requests" of one fn-get-profile instance
+# (faas itself runs natively, as in function-instructions.sh: the instance is a
+# wrapper that execs valgrind on the function, faas's --env reaching it).
+callgrind_function() {
+  local flag=() env=() cg=$out/callgrind.function-$1.out
+  [ "$1" = on ] || flag=(--no-server-timing) env=(--env ARCHBENCH_SERVER_TIMING=0)
+  rm -f "$cg" "$cg".*
+  printf '#!/bin/sh\nexec %s --tool=callgrind --instr-atstart=no --callgrind-out-file=%s %s "$@"\n' \
+    "$(command -v valgrind)" "$cg" "$PWD/bin/fn-get-profile" >"$out/instance"
+  chmod +x "$out/instance"
+  bench_start "cg-faas-$1" "$out" bin/faas --function "$out/instance" --listen 127.0.0.1:0 \
+    --threads 1 --max-concurrency 1 --timeout-ms 60000 --idle-timeout-ms 600000 \
+    --memory-mb 1024 --env "ARCHBENCH_DB=$data/app.db" "${env[@]}" "${flag[@]}"
+  local faas=$pid lg=(taskset -c "$load_cpu" bin/loadgen -c 1 --warmup 0s --timeout 10s --tokens "$TOKENS")
+  "${lg[@]}" -d 3s "http://$addr/profile" >/dev/null
+  local inst
+  inst=$(pgrep -P "$faas" | head -1)
+  [ -n "$inst" ] || bench_fail "no function instance is running"
+  cg_control -i on "$inst"
+  cg_control -z "$inst"
+  "${lg[@]}" -d 5s --verify --max-error-rate 0 --json "$out/cg-function-$1.json" \
+    "http://$addr/profile" >/dev/null || bench_fail "the function under callgrind does not answer 200"
+  cg_control -d "$inst"
+  sleep 1
+  bench_stop "$faas"
+  local n ir
+  n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' \
+    "$out/cg-function-$1.json")
+  ir=$(awk '/^totals:/{print $2}' "$cg".1)
+  [ -n "$ir" ] && [ "$n" -gt 0 ] || bench_fail "no callgrind counts for the function (see $out)"
+  echo "$ir $n"
+}
+
 [ "$no_cpu" = 1 ] || cpu_rounds
 [ "$no_callgrind" = 0 ] || exit 0
 echo
-for a in monolith microservices; do
-  read -r ir_on n_on <<<"$(callgrind_arch "$a" on)"
-  read -r ir_off n_off <<<"$(callgrind_arch "$a" off)"
+for a in monolith microservices function; do
+  if [ "$a" = function ]; then
+    read -r ir_on n_on <<<"$(callgrind_function on)"
+    read -r ir_off n_off <<<"$(callgrind_function off)"
+  else
+    read -r ir_on n_on <<<"$(callgrind_arch "$a" on)"
+    read -r ir_off n_off <<<"$(callgrind_arch "$a" off)"
+  fi
+  [ -n "$n_on" ] && [ -n "$n_off" ] || bench_fail "$a: no callgrind counts"
   awk -v s="$a" -v a="$ir_on" -v b="$n_on" -v c="$ir_off" -v d="$n_off" 'BEGIN {
     printf "%s under callgrind: %.0f instructions/request with Server-Timing (%d requests), %.0f without (%d requests): %+.2f %%\n",
       s, a / b, b, c / d, d, (a / b / (c / d) - 1) * 100 }'
