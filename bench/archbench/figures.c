@@ -292,12 +292,14 @@ static unsigned scan_scenarios(json_t *sc_list, struct arch_figures *a,
     return nrates;
 }
 
-/* CPU per request by process at the headline concurrency: the median over its
- * repeats of each process's share (run.json's cpu_us_per_request_by_process). */
-static void process_figures(json_t *sc_list, const char *headline, const char *const *names,
-                            struct arch_figures *a)
+/* CPU per request by process in scenario `name`: the median over its repeats of
+ * each process's share (run.json's cpu_us_per_request_by_process) into us[];
+ * returns how many processes had one (0: a run from before the split). */
+static unsigned process_figures(json_t *sc_list, const char *name, const char *const *names,
+                                double *us)
 {
-    for (unsigned i = 0; names[i] != NULL; i++) {
+    unsigned i;
+    for (i = 0; names[i] != NULL; i++) {
         double v[MAXV];
         unsigned n = 0;
         size_t k;
@@ -306,15 +308,14 @@ static void process_figures(json_t *sc_list, const char *headline, const char *c
         {
             json_t *x = json_object_get(json_object_get(sc, "cpu_us_per_request_by_process"),
                                         names[i]);
-            if (n < MAXV && strcmp(str(sc, "name"), headline) == 0 && json_is_number(x))
+            if (n < MAXV && strcmp(str(sc, "name"), name) == 0 && json_is_number(x))
                 v[n++] = json_number_value(x);
         }
-        if (n == 0) /* a run from before the split */
-            return;
-        a->process_name[i] = names[i];
-        a->process_cpu_us[i] = figures_median(v, n);
-        a->nprocesses = i + 1;
+        if (n == 0)
+            return 0;
+        us[i] = figures_median(v, n);
     }
+    return i;
 }
 
 /* The cold starts of the first scenario named `name` (the open-loop scenarios run
@@ -379,7 +380,13 @@ static void scenario_figures(json_t *sc_list, const char *const *processes,
     a->cpu_us = figures_median(v, n); /* sorts v */
     a->cpu_min = n ? v[0] : NAN;
     a->cpu_max = n ? v[n - 1] : NAN;
-    process_figures(sc_list, name, processes, a);
+    a->nprocesses = process_figures(sc_list, name, processes, a->process_cpu_us);
+    for (unsigned i = 0; i < a->nprocesses; i++)
+        a->process_name[i] = processes[i];
+    if (process_figures(sc_list, SCENARIO_FLOOR, processes, a->process_floor_cpu_us) !=
+        a->nprocesses)
+        for (unsigned i = 0; i < a->nprocesses; i++)
+            a->process_floor_cpu_us[i] = NAN;
     for (unsigned k = 0; k < a->nscale; k++) {
         scenario_scale_name(name, sizeof name, a->scale_users[k]);
         a->scale_thr[k] = median_field(sc_list, name, get_thr);

@@ -57,6 +57,7 @@ struct arch_figures {
     const char *process_name[SUT_MAX_PROCESSES];
     const char *own_process[2];          /* a target's list of names: itself, NULL */
     double process_cpu_us[SUT_MAX_PROCESSES];
+    double process_floor_cpu_us[SUT_MAX_PROCESSES]; /* the same at 1 connection, or NAN */
     double cpu_min, cpu_max;             /* ... its range over the rounds */
     struct round_ratio thr_ratio, cpu_ratio; /* headline throughput and CPU ÷ the monolith's */
     double peak_rss_mb, idle_rss_mb;

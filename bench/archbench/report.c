@@ -546,6 +546,11 @@ static void sls_cpu_split(FILE *f, int lang, const struct run_figures *m)
         fmt_pct(lang, 100 * ratio(function, total)),
         report_number(lang, mono ? mono->cpu_us : NAN, 1),
         fmt_ratio(lang, ratio(function, mono ? mono->cpu_us : NAN)), headline_conns(lang));
+    double floor = a->process_floor_cpu_us[1], turns = ratio(function, floor);
+    if (isfinite(turns))
+        out(f, turns >= 1.1 ? L->diff_sls_turns : L->diff_sls_turns_flat,
+            report_number(lang, floor, 1), report_number(lang, function, 1),
+            headline_conns(lang), fmt_ratio(lang, turns));
 }
 
 /* GB-s per million requests and the dollar cost at the published price. */

@@ -228,6 +228,17 @@ const struct lang report_langs[LANG_N] = {
             "function's (its duration and memory), while the platform's is the cloud "
             "provider's own cost, covered by the price per request and per GB-second. The "
             "function's share alone was %6$s the monolith's %5$s µs for the whole request.",
+        .diff_sls_turns =
+            " The function's code is the same at every concurrency, yet one invocation took "
+            "**%1$s µs** of CPU at one connection and **%2$s µs** at %3$s connections (%4$s "
+            "the figure at one): at %3$s connections up to %3$s instances take turns on one "
+            "CPU, and each turn starts with caches that the others have just filled with "
+            "their own data. That is what one process per concurrent request costs when the "
+            "instances share a core, as they do here.",
+        .diff_sls_turns_flat =
+            " One invocation took %1$s µs of the function's CPU at one connection and %2$s "
+            "µs at %3$s connections (%4$s the figure at one): in this run, %3$s instances "
+            "taking turns on one CPU did not measurably slow each other down.",
         .diff_sls_cold =
             "A **cold start** (a new instance: start the process, open the database, prepare "
             "the statements, ask for the first event) cost **%1$s ms** at the client (median "
@@ -715,6 +726,17 @@ const struct lang report_langs[LANG_N] = {
             "propio proveedor, cubierto por el precio por petición y por GB-segundo. La "
             "parte de la función sola fue %6$s los %5$s µs del monolito para la petición "
             "entera.",
+        .diff_sls_turns =
+            " El código de la función es el mismo con cualquier concurrencia y, aun así, una "
+            "invocación gastó **%1$s µs** de CPU con una conexión y **%2$s µs** con %3$s "
+            "conexiones (%4$s la cifra con una): con %3$s conexiones, hasta %3$s instancias "
+            "se turnan en una misma CPU, y cada turno empieza con las cachés llenas de los "
+            "datos de las demás. Eso es lo que cuesta un proceso por petición concurrente "
+            "cuando las instancias comparten un núcleo, como aquí.",
+        .diff_sls_turns_flat =
+            " Una invocación gastó %1$s µs de CPU de la función con una conexión y %2$s µs "
+            "con %3$s conexiones (%4$s la cifra con una): en esta ejecución, que %3$s "
+            "instancias se turnaran en una misma CPU no las frenó de forma apreciable.",
         .diff_sls_cold =
             "Un **arranque en frío** (una instancia nueva: lanzar el proceso, abrir la base "
             "de datos, preparar las consultas y pedir el primer evento) costó **%1$s ms** "

@@ -82,6 +82,9 @@ struct lang {
     const char *diff_sls_cpu;    /* %1$s platform µs, %2$s its share, %3$s function µs, %4$s its
                                   * share, %5$s the monolith's µs, %6$s function / monolith,
                                   * %7$s the headline concurrency */
+    const char *diff_sls_turns;  /* %1$s function µs at 1 connection, %2$s at the headline
+                                  * concurrency %3$s, %4$s their ratio */
+    const char *diff_sls_turns_flat; /* the same, when the two differ by less than 10 % */
     const char *diff_sls_cold;   /* %1$s cold p50, %2$s starts, %3$s cold p90, %4$s warm p50,
                                   * %5$s cold/warm ratio, %6$s Init Duration p50, %7$s
                                   * fork-server cold p50, %8$s its Init Duration p50 */

@@ -338,6 +338,26 @@ static void test_cpu_per_request_is_split_by_process(void **state)
     assert_contains(r.en, "the customer is billed for the function's");
     assert_contains(r.en, "The function's share alone was 0.60× the monolith's 20.5 µs");
     assert_contains(r.es, "al cliente se le factura la de la función");
+    /* The same function CPU at one connection as at 64: nothing to explain. */
+    assert_contains(r.en, "One invocation took 12.3 µs of the function's CPU at one connection "
+                          "and 12.3 µs at 64 connections (1.00× the figure at one): in this run");
+    assert_null(strstr(r.en, "take turns on one CPU, and each turn starts"));
+    cleanup(&r);
+    /* Nearly twice the function's CPU at 64 connections: instances taking turns on one core. */
+    json_t *turns = run_doc(true);
+    json_t *floor = json_array_get(
+        json_object_get(json_object_get(json_object_get(turns, "architectures"), "serverless"),
+                        "scenarios"),
+        0);
+    assert_string_equal(json_string_value(json_object_get(floor, "name")), "floor");
+    json_object_set_new(json_object_get(floor, "cpu_us_per_request_by_process"),
+                        "fn-get-profile", json_real(6.2));
+    render(turns, &r);
+    assert_contains(r.en, "one invocation took **6.2 µs** of CPU at one connection and "
+                          "**12.3 µs** at 64 connections (1.98× the figure at one): at 64 "
+                          "connections up to 64 instances take turns on one CPU");
+    assert_contains(r.es, "una invocación gastó **6,2 µs** de CPU con una conexión y "
+                          "**12,3 µs** con 64 conexiones (1,98× la cifra con una)");
     cleanup(&r);
     /* A run from before the split has neither the table nor the sentences. */
     json_t *doc = run_doc(true);
