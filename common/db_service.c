@@ -116,14 +116,17 @@ int db_service_main(struct db_service *s, struct server_config *cfg,
     return rc;
 }
 
-enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a)
+enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a,
+                                 const struct flow_timing *ft)
 {
     struct db_worker *w = req->worker;
+    if (req->timing != NULL && ft != NULL)
+        flow_timing_report(ft, req->timing);
     if (a->status == MHD_HTTP_OK && a->body != NULL)
         return server_reply_owned(req->conn, MHD_HTTP_OK, "application/json", a->body, a->len);
-    if (a->status == MHD_HTTP_UNAUTHORIZED && w->svc->unauthorized[a->token] != NULL)
-        return MHD_queue_response(req->conn, MHD_HTTP_UNAUTHORIZED,
-                                  w->svc->unauthorized[a->token]);
+    if (a->status == MHD_HTTP_UNAUTHORIZED && w->svc->unauthorized[a->token].shared != NULL)
+        return server_queue_fixed(req->conn, MHD_HTTP_UNAUTHORIZED,
+                                  &w->svc->unauthorized[a->token]);
     return server_reply_problem(req->conn, a->status, a->detail);
 }
 

@@ -28,7 +28,7 @@ struct db_service {
     unsigned nthreads;
     struct metrics_http **http; /* one per worker when metrics */
     /* With DB_SESSIONS: the fixed 401 answers, one per failed token_result. */
-    struct MHD_Response *unauthorized[TOKEN_EXPIRED + 1];
+    struct server_fixed unauthorized[TOKEN_EXPIRED + 1];
 };
 
 /* A worker thread's state: its connection (and metrics). req->worker in handlers. */
@@ -59,9 +59,19 @@ int db_service_main(struct db_service *s, struct server_config *cfg,
                     const struct server_route *routes, size_t nroutes, int argc, char **argv,
                     void (*usage)(FILE *out));
 
+/* The flow_timing a handler hands its flow: ft when the request is timed, NULL
+ * (the flow reads no clock) when it is not. */
+static inline struct flow_timing *db_service_timing(const struct server_request *req,
+                                                    struct flow_timing *ft)
+{
+    return req->timing ? ft : NULL;
+}
+
 /* Sends a flow's answer: a 200's JSON body (whose ownership it takes), a 401 as
- * the fixed answer for its check, anything else as a one-off problem+json. */
-enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a);
+ * the fixed answer for its check, anything else as a one-off problem+json; the
+ * flow's steps (ft, from db_service_timing) go into its Server-Timing. */
+enum MHD_Result db_service_reply(const struct server_request *req, struct flow_answer *a,
+                                 const struct flow_timing *ft);
 
 /* The --help lines of the internal services' credential options. */
 #define DB_SERVICE_SECRET_HELP                                                             \

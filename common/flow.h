@@ -8,8 +8,17 @@
  * (flow_profile_by_bearer) with one indexed join instead of two lookups.
  *
  * Every flow runs the same steps in order, each one call in flow.c: auth (parse
- * and hash the token: flow_token), db (one db_* lookup), render (flow_render), so
- * a per-step timer can be put around each. */
+ * and hash the token: flow_token), db (one db_* lookup), render (flow_render), and
+ * times them when given a flow_timing: the steps of the Server-Timing header, with
+ * the same names in every architecture. Where a step's time goes:
+ *   auth   the Authorization header parsed, the token hashed; in auth-service also
+ *          the session lookup and the expiry check (its db is the sessions table)
+ *   db     the profile lookup and the end of its read (db_release); in the
+ *          monolith and the function the one indexed join that finds session and
+ *          profile at once (and the expiry check on its row): it is not split, so
+ *          their auth has no lookup in it (docs/design.md §2)
+ *   render the JSON of the profile (profile_render)
+ * A step that did not run (a malformed token never reaches db) is not reported. */
 #ifndef ARCHBENCH_FLOW_H
 #define ARCHBENCH_FLOW_H
 
@@ -17,7 +26,20 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "server_timing.h"
 #include "token.h"
+
+enum flow_step { FLOW_AUTH, FLOW_DB, FLOW_RENDER, FLOW_NSTEPS };
+extern const char *const flow_step_names[FLOW_NSTEPS]; /* "auth", "db", "render" */
+
+/* The steps a flow ran and how long each took (CLOCK_MONOTONIC). */
+struct flow_timing {
+    uint64_t ns[FLOW_NSTEPS];
+    unsigned ran; /* bit 1 << step for each step that ran */
+};
+
+/* Adds the steps that ran to t, in order and under their names (t may be NULL). */
+void flow_timing_report(const struct flow_timing *ft, struct server_timing *t);
 
 /* What to answer. A 200 carries body (the profile flows) or user_id (the token
  * half); anything else is a problem+json with detail, and a 401 names the failed
@@ -33,17 +55,19 @@ struct flow_answer {
 };
 
 /* GET /profile whole: authorization is the Authorization header's value (NULL when
- * none was sent). Returns out->status. */
+ * none was sent). Returns out->status. Each flow times its steps into timing
+ * when it is not NULL (it is then reset first). */
 unsigned flow_profile_by_bearer(struct db *db, const char *authorization,
-                                struct flow_answer *out);
+                                struct flow_answer *out, struct flow_timing *timing);
 
 /* The token half (auth-service's GET /v1/verify): the same checks in the same order,
  * so each credential gets the same 401 from every architecture. */
 unsigned flow_session_by_bearer(struct db *db, const char *authorization,
-                                struct flow_answer *out);
+                                struct flow_answer *out, struct flow_timing *timing);
 
 /* The lookup-and-render half (profile-service's GET /v1/users/{id}); 404 for an
  * unknown user. */
-unsigned flow_profile_by_id(struct db *db, int64_t id, struct flow_answer *out);
+unsigned flow_profile_by_id(struct db *db, int64_t id, struct flow_answer *out,
+                            struct flow_timing *timing);
 
 #endif

@@ -32,6 +32,7 @@ static void http_response_begin(struct http_response_parser *p)
     p->connection_keep_alive = false;
     p->line_len = 0;
     p->captured_used = 0;
+    p->capture_truncated = false;
     for (unsigned i = 0; i < p->ncapture; i++)
         p->capture_at[i] = 0;
     p->state = HTTP_RESPONSE_S_STATUS;
@@ -47,7 +48,13 @@ void http_response_capture(struct http_response_parser *p, const char *const *na
         p->capture_len[i] = (unsigned char)(len < 255 ? len : 255);
         p->capture_at[i] = 0;
     }
+    p->capture_lists = 0;
     p->captured_used = 0;
+}
+
+void http_response_capture_lists(struct http_response_parser *p, unsigned mask)
+{
+    p->capture_lists = mask & ((1u << p->ncapture) - 1);
 }
 
 const char *http_response_header(const struct http_response_parser *p, unsigned i)
@@ -57,17 +64,53 @@ const char *http_response_header(const struct http_response_parser *p, unsigned 
     return p->captured + p->capture_at[i] - 1;
 }
 
-/* Keeps the first value of a header the caller asked for; false when the values
- * no longer fit. */
+/* Another field line of list header i: appended to its value with ", ". In place
+ * when that value is the last one kept, else the joined value is written anew
+ * after the others (the old copy's bytes are not reused). */
+static void http_response_join(struct http_response_parser *p, unsigned i, const char *v,
+                               size_t vn)
+{
+    size_t at = p->capture_at[i] - 1u;
+    size_t on = strlen(p->captured + at);
+    bool last = at + on + 1 == p->captured_used;
+    size_t need = last ? 2 + vn : on + 2 + vn + 1;
+    if (p->captured_used + need > HTTP_RESPONSE_CAPTURE_BYTES) {
+        p->capture_truncated = true;
+        return;
+    }
+    char *w = p->captured + (last ? at : p->captured_used);
+    if (!last) {
+        memcpy(w, p->captured + at, on);
+        p->capture_at[i] = (unsigned short)(p->captured_used + 1);
+    }
+    memcpy(w + on, ", ", 2);
+    memcpy(w + on + 2, v, vn);
+    w[on + 2 + vn] = '\0';
+    p->captured_used += need;
+}
+
+/* Keeps the value of a header the caller asked for (the first field line, or for
+ * a list every line); false when a value that is not a list's no longer fits. */
 static bool http_response_keep(struct http_response_parser *p, const char *name,
                                size_t nlen, const char *v, size_t vn)
 {
     for (unsigned i = 0; i < p->ncapture; i++) {
-        if (p->capture_len[i] != nlen || p->capture_at[i] != 0 ||
-            strncasecmp(name, p->capture_name[i], nlen) != 0)
+        if (p->capture_len[i] != nlen || strncasecmp(name, p->capture_name[i], nlen) != 0)
             continue;
-        if (p->captured_used + vn + 1 > HTTP_RESPONSE_CAPTURE_BYTES)
-            return false;
+        bool list = p->capture_lists & (1u << i);
+        if (list && vn == 0)
+            continue; /* an empty line adds no element to a list */
+        if (p->capture_at[i] != 0) {
+            if (list)
+                http_response_join(p, i, v, vn);
+            continue;
+        }
+        if (p->captured_used + vn + 1 > HTTP_RESPONSE_CAPTURE_BYTES) {
+            if (!list)
+                return false;
+            p->capture_truncated = true;
+            continue;
+        }
         memcpy(p->captured + p->captured_used, v, vn);
         p->captured[p->captured_used + vn] = '\0';
         p->capture_at[i] = (unsigned short)(p->captured_used + 1);

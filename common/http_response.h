@@ -6,7 +6,8 @@
  * complete. It understands the status line, the headers that frame the body
  * (Content-Length, Transfer-Encoding: chunked, Connection), chunked bodies with
  * extensions and trailers, bodies delimited by the end of the connection, and 1xx
- * interim responses; it keeps the values of a few headers the caller names, bounds
+ * interim responses; it keeps the values of a few headers the caller names (a list
+ * header such as Server-Timing with its repeated field lines joined), bounds
  * the body, and hands body bytes to the caller (a buffer or a function). Anything
  * malformed or oversized is an error, never a crash: the parser keeps no pointers
  * into the input and never writes beyond its own fixed-size fields. */
@@ -67,6 +68,8 @@ struct http_response_parser {
     bool seen_length, te_seen, connection_close, connection_keep_alive;
     size_t line_len;            /* bytes of a header line split across inputs */
     unsigned ncapture;          /* http_response_capture's names, kept by reset */
+    unsigned capture_lists;     /* http_response_capture_lists's mask, kept by reset */
+    bool capture_truncated;     /* a list header's value was dropped: no room */
     const char *capture_name[HTTP_RESPONSE_MAX_CAPTURE];
     unsigned char capture_len[HTTP_RESPONSE_MAX_CAPTURE];
     unsigned short capture_at[HTTP_RESPONSE_MAX_CAPTURE]; /* 1 + offset; 0: absent */
@@ -82,8 +85,17 @@ struct http_response_parser {
 void http_response_capture(struct http_response_parser *p, const char *const *names,
                            unsigned n);
 
-/* The first value of captured header i (the index in http_response_capture's list),
- * NUL-terminated, or NULL when the response had none. Valid until the next reset. */
+/* Marks captured headers as lists (bit i: header i of http_response_capture's
+ * names): every field line of theirs is kept, joined with ", " as RFC 9110 §5.3
+ * combines them, and a line that no longer fits is dropped whole
+ * (capture_truncated is set) instead of failing the response. For headers that
+ * are information about the response, not part of it (Server-Timing). Call after
+ * http_response_capture; kept across http_response_reset. */
+void http_response_capture_lists(struct http_response_parser *p, unsigned mask);
+
+/* The value of captured header i (the index in http_response_capture's list): its
+ * first field line's, or a list's lines joined; NUL-terminated, or NULL when the
+ * response had none. Valid until the next reset. */
 const char *http_response_header(const struct http_response_parser *p, unsigned i);
 
 /* Prepares p for a new response (keeps what the caller set: head_request, the body

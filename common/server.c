@@ -37,6 +37,9 @@ struct server_daemon;
 struct server_conn {
     struct server_daemon *d;
     int fd;
+    bool timed;                  /* its answers carry Server-Timing */
+    uint64_t start_ns;           /* timed: the current request's headers in */
+    struct server_timing *timing; /* timed: the current request's steps, or NULL */
     bool waiting;
     uint64_t since_ms;           /* waiting since (the worker's loop clock) */
     struct server_conn *prev, *next;
@@ -75,14 +78,14 @@ struct server_worker {
 
 /* Responses built once at start-up and shared by all workers of a site. */
 struct server_shared {
-    struct MHD_Response *health;
-    struct MHD_Response *not_found;
-    struct MHD_Response *too_large;
-    struct MHD_Response *headers_too_large;
-    struct MHD_Response *uri_too_long;
-    struct MHD_Response **not_allowed; /* one per route (its Allow differs) */
-    struct MHD_Response *health_not_allowed;
-    struct MHD_Response *no_credential; /* 401: service secret missing or wrong */
+    struct server_fixed health;
+    struct server_fixed not_found;
+    struct server_fixed too_large;
+    struct server_fixed headers_too_large;
+    struct server_fixed uri_too_long;
+    struct server_fixed *not_allowed; /* one per route (its Allow differs) */
+    struct server_fixed health_not_allowed;
+    struct server_fixed no_credential; /* 401: service secret missing or wrong */
 };
 
 /* *con_cls of every request: answers wait for the second handler call, because
@@ -97,6 +100,8 @@ struct request_state {
     unsigned long long start_us;    /* headers in (CLOCK_MONOTONIC), for request_done */
     unsigned raw_status;            /* answered past MHD (send_raw_problem), or 0 */
     bool oversize;                  /* handle_oversize route: body over the limit */
+    /* Last, and allocated only for a timed request (about 400 bytes). */
+    struct server_timing timing;
 };
 
 bool server_option(int c, const char *arg, struct server_config *cfg, const char *program)
@@ -123,6 +128,9 @@ bool server_option(int c, const char *arg, struct server_config *cfg, const char
         if (!opts_parse_duration_ms(arg, &ms) || ms < 100 || ms > 3600 * 1000)
             opts_usage_error(program, "--header-timeout: expected 100ms..1h, got '%s'", arg);
         cfg->header_timeout_ms = (unsigned)ms;
+        return true;
+    case 'N':
+        cfg->no_server_timing = true;
         return true;
     case 'v':
         log_set_level(LOG_DEBUG);
@@ -170,31 +178,101 @@ unsigned server_cpu_count(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
-struct MHD_Response *server_response(const char *content_type, const char *body,
-                                     size_t len)
+/* The connection's own state (its socket context), or NULL when it had none. */
+static struct server_conn *conn_of(struct MHD_Connection *conn)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (r == NULL)
-        return NULL;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return r;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
-struct MHD_Response *server_problem_response(unsigned status, const char *detail,
-                                             const char *header_name,
-                                             const char *header_value)
+/* The Server-Timing value of the connection's current request into out
+ * (SERVER_TIMING_FORMAT_MAX bytes); false when it is not timed. */
+static bool timing_value(struct MHD_Connection *conn, char *out)
+{
+    struct server_conn *c = conn_of(conn);
+    if (c == NULL || !c->timed)
+        return false;
+    server_timing_format(c->timing, clock_now_ns() - c->start_ns, out);
+    return true;
+}
+
+enum MHD_Result server_queue(struct MHD_Connection *conn, unsigned status,
+                             struct MHD_Response *r)
+{
+    char v[SERVER_TIMING_FORMAT_MAX];
+    if (timing_value(conn, v))
+        MHD_add_response_header(r, SERVER_TIMING_HEADER, v);
+    return MHD_queue_response(conn, status, r);
+}
+
+int server_fixed_init(struct server_fixed *f, const char *content_type, const char *body,
+                      size_t len)
+{
+    *f = (struct server_fixed){.len = len};
+    f->body = malloc(len ? len : 1);
+    if (f->body == NULL)
+        return -1;
+    memcpy(f->body, body, len);
+    f->shared = MHD_create_response_from_buffer(len, f->body, MHD_RESPMEM_PERSISTENT);
+    if (f->shared == NULL) {
+        server_fixed_free(f);
+        return -1;
+    }
+    MHD_add_response_header(f->shared, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(f->shared, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return 0;
+}
+
+int server_fixed_problem(struct server_fixed *f, unsigned status, const char *detail,
+                         const char *header_name, const char *header_value)
 {
     size_t len;
     char *body = problem_render(status, detail, &len);
-    if (body == NULL)
-        return NULL;
-    struct MHD_Response *r = server_response(PROBLEM_CONTENT_TYPE, body, len);
+    if (body == NULL) {
+        *f = (struct server_fixed){0};
+        return -1;
+    }
+    int rc = server_fixed_init(f, PROBLEM_CONTENT_TYPE, body, len);
     free(body);
-    if (r != NULL && header_name != NULL)
-        MHD_add_response_header(r, header_name, header_value);
-    return r;
+    if (rc == 0 && header_name != NULL)
+        MHD_add_response_header(f->shared, header_name, header_value);
+    return rc;
+}
+
+void server_fixed_free(struct server_fixed *f)
+{
+    if (f->shared)
+        MHD_destroy_response(f->shared);
+    free(f->body);
+    *f = (struct server_fixed){0};
+}
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    MHD_add_response_header(cls, key, value);
+    return MHD_YES;
+}
+
+enum MHD_Result server_queue_fixed(struct MHD_Connection *conn, unsigned status,
+                                   const struct server_fixed *f)
+{
+    char v[SERVER_TIMING_FORMAT_MAX];
+    if (!timing_value(conn, v))
+        return MHD_queue_response(conn, status, f->shared);
+    /* The body stays the fixed one's (it lives as long as the server); the
+     * headers are copied, then this request's timing added. */
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(f->len, f->body, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_get_response_headers(f->shared, copy_header, r);
+    MHD_add_response_header(r, SERVER_TIMING_HEADER, v);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
 }
 
 enum MHD_Result server_reply_owned(struct MHD_Connection *conn, unsigned status,
@@ -208,7 +286,7 @@ enum MHD_Result server_reply_owned(struct MHD_Connection *conn, unsigned status,
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = server_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -222,12 +300,11 @@ enum MHD_Result server_reply_json(struct MHD_Connection *conn, unsigned status, 
 enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned status,
                                      const char *detail)
 {
-    struct MHD_Response *r = server_problem_response(status, detail, NULL, NULL);
-    if (r == NULL)
+    size_t len;
+    char *body = problem_render(status, detail, &len);
+    if (body == NULL)
         return MHD_NO;
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return server_reply_owned(conn, status, PROBLEM_CONTENT_TYPE, body, len);
 }
 
 struct header_count {
@@ -264,14 +341,13 @@ const char *server_authorization(struct MHD_Connection *conn)
     return count > 1 ? "," : value;
 }
 
-int server_unauthorized_init(struct MHD_Response *r[TOKEN_EXPIRED + 1])
+int server_unauthorized_init(struct server_fixed r[TOKEN_EXPIRED + 1])
 {
-    r[TOKEN_OK] = NULL;
+    memset(r, 0, (TOKEN_EXPIRED + 1) * sizeof *r);
     for (int i = TOKEN_MISSING; i <= TOKEN_EXPIRED; i++) {
-        r[i] = server_problem_response(MHD_HTTP_UNAUTHORIZED, token_result_detail(i),
-                                       MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                       token_result_challenge(i));
-        if (r[i] == NULL) {
+        if (server_fixed_problem(&r[i], MHD_HTTP_UNAUTHORIZED, token_result_detail(i),
+                                 MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                 token_result_challenge(i)) != 0) {
             server_unauthorized_free(r);
             return -1;
         }
@@ -279,13 +355,10 @@ int server_unauthorized_init(struct MHD_Response *r[TOKEN_EXPIRED + 1])
     return 0;
 }
 
-void server_unauthorized_free(struct MHD_Response *r[TOKEN_EXPIRED + 1])
+void server_unauthorized_free(struct server_fixed r[TOKEN_EXPIRED + 1])
 {
-    for (int i = TOKEN_MISSING; i <= TOKEN_EXPIRED; i++) {
-        if (r[i] != NULL)
-            MHD_destroy_response(r[i]);
-        r[i] = NULL;
-    }
+    for (int i = TOKEN_MISSING; i <= TOKEN_EXPIRED; i++)
+        server_fixed_free(&r[i]);
 }
 
 static unsigned method_bit(const char *method)
@@ -324,14 +397,6 @@ static void format_allow(unsigned methods, char *out, size_t outlen)
  * dropped before the connection is closed: a client still sending gets to finish
  * its write and read the answer instead of a reset. */
 #define SERVER_LINGER_BYTES (1024 * 1024)
-
-/* The connection's own state (its socket context), or NULL when it had none. */
-static struct server_conn *conn_of(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
-}
 
 /* The header deadline: a connection waits for a request's headers from its accept,
  * or from the end of its previous request, for at most header_timeout_ms. */
@@ -405,8 +470,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     /* A keep-alive connection now waits for its next request's headers. */
     struct server_conn *c = conn_of(conn);
-    if (c != NULL && !c->waiting)
-        waiting_add(c);
+    if (c != NULL) {
+        c->timing = NULL;
+        if (!c->waiting)
+            waiting_add(c);
+    }
     if (st == NULL)
         return;
     if (st->app_free != NULL && st->app != NULL)
@@ -445,7 +513,7 @@ static enum MHD_Result reply_too_large(struct server_daemon *d, struct MHD_Conne
                                        const struct server_route *rt)
 {
     if (rt == NULL || rt->max_body == 0)
-        return MHD_queue_response(conn, MHD_HTTP_CONTENT_TOO_LARGE, d->shared->too_large);
+        return server_queue_fixed(conn, MHD_HTTP_CONTENT_TOO_LARGE, &d->shared->too_large);
     char detail[96];
     too_large_detail(rt->max_body, detail, sizeof detail);
     return server_reply_problem(conn, MHD_HTTP_CONTENT_TOO_LARGE, detail);
@@ -466,11 +534,15 @@ static void send_raw_problem(struct MHD_Connection *conn, unsigned status, const
         free(body);
         return;
     }
-    char head[256];
+    char timing[SERVER_TIMING_FORMAT_MAX];
+    bool timed = timing_value(conn, timing);
+    char head[256 + SERVER_TIMING_FORMAT_MAX];
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %u %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
-                     "Connection: close\r\nContent-Length: %zu\r\n\r\n",
-                     status, problem_title(status), PROBLEM_CONTENT_TYPE, blen);
+                     "Connection: close\r\nContent-Length: %zu\r\n%s%s%s\r\n",
+                     status, problem_title(status), PROBLEM_CONTENT_TYPE, blen,
+                     timed ? SERVER_TIMING_HEADER ": " : "", timed ? timing : "",
+                     timed ? "\r\n" : "");
     struct iovec iov[2] = {{head, (size_t)n}, {body, blen}};
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
     ssize_t w = sendmsg(ci->connect_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -570,12 +642,12 @@ static enum MHD_Result scan_field(void *cls, enum MHD_ValueKind kind, const char
 static const char *check_head(struct server_daemon *d, struct MHD_Connection *conn,
                               const char *url, const char *method, const char *version,
                               const struct server_route *rt, unsigned *status,
-                              struct MHD_Response **shared)
+                              const struct server_fixed **shared)
 {
     *shared = NULL;
     if (strlen(url) > SERVER_MAX_URL_BYTES) {
         *status = MHD_HTTP_URI_TOO_LONG;
-        *shared = d->shared->uri_too_long;
+        *shared = &d->shared->uri_too_long;
         return "";
     }
     struct head_scan s = {.prev_end = NULL};
@@ -583,7 +655,7 @@ static const char *check_head(struct server_daemon *d, struct MHD_Connection *co
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_field, &s);
     if (s.h.bytes > SERVER_MAX_HEADER_BYTES) {
         *status = MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE;
-        *shared = d->shared->headers_too_large;
+        *shared = &d->shared->headers_too_large;
         return "";
     }
     if (s.prev_end != NULL) {
@@ -612,7 +684,7 @@ static const char *check_head(struct server_daemon *d, struct MHD_Connection *co
         (rt == NULL || !rt->handle_oversize)) {
         *status = MHD_HTTP_CONTENT_TOO_LARGE;
         if (rt == NULL || rt->max_body == 0)
-            *shared = d->shared->too_large;
+            *shared = &d->shared->too_large;
         return "";
     }
     return NULL;
@@ -625,27 +697,40 @@ static enum MHD_Result start_request(struct server_daemon *d, struct MHD_Connect
                                      const char *url, const char *method,
                                      const char *version, void **con_cls)
 {
-    struct server_conn *c = conn_of(conn);
-    if (c != NULL)
-        waiting_remove(c);
     const struct server_config *cfg = d->cfg;
+    bool timed = !cfg->no_server_timing;
+    uint64_t start_ns = timed || cfg->request_done != NULL ? clock_now_ns() : 0;
+    struct server_conn *c = conn_of(conn);
+    if (c != NULL) {
+        waiting_remove(c);
+        c->timed = timed;
+        c->start_ns = start_ns;
+        c->timing = NULL;
+    }
     const struct server_route *rt = strcmp(url, "/health") == 0 ? NULL : find_route(cfg, url);
     unsigned status;
-    struct MHD_Response *shared;
+    const struct server_fixed *shared;
     const char *detail = check_head(d, conn, url, method, version, rt, &status, &shared);
     if (detail != NULL) {
         if (shared != NULL)
-            return MHD_queue_response(conn, status, shared);
+            return server_queue_fixed(conn, status, shared);
         if (status == MHD_HTTP_CONTENT_TOO_LARGE)
             return reply_too_large(d, conn, rt);
         return server_reply_problem(conn, status, detail);
     }
-    struct request_state *st = calloc(1, sizeof *st);
+    /* Untimed requests do not allocate the timing's entries. */
+    size_t size = timed ? sizeof(struct request_state) : offsetof(struct request_state, timing);
+    struct request_state *st = malloc(size);
     if (st == NULL)
         return MHD_NO;
+    memset(st, 0, offsetof(struct request_state, timing));
     st->route = rt;
-    if (cfg->request_done != NULL)
-        st->start_us = clock_now_us();
+    st->start_us = start_ns / 1000;
+    if (timed) {
+        st->timing.n = 0;
+        if (c != NULL)
+            c->timing = &st->timing;
+    }
     *con_cls = st;
     return MHD_YES;
 }
@@ -681,23 +766,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     unsigned m = method_bit(method);
     if (strcmp(url, "/health") == 0) {
         if (m != SERVER_GET && m != SERVER_HEAD)
-            return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-                                      d->shared->health_not_allowed);
-        return MHD_queue_response(conn, MHD_HTTP_OK, d->shared->health);
+            return server_queue_fixed(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                      &d->shared->health_not_allowed);
+        return server_queue_fixed(conn, MHD_HTTP_OK, &d->shared->health);
     }
     if (cfg->service_secret != NULL && !caller_presents_secret(conn, cfg->service_secret))
-        return MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, d->shared->no_credential);
+        return server_queue_fixed(conn, MHD_HTTP_UNAUTHORIZED, &d->shared->no_credential);
     const struct server_route *rt = st->route;
     if (rt == NULL)
-        return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, d->shared->not_found);
+        return server_queue_fixed(conn, MHD_HTTP_NOT_FOUND, &d->shared->not_found);
     if ((rt->methods & m) == 0)
-        return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-                                  d->shared->not_allowed[rt - cfg->routes]);
+        return server_queue_fixed(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                  &d->shared->not_allowed[rt - cfg->routes]);
     struct server_request req = {.conn = conn, .method = method, .url = url,
                                  .worker = d->app_worker, .state = &st->app,
                                  .state_free = &st->app_free, .body = st->body,
                                  .body_len = st->body || st->oversize ? st->body_seen : 0,
-                                 .body_too_large = st->oversize};
+                                 .body_too_large = st->oversize,
+                                 .timing = cfg->no_server_timing ? NULL : &st->timing};
     return rt->handler(&req);
 }
 
@@ -938,34 +1024,33 @@ static void *worker_main(void *arg)
 static int shared_init(struct server_shared *s, const struct server_config *cfg)
 {
     static const char health[] = "{\"status\":\"ok\"}";
-    s->health = server_response("application/json", health, sizeof health - 1);
-    s->not_found = server_problem_response(404, "no such resource", NULL, NULL);
+    int rc = server_fixed_init(&s->health, "application/json", health, sizeof health - 1);
+    rc |= server_fixed_problem(&s->not_found, 404, "no such resource", NULL, NULL);
     char detail[96];
     too_large_detail(cfg->max_body, detail, sizeof detail);
-    s->too_large = server_problem_response(413, detail, NULL, NULL);
+    rc |= server_fixed_problem(&s->too_large, 413, detail, NULL, NULL);
     snprintf(detail, sizeof detail, "request headers larger than %d bytes",
              SERVER_MAX_HEADER_BYTES);
-    s->headers_too_large = server_problem_response(431, detail, NULL, NULL);
+    rc |= server_fixed_problem(&s->headers_too_large, 431, detail, NULL, NULL);
     snprintf(detail, sizeof detail, "request target longer than %d bytes",
              SERVER_MAX_URL_BYTES);
-    s->uri_too_long = server_problem_response(414, detail, NULL, NULL);
-    s->health_not_allowed = server_problem_response(
-        405, "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    rc |= server_fixed_problem(&s->uri_too_long, 414, detail, NULL, NULL);
+    rc |= server_fixed_problem(&s->health_not_allowed, 405,
+                               "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW,
+                               "GET, HEAD");
     /* RFC 9110 asks a 401 for a challenge: the scheme names the header to send. */
-    s->no_credential = server_problem_response(
-        401, "this internal service answers only callers with the service secret",
+    rc |= server_fixed_problem(
+        &s->no_credential, 401,
+        "this internal service answers only callers with the service secret",
         MHD_HTTP_HEADER_WWW_AUTHENTICATE, SERVICE_SECRET_CHALLENGE);
     s->not_allowed = calloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->not_allowed);
-    if (!s->health || !s->not_found || !s->too_large || !s->health_not_allowed ||
-        !s->headers_too_large || !s->uri_too_long || !s->no_credential ||
-        !s->not_allowed)
+    if (rc != 0 || !s->not_allowed)
         return -1;
     for (size_t i = 0; i < cfg->nroutes; i++) {
         char allow[32];
         format_allow(cfg->routes[i].methods, allow, sizeof allow);
-        s->not_allowed[i] = server_problem_response(
-            405, "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW, allow);
-        if (s->not_allowed[i] == NULL)
+        if (server_fixed_problem(&s->not_allowed[i], 405, "method not allowed on this resource",
+                                 MHD_HTTP_HEADER_ALLOW, allow) != 0)
             return -1;
     }
     return 0;
@@ -973,16 +1058,14 @@ static int shared_init(struct server_shared *s, const struct server_config *cfg)
 
 static void shared_fini(struct server_shared *s, size_t nroutes)
 {
-    struct MHD_Response *all[] = {s->health, s->not_found, s->too_large,
-                                  s->health_not_allowed, s->headers_too_large,
-                                  s->uri_too_long, s->no_credential};
+    struct server_fixed *all[] = {&s->health, &s->not_found, &s->too_large,
+                                  &s->health_not_allowed, &s->headers_too_large,
+                                  &s->uri_too_long, &s->no_credential};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i])
-            MHD_destroy_response(all[i]);
+        server_fixed_free(all[i]);
     if (s->not_allowed)
         for (size_t i = 0; i < nroutes; i++)
-            if (s->not_allowed[i])
-                MHD_destroy_response(s->not_allowed[i]);
+            server_fixed_free(&s->not_allowed[i]);
     free(s->not_allowed);
 }
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "server_timing.h"
 #include "service_secret.h"
 #include "token.h"
 
@@ -50,6 +51,12 @@ struct server_request {
     /* Routes with handle_oversize: the body was over the route's limit, read and
      * dropped (body is NULL, body_len counts what was received); the handler answers. */
     bool body_too_large;
+    /* The request's Server-Timing steps (server_timing_add), or NULL when the site
+     * does not time (--no-server-timing). Every answer queued through this server
+     * (server_queue, server_queue_fixed, server_reply_*) carries them, followed by
+     * total: the time from the request's headers in to its answer queued. Valid
+     * until the request ends. */
+    struct server_timing *timing;
 };
 
 typedef enum MHD_Result (*server_handler)(const struct server_request *req);
@@ -130,6 +137,10 @@ struct server_config {
     /* Called in the worker's thread, after worker_run, when worker_fd is readable
      * (worker_run is called on every wake-up of the loop). */
     void (*worker_fd_ready)(void *worker);
+
+    /* No Server-Timing header on this site's answers (--no-server-timing; sites
+     * that speak another protocol, such as faas's Runtime API, set it too). */
+    bool no_server_timing;
 };
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000
@@ -139,12 +150,14 @@ struct server_config {
 
 /* The options every server takes, for its getopt_long table (the caller adds its
  * own, such as --db, and the terminating entry): --listen, --threads,
- * --max-connections, --conn-timeout, --header-timeout, --verbose, --help, --version. */
+ * --max-connections, --conn-timeout, --header-timeout, --no-server-timing,
+ * --verbose, --help, --version. */
 #define SERVER_LONGOPTS                                                                   \
     {"listen", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},   \
         {"max-connections", required_argument, NULL, 'm'},                                 \
         {"conn-timeout", required_argument, NULL, 'T'},                                    \
         {"header-timeout", required_argument, NULL, 'H'},                                  \
+        {"no-server-timing", no_argument, NULL, 'N'},                                      \
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},              \
         {"version", no_argument, NULL, 'V'}
 
@@ -157,6 +170,8 @@ struct server_config {
     "  --header-timeout DUR   close connections that take longer to send a request's\n"   \
     "                         headers, counted from accept or the previous answer\n"     \
     "                         (default %us)\n"                                           \
+    "  --no-server-timing     answer without the Server-Timing header (its steps are\n"  \
+    "                         then not timed at all)\n"                                  \
     "  -v, --verbose          log debug messages\n"                                       \
     "  -h, --help             show this help\n"                                           \
     "  -V, --version          show the version\n"
@@ -228,15 +243,35 @@ void server_resume(struct MHD_Connection *conn);
 int server_add_connection(const struct server_config *site, int fd,
                           const struct sockaddr *addr, socklen_t addrlen);
 
-/* A reusable response (refcounted by MHD; share it between threads, release it with
- * MHD_destroy_response at exit). body is copied. */
-struct MHD_Response *server_response(const char *content_type, const char *body,
-                                     size_t len);
-/* A reusable problem+json response; header_name/value may add one header
- * (WWW-Authenticate, Allow) or be NULL. */
-struct MHD_Response *server_problem_response(unsigned status, const char *detail,
-                                             const char *header_name,
-                                             const char *header_value);
+/* A fixed answer built once at start-up (/health, 404, the 401s ...): a response
+ * shared by every worker (MHD reference-counts it), queued as it is when the
+ * request is not timed, and the body it was made from, for a per-request copy
+ * that can carry the request's own Server-Timing header when it is. */
+struct server_fixed {
+    struct MHD_Response *shared;
+    char *body;
+    size_t len;
+};
+
+/* A fixed answer of this content type (with Cache-Control: no-store); body is
+ * copied. 0, or -1 when out of memory. */
+int server_fixed_init(struct server_fixed *f, const char *content_type, const char *body,
+                      size_t len);
+/* A fixed problem+json answer; header_name/value may add one header
+ * (WWW-Authenticate, Allow) or be NULL. 0, or -1 when out of memory. */
+int server_fixed_problem(struct server_fixed *f, unsigned status, const char *detail,
+                         const char *header_name, const char *header_value);
+void server_fixed_free(struct server_fixed *f);
+
+/* Queues a fixed answer: the shared response, or a copy of it with the request's
+ * Server-Timing when the request is timed. */
+enum MHD_Result server_queue_fixed(struct MHD_Connection *conn, unsigned status,
+                                   const struct server_fixed *f);
+
+/* Queues r, a response made for this request alone, after adding the request's
+ * Server-Timing header when it is timed (never pass a shared response). */
+enum MHD_Result server_queue(struct MHD_Connection *conn, unsigned status,
+                             struct MHD_Response *r);
 
 /* Queues an answer of this content type with Cache-Control: no-store; takes
  * ownership of body (malloc'd). */
@@ -253,8 +288,8 @@ enum MHD_Result server_reply_problem(struct MHD_Connection *conn, unsigned statu
 /* The fixed 401 answers, one per failed token_result, with their detail and
  * WWW-Authenticate; the same in every architecture. 0, or -1 when out of memory
  * (what was built is released). */
-int server_unauthorized_init(struct MHD_Response *r[TOKEN_EXPIRED + 1]);
-void server_unauthorized_free(struct MHD_Response *r[TOKEN_EXPIRED + 1]);
+int server_unauthorized_init(struct server_fixed r[TOKEN_EXPIRED + 1]);
+void server_unauthorized_free(struct server_fixed r[TOKEN_EXPIRED + 1]);
 
 /* The value of request header name, or NULL; *count receives how many times it was
  * sent (a second Authorization header makes a request ambiguous). */

@@ -15,8 +15,12 @@ static enum MHD_Result handle_verify(const struct server_request *req)
 {
     struct db_worker *w = req->worker;
     struct flow_answer a;
-    if (flow_session_by_bearer(w->db, server_authorization(req->conn), &a) != MHD_HTTP_OK)
-        return db_service_reply(req, &a);
+    struct flow_timing ft;
+    if (flow_session_by_bearer(w->db, server_authorization(req->conn), &a,
+                               db_service_timing(req, &ft)) != MHD_HTTP_OK)
+        return db_service_reply(req, &a, &ft);
+    if (req->timing != NULL)
+        flow_timing_report(&ft, req->timing);
 
     char id[24];
     snprintf(id, sizeof id, "%" PRId64, a.user_id);
@@ -33,7 +37,7 @@ static enum MHD_Result handle_verify(const struct server_request *req)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-User-Id", id);
-    enum MHD_Result ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
+    enum MHD_Result ret = server_queue(req->conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     return ret;
 }

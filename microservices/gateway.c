@@ -6,9 +6,15 @@
  * calls run on the worker's own HTTP client (upstream.c), and resumed when the
  * answer is known; a worker thread never waits for an upstream. Each request has one
  * deadline (--timeout-ms) that bounds both calls together, so every answer, 502/503/
- * 504 included, leaves within the timeout. */
+ * 504 included, leaves within the timeout.
+ *
+ * Its Server-Timing has each call as the gateway saw it (auth-call, profile-call:
+ * network included), the services' own steps relayed (auth; db, render) with
+ * each service's own total renamed after it (auth-service, profile-service), and
+ * its total. A W3C traceparent from the client is continued (or a trace started)
+ * and sent to both services with the gateway's span as parent; its trace id is
+ * logged beside the request id. */
 #include <getopt.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +27,10 @@
 #include "net.h"
 #include "opts.h"
 #include "problem.h"
+#include "rng.h"
 #include "server.h"
 #include "token.h"
+#include "traceparent.h"
 #include "upstream.h"
 
 #define PROGRAM "gateway"
@@ -60,7 +68,7 @@ struct gw_worker {
     struct upstream_client *client;
     struct metrics_http *http;
     struct gw_stats *stats;
-    uint64_t rng[2];           /* xorshift128+ for request ids, seeded by RAND_bytes */
+    uint64_t rng[2];           /* xorshift128+ (rng.h) for request, trace and span ids */
     time_t log_second;
     unsigned log_lines, log_dropped;
 };
@@ -75,10 +83,13 @@ struct gw_request {
     uint64_t deadline_us;
     int64_t user_id;         /* from auth-service */
     char request_id[REQUEST_ID_MAX + 1];
+    char trace_id[33];       /* the W3C trace this request belongs to */
+    struct server_timing *timing; /* the public request's steps, or NULL */
     char profile_path[40];   /* "/v1/users/N" */
     struct upstream_call call[2];
     /* Request header lines of both calls, one allocation: the Authorization lines
-     * (auth-service's call only), then X-Request-Id and X-Service-Secret. */
+     * (auth-service's call only), then X-Request-Id, traceparent (and tracestate)
+     * and X-Service-Secret. */
     char *headers;
     size_t auth_len, headers_len;
     /* The answer, ready when stage is STAGE_DONE. */
@@ -87,15 +98,6 @@ struct gw_request {
 };
 
 /* ---- request ids ---- */
-
-static uint64_t rng_next(uint64_t s[2])
-{
-    uint64_t a = s[0], b = s[1];
-    s[0] = b;
-    a ^= a << 23;
-    s[1] = a ^ b ^ (a >> 17) ^ (b >> 26);
-    return s[1] + b;
-}
 
 /* A client's own id is kept when it is short and plain (it ends up in logs and
  * in headers to other services); otherwise 16 random bytes in hex. */
@@ -219,16 +221,17 @@ static void finish_failure(struct gw_request *rq, enum gw_upstream which,
     const char *name = gw_upstream_name[which];
     char detail[160];
     if (call->outcome != UPSTREAM_OK) {
-        gw_log(w, "request %s: %s: %s (%s) after %llu ms -> %u", rq->request_id, name,
-               upstream_outcome_name(call->outcome), call->error ? call->error : "",
-               (unsigned long long)(call->elapsed_us / 1000), status);
+        gw_log(w, "request %s trace %s: %s: %s (%s) after %llu ms -> %u", rq->request_id,
+               rq->trace_id, name, upstream_outcome_name(call->outcome),
+               call->error ? call->error : "", (unsigned long long)(call->elapsed_us / 1000),
+               status);
         snprintf(detail, sizeof detail, "%s %s", name,
                  status == 503   ? "is unavailable"
                  : status == 504 ? "did not answer in time"
                                  : "sent an invalid answer");
     } else {
-        gw_log(w, "request %s: %s: status %ld, %s -> %u", rq->request_id, name, call->status,
-               why, status);
+        gw_log(w, "request %s trace %s: %s: status %ld, %s -> %u", rq->request_id,
+               rq->trace_id, name, call->status, why, status);
         snprintf(detail, sizeof detail, "%s %s", name,
                  status == 503   ? "is unavailable"
                  : status == 504 ? "reported a time-out"
@@ -250,11 +253,21 @@ static long remaining_ms(const struct gw_request *rq)
     return now >= rq->deadline_us ? 0 : (long)((rq->deadline_us - now + 999) / 1000);
 }
 
+/* A call ended: counted, and timed as the gateway saw it, with what the service
+ * says it spent itself relayed (its total under the service's name). */
 static void count_call(struct gw_request *rq, enum gw_upstream which,
                        const struct upstream_call *call)
 {
+    static const char *const call_name[] = {"auth-call", "profile-call"};
     metrics_add(&rq->w->stats->calls[which][call->outcome], 1);
     metrics_observe(&rq->w->stats->latency[which], call->elapsed_us);
+    if (rq->timing == NULL)
+        return;
+    uint64_t ns = call->elapsed_us * 1000;
+    server_timing_add(rq->timing, call_name[which], ns);
+    if (call->outcome == UPSTREAM_OK)
+        server_timing_relay(rq->timing, upstream_header(call, UPSTREAM_SERVER_TIMING),
+                            gw_upstream_name[which], ns);
 }
 
 static void profile_done(struct upstream_call *call)
@@ -399,14 +412,50 @@ static enum MHD_Result collect_auth(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
-static enum MHD_Result measure_auth(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
+/* What one pass over the request's headers finds: the room its Authorization
+ * lines need, and its trace context. */
+struct head_scan {
+    size_t auth_bytes;
+    const char *traceparent, *tracestate;
+    unsigned ntraceparent, ntracestate;
+};
+
+static enum MHD_Result scan_head(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
 {
     (void)kind;
-    size_t *total = cls;
-    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
-        *total += strlen(value) + sizeof "Authorization: \r\n";
+    struct head_scan *h = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) {
+        h->auth_bytes += strlen(value) + sizeof "Authorization: \r\n";
+    } else if (strcasecmp(key, TRACEPARENT_HEADER) == 0) {
+        if (h->ntraceparent++ == 0)
+            h->traceparent = value;
+    } else if (strcasecmp(key, TRACESTATE_HEADER) == 0) {
+        if (h->ntracestate++ == 0)
+            h->tracestate = value;
+    }
     return MHD_YES;
+}
+
+/* The traceparent the services get: the client's trace continued when it sent
+ * one valid traceparent (with its tracestate when that is one plain value), else
+ * a new trace; the gateway's own span is the parent. *state is the tracestate to
+ * pass on, or NULL. */
+static void trace_context(struct gw_worker *w, const struct head_scan *h, struct gw_request *rq,
+                          char out[TRACEPARENT_LEN + 1], const char **state)
+{
+    struct traceparent in;
+    bool continued = h->ntraceparent == 1 && traceparent_parse(h->traceparent, &in);
+    if (!continued) {
+        uint64_t r1 = rng_next(w->rng);
+        traceparent_start_now(&in, r1, rng_next(w->rng));
+    }
+    traceparent_child(&in, rng_next(w->rng), &in);
+    traceparent_format(&in, out);
+    memcpy(rq->trace_id, in.trace_id, sizeof rq->trace_id);
+    *state = continued && h->ntracestate == 1 && traceparent_state_ok(h->tracestate)
+                 ? h->tracestate
+                 : NULL;
 }
 
 static void request_free(void *state)
@@ -425,21 +474,29 @@ _Static_assert(sizeof(struct gw_request) < 1024, "keep struct gw_request below 1
 /* The per-request state with its header lines; NULL when out of memory. *control
  * tells that an Authorization value held a control character (the request is then
  * answered at once: forwarding it could split the upstream request's headers). */
-static struct gw_request *request_new(struct gw_worker *w, struct MHD_Connection *conn,
+static struct gw_request *request_new(struct gw_worker *w, const struct server_request *req,
                                       bool *control)
 {
+    struct MHD_Connection *conn = req->conn;
     struct gw_request *rq = calloc(1, sizeof *rq);
     if (rq == NULL)
         return NULL;
     rq->w = w;
     rq->conn = conn;
+    rq->timing = req->timing;
     rq->deadline_us = clock_now_us() + (uint64_t)w->app->timeout_ms * 1000u;
     request_id(w, conn, rq->request_id);
 
     const struct gw_app *app = w->app;
-    size_t total = sizeof REQUEST_ID_HEADER ": \r\n" + REQUEST_ID_MAX +
+    struct head_scan h = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_head, &h);
+    char traceparent[TRACEPARENT_LEN + 1];
+    const char *tracestate;
+    trace_context(w, &h, rq, traceparent, &tracestate);
+    size_t total = h.auth_bytes + sizeof REQUEST_ID_HEADER ": \r\n" + REQUEST_ID_MAX +
+                   sizeof TRACEPARENT_HEADER ": \r\n" + TRACEPARENT_LEN +
+                   (tracestate ? sizeof TRACESTATE_HEADER ": \r\n" + strlen(tracestate) : 0) +
                    sizeof SERVICE_SECRET_HEADER ": \r\n" + app->secret.len;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, measure_auth, &total);
     rq->headers = malloc(total);
     if (rq->headers == NULL) {
         free(rq);
@@ -450,6 +507,10 @@ static struct gw_request *request_new(struct gw_worker *w, struct MHD_Connection
     *control = ac.control;
     rq->auth_len = ac.used;
     rq->headers_len = append_line(rq->headers, ac.used, REQUEST_ID_HEADER, rq->request_id);
+    rq->headers_len = append_line(rq->headers, rq->headers_len, TRACEPARENT_HEADER, traceparent);
+    if (tracestate != NULL)
+        rq->headers_len =
+            append_line(rq->headers, rq->headers_len, TRACESTATE_HEADER, tracestate);
     if (app->send_secret)
         rq->headers_len = append_line(rq->headers, rq->headers_len, SERVICE_SECRET_HEADER,
                                       app->secret.value);
@@ -468,10 +529,10 @@ static enum MHD_Result handle_profile(const struct server_request *req)
         /* Called again after server_resume: the answer is ready. */
         if (rq->stage != STAGE_DONE || rq->response == NULL)
             return MHD_NO; /* out of memory while building it: drop the connection */
-        return MHD_queue_response(req->conn, rq->status, rq->response);
+        return server_queue(req->conn, rq->status, rq->response);
     }
     bool control;
-    rq = request_new(w, req->conn, &control);
+    rq = request_new(w, req, &control);
     if (rq == NULL)
         return MHD_NO;
     *req->state = rq;
@@ -482,7 +543,7 @@ static enum MHD_Result handle_profile(const struct server_request *req)
             token_result_challenge(TOKEN_MALFORMED));
         if (r == NULL)
             return MHD_NO;
-        enum MHD_Result ret = MHD_queue_response(req->conn, 401, r);
+        enum MHD_Result ret = server_queue(req->conn, 401, r);
         MHD_destroy_response(r);
         return ret;
     }
@@ -564,12 +625,11 @@ static void *worker_init(void *app, unsigned index, char *err, size_t errlen)
     w->app = a;
     w->http = a->http[index];
     w->stats = a->stats[index];
-    if (RAND_bytes((unsigned char *)w->rng, sizeof w->rng) != 1) {
-        snprintf(err, errlen, "RAND_bytes failed: no random seed for request ids");
+    if (!rng_seed(w->rng)) {
+        snprintf(err, errlen, "getrandom failed: no random seed for request and trace ids");
         free(w);
         return NULL;
     }
-    w->rng[0] |= 1; /* xorshift must not start from all zeros */
     w->client = upstream_client_new(a->max_idle, err, errlen);
     if (w->client == NULL) {
         free(w);

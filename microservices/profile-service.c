@@ -39,8 +39,9 @@ static enum MHD_Result handle_user(const struct server_request *req)
         return server_reply_problem(req->conn, MHD_HTTP_BAD_REQUEST,
                                     "user id must be a decimal integer");
     struct flow_answer a;
-    flow_profile_by_id(w->db, id, &a);
-    return db_service_reply(req, &a);
+    struct flow_timing ft;
+    flow_profile_by_id(w->db, id, &a, db_service_timing(req, &ft));
+    return db_service_reply(req, &a, &ft);
 }
 
 static void usage(FILE *out)

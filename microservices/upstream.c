@@ -33,8 +33,10 @@
 #define MAX_EVENTS 64
 
 /* The response headers kept, in enum upstream_header's order. */
-static const char *const kept_names[] = {"Content-Type", "WWW-Authenticate", "X-User-Id"};
+static const char *const kept_names[] = {"Content-Type", "WWW-Authenticate", "X-User-Id",
+                                         "Server-Timing"};
 #define NKEPT (sizeof kept_names / sizeof kept_names[0])
+_Static_assert(NKEPT <= HTTP_RESPONSE_MAX_CAPTURE, "the response parser keeps this many");
 
 enum call_state { CALL_IDLE, CALL_RUNNING, CALL_FINISHED };
 enum conn_state { CONN_CONNECTING, CONN_SENDING, CONN_READING, CONN_IDLE, CONN_CLOSED };
@@ -459,6 +461,7 @@ static struct upstream_conn *conn_new(struct upstream_pool *p, int fd, unsigned 
     conn->parser.body_fn = body_sink;
     conn->parser.max_body = UPSTREAM_MAX_BODY;
     http_response_capture(&conn->parser, kept_names, NKEPT);
+    http_response_capture_lists(&conn->parser, 1u << UPSTREAM_SERVER_TIMING);
     return conn;
 }
 

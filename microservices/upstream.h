@@ -42,6 +42,7 @@ enum upstream_header {
     UPSTREAM_CONTENT_TYPE,
     UPSTREAM_WWW_AUTHENTICATE,
     UPSTREAM_X_USER_ID,
+    UPSTREAM_SERVER_TIMING, /* every field line, joined (a list) */
 };
 
 struct upstream_client;
@@ -77,7 +78,7 @@ struct upstream_call {
     struct upstream_call *prev, *next; /* on the client's running or finished list */
     int state;
     unsigned addr_tries;   /* addresses tried for the current connect */
-    uint32_t kept_at[3];   /* kept header values: offsets into body (0: absent) */
+    uint32_t kept_at[4];   /* kept header values: offsets into body (0: absent) */
     uint64_t start_us, deadline_us;
 };
 

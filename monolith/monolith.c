@@ -9,8 +9,10 @@ static enum MHD_Result handle_profile(const struct server_request *req)
 {
     struct db_worker *w = req->worker;
     struct flow_answer a;
-    flow_profile_by_bearer(w->db, server_authorization(req->conn), &a);
-    return db_service_reply(req, &a);
+    struct flow_timing ft;
+    flow_profile_by_bearer(w->db, server_authorization(req->conn), &a,
+                           db_service_timing(req, &ft));
+    return db_service_reply(req, &a, &ft);
 }
 
 static void usage(FILE *out)

@@ -550,6 +550,82 @@ static void cost_clause(char *out, size_t len, int arch, const char *title, bool
     snprintf(out, len, " using 1:%d with lines ls %d title '%s'", arch + 2, arch + 1, title);
 }
 
+/* ---- the request step by step ---------------------------------------------- */
+
+/* Whether any architecture's answers carried Server-Timing at the floor. */
+static bool steps_wanted(const struct run_figures *m)
+{
+    for (int i = 0; i < SUT_NARCH; i++)
+        if (m->arch[i].present && m->arch[i].steps.present)
+            return true;
+    return false;
+}
+
+/* Whether row r is a step of any architecture drawn (a column worth a key). */
+static bool steps_row_used(const struct run_figures *m, int r)
+{
+    for (int i = 0; i < SUT_NARCH; i++)
+        if (m->arch[i].present && m->arch[i].steps.present && isfinite(m->arch[i].steps.ms[r]))
+            return true;
+    return false;
+}
+
+/* One line per architecture with steps: its index, then every row in ms (a step
+ * it does not have, or a remainder below zero by rounding, is 0: no bar). */
+static bool steps_data(FILE *f, const struct run_figures *m)
+{
+    static const char *const column[STEP_NROWS] = {
+        "auth", "db", "render", "hop_auth", "hop_profile", "queue", "handover", "init",
+        "other", "rest"};
+    fprintf(f, "# architecture");
+    for (int r = 0; r < STEP_NROWS; r++)
+        fprintf(f, " %s", column[r]);
+    fprintf(f, " (ms, medians at 1 connection)\n");
+    for (int i = 0; i < SUT_NARCH; i++) {
+        const struct steps_figures *s = &m->arch[i].steps;
+        if (!m->arch[i].present || !s->present)
+            continue;
+        fprintf(f, "%s", sut_arch_name((enum sut_arch)i));
+        for (int r = 0; r < STEP_NROWS; r++)
+            gp_value(f, isfinite(s->ms[r]) && s->ms[r] > 0 ? s->ms[r] : 0);
+        fprintf(f, "\n");
+    }
+    return true;
+}
+
+static const char *const step_colors[STEP_NROWS] = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f", "#17becf"};
+
+static void steps_script(FILE *f, const struct chart *c, const struct run_figures *m, int lang,
+                         const char *plot)
+{
+    (void)plot;
+    const struct lang *L = &report_langs[lang];
+    gp_begin(f, c, m, lang, L->chart_steps);
+    fprintf(f, "set ylabel '%s'\nset yrange [0:*]\nset style data histograms\n"
+               "set style histogram rowstacked\nset style fill solid 0.85 border -1\n"
+               "set boxwidth 0.6\nset key outside right top\nset xtics (",
+            L->ax_ms);
+    int n = 0;
+    for (int i = 0; i < SUT_NARCH; i++) {
+        if (m->arch[i].present && m->arch[i].steps.present) {
+            fprintf(f, "%s'%s' %d", n ? ", " : "", L->h_arch[i], n);
+            n++;
+        }
+    }
+    fprintf(f, ")\nplot ");
+    bool first = true;
+    for (int r = 0; r < STEP_NROWS; r++) {
+        if (!steps_row_used(m, r))
+            continue;
+        fprintf(f, "%s%s using %d lc rgb '%s' title '%s'", first ? "" : ", ",
+                first ? "'steps.dat'" : "''", r + 2, step_colors[r], L->step_key[r]);
+        first = false;
+    }
+    fprintf(f, "\n");
+}
+
 /* ---- all of them --------------------------------------------------------------- */
 
 static const struct chart charts[] = {
@@ -559,6 +635,7 @@ static const struct chart charts[] = {
     {CHART_CURVE, "curve", curve_wanted, curve_data, curve_clause, NULL, curve_script},
     {CHART_SCALE, "scale", scale_wanted, scale_data, line_clause, NULL, scale_script},
     {CHART_COST, "cost", cost_wanted, cost_data, cost_clause, cost_has, cost_script},
+    {CHART_STEPS, "steps", steps_wanted, steps_data, NULL, NULL, steps_script},
 };
 
 #define NCHARTS (sizeof charts / sizeof charts[0])

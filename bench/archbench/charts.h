@@ -9,7 +9,7 @@
 /* One bit per chart, in the order the report shows them. */
 enum {
     CHART_THR = 1, CHART_LAT = 2, CHART_COLD = 4, CHART_CURVE = 8, CHART_SCALE = 16,
-    CHART_COST = 32
+    CHART_COST = 32, CHART_STEPS = 64
 };
 
 /* Writes the charts m has data for into dir (which must exist) and runs gnuplot

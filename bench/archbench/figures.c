@@ -562,6 +562,22 @@ static void machine_figures(json_t *doc, struct run_figures *m)
     m->drift_warning = json_is_true(json_object_get(doc, "drift_warning"));
 }
 
+/* The recorded exchange's strings (NULL when absent: the report then leaves the
+ * real bytes out). */
+static void exchange_figures(json_t *ex, struct exchange_figures *x)
+{
+    json_t *denied = json_object_get(ex, "unauthorized");
+    x->url = json_string_value(json_object_get(ex, "url"));
+    x->token = json_string_value(json_object_get(ex, "token"));
+    x->content_type = json_string_value(json_object_get(ex, "content_type"));
+    x->body = json_string_value(json_object_get(ex, "body"));
+    x->status = (int)json_integer_value(json_object_get(ex, "status"));
+    x->denied_type = json_string_value(json_object_get(denied, "content_type"));
+    x->denied_body = json_string_value(json_object_get(denied, "body"));
+    x->denied_challenge = json_string_value(json_object_get(denied, "www_authenticate"));
+    x->denied_status = (int)json_integer_value(json_object_get(denied, "status"));
+}
+
 /* The rounds of the headline scenario, and every ratio to the monolith (targets'
  * too: they run in the same interleaved rounds). */
 static void ratio_figures(json_t *archs, struct run_figures *m)
@@ -622,9 +638,12 @@ bool figures_from_run(json_t *doc, struct run_figures *m, char *err, size_t errl
         struct arch_figures *am = &m->arch[a];
         am->name = sut_arch_name((enum sut_arch)a);
         json_t *arch = json_object_get(archs, am->name);
-        if (arch)
+        if (arch) {
             arch_metrics(arch, sut_processes((enum sut_arch)a), am);
+            steps_from_scenarios(json_object_get(arch, "scenarios"), a, &am->steps);
+        }
     }
+    exchange_figures(json_object_get(doc, "exchange"), &m->exchange);
     targets_from_run(doc, m);
     ratio_figures(archs, m);
     return true;

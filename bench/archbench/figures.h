@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "scenario.h"
+#include "steps.h"
 #include "sut.h"
 
 #define FIGURES_MAX_CONNS 8
@@ -86,6 +87,17 @@ struct arch_figures {
     unsigned cold_n[MODE_N];
     double duration_p50_ms, billed_mean_ms;
     unsigned memory_mb, max_memory_used_mb;
+    /* the request step by step at the latency floor (architectures only) */
+    struct steps_figures steps;
+};
+
+/* One real exchange with the endpoint (run.json "exchange"): its strings are
+ * NULL in a run from before it was recorded. */
+struct exchange_figures {
+    const char *url, *token, *content_type, *body;
+    int status;
+    const char *denied_type, *denied_body, *denied_challenge;
+    int denied_status;
 };
 
 struct run_figures {
@@ -105,6 +117,7 @@ struct run_figures {
     bool drift_warning;
     unsigned rounds;                     /* interleaved rounds of the headline scenario */
     json_t *libraries; /* borrowed from the document */
+    struct exchange_figures exchange;
     bool data_given;   /* archbench run --data: a dataset seeded elsewhere */
     const char *data_dir;
     /* the architectures at their enum sut_arch index, then the targets in the

@@ -94,6 +94,10 @@ static const char *cell_ms(int lang, double v)
     return report_cell(lang, v, ms_decimals(v));
 }
 
+const char *report_ms(int lang, double v) { return fmt_ms(lang, v); }
+
+const char *report_cell_ms(int lang, double v) { return cell_ms(lang, v); }
+
 /* Two significant digits at least: 0.073, 0.26, 3.76, 13.2. */
 static int ratio_decimals(double v) { return v < 0.1 ? 3 : v < 10 ? 2 : 1; }
 
@@ -624,11 +628,13 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
     switch (arch) {
     case SUT_MONOLITH:
         difference_monolith(f, lang, m);
+        report_steps_difference(f, lang, m, arch);
         out(f, "\n\n%s", L->struct_mono);
         break;
     case SUT_MICROSERVICES:
         difference_vs_monolith(f, lang, m, arch, L->diff_micro, fmt_ms(lang, a->startup_ms));
         micro_cpu_split(f, lang, m);
+        report_steps_difference(f, lang, m, arch);
         out(f, "\n\n%s", L->struct_micro);
         break;
     case SUT_SERVERLESS:
@@ -638,6 +644,7 @@ static void difference(FILE *f, int lang, const struct run_figures *m, int arch)
         sls_cpu_split(f, lang, m);
         if (a->has_cold)
             serverless_cold(f, lang, a);
+        report_steps_difference(f, lang, m, arch);
         out(f, "\n\n%s", L->struct_sls);
         break;
     }
@@ -1028,6 +1035,7 @@ static void write_report(FILE *f, int lang, const struct run_figures *m, unsigne
     section_environment(f, lang, m);
     section_method(f, lang, m);
     section_charts(f, lang, m, made);
+    report_steps_section(f, lang, m, made & CHART_STEPS);
     section_architectures(f, lang, m);
     section_cost(f, lang, m, made);
     section_faults(f, lang, m);

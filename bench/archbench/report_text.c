@@ -3,6 +3,93 @@
 
 const struct lang report_langs[LANG_N] = {
     [LANG_EN] = {
+        .h_steps = "The request, step by step", .col_step = "Step",
+        .steps_intro =
+            "Every architecture answers the same request in the same steps: the client asks "
+            "for its profile with its token; the backend checks the token "
+            "(**authentication**), reads the profile (**database**), writes it as JSON "
+            "(**render**) and sends it back; without a valid token it answers 401 instead. "
+            "What changes from one architecture to another is how many processes those steps "
+            "run in, and how many trips between processes they take.",
+        .steps_diagram =
+            "client\n"
+            "  │  GET /profile\n"
+            "  │  Authorization: Bearer <token>\n"
+            "  ▼\n"
+            "authentication ── no valid token ──▶ 401 + problem+json ──▶ client\n"
+            "  │  user id\n"
+            "  ▼\n"
+            "database\n"
+            "  │  profile row\n"
+            "  ▼\n"
+            "JSON\n"
+            "  │  200 application/json\n"
+            "  ▼\n"
+            "client\n",
+        .steps_exchange =
+            "The real request of this run, with user 1's token (`curl` prints the body), and "
+            "the answer without a token (`curl -i`; of its headers, only these two are shown):",
+        .steps_how =
+            "Where a request's time goes at one connection (the unloaded latency), as each "
+            "server reports it in its `Server-Timing` header and `loadgen` adds it up: the "
+            "median of each step over %s answers or more per architecture. A *hop* is the "
+            "time a call took as its caller saw it minus the callee's own total: the loopback "
+            "network, the kernel and the HTTP between two processes. Medians do not add up "
+            "exactly, so two remainders close each column: the *other work in the servers* is "
+            "the public server's total minus the steps above it, and the *rest* is the "
+            "client's latency minus that total (the client, the kernel and the HTTP parsing "
+            "at both ends). Each column therefore sums to the median latency the client "
+            "measured, the unloaded latency of the summary. Means would add up without "
+            "remainders, but on a shared machine a few slow requests pull every mean up.",
+        .steps_join =
+            "In the monolith one indexed join finds the session and the profile at once, so "
+            "the session lookup, which auth-service counts as *auth*, is part of the "
+            "monolith's *db*; the monolith's *auth* is only the header and the token's hash. "
+            "The query is not split to make the columns look alike.",
+        .steps_none =
+            "This run has no figures per step: its servers did not send `Server-Timing` (the "
+            "run is older than that header).",
+        .step_row = {"Authentication (`auth`)", "Database (`db`)", "JSON (`render`)",
+                     "Hop: gateway → auth-service", "Hop: gateway → profile-service",
+                     "Platform: queue (`queue`)",
+                     "Platform: hand-over (`invoke` − the function's total)",
+                     "Cold starts' `init`, spread over every request",
+                     "Other work in the servers", "Rest: client, kernel, HTTP"},
+        .step_key = {"auth", "db", "render", "hop to auth-service", "hop to profile-service",
+                     "queue", "hand-over", "init", "other server work", "rest"},
+        .steps_sum = "**Sum: median latency at the client**",
+        .steps_init = "One cold start's `init` (Init Duration p50; once per new instance, not "
+                      "in the sum)",
+        .chart_steps = "Where the time of one request goes (1 connection, medians)",
+        .diff_steps_mono =
+            "Step by step at one connection (medians; see *%7$s*): authentication %1$s ms, "
+            "database %2$s ms, JSON %3$s ms and %4$s ms of other work in the server; %5$s ms "
+            "of the %6$s ms are outside the server: the client, the kernel and HTTP.",
+        .diff_steps_micro =
+            "Step by step at one connection (medians; see *%9$s*): authentication (with the "
+            "session lookup, which the monolith counts in its database step), database and "
+            "JSON took %1$s, %2$s and %3$s ms; the two hops, gateway → auth-service and "
+            "gateway → profile-service, added %4$s and %5$s ms, and the three servers' other "
+            "work %6$s ms. With %7$s ms outside the servers, a request took %8$s ms against "
+            "the monolith's %10$s ms.",
+        .diff_steps_sls =
+            "Step by step at one connection (medians; see *%9$s*): authentication, database and "
+            "JSON took %1$s, %2$s and %3$s ms inside the function; the platform added %4$s ms "
+            "of queue and %5$s ms handing the event over and the result back (`invoke` minus "
+            "the function's own total), and its other work %6$s ms. With %7$s ms outside the "
+            "servers, a request took %8$s ms against the monolith's %10$s ms.",
+        .h_whatif = "If the internal calls crossed a network",
+        .whatif_intro =
+            "Every internal call here crosses the loopback interface. Between two hosts each "
+            "would add a network round trip. The table below is **arithmetic on measured "
+            "numbers, not a measurement**: the median latency measured at one connection plus "
+            "the internal round trips of a request times an assumed round-trip time between "
+            "hosts. For scale, a user's own round trip to the service over the internet is "
+            "typically %1$s–%2$s ms between cities ([WonderProxy's pings](%3$s)), and every "
+            "architecture pays it once.",
+        .whatif_header =
+            "| Architecture | Internal round trips | Measured p50, 1 conn. (ms) | at 0.1 ms "
+            "(ms) | at 0.5 ms (ms) | at 1 ms (ms) |\n|---|---:|---:|---:|---:|---:|\n",
         .code = "en", .file = "report.md", .decimal = '.', .group = ",", .group_min = 1000,
         .na = "n/a", .pct = "%s%%", .usd = "$%s",
         .title = "archbench report: monolith, microservices and serverless",
@@ -386,6 +473,98 @@ const struct lang report_langs[LANG_N] = {
         .ax_rps = "requests per second", .ax_usd = "USD per month",
     },
     [LANG_ES] = {
+        .h_steps = "Recorrido de la petición", .col_step = "Paso",
+        .steps_intro =
+            "Las tres arquitecturas atienden la misma petición con los mismos pasos: el "
+            "cliente pide su perfil con su token; el backend comprueba el token "
+            "(**autenticación**), lee el perfil (**base de datos**), lo escribe en JSON "
+            "(**render**) y lo devuelve; si el token no es válido, responde 401. Lo que "
+            "cambia de una arquitectura a otra es en cuántos procesos se reparten esos pasos "
+            "y cuántos viajes entre procesos hacen falta.",
+        .steps_diagram =
+            "cliente\n"
+            "  │  GET /profile\n"
+            "  │  Authorization: Bearer <token>\n"
+            "  ▼\n"
+            "autenticación ── token no válido ──▶ 401 + problem+json ──▶ cliente\n"
+            "  │  id del usuario\n"
+            "  ▼\n"
+            "base de datos\n"
+            "  │  fila del perfil\n"
+            "  ▼\n"
+            "JSON\n"
+            "  │  200 application/json\n"
+            "  ▼\n"
+            "cliente\n",
+        .steps_exchange =
+            "La petición real de esta ejecución, con el token del usuario 1 (`curl` muestra "
+            "el cuerpo), y la respuesta sin token (`curl -i`; de sus cabeceras solo se "
+            "muestran estas dos):",
+        .steps_how =
+            "Dónde se va el tiempo de una petición con una conexión (la latencia sin carga), "
+            "según lo declara cada servidor en su cabecera `Server-Timing` y lo suma "
+            "`loadgen`: la mediana de cada paso sobre %s respuestas o más por arquitectura. "
+            "Un *salto* es lo que tardó una llamada vista desde quien la hace menos el total "
+            "que declara quien la atiende: la red de loopback, el kernel y el HTTP entre dos "
+            "procesos. Las medianas no se suman exactamente, así que dos restos cierran cada "
+            "columna: el *otro trabajo de los servidores* es el total del servidor público "
+            "menos los pasos que tiene encima, y el *resto* es la latencia del cliente menos "
+            "ese total (el cliente, el kernel y el análisis del HTTP en los dos extremos). Así "
+            "cada columna suma la latencia mediana que midió el cliente, la latencia sin carga "
+            "del resumen. Las medias se sumarían sin restos, pero en una máquina compartida "
+            "unas pocas peticiones lentas inflan todas las medias.",
+        .steps_join =
+            "En el monolito una sola consulta, un join sobre índices, encuentra a la vez la "
+            "sesión y el perfil; por eso la búsqueda de la sesión, que auth-service cuenta "
+            "como *auth*, forma parte de la *db* del monolito, y su *auth* es solo la lectura "
+            "de la cabecera y el hash del token. No se ha partido la consulta para que las "
+            "columnas se parezcan.",
+        .steps_none =
+            "Esta ejecución no tiene cifras por paso: sus servidores no enviaban "
+            "`Server-Timing` (es anterior a esa cabecera).",
+        .step_row = {"Autenticación (`auth`)", "Base de datos (`db`)", "JSON (`render`)",
+                     "Salto: pasarela → auth-service", "Salto: pasarela → profile-service",
+                     "Plataforma: cola (`queue`)",
+                     "Plataforma: entrega (`invoke` − el total de la función)",
+                     "`init` de los arranques en frío, repartido entre todas las peticiones",
+                     "Otro trabajo de los servidores", "Resto: cliente, kernel, HTTP"},
+        .step_key = {"auth", "db", "render", "salto a auth-service", "salto a profile-service",
+                     "cola", "entrega", "init", "otro trabajo del servidor", "resto"},
+        .steps_sum = "**Suma: latencia mediana en el cliente**",
+        .steps_init = "`init` de un arranque en frío (Init Duration p50; una vez por instancia "
+                      "nueva, fuera de la suma)",
+        .chart_steps = "Dónde se va el tiempo de una petición (1 conexión, medianas)",
+        .diff_steps_mono =
+            "Paso a paso con una conexión (medianas; véase *%7$s*): autenticación %1$s ms, base "
+            "de datos %2$s ms, JSON %3$s ms y %4$s ms de otro trabajo del servidor; %5$s ms de "
+            "los %6$s ms quedan fuera del servidor: el cliente, el kernel y el HTTP.",
+        .diff_steps_micro =
+            "Paso a paso con una conexión (medianas; véase *%9$s*): la autenticación (con la "
+            "búsqueda de la sesión, que el monolito cuenta en su paso de base de datos), la "
+            "base de datos y el JSON costaron %1$s, %2$s y %3$s ms; los dos saltos, pasarela → "
+            "auth-service y pasarela → profile-service, añadieron %4$s y %5$s ms, y el otro "
+            "trabajo de los tres servidores, %6$s ms. Con %7$s ms fuera de los servidores, "
+            "una petición tardó %8$s ms, frente a los %10$s ms del monolito.",
+        .diff_steps_sls =
+            "Paso a paso con una conexión (medianas; véase *%9$s*): la autenticación, la base de "
+            "datos y el JSON costaron %1$s, %2$s y %3$s ms dentro de la función; la plataforma "
+            "añadió %4$s ms de cola y %5$s ms en entregar el evento y recoger el resultado "
+            "(`invoke` menos el total de la propia función), y su otro trabajo, %6$s ms. Con "
+            "%7$s ms fuera de los servidores, una petición tardó %8$s ms, frente a los %10$s "
+            "ms del monolito.",
+        .h_whatif = "Si las llamadas internas cruzaran una red",
+        .whatif_intro =
+            "Aquí cada llamada interna cruza la interfaz de loopback. Entre dos máquinas, "
+            "cada una sumaría un viaje de ida y vuelta por la red. La tabla siguiente es "
+            "**aritmética sobre cifras medidas, no una medición**: la latencia mediana medida "
+            "con una conexión más los viajes internos de cada petición multiplicados por un "
+            "tiempo de ida y vuelta supuesto entre máquinas. Como referencia, el viaje de ida "
+            "y vuelta del propio usuario hasta el servicio por internet suele ser de %1$s a "
+            "%2$s ms entre ciudades ([pings de WonderProxy](%3$s)), y lo pagan por igual las "
+            "tres arquitecturas.",
+        .whatif_header =
+            "| Arquitectura | Viajes internos | p50 medida, 1 conexión (ms) | con 0,1 ms (ms) "
+            "| con 0,5 ms (ms) | con 1 ms (ms) |\n|---|---:|---:|---:|---:|---:|\n",
         .code = "es", .file = "report.es.md", .decimal = ',', .group = "\xc2\xa0",
         .group_min = 10000, .na = "s. d.", .pct = "%s\xc2\xa0%%",
         .usd = "%s\xc2\xa0USD",

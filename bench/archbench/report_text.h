@@ -8,6 +8,7 @@
 #define ARCHBENCH_REPORT_TEXT_H
 
 #include "sources.h"
+#include "steps.h"
 
 enum { LANG_EN, LANG_ES, LANG_N };
 
@@ -165,6 +166,31 @@ struct lang {
     const char *cost_no_url;     /* %s a URL target's name: why it has no cost row */
     const char *cost_targets;    /* how a target started here is priced */
     const char *chart_cost, *ax_rps, *ax_usd;
+    /* the request, step by step (steps.h: the rows, in enum step_row's order) */
+    const char *h_steps, *col_step;
+    const char *steps_intro;     /* the flow in words */
+    const char *steps_diagram;   /* the flow drawn, a code block's lines */
+    const char *steps_exchange;  /* before the recorded request and answers */
+    const char *steps_how;       /* %s answers: how the table is made */
+    const char *steps_join;      /* how the monolith's single join is attributed */
+    const char *steps_none;      /* a run without Server-Timing */
+    const char *step_row[STEP_NROWS], *step_key[STEP_NROWS]; /* table, chart legend */
+    const char *steps_sum, *steps_init;
+    const char *chart_steps;
+    const char *diff_steps_mono; /* %1$s auth, %2$s db, %3$s render, %4$s other, %5$s
+                                  * rest, %6$s the sum (ms), %7$s h_steps */
+    const char *diff_steps_micro; /* %1$s auth, %2$s db, %3$s render, %4$s hop to
+                                  * auth-service, %5$s hop to profile-service, %6$s
+                                  * other, %7$s rest, %8$s the sum, %9$s h_steps, %10$s
+                                  * the monolith's sum (ms) */
+    const char *diff_steps_sls;  /* %1$s auth, %2$s db, %3$s render, %4$s queue, %5$s
+                                  * invoke overhead, %6$s other, %7$s rest, %8$s the sum,
+                                  * %9$s h_steps, %10$s the monolith's sum (ms) */
+    /* the network what-if */
+    const char *h_whatif;
+    const char *whatif_intro;    /* %1$s–%2$s a user's internet round trip (ms), %3$s its
+                                  * source's URL */
+    const char *whatif_header;   /* the table's header rows */
 };
 
 extern const struct lang report_langs[LANG_N];

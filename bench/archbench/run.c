@@ -31,6 +31,7 @@
 #include "cascade.h"
 #include "check.h"
 #include "drift.h"
+#include "exchange.h"
 #include "figures.h"
 #include "hosts.h"
 #include "httpc.h"
@@ -444,7 +445,8 @@ static json_t *cpu_by_process(enum sut_arch arch, const struct watched *w, doubl
 }
 
 /* The scenario's record in run.json: its plan, what was sampled, and loadgen's
- * JSON (without the per-second buckets, which stay in the raw file). */
+ * JSON (without the per-second buckets, nor the steps' histograms but at the
+ * floor: the raw file keeps them). */
 static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
                                const struct loadgen_cmd *c, const struct watched *w, char *err,
                                size_t errlen)
@@ -460,6 +462,14 @@ static json_t *scenario_record(const struct sut *s, const struct scenario *sc,
     size_t i;
     json_t *sec;
     json_array_foreach(json_object_get(lgj, "timeline"), i, sec) json_object_del(sec, "buckets");
+    /* The steps' histograms stay for the floor, whose steps the report shows; the
+     * other scenarios keep their counts, means and percentiles (the histograms
+     * made run.json five times larger; the raw file keeps them). */
+    const char *step;
+    json_t *st;
+    if (strcmp(sc->name, SCENARIO_FLOOR) != 0)
+        json_object_foreach(json_object_get(lgj, "server_timing"), step, st)
+            json_object_del(st, "histogram");
 
     double responses = (double)json_integer_value(json_object_get(lgj, "requests")) +
                        (double)json_integer_value(json_object_get(lgj, "warmup_responses"));
@@ -601,6 +611,13 @@ static int start_arch_with(struct run *r, enum sut_arch a, struct sut *s,
     r->current = s;
     if (s->nprocs > 0) /* a URL target: nothing was started, nothing to sample */
         record_start(r, a, s);
+    if (a < SUT_NARCH && json_object_get(r->doc, "exchange") == NULL) {
+        char tok[64];
+        seed_first_token(r->data, tok, sizeof tok);
+        json_t *ex = exchange_record(sut_public_address(s), tok);
+        if (ex != NULL)
+            json_object_set_new(r->doc, "exchange", ex);
+    }
     return 0;
 }
 

@@ -74,6 +74,15 @@ const struct source sources[SOURCE_N] = {
         "guest's /sbin/init (2 vCPUs, 256 MiB, on an I3.metal host) (ms)", 125, 0,
         "https://github.com/firecracker-microvm/firecracker/blob/main/SPECIFICATION.md",
         "2026-12-03"},
+    /* WonderProxy's pings between the cities of its network (Paul Reinheimer,
+     * 'Miles per Millisecond', 2011-02-09, its table of pings): a round trip
+     * between neighbouring countries and one across the Atlantic. */
+    [SOURCE_INTERNET_RTT_LOW] = {
+        "WonderProxy: ping (round trip) between Paris and Milan, 21.29 ms (ms)", 21, 0,
+        "https://wonderproxy.com/blog/miles-per-milisecond/", "2026-12-03"},
+    [SOURCE_INTERNET_RTT_HIGH] = {
+        "WonderProxy: ping (round trip) between Baltimore and Paris, 97.75 ms (ms)", 98, 0,
+        "https://wonderproxy.com/blog/miles-per-milisecond/", "2026-12-03"},
     [SOURCE_SHOPIFY] = {
         "Shopify's core platform is a modular monolith", NAN, 0,
         "https://shopify.engineering/deconstructing-monolith-designing-software-maximizes-developer-productivity",

@@ -23,6 +23,9 @@ enum source_id {
     SOURCE_CPP_INIT_HIGH,        /* ms */
     SOURCE_LAMBDA_INIT_PHASE,    /* what Lambda's Init Duration covers (text) */
     SOURCE_FIRECRACKER_BOOT,     /* ms */
+    /* a user's round trip over the internet, for the network what-if */
+    SOURCE_INTERNET_RTT_LOW,     /* ms */
+    SOURCE_INTERNET_RTT_HIGH,    /* ms */
     /* the real use cases (cited for their text: no value) */
     SOURCE_SHOPIFY,
     SOURCE_STACK_OVERFLOW,

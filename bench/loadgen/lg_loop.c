@@ -14,7 +14,11 @@
  * (the timer hardware is emulated), which showed up in the one-connection latency.
  * Open-loop connections waiting for their next planned send sit in a min-heap keyed
  * by that time, and the loop sleeps with epoll_pwait2's nanosecond timeout until the
- * earliest one. */
+ * earliest one.
+ *
+ * A response's Server-Timing is kept by the response parser (one more name to
+ * compare per header line) and read only when the response has one: against a
+ * server that sends none, the loop does nothing more per request. */
 #include "clock.h"
 #include "lg_loop.h"
 
@@ -39,6 +43,8 @@
 #define LG_LOOP_RECV_BUF 65536
 #define LG_LOOP_BODY_CAP 4096              /* body prefix kept for --verify */
 #define LG_LOOP_AUTH "Authorization: Bearer "
+/* The one response header loadgen keeps. */
+static const char *const lg_loop_kept[] = {"Server-Timing"};
 
 volatile sig_atomic_t lg_loop_interrupted;
 
@@ -369,6 +375,13 @@ static void lg_conn_complete(struct lg_loop *l, struct lg_conn *c)
         }
         struct lg_stats *s = &l->t->stats;
         s->bytes += c->resp_bytes;
+        const char *timing = http_response_header(p, 0);
+        if (timing != NULL) {
+            lg_steps_record(&s->steps, timing, strlen(timing));
+            if (s->steps.oom && !l->t->error[0])
+                snprintf(l->t->error, sizeof l->t->error,
+                         "thread %u: out of memory for the Server-Timing steps", l->t->index);
+        }
         if (!lg_stats_response(s, lg_loop_second(l, c->intended_ns), p->status, e,
                                (now - c->intended_ns + 500) / 1000,
                                (now - c->sent_ns + 500) / 1000) && !l->t->error[0])
@@ -575,6 +588,8 @@ static bool lg_loop_setup(struct lg_loop *l, struct lg_thread *t)
         c->fd = -1;
         c->heap_pos = SIZE_MAX;
         c->global = t->first_conn + i;
+        http_response_capture(&c->parser, lg_loop_kept, 1);
+        http_response_capture_lists(&c->parser, 1);
         if (cfg->rate) {
             lg_sched_init(&c->sched, cfg->arrivals, cfg->rate, cfg->connections, c->global,
                           cfg->seed);

@@ -56,6 +56,27 @@ static void lg_result_format_bytes(double b, char *out, size_t outlen)
 
 /* ---- text ------------------------------------------------------------------- */
 
+/* A line per Server-Timing step, when the answers carried the header. */
+static void lg_result_text_steps(FILE *out, const struct lg_steps *st)
+{
+    if (st->n == 0)
+        return;
+    fprintf(out, "  Server-Timing          count      mean       p50        p99\n");
+    for (unsigned i = 0; i < st->n; i++) {
+        const struct lg_step *s = &st->s[i];
+        char a[32], b[32], c[32];
+        uint64_t n = s->hist.total;
+        lg_result_format_us(n ? (double)s->sum_ns / (double)n / 1000 : 0, a, sizeof a);
+        lg_result_format_us((double)lg_hist_percentile(&s->hist, 50), b, sizeof b);
+        lg_result_format_us((double)lg_hist_percentile(&s->hist, 99), c, sizeof c);
+        fprintf(out, "    %-18s %9llu  %-10s %-10s %-10s\n", s->name, (unsigned long long)n, a,
+                b, c);
+    }
+    if (st->dropped > 0)
+        fprintf(out, "    (%llu entries under other names not kept)\n",
+                (unsigned long long)st->dropped);
+}
+
 void lg_result_text(FILE *out, const struct lg_run *r)
 {
     const struct lg_stats *s = &r->stats;
@@ -111,6 +132,7 @@ void lg_result_text(FILE *out, const struct lg_run *r)
         }
     }
     fprintf(out, "%s\n", any ? "" : " none");
+    lg_result_text_steps(out, &s->steps);
     if (s->errors[LG_ERR_VERIFY] > 0) {
         fprintf(out,
                 "  !!! SECURITY FAILURE: %llu responses (%.3f%% of %llu) carried ANOTHER user's "
@@ -152,6 +174,26 @@ static json_t *lg_result_latency(const struct lg_hist *h)
                         json_pack("{s:i, s:I, s:I, s:o}", "bits", (int)h->bits, "max_us",
                                   (json_int_t)LG_HIST_MAX_US, "clamped", (json_int_t)h->clamped,
                                   "buckets", lg_result_buckets(h)));
+    return o;
+}
+
+/* "server_timing": {"<name>": {"count", "mean_ms", "p50_ms", "p99_ms", "sum_ms",
+ * "histogram"}}: the histogram (µs) travels so that merged runs lose nothing. */
+static json_t *lg_result_steps(const struct lg_steps *st)
+{
+    json_t *o = json_object();
+    for (unsigned i = 0; o && i < st->n; i++) {
+        const struct lg_step *s = &st->s[i];
+        uint64_t n = s->hist.total;
+        json_object_set_new(
+            o, s->name,
+            json_pack("{s:I, s:f, s:f, s:f, s:f, s:{s:i, s:o}}", "count", (json_int_t)n,
+                      "mean_ms", n ? (double)s->sum_ns / (double)n / 1e6 : 0.0, "p50_ms",
+                      (double)lg_hist_percentile(&s->hist, 50) / 1000, "p99_ms",
+                      (double)lg_hist_percentile(&s->hist, 99) / 1000, "sum_ms",
+                      (double)s->sum_ns / 1e6, "histogram", "bits", (int)s->hist.bits,
+                      "buckets", lg_result_buckets(&s->hist)));
+    }
     return o;
 }
 
@@ -210,6 +252,11 @@ json_t *lg_result_json(const struct lg_run *r)
         lg_result_latency(&s->latency), "latency_uncorrected",
         lg_result_latency(&s->uncorrected), "timeline", timeline, "timeline_bits",
         (json_int_t)LG_HIST_TIMELINE_BITS);
+    if (doc != NULL && s->steps.n > 0)
+        json_object_set_new(doc, "server_timing", lg_result_steps(&s->steps));
+    if (doc != NULL && s->steps.dropped > 0)
+        json_object_set_new(doc, "server_timing_dropped",
+                            json_integer((json_int_t)s->steps.dropped));
     return doc;
 }
 
@@ -441,6 +488,51 @@ static bool lg_result_read_timeline(const json_t *j, const json_t *timeline, str
     return true;
 }
 
+/* The optional "server_timing" object, step by step. */
+static bool lg_result_read_steps(const json_t *j, struct lg_steps *st, char *err, size_t errlen)
+{
+    const json_t *o = json_object_get(j, "server_timing");
+    json_t *dropped = json_object_get(j, "server_timing_dropped");
+    if (json_is_integer(dropped) && json_integer_value(dropped) > 0)
+        st->dropped = (uint64_t)json_integer_value(dropped);
+    if (o == NULL)
+        return true;
+    if (!json_is_object(o)) {
+        snprintf(err, errlen, "'server_timing' is not an object");
+        return false;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)o, name, v) {
+        const json_t *hist = json_object_get(v, "histogram");
+        json_t *bits = json_object_get(hist, "bits");
+        double sum_ms;
+        uint64_t count;
+        if (!json_is_integer(bits) || json_integer_value(bits) != LG_HIST_BITS) {
+            snprintf(err, errlen, "server_timing '%s': histogram missing or not %d-bit", name,
+                     LG_HIST_BITS);
+            return false;
+        }
+        if (!lg_result_get_num(v, "sum_ms", &sum_ms, err, errlen) ||
+            !lg_result_get_u64(v, "count", &count, err, errlen))
+            return false;
+        struct lg_step *s = lg_steps_get(st, name, strlen(name));
+        if (s == NULL || s->hist.total != 0) {
+            snprintf(err, errlen, "server_timing '%s': %s", name,
+                     s ? "named twice" : "name too long, too many names or out of memory");
+            return false;
+        }
+        if (!lg_result_read_buckets(json_object_get(hist, "buckets"), &s->hist, err, errlen))
+            return false;
+        if (s->hist.total != count) {
+            snprintf(err, errlen, "server_timing '%s': count does not match its buckets", name);
+            return false;
+        }
+        s->sum_ns = sum_ms > 0 ? (uint64_t)(sum_ms * 1e6 + 0.5) : 0;
+    }
+    return true;
+}
+
 bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
@@ -464,7 +556,8 @@ bool lg_result_from_json(const json_t *j, struct lg_run *r, char *err, size_t er
     }
     return lg_result_read_config(j, cfg, r, err, errlen) &&
            lg_result_read_totals(j, errors, status, r, err, errlen) &&
-           lg_result_read_timeline(j, timeline, &r->stats, err, errlen);
+           lg_result_read_timeline(j, timeline, &r->stats, err, errlen) &&
+           lg_result_read_steps(j, &r->stats.steps, err, errlen);
 }
 
 /* ---- merge ------------------------------------------------------------------ */

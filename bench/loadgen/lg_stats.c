@@ -26,6 +26,7 @@ void lg_stats_free(struct lg_stats *s)
 {
     lg_hist_free(&s->latency);
     lg_hist_free(&s->uncorrected);
+    lg_steps_free(&s->steps);
     for (size_t i = 0; i < s->nseconds; i++)
         lg_hist_free(&s->timeline[i].latency);
     free(s->timeline);
@@ -105,7 +106,7 @@ bool lg_stats_add(struct lg_stats *dst, const struct lg_stats *src)
     dst->bytes += src->bytes;
     if (!lg_hist_add(&dst->latency, &src->latency) ||
         !lg_hist_add(&dst->uncorrected, &src->uncorrected) ||
-        !lg_stats_grow(dst, src->nseconds))
+        !lg_steps_add(&dst->steps, &src->steps) || !lg_stats_grow(dst, src->nseconds))
         return false;
     for (size_t i = 0; i < src->nseconds; i++) {
         struct lg_second *d = &dst->timeline[i];

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "lg_hist.h"
+#include "lg_steps.h"
 
 /* Error classes. connect/read/write/timeout lose the response; status and verify are
  * responses that arrived but are not successes. */
@@ -36,6 +37,7 @@ struct lg_stats {
     struct lg_hist uncorrected; /* from the actual send time */
     size_t nseconds;
     struct lg_second *timeline;
+    struct lg_steps steps;  /* the responses' Server-Timing steps */
 };
 
 bool lg_stats_init(struct lg_stats *s, size_t nseconds);

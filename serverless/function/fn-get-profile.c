@@ -5,14 +5,20 @@
  *
  * Init once per instance (open the database, prepare its statements), then loop:
  * next event -> the monolith's flow (common/flow.c: same token check, same profile
- * bytes, same problem+json errors) -> an API Gateway v2.0 result. */
+ * bytes, same problem+json errors) -> an API Gateway v2.0 result. The result
+ * carries a server-timing header with the flow's steps and the function's own
+ * total (event in -> result rendered), which faas relays and API Gateway would
+ * pass on as it is; ARCHBENCH_SERVER_TIMING=0 leaves it out (and the clock
+ * unread). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "apigw.h"
+#include "clock.h"
 #include "db.h"
 #include "flow.h"
 #include "log.h"
@@ -23,36 +29,64 @@
 
 struct fn {
     struct db *db;
+    bool timed;           /* results carry server-timing */
     char init_error[512]; /* non-empty: init failed, reported on the first /next */
 };
 
+/* One invocation's timing: its start and the flow's steps, when timed. */
+struct fn_call {
+    bool timed;
+    uint64_t start_ns;
+    struct flow_timing ft;
+    bool flow_ran;
+};
+
+/* Renders a result with content-type, cache-control, one optional extra header
+ * and, for a timed call, server-timing. */
+static char *render_result(struct fn_call *call, unsigned status, const char *content_type,
+                           const char *extra_name, const char *extra_value, const char *body,
+                           size_t blen, size_t *len)
+{
+    struct apigw_header h[4] = {{"content-type", content_type}, {"cache-control", "no-store"}};
+    size_t n = 2;
+    if (extra_name != NULL)
+        h[n++] = (struct apigw_header){extra_name, extra_value};
+    char timing[SERVER_TIMING_FORMAT_MAX];
+    if (call->timed) {
+        struct server_timing t = {.n = 0};
+        if (call->flow_ran)
+            flow_timing_report(&call->ft, &t);
+        server_timing_format(&t, clock_now_ns() - call->start_ns, timing);
+        h[n++] = (struct apigw_header){"server-timing", timing};
+    }
+    return apigw_result_render(status, h, n, body, blen, len);
+}
+
 /* Renders a problem+json result; extra_name/value may add one header. */
-static char *problem_result(unsigned status, const char *detail, const char *extra_name,
-                            const char *extra_value, size_t *len)
+static char *problem_result(struct fn_call *call, unsigned status, const char *detail,
+                            const char *extra_name, const char *extra_value, size_t *len)
 {
     size_t blen;
     char *body = problem_render(status, detail, &blen);
     if (body == NULL)
         return NULL;
-    struct apigw_header h[3] = {{"content-type", PROBLEM_CONTENT_TYPE},
-                                {"cache-control", "no-store"},
-                                {extra_name, extra_value}};
-    char *out = apigw_result_render(status, h, extra_name ? 3 : 2, body, blen, len);
+    char *out = render_result(call, status, PROBLEM_CONTENT_TYPE, extra_name, extra_value, body,
+                              blen, len);
     free(body);
     return out;
 }
 
 /* The profile flow's answer as an API Gateway result: the monolith's handler with
  * the event in place of the connection. */
-static char *profile_result(struct fn *f, const char *authorization, size_t *len)
+static char *profile_result(struct fn *f, struct fn_call *call, const char *authorization,
+                            size_t *len)
 {
     struct flow_answer a;
-    if (flow_profile_by_bearer(f->db, authorization, &a) != 200)
-        return problem_result(a.status, a.detail, a.challenge ? "www-authenticate" : NULL,
-                              a.challenge, len);
-    static const struct apigw_header h[] = {{"content-type", "application/json"},
-                                            {"cache-control", "no-store"}};
-    char *out = apigw_result_render(200, h, 2, a.body, a.len, len);
+    call->flow_ran = true;
+    if (flow_profile_by_bearer(f->db, authorization, &a, call->timed ? &call->ft : NULL) != 200)
+        return problem_result(call, a.status, a.detail,
+                              a.challenge ? "www-authenticate" : NULL, a.challenge, len);
+    char *out = render_result(call, 200, "application/json", NULL, NULL, a.body, a.len, len);
     free(a.body);
     return out;
 }
@@ -62,6 +96,9 @@ static char *profile_result(struct fn *f, const char *authorization, size_t *len
 static char *handle(struct fn *f, const char *event, size_t event_len, size_t *len,
                     const char **error_type, const char **message)
 {
+    struct fn_call call = {.timed = f->timed};
+    if (call.timed)
+        call.start_ns = clock_now_ns();
     struct apigw_event ev;
     if (apigw_event_parse(event, event_len, &ev) != 0) {
         *error_type = "Runtime.InvalidEvent";
@@ -70,12 +107,12 @@ static char *handle(struct fn *f, const char *event, size_t event_len, size_t *l
     }
     char *out;
     if (strcmp(ev.path, "/profile") != 0)
-        out = problem_result(404, "no such resource", NULL, NULL, len);
+        out = problem_result(&call, 404, "no such resource", NULL, NULL, len);
     else if (strcmp(ev.method, "GET") != 0 && strcmp(ev.method, "HEAD") != 0)
-        out = problem_result(405, "method not allowed on this resource", "allow",
+        out = problem_result(&call, 405, "method not allowed on this resource", "allow",
                              "GET, HEAD", len);
     else
-        out = profile_result(f, ev.authorization, len);
+        out = profile_result(f, &call, ev.authorization, len);
     apigw_event_free(&ev);
     if (out == NULL) {
         *error_type = "Runtime.OutOfMemory";
@@ -151,6 +188,7 @@ static void usage(FILE *out)
             "passes $_HANDLER) is accepted and not used: there is one handler. It reads:\n"
             "  AWS_LAMBDA_RUNTIME_API   host:port of the Lambda Runtime API\n"
             "  ARCHBENCH_DB             app.db written by 'archbench seed'\n"
+            "  ARCHBENCH_SERVER_TIMING  0 or off: results without server-timing\n"
             "  %s  (faas --start fork-server) template mode\n\n"
             "  -h, --help      show this help\n"
             "  -V, --version   show the version\n",
@@ -189,6 +227,8 @@ int main(int argc, char **argv)
     zygote_serve();
 
     struct fn f = {0};
+    const char *timing = getenv("ARCHBENCH_SERVER_TIMING");
+    f.timed = timing == NULL || (strcmp(timing, "0") != 0 && strcasecmp(timing, "off") != 0);
     open_db(&f);
     char err[512];
     struct runtime *rt = runtime_open(err, sizeof err);

@@ -262,6 +262,7 @@ void instances_submit(struct instances *p, struct invocation *inv)
     atomic_fetch_add(&inv->refs, 1);
     int64_t now = now_ns();
     pthread_mutex_lock(&p->mu);
+    inv->submitted_ns = now;
     if (p->stopping) {
         complete(inv, 503, "the function platform is stopping");
         pthread_mutex_unlock(&p->mu);
@@ -378,10 +379,12 @@ static void initialised(struct instance *in, int64_t now)
     in->initialised = true;
     double init_ms = (now - in->spawn_ns) / 1e6;
     /* Init Duration goes on the REPORT of the invocation that waited for it (a
-     * cold start); a provisioned instance initialised ahead of demand. */
-    if (in->inv)
+     * cold start), and into its Server-Timing; a provisioned instance
+     * initialised ahead of demand. */
+    if (in->inv) {
         in->init_ms = init_ms;
-    else
+        in->inv->init_ns = now - in->spawn_ns;
+    } else
         log_info("instance %s (pid %d) initialised in %.2f ms", in->name, (int)in->pid,
                  init_ms);
     in->idle_since_ns = now;
@@ -470,12 +473,14 @@ static void settle(struct instances *p, struct instance *in, const struct outcom
                    int64_t now)
 {
     struct invocation *inv = in->inv;
+    inv->result_ns = now;
     if (o->body == NULL) {
         const char *type = o->error_type && *o->error_type ? o->error_type : "unhandled error";
         char detail[200];
         snprintf(detail, sizeof detail, "the function failed: %s", type);
-        log_warn("invocation %s failed in instance %s: %s%s%s", inv->id, in->name, type,
-                 o->message ? ": " : "", o->message ? o->message : "");
+        log_warn("invocation %s trace %s failed in instance %s: %s%s%s", inv->id,
+                 inv->trace.trace_id, in->name, type, o->message ? ": " : "",
+                 o->message ? o->message : "");
         complete(inv, 502, detail);
     } else if ((inv->result = malloc(o->len + 1)) != NULL) {
         memcpy(inv->result, o->body, o->len);
@@ -721,8 +726,8 @@ static void expire(struct instances *p, struct instance *in)
                  "the function instance stopped polling: it did not ask for the "
                  "invocation (GET /runtime/invocation/next) within %" PRIu64 " ms",
                  p->cfg.timeout_ms);
-    log_warn("invocation %s in instance %s (pid %d): %s", inv->id, in->name, (int)in->pid,
-             detail);
+    log_warn("invocation %s trace %s in instance %s (pid %d): %s", inv->id, inv->trace.trace_id,
+             in->name, (int)in->pid, detail);
     note_failure(in, inv, "timeout", NULL);
     complete(inv, 504, detail);
     in->inv = NULL;

@@ -37,6 +37,7 @@
 #include "lambda_log.h"
 #include "memlimit.h"
 #include "spawner.h"
+#include "traceparent.h"
 
 /* The largest response a function may post: AWS's runtime interface emulator's
  * limit (6 MiB and 100 bytes). */
@@ -50,6 +51,7 @@ struct invocation {
     size_t event_len;
     struct MHD_Connection *conn;  /* the suspended trigger connection */
     unsigned worker;              /* the faas worker thread that serves conn */
+    struct traceparent trace;     /* its W3C trace, faas's span as the parent */
     /* Outcome, complete when done is set (under the manager's mutex; read by the
      * trigger after the resume): status 0 means `result` holds the function's
      * response, otherwise a problem+json status and detail. */
@@ -58,10 +60,13 @@ struct invocation {
     char detail[200];
     char *result;
     size_t result_len;
+    /* Where its time went (CLOCK_MONOTONIC ns; 0: did not happen), written under
+     * the manager's mutex like the outcome: handed to faas, the Init Duration of
+     * the cold start it waited for, handed to the instance, its result back. */
+    int64_t submitted_ns, init_ns, delivered_ns, result_ns;
     /* Manager bookkeeping. */
     int state;
     int64_t deadline_ns;
-    int64_t delivered_ns;
     struct invocation *next;
 };
 

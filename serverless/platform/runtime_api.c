@@ -78,36 +78,6 @@ static enum MHD_Result reply_status(struct MHD_Connection *conn, unsigned status
     }
 }
 
-/* An X-Ray trace header of the documented shape, Root=1-<8 hex: the time>-<24
- * hex>;Parent=<16 hex>;Sampled=0, its hex digits taken from the request id (a
- * UUID, unique per invocation). No tracing happens here. */
-static void trace_id(const char *request_id, char out[96])
-{
-    char hex[32];
-    size_t n = 0;
-    for (const char *p = request_id; *p != '\0' && n < 32; p++)
-        if (*p != '-')
-            hex[n++] = *p;
-    while (n < 32)
-        hex[n++] = '0';
-    /* Put together by hand: it is made once per invocation on the warm path. */
-    static const char digits[] = "0123456789abcdef";
-    unsigned t = (unsigned)time(NULL);
-    char *o = out;
-    memcpy(o, "Root=1-", 7);
-    o += 7;
-    for (int i = 7; i >= 0; i--)
-        *o++ = digits[(t >> (4 * i)) & 15];
-    *o++ = '-';
-    memcpy(o, hex + 8, 24);
-    o += 24;
-    memcpy(o, ";Parent=", 8);
-    o += 8;
-    memcpy(o, hex + 16, 16);
-    o += 16;
-    memcpy(o, ";Sampled=0", 11); /* with its NUL */
-}
-
 static enum MHD_Result deliver(struct MHD_Connection *conn, struct invocation *inv,
                                int64_t deadline_ms)
 {
@@ -120,9 +90,11 @@ static enum MHD_Result deliver(struct MHD_Connection *conn, struct invocation *i
         return MHD_NO;
     }
     inv->event = NULL;
-    char deadline[32], trace[96];
+    /* Lambda's trace header in X-Ray's form: the invocation's W3C trace (the one
+     * in its event's traceparent), faas's span as the parent. */
+    char deadline[32], trace[TRACEPARENT_XRAY_LEN + 1];
     snprintf(deadline, sizeof deadline, "%" PRId64, deadline_ms);
-    trace_id(inv->id, trace);
+    traceparent_xray(&inv->trace, trace);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", inv->id);
     MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms", deadline);
@@ -379,6 +351,9 @@ void runtime_api_configure(struct server_config *cfg, struct instances **pool_re
     cfg->routes = routes;
     cfg->nroutes = 1;
     cfg->no_listen = true;
+    /* The Runtime API is Lambda's protocol with the function: no Server-Timing
+     * (AWS's has none, and the function's time is measured from faas's side). */
+    cfg->no_server_timing = true;
     cfg->suspend_resume = true;
     cfg->worker_init = worker_init;
     cfg->worker_fini = worker_fini;

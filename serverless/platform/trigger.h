@@ -1,7 +1,15 @@
 /* The HTTP trigger of faas: every request (any path, any method) becomes an API
  * Gateway HTTP API v2.0 event for the function; the connection is suspended
  * until the invocation ends and resumed by whichever thread ends it; the
- * function's result (or the platform's 429/502/503/504) becomes the response. */
+ * function's result (or the platform's 429/502/503/504) becomes the response.
+ *
+ * The event's traceparent is the client's W3C trace continued (or a new one)
+ * with faas's span as the parent. The response's Server-Timing has queue (handed
+ * to faas -> handed to an instance, less a cold start's init), init (the Init
+ * Duration of the cold start it waited for; only then), invoke (event handed to
+ * the instance -> result back: Lambda's Duration), the function's own entries
+ * from its result's server-timing header (its total renamed "function"), and
+ * total. */
 #ifndef ARCHBENCH_TRIGGER_H
 #define ARCHBENCH_TRIGGER_H
 

@@ -152,6 +152,11 @@ struct test_server {
     unsigned long tagged; /* requests with the -H header and a Host header */
     unsigned long stall_at; /* > 0: before answering this response, stall ... */
     unsigned stall_ms;      /* ... this long: every connection waits (one thread) */
+    /* Server-Timing with known durations: "a" is the user id in ms, "b" always
+     * 0.25 ms, an entry without a duration, and on every even response a second
+     * header line with "total" (the response number in µs). */
+    bool timing;
+    unsigned long a_sum_ms, totals, total_sum_us;
 };
 
 struct ts_client {
@@ -215,17 +220,29 @@ static bool ts_answer(struct test_server *ts, int fd, const char *req)
     int bl = snprintf(body, sizeof body, "{\"id\":%u,\"username\":\"user%u\"}", shown, shown);
     unsigned long k = ts->responses++;
     bool close_after = k % 7 == 6;
+    char timing[160] = "";
+    if (ts->timing) {
+        int t = snprintf(timing, sizeof timing,
+                         "Server-Timing: a;dur=%u.000, cache;desc=\"hit, or not\", b;dur=0.25\r\n",
+                         id);
+        if (k % 2 == 0)
+            snprintf(timing + t, sizeof timing - (size_t)t,
+                     "server-timing: total;desc=x;dur=0.%03lu\r\n", k % 1000);
+        ts->a_sum_ms += id;
+        ts->totals += k % 2 == 0;
+        ts->total_sum_us += k % 2 == 0 ? k % 1000 : 0;
+    }
     int n;
     if (k % 2 == 0)
         n = snprintf(resp, sizeof resp,
                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-                     "%s\r\n%s",
-                     bl, close_after ? "Connection: close\r\n" : "", body);
+                     "%s%s\r\n%s",
+                     bl, timing, close_after ? "Connection: close\r\n" : "", body);
     else
         n = snprintf(resp, sizeof resp,
-                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n%s\r\n"
+                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n%s%s\r\n"
                      "5;x=y\r\n%.5s\r\n%x\r\n%s\r\n0\r\nX-T: 1\r\n\r\n",
-                     close_after ? "Connection: close\r\n" : "", body, bl - 5, body + 5);
+                     timing, close_after ? "Connection: close\r\n" : "", body, bl - 5, body + 5);
     ts_send_all(fd, resp, (size_t)n);
     return !close_after;
 }
@@ -437,6 +454,82 @@ static void test_wrong_user_bodies_are_verify_errors(void **state)
     assert_non_null(strstr(slurp(err), "max-error-rate"));
 }
 
+static double jreal(const json_t *o, const char *path)
+{
+    const json_t *cur = o;
+    char key[128];
+    snprintf(key, sizeof key, "%s", path);
+    for (char *tok = strtok(key, "/"); tok; tok = strtok(NULL, "/"))
+        cur = json_object_get(cur, tok);
+    if (!json_is_number(cur))
+        fail_msg("%s is not a number", path);
+    return json_number_value(cur);
+}
+
+/* Server-Timing durations the server scripted come back per name: counts, exact
+ * means, percentiles, entries without a duration left out, repeated header lines
+ * joined; the text summary has a line per step. */
+static void test_server_timing_steps_are_aggregated_per_name(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    ts_start(&ts, false);
+    ts.timing = true;
+    char tokens[300], json[300], out[300], err[300], url[64];
+    ts_files("steps", tokens, json, out, err);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
+    const char *args[] = {"-c", "3", "-d", "1s", "--warmup", "0", "--tokens", tokens, url, NULL};
+    int rc = loadgen(json, out, err, args);
+    ts_stop(&ts);
+    assert_int_equal(rc, 0);
+    json_t *doc = load_json(json);
+    json_int_t requests = jint(doc, "requests");
+    assert_true(requests > 20);
+    /* Every answer the window counted was one the server timed (no warm-up, and a
+     * request in flight at the end is drained, not dropped). */
+    assert_int_equal((unsigned long)requests, ts.responses);
+    assert_int_equal(jint(doc, "server_timing/a/count"), requests);
+    assert_int_equal(jint(doc, "server_timing/b/count"), requests);
+    assert_int_equal(jint(doc, "server_timing/total/count"), (json_int_t)ts.totals);
+    assert_null(json_object_get(json_object_get(doc, "server_timing"), "cache"));
+    assert_true(fabs(jreal(doc, "server_timing/a/mean_ms") -
+                     (double)ts.a_sum_ms / (double)requests) < 1e-9);
+    assert_true(fabs(jreal(doc, "server_timing/a/sum_ms") - (double)ts.a_sum_ms) < 1e-6);
+    assert_true(fabs(jreal(doc, "server_timing/total/sum_ms") - ts.total_sum_us / 1000.0) < 1e-6);
+    assert_true(fabs(jreal(doc, "server_timing/b/mean_ms") - 0.25) < 1e-9);
+    assert_true(fabs(jreal(doc, "server_timing/b/p50_ms") - 0.25) < 1e-9);
+    assert_true(fabs(jreal(doc, "server_timing/b/p99_ms") - 0.25) < 1e-9);
+    /* "a" is 1..10 ms, user after user: the median is 5 or 6 ms, p99 10 ms, each
+     * within the histogram's 0.1 %. */
+    double p50 = jreal(doc, "server_timing/a/p50_ms"), p99 = jreal(doc, "server_timing/a/p99_ms");
+    assert_true((p50 >= 5.0 && p50 <= 5.005) || (p50 >= 6.0 && p50 <= 6.006));
+    assert_true(p99 >= 10.0 && p99 <= 10.01);
+    json_decref(doc);
+    const char *text = slurp(out);
+    assert_non_null(strstr(text, "Server-Timing"));
+    assert_non_null(strstr(text, "\n    a "));
+    assert_non_null(strstr(text, "\n    total "));
+}
+
+static void test_no_server_timing_no_field(void **state)
+{
+    (void)state;
+    struct test_server ts;
+    ts_start(&ts, false);
+    char tokens[300], json[300], out[300], err[300], url[64];
+    ts_files("nosteps", tokens, json, out, err);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/profile", ts.port);
+    const char *args[] = {"-c", "2", "-d", "300ms", "--warmup", "0", "--tokens", tokens, url,
+                          NULL};
+    int rc = loadgen(json, out, err, args);
+    ts_stop(&ts);
+    assert_int_equal(rc, 0);
+    json_t *doc = load_json(json);
+    assert_null(json_object_get(doc, "server_timing"));
+    json_decref(doc);
+    assert_null(strstr(slurp(out), "Server-Timing"));
+}
+
 static void test_open_loop_sends_rate_times_duration(void **state)
 {
     (void)state;
@@ -566,6 +659,12 @@ static const struct {
     {"latency_uncorrected", JSON_OBJECT}, {"latency_uncorrected/p99", JSON_INTEGER},
     {"latency_uncorrected/histogram/buckets", JSON_ARRAY},
     {"timeline", JSON_ARRAY}, {"timeline_bits", JSON_INTEGER},
+    /* the monolith sends Server-Timing */
+    {"server_timing", JSON_OBJECT}, {"server_timing/auth/count", JSON_INTEGER},
+    {"server_timing/db/mean_ms", JSON_REAL}, {"server_timing/render/p50_ms", JSON_REAL},
+    {"server_timing/total/p99_ms", JSON_REAL}, {"server_timing/total/sum_ms", JSON_REAL},
+    {"server_timing/total/histogram/bits", JSON_INTEGER},
+    {"server_timing/total/histogram/buckets", JSON_ARRAY},
 };
 static const char *const timeline_fields[] = {"second", "requests", "errors", "p50_us",
                                               "p99_us"};
@@ -660,6 +759,19 @@ static void test_merge_of_two_runs_equals_their_sum(void **state)
     for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++)
         if (jint(jc, sums[i]) != jint(ja, sums[i]) + jint(jb, sums[i]))
             fail_msg("merged %s is not the sum", sums[i]);
+    /* Server-Timing steps: counts and sums add up, the means follow. */
+    static const char *const steps[] = {"auth", "db", "render", "total"};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        char count[64], sum[64], mean[64];
+        snprintf(count, sizeof count, "server_timing/%s/count", steps[i]);
+        snprintf(sum, sizeof sum, "server_timing/%s/sum_ms", steps[i]);
+        snprintf(mean, sizeof mean, "server_timing/%s/mean_ms", steps[i]);
+        assert_true(jint(ja, count) > 0);
+        assert_int_equal(jint(jc, count), jint(ja, count) + jint(jb, count));
+        double s = jreal(ja, sum) + jreal(jb, sum);
+        assert_true(fabs(jreal(jc, sum) - s) < 1e-6);
+        assert_true(fabs(jreal(jc, mean) - s / (double)jint(jc, count)) < 1e-9);
+    }
     assert_int_equal(jint(jc, "latency/max"),
                      jint(ja, "latency/max") > jint(jb, "latency/max") ? jint(ja, "latency/max")
                                                                        : jint(jb, "latency/max"));
@@ -802,6 +914,8 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrong_user_bodies_are_verify_errors),
+        cmocka_unit_test(test_server_timing_steps_are_aggregated_per_name),
+        cmocka_unit_test(test_no_server_timing_no_field),
         cmocka_unit_test(test_open_loop_sends_rate_times_duration),
         cmocka_unit_test(test_poisson_open_loop_follows_its_seed_and_counts_stalls),
         cmocka_unit_test(test_timeouts_and_garbage_are_counted_and_survived),

@@ -17,6 +17,7 @@
 #include "httpc.h"
 #include "../support/proc.h"
 #include "../support/stack.h"
+#include "../support/timing.h"
 
 #define USERS 300
 #define CONFORMANCE_USERS 200
@@ -327,6 +328,52 @@ static void test_request_id_is_generated_or_propagated(void **state)
     httpc_free(&r);
 }
 
+/* Server-Timing through the gateway: each call as the gateway saw it, the
+ * services' steps relayed, each service's own total under its name, then the
+ * gateway's total; no relayed step exceeds the call it came with. */
+static void test_server_timing_through_the_gateway(void **state)
+{
+    (void)state;
+    const struct stack_token *t = stack_token_with(tokens, ntokens, STACK_VALID);
+    char h[512];
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", t->token);
+    struct http_response r;
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(httpc_request(stack.gateway.port, "GET", "/profile", h, &r), 0);
+        assert_int_equal(r.status, 200);
+        assert_timing(&r, "auth-call", "auth", "auth-service", "profile-call", "db", "render",
+                      "profile-service", "total");
+        double auth_call = timing_ms(&r, "auth-call"), profile_call = timing_ms(&r, "profile-call");
+        assert_true(timing_ms(&r, "auth") <= timing_ms(&r, "auth-service"));
+        assert_true(timing_ms(&r, "auth-service") <= auth_call);
+        assert_true(timing_ms(&r, "db") + timing_ms(&r, "render") <=
+                    timing_ms(&r, "profile-service") + 0.002); /* two roundings */
+        assert_true(timing_ms(&r, "profile-service") <= profile_call);
+        assert_true(auth_call + profile_call <= timing_ms(&r, "total") + 0.002);
+        httpc_free(&r);
+    }
+    /* A 401 from auth-service carries what it timed; none of profile-service. */
+    assert_int_equal(httpc_request(stack.gateway.port, "GET", "/profile", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    assert_timing(&r, "auth-call", "auth", "auth-service", "total");
+    httpc_free(&r);
+    /* The services' own headers: their steps and total. */
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n%s", t->token, stack.secret_header);
+    assert_int_equal(httpc_request(stack.auth.port, "GET", "/v1/verify", h, &r), 0);
+    assert_timing(&r, "auth", "total");
+    httpc_free(&r);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/users/%lld", t->user_id);
+    assert_int_equal(httpc_request(stack.profile.port, "GET", path, stack.secret_header, &r), 0);
+    assert_timing(&r, "db", "render", "total");
+    httpc_free(&r);
+    assert_int_equal(httpc_request(stack.profile.port, "GET", "/v1/users/999999",
+                                   stack.secret_header, &r), 0);
+    assert_int_equal(r.status, 404);
+    assert_timing(&r, "db", "total");
+    httpc_free(&r);
+}
+
 static void test_auth_service_verify_contract(void **state)
 {
     (void)state;
@@ -604,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_oversized_body_gets_413_like_the_monolith),
         cmocka_unit_test(test_keep_alive_connection_serves_many_requests),
         cmocka_unit_test(test_request_id_is_generated_or_propagated),
+        cmocka_unit_test(test_server_timing_through_the_gateway),
         cmocka_unit_test(test_auth_service_verify_contract),
         cmocka_unit_test(test_profile_service_users_contract),
         cmocka_unit_test(test_every_service_has_health_and_metrics),

@@ -30,6 +30,7 @@
 #include "httpc.h"
 #include "../support/proc.h"
 #include "../support/stack.h"
+#include "../support/timing.h"
 
 #define TIMEOUT_MS 300
 /* Slack on top of the timeout for a loaded machine or a sanitizer build. */
@@ -255,6 +256,8 @@ struct fake {
     _Atomic int stop;
     const char *_Atomic reply; /* the bytes sent to every request */
     pthread_t thread;
+    pthread_mutex_t mu;
+    char last[4096];            /* the last request's head, under mu */
 };
 
 static void *fake_loop(void *arg)
@@ -269,7 +272,7 @@ static void *fake_loop(void *arg)
             continue;
         struct timeval tv = {2, 0};
         setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        char buf[4096];
+        char buf[4096] = "";
         size_t n = 0;
         while (n < sizeof buf - 1) {
             ssize_t k = recv(c, buf + n, sizeof buf - 1 - n, 0);
@@ -280,6 +283,9 @@ static void *fake_loop(void *arg)
             if (strstr(buf, "\r\n\r\n"))
                 break;
         }
+        pthread_mutex_lock(&f->mu);
+        memcpy(f->last, buf, n + 1);
+        pthread_mutex_unlock(&f->mu);
         const char *reply = atomic_load(&f->reply);
         if (send(c, reply, strlen(reply), MSG_NOSIGNAL) < 0) {
             /* the gateway gave up already; nothing to do */
@@ -301,6 +307,7 @@ static int fake_start(struct fake *f)
         return -1;
     f->port = ntohs(a.sin_port);
     f->reply = "";
+    pthread_mutex_init(&f->mu, NULL);
     return pthread_create(&f->thread, NULL, fake_loop, f) == 0 ? 0 : -1;
 }
 
@@ -309,6 +316,22 @@ static void fake_stop(struct fake *f)
     atomic_store(&f->stop, 1);
     pthread_join(f->thread, NULL);
     close(f->fd);
+}
+
+/* Starts the fake and a second gateway ("other") whose auth (or profile) URL
+ * points at it; the other URL is the real service's. */
+static void gateway_before_fake(struct fake *f, bool fake_is_auth)
+{
+    assert_int_equal(fake_start(f), 0);
+    char fake_url[64], auth_url[128], profile_url[128];
+    snprintf(fake_url, sizeof fake_url, "http://127.0.0.1:%d", f->port);
+    snprintf(auth_url, sizeof auth_url, "http://%s", stack.auth.address);
+    snprintf(profile_url, sizeof profile_url, "http://%s", stack.profile.address);
+    other = stack;
+    other.gateway.pid = 0;
+    assert_int_equal(stack_start_gateway(&other, fake_is_auth ? fake_url : auth_url,
+                                         fake_is_auth ? profile_url : fake_url, TIMEOUT_MS, 1),
+                     0);
 }
 
 struct garbage {
@@ -321,16 +344,7 @@ struct garbage {
 static void expect_502_from(bool fake_is_auth, const struct garbage *g, size_t n)
 {
     struct fake f;
-    assert_int_equal(fake_start(&f), 0);
-    char fake_url[64], auth_url[128], profile_url[128];
-    snprintf(fake_url, sizeof fake_url, "http://127.0.0.1:%d", f.port);
-    snprintf(auth_url, sizeof auth_url, "http://%s", stack.auth.address);
-    snprintf(profile_url, sizeof profile_url, "http://%s", stack.profile.address);
-    other = stack;
-    other.gateway.pid = 0;
-    assert_int_equal(stack_start_gateway(&other, fake_is_auth ? fake_url : auth_url,
-                                         fake_is_auth ? profile_url : fake_url, TIMEOUT_MS, 1),
-                     0);
+    gateway_before_fake(&f, fake_is_auth);
     for (size_t i = 0; i < n; i++) {
         atomic_store(&f.reply, g[i].reply);
         int64_t ms;
@@ -388,17 +402,85 @@ static void test_garbage_from_profile_service_gives_502(void **state)
     expect_502_from(false, g, sizeof g / sizeof g[0]);
 }
 
+/* The value of header name in the fake's last request into out ("" when absent). */
+static void fake_header(struct fake *f, const char *name, char *out, size_t len)
+{
+    pthread_mutex_lock(&f->mu);
+    const char *h = strcasestr(f->last, name);
+    out[0] = '\0';
+    if (h != NULL && h[strlen(name)] == ':') {
+        h += strlen(name) + 2;
+        snprintf(out, len, "%.*s", (int)strcspn(h, "\r\n"), h);
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+#define TRACE_ID "4bf92f3577b34da6a3ce929d0e0e4736"
+
+/* W3C trace context through the gateway: a valid traceparent is continued with
+ * the gateway's span as parent (tracestate along), an invalid or missing one
+ * replaced by a new trace; the trace id is in the gateway's error lines. And a
+ * service that claims more time than its call took is capped at the call. */
+static void test_trace_context_and_capped_timing_through_the_gateway(void **state)
+{
+    (void)state;
+    struct fake f;
+    gateway_before_fake(&f, true);
+    atomic_store(&f.reply, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                           "Server-Timing: auth;dur=99999.000\r\n"
+                           "Server-Timing: total;dur=99999.000\r\n"
+                           "Content-Length: 13\r\nConnection: close\r\n\r\n{\"user_id\":1}");
+    struct http_response r;
+    assert_int_equal(httpc_request(other.gateway.port, "GET", "/profile",
+                                   "traceparent: 00-" TRACE_ID "-00f067aa0ba902b7-01\r\n"
+                                   "tracestate: congo=t61rcWkgMzE\r\n", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_timing(&r, "auth-call", "auth", "auth-service", "profile-call", "db", "render",
+                  "profile-service", "total");
+    assert_true(timing_ms(&r, "auth") <= timing_ms(&r, "auth-call"));
+    assert_true(timing_ms(&r, "auth-service") <= timing_ms(&r, "auth-call"));
+    httpc_free(&r);
+    char tp[128], ts[128];
+    fake_header(&f, "traceparent", tp, sizeof tp);
+    fake_header(&f, "tracestate", ts, sizeof ts);
+    assert_int_equal(strlen(tp), 55);
+    assert_memory_equal(tp, "00-" TRACE_ID "-", 36);
+    assert_memory_not_equal(tp + 36, "00f067aa0ba902b7", 16); /* the gateway's own span */
+    assert_string_equal(tp + 52, "-01");
+    assert_string_equal(ts, "congo=t61rcWkgMzE");
+
+    /* Upper case is no valid traceparent: a new trace, no tracestate. */
+    assert_int_equal(httpc_request(other.gateway.port, "GET", "/profile",
+                                   "traceparent: 00-4BF92F3577B34DA6A3CE929D0E0E4736-"
+                                   "00f067aa0ba902b7-01\r\ntracestate: a=b\r\n", &r), 0);
+    httpc_free(&r);
+    fake_header(&f, "traceparent", tp, sizeof tp);
+    fake_header(&f, "tracestate", ts, sizeof ts);
+    assert_int_equal(strlen(tp), 55);
+    assert_memory_not_equal(tp + 3, TRACE_ID, 32);
+    assert_string_equal(tp + 52, "-00");
+    assert_string_equal(ts, "");
+
+    /* An error line names the trace. */
+    atomic_store(&f.reply, "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assert_int_equal(httpc_request(other.gateway.port, "GET", "/profile",
+                                   "traceparent: 00-" TRACE_ID "-00f067aa0ba902b7-01\r\n", &r), 0);
+    assert_int_equal(r.status, 502);
+    assert_timing(&r, "auth-call", "total");
+    httpc_free(&r);
+    assert_int_equal(proc_stop(&other.gateway), 0);
+    fake_stop(&f);
+    char *log = proc_slurp(other.log, NULL);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "trace " TRACE_ID ": auth-service: status 500"));
+    free(log);
+}
+
 static void test_upstream_503_and_504_carry_over(void **state)
 {
     (void)state;
     struct fake f;
-    assert_int_equal(fake_start(&f), 0);
-    char fake_url[64], profile_url[128];
-    snprintf(fake_url, sizeof fake_url, "http://127.0.0.1:%d", f.port);
-    snprintf(profile_url, sizeof profile_url, "http://%s", stack.profile.address);
-    other = stack;
-    other.gateway.pid = 0;
-    assert_int_equal(stack_start_gateway(&other, fake_url, profile_url, TIMEOUT_MS, 1), 0);
+    gateway_before_fake(&f, true);
     atomic_store(&f.reply, "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     assert_int_equal(profile(other.gateway.port, NULL), 503);
     atomic_store(&f.reply, "HTTP/1.1 504 Late\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -464,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_stopped_profile_service_gives_504_within_the_timeout),
         cmocka_unit_test(test_garbage_from_auth_service_gives_502),
         cmocka_unit_test(test_garbage_from_profile_service_gives_502),
+        cmocka_unit_test(test_trace_context_and_capped_timing_through_the_gateway),
         cmocka_unit_test(test_upstream_503_and_504_carry_over),
         cmocka_unit_test(test_unresolvable_upstream_gives_503),
         cmocka_unit_test(test_gateway_stops_cleanly_with_requests_in_flight),

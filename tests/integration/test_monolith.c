@@ -18,6 +18,7 @@
 #include "token.h"
 #include "httpc.h"
 #include "../support/proc.h"
+#include "../support/timing.h"
 
 #define USERS 300
 
@@ -479,6 +480,67 @@ static void test_thousand_keepalive_connections_all_answered(void **state)
     free(fds);
 }
 
+/* Server-Timing on every answer: the flow's steps that ran, then total. The
+ * monolith's join is one db step: an unknown or expired token has looked it up. */
+static void test_server_timing_on_200_and_errors(void **state)
+{
+    (void)state;
+    struct http_response r;
+    char h[128];
+    bearer(find_row("valid", 0)->token, h, sizeof h);
+    get_profile(h, &r);
+    assert_int_equal(r.status, 200);
+    assert_timing(&r, "auth", "db", "render", "total");
+    httpc_free(&r);
+    get_profile(NULL, &r);
+    assert_unauthorized(&r, TOKEN_MISSING);
+    assert_timing(&r, "auth", "total");
+    httpc_free(&r);
+    get_profile("Authorization: Bearer short\r\n", &r);
+    assert_timing(&r, "auth", "total");
+    httpc_free(&r);
+    bearer(find_row("revoked", 0)->token, h, sizeof h);
+    get_profile(h, &r);
+    assert_unauthorized(&r, TOKEN_UNKNOWN);
+    assert_timing(&r, "auth", "db", "total");
+    httpc_free(&r);
+    bearer(find_row("expired", 0)->token, h, sizeof h);
+    get_profile(h, &r);
+    assert_unauthorized(&r, TOKEN_EXPIRED);
+    assert_timing(&r, "auth", "db", "total");
+    httpc_free(&r);
+    static const char *const paths[][2] = {
+        {"GET", "/nope"}, {"POST", "/profile"}, {"GET", "/health"}, {"DELETE", "/health"}};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        assert_int_equal(httpc_request(fx.server.port, paths[i][0], paths[i][1], NULL, &r), 0);
+        assert_timing(&r, "total");
+        httpc_free(&r);
+    }
+}
+
+/* --no-server-timing: the same answers without the header. */
+static void test_no_server_timing_leaves_the_header_out(void **state)
+{
+    (void)state;
+    char bin[256], dbpath[128];
+    snprintf(dbpath, sizeof dbpath, "%s/app.db", fx.dir);
+    char *argv[] = {(char *)proc_bin("monolith", bin, sizeof bin), "--listen", "127.0.0.1:0",
+                    "--db", dbpath, "--threads", "1", "--no-server-timing", NULL};
+    struct proc p;
+    assert_int_equal(proc_start_server(&p, argv, NULL), 0);
+    char h[128];
+    bearer(find_row("valid", 1)->token, h, sizeof h);
+    const char *headers[] = {h, NULL};
+    for (size_t i = 0; i < 2; i++) {
+        struct http_response r;
+        assert_int_equal(httpc_request(p.port, "GET", "/profile", headers[i], &r), 0);
+        assert_int_equal(r.status, i == 0 ? 200 : 401);
+        assert_null(strcasestr(r.head, "Server-Timing"));
+        httpc_free(&r);
+    }
+    assert_int_equal(proc_stop(&p), 0);
+}
+
 static void test_server_is_alive_after_everything(void **state)
 {
     (void)state;
@@ -507,6 +569,8 @@ int main(void)
         cmocka_unit_test(test_slow_clients_do_not_block_others),
         cmocka_unit_test(test_keepalive_holds_across_requests),
         cmocka_unit_test(test_thousand_keepalive_connections_all_answered),
+        cmocka_unit_test(test_server_timing_on_200_and_errors),
+        cmocka_unit_test(test_no_server_timing_leaves_the_header_out),
         cmocka_unit_test(test_server_is_alive_after_everything),
     };
     return cmocka_run_group_tests_name("monolith", tests, setup, teardown);

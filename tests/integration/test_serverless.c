@@ -23,6 +23,7 @@
 
 #include "httpc.h"
 #include "../support/proc.h"
+#include "../support/timing.h"
 
 #define FN_TEST "build/tests/fn-test"
 
@@ -1306,6 +1307,152 @@ static void test_instance_that_stopped_polling_gets_the_right_504(void **state)
     faas_stop(&f);
 }
 
+/* Server-Timing from faas: queue, init only on a cold start, invoke, the
+ * function's own steps relayed (its total as "function"), total; on 200s and on
+ * the function's 401 and 404 alike. */
+static void server_timing_cold_and_warm(bool fork_server)
+{
+    struct faas f;
+    char fn[256], h[128];
+    faas_start(&f, proc_bin("fn-get-profile", fn, sizeof fn), fork_server, "--threads", "1",
+               "--idle-timeout-ms", "300", NULL);
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", find_token("valid", 0)->token);
+    struct http_response r;
+    assert_int_equal(get(f.p.port, "/profile", h, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_timing(&r, "queue", "init", "invoke", "auth", "db", "render", "function", "total");
+    assert_true(timing_ms(&r, "init") + timing_ms(&r, "invoke") <= timing_ms(&r, "total") + 0.002);
+    httpc_free(&r);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(get(f.p.port, "/profile", h, &r), 0);
+        assert_timing(&r, "queue", "invoke", "auth", "db", "render", "function", "total");
+        assert_true(timing_ms(&r, "auth") + timing_ms(&r, "db") + timing_ms(&r, "render") <=
+                    timing_ms(&r, "function") + 0.003);
+        assert_true(timing_ms(&r, "function") <= timing_ms(&r, "invoke"));
+        httpc_free(&r);
+    }
+    assert_int_equal(get(f.p.port, "/profile", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    assert_timing(&r, "queue", "invoke", "auth", "function", "total");
+    httpc_free(&r);
+    assert_int_equal(get(f.p.port, "/nope", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    assert_timing(&r, "queue", "invoke", "function", "total");
+    httpc_free(&r);
+    /* Scaled to zero: the next request is cold again, and says so. */
+    sleep_ms(1200);
+    assert_int_equal(instances_of(&f, NULL), 0);
+    assert_int_equal(get(f.p.port, "/profile", h, &r), 0);
+    assert_timing(&r, "queue", "init", "invoke", "auth", "db", "render", "function", "total");
+    httpc_free(&r);
+    faas_stop(&f);
+    /* Exactly the invocations with an init in their header had an Init Duration. */
+    json_t *lines = report_lines(&f);
+    assert_int_equal(json_array_size(lines), 7);
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(json_is_real(json_object_get(json_array_get(lines, i), "initDurationMs")),
+                         i == 0 || i == 6);
+    json_decref(lines);
+}
+
+static void test_server_timing_cold_and_warm(void **state)
+{
+    (void)state;
+    server_timing_cold_and_warm(false);
+}
+
+static void test_server_timing_cold_and_warm_fork_server(void **state)
+{
+    (void)state;
+    server_timing_cold_and_warm(true);
+}
+
+/* --no-server-timing: faas adds nothing and passes the function's own
+ * server-timing on as API Gateway would; ARCHBENCH_SERVER_TIMING=0 silences the
+ * function too. */
+static void test_no_server_timing(void **state)
+{
+    (void)state;
+    struct faas f;
+    char fn[256], h[128];
+    snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", find_token("valid", 1)->token);
+    faas_start(&f, proc_bin("fn-get-profile", fn, sizeof fn), false, "--no-server-timing", NULL);
+    struct http_response r;
+    assert_int_equal(get(f.p.port, "/profile", h, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_timing(&r, "auth", "db", "render", "total");
+    httpc_free(&r);
+    faas_stop(&f);
+    faas_start(&f, proc_bin("fn-get-profile", fn, sizeof fn), false, "--no-server-timing",
+               "--env", "ARCHBENCH_SERVER_TIMING=0", NULL);
+    assert_int_equal(get(f.p.port, "/profile", h, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_null(strcasestr(r.head, "server-timing"));
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
+/* faas's own errors carry its steps too: an invalid result (502) has been
+ * invoked; a crash (502) never gave a result, so there is no invoke. */
+static void test_platform_errors_carry_server_timing(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, NULL);
+    struct http_response r;
+    assert_int_equal(get(f.p.port, "/garbage", NULL, &r), 0);
+    assert_int_equal(r.status, 502);
+    assert_timing(&r, "queue", "init", "invoke", "total");
+    httpc_free(&r);
+    assert_int_equal(get(f.p.port, "/crash", NULL, &r), 0);
+    assert_int_equal(r.status, 502);
+    assert_timing(&r, "queue", "total");
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
+/* W3C trace context: the event's traceparent continues the client's trace with
+ * faas's span as the parent, and the Runtime API's Lambda-Runtime-Trace-Id is the
+ * same trace and span in X-Ray's form. */
+static void test_trace_context_reaches_the_function(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, NULL);
+    const char *given = "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
+                        "tracestate: rojo=00f067aa0ba902b7\r\n";
+    struct http_response r;
+    assert_int_equal(get(f.p.port, "/echo", given, &r), 0);
+    json_t *ev = json_loadb(r.body, r.body_len, 0, NULL);
+    assert_non_null(ev);
+    json_t *headers = json_object_get(ev, "headers");
+    const char *tp = json_string_value(json_object_get(headers, "traceparent"));
+    assert_non_null(tp);
+    assert_int_equal(strlen(tp), 55);
+    assert_memory_equal(tp, "00-4bf92f3577b34da6a3ce929d0e0e4736-", 36);
+    assert_memory_not_equal(tp + 36, "00f067aa0ba902b7", 16);
+    assert_string_equal(tp + 52, "-01");
+    assert_string_equal(json_string_value(json_object_get(headers, "tracestate")),
+                        "rojo=00f067aa0ba902b7");
+    json_decref(ev);
+    httpc_free(&r);
+    assert_int_equal(get(f.p.port, "/trace", given, &r), 0);
+    assert_memory_equal(r.body, "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=", 48);
+    assert_string_equal(r.body + 64, ";Sampled=1");
+    httpc_free(&r);
+    /* No traceparent (or a broken one): a new trace, its own tracestate dropped. */
+    assert_int_equal(get(f.p.port, "/echo", "traceparent: nonsense\r\ntracestate: a=b\r\n", &r), 0);
+    ev = json_loadb(r.body, r.body_len, 0, NULL);
+    headers = json_object_get(ev, "headers");
+    tp = json_string_value(json_object_get(headers, "traceparent"));
+    assert_non_null(tp);
+    assert_int_equal(strlen(tp), 55);
+    assert_null(json_object_get(headers, "tracestate"));
+    json_decref(ev);
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
 /* START, END and REPORT as Lambda prints them; Billed Duration includes INIT on a
  * cold start; the trace header has X-Ray's shape. */
 static void test_logs_billing_and_trace_header_are_lambdas(void **state)
@@ -1385,6 +1532,11 @@ int main(void)
         cmocka_unit_test_teardown(test_fn_get_profile_matches_the_monolith_fork_server, test_teardown),
         cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm, test_teardown),
         cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm_fork_server, test_teardown),
+        cmocka_unit_test_teardown(test_server_timing_cold_and_warm, test_teardown),
+        cmocka_unit_test_teardown(test_server_timing_cold_and_warm_fork_server, test_teardown),
+        cmocka_unit_test_teardown(test_no_server_timing, test_teardown),
+        cmocka_unit_test_teardown(test_platform_errors_carry_server_timing, test_teardown),
+        cmocka_unit_test_teardown(test_trace_context_reaches_the_function, test_teardown),
         cmocka_unit_test_teardown(test_fork_server_template_holds_no_database_connection,
                                   test_teardown),
         cmocka_unit_test_teardown(test_fork_server_instance_environment_is_the_functions,

@@ -29,12 +29,14 @@ struct outcome {
     /* What body_fn received, and the kept header values ("-" when absent). */
     size_t sunk;
     char sink[512];
-    char kept[3][128];
+    char kept[4][256];
+    bool truncated; /* a list header's line was dropped */
 };
 
-/* Every parse keeps these headers' values and passes the body to sink(); the body
- * limit and a refusal by the body function are set per test. */
-static const char *const kept_names[3] = {"Content-Type", "www-authenticate", "X-User-Id"};
+/* Every parse keeps these headers' values (the last one a list) and passes the body
+ * to sink(); the body limit and a refusal by the body function are set per test. */
+static const char *const kept_names[4] = {"Content-Type", "www-authenticate", "X-User-Id",
+                                          "Server-Timing"};
 static uint64_t feed_max_body;
 static size_t sink_refuses_after = SIZE_MAX;
 
@@ -65,7 +67,8 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
     p->body_fn = sink;
     p->body_ctx = &o;
     p->max_body = feed_max_body;
-    http_response_capture(p, kept_names, 3);
+    http_response_capture(p, kept_names, 4);
+    http_response_capture_lists(p, 1u << 3);
     http_response_reset(p);
     size_t off = 0;
     enum http_response_result r = HTTP_RESPONSE_MORE;
@@ -91,10 +94,11 @@ static struct outcome feed(const char *data, size_t len, const size_t *cuts, siz
     o.keep_alive = p->keep_alive;
     o.body_len = p->body_len;
     o.stored = p->body_stored;
-    for (unsigned i = 0; i < 3; i++) {
+    for (unsigned i = 0; i < 4; i++) {
         const char *v = http_response_header(p, i);
         snprintf(o.kept[i], sizeof o.kept[i], "%s", v ? v : "-");
     }
+    o.truncated = p->capture_truncated;
     if (r == HTTP_RESPONSE_ERROR)
         assert_non_null(p->error);
     else
@@ -118,7 +122,8 @@ static void same_outcome(const struct outcome *a, const struct outcome *b, const
          (a->sunk != b->sunk || memcmp(a->sink, b->sink, a->sunk < sizeof a->sink
                                                              ? a->sunk : sizeof a->sink) != 0 ||
           strcmp(a->kept[0], b->kept[0]) != 0 || strcmp(a->kept[1], b->kept[1]) != 0 ||
-          strcmp(a->kept[2], b->kept[2]) != 0)))
+          strcmp(a->kept[2], b->kept[2]) != 0 || strcmp(a->kept[3], b->kept[3]) != 0 ||
+          a->truncated != b->truncated)))
         fail_msg("%s: outcome differs when split at %zu (result %d vs %d)", what, at,
                  (int)a->result, (int)b->result);
 }
@@ -408,6 +413,58 @@ static void test_kept_values_are_bounded(void **state)
     assert_int_equal(feed(big, (size_t)n, NULL, 0, false, false).result, HTTP_RESPONSE_DONE);
 }
 
+static void test_list_header_lines_are_joined(void **state)
+{
+    (void)state;
+    /* Joined in place while the list is the last value kept ... */
+    struct outcome o = PARSE("HTTP/1.1 200 OK\r\nServer-Timing: auth;dur=0.010\r\n"
+                             "server-timing:  db;dur=0.004 \r\nServer-Timing:\r\n"
+                             "Server-Timing: total;dur=0.031\r\nContent-Length: 0\r\n\r\n",
+                             false);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
+    assert_string_equal(o.kept[3], "auth;dur=0.010, db;dur=0.004, total;dur=0.031");
+    assert_false(o.truncated);
+    /* ... and copied after another kept value, which stays intact. */
+    o = PARSE("HTTP/1.1 200 OK\r\nServer-Timing: a;dur=1\r\nX-User-Id: 7\r\n"
+              "Server-Timing: b;dur=2\r\nContent-Type: x\r\nServer-Timing: c\r\n"
+              "Content-Length: 0\r\n\r\n", false);
+    assert_string_equal(o.kept[3], "a;dur=1, b;dur=2, c");
+    assert_string_equal(o.kept[2], "7");
+    assert_string_equal(o.kept[0], "x");
+    /* Headers that are not lists keep their first value only. */
+    o = PARSE("HTTP/1.1 200 OK\r\nX-User-Id: 1\r\nX-User-Id: 2\r\nContent-Length: 0\r\n\r\n",
+              false);
+    assert_string_equal(o.kept[2], "1");
+}
+
+static void test_list_lines_past_the_bound_are_dropped_not_errors(void **state)
+{
+    (void)state;
+    /* Three lines of 400 bytes: the third no longer fits the kept bytes. */
+    char big[4096];
+    int n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\n");
+    for (int i = 0; i < 3; i++) {
+        n += snprintf(big + n, sizeof big - (size_t)n, "Server-Timing: m%d;desc=\"", i);
+        memset(big + n, 'd', 390);
+        n += 390;
+        n += snprintf(big + n, sizeof big - (size_t)n, "\"\r\n");
+    }
+    n += snprintf(big + n, sizeof big - (size_t)n, "Content-Length: 0\r\n\r\n");
+    struct outcome o = parse_every_way(big, (size_t)n, false, false, "long lists");
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
+    assert_true(o.truncated);
+    assert_memory_equal(o.kept[3], "m0;desc=", 8);
+    /* A single line over the bound: dropped, the response still fine. */
+    n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nServer-Timing: ");
+    memset(big + n, 'w', HTTP_RESPONSE_CAPTURE_BYTES);
+    n += HTTP_RESPONSE_CAPTURE_BYTES;
+    n += snprintf(big + n, sizeof big - (size_t)n, "\r\nContent-Length: 0\r\n\r\n");
+    o = feed(big, (size_t)n, NULL, 0, false, false);
+    assert_int_equal(o.result, HTTP_RESPONSE_DONE);
+    assert_string_equal(o.kept[3], "-");
+    assert_true(o.truncated);
+}
+
 static void test_body_limit(void **state)
 {
     (void)state;
@@ -469,6 +526,8 @@ int main(void)
         cmocka_unit_test(test_bare_lf_and_no_reason_phrase),
         cmocka_unit_test(test_following_bytes_are_not_consumed),
         cmocka_unit_test(test_body_capture_is_bounded),
+        cmocka_unit_test(test_list_header_lines_are_joined),
+        cmocka_unit_test(test_list_lines_past_the_bound_are_dropped_not_errors),
         cmocka_unit_test(test_malformed_status_lines_are_errors),
         cmocka_unit_test(test_malformed_headers_and_framing_are_errors),
         cmocka_unit_test(test_truncated_responses_are_errors),
