@@ -35,12 +35,7 @@ mk/bench-tools.sh wrk nginx taskset curl python3
 bench_cpus 2
 make -s bin/monolith bin/archbench bin/auth-service bin/profile-service bin/gateway
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-data=$out/data-$users
-bench_seed "$data" "$users"
-raw=$out/raw-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$raw"
+bench_workdir
 
 bench_start auth "$out" bin/auth-service --listen 127.0.0.1:0 --db "$data/auth.db" --threads 1 \
   --service-secret "$secret"

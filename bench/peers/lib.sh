@@ -74,6 +74,18 @@ bench_seed() {
   [ -f "$secret" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret")
 }
 
+# bench_workdir: makes $out absolute, seeds $data (out/data-USERS) and creates $raw,
+# this run's own folder for raw output. Reads the script's $out and $users.
+# shellcheck disable=SC2154
+bench_workdir() {
+  mkdir -p "$out"
+  out=$(cd "$out" && pwd)
+  data=$out/data-$users
+  bench_seed "$data" "$users"
+  raw=$out/raw-$(date -u +%Y%m%dT%H%M%SZ)
+  mkdir -p "$raw"
+}
+
 # bench_secret_option BIN: "--service-secret $secret" for a program that takes it
 # (a build from before the service credential does not).
 bench_secret_option() {

@@ -40,12 +40,7 @@ mk/bench-tools.sh wrk taskset curl python3
 bench_cpus 2
 make -s all
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-data=$out/data-$users
-bench_seed "$data" "$users"
-raw=$out/raw-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$raw"
+bench_workdir
 
 # ---- CPU per request, interleaved -----------------------------------------------
 
