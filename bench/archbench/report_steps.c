@@ -115,6 +115,24 @@ static void whatif_table(FILE *f, int lang, const struct run_figures *m)
     fprintf(f, "\n");
 }
 
+/* A run --hosts measured what the table would only model: set the two side by side. */
+static void whatif_hosts(FILE *f, int lang, const struct run_figures *m)
+{
+    const struct lang *L = &report_langs[lang];
+    const struct arch_figures *mono = figures_arch(m, SUT_MONOLITH);
+    const struct arch_figures *micro = figures_arch(m, SUT_MICROSERVICES);
+    const char *rtt = report_number(lang, m->rtt_ms, m->rtt_ms == (double)(long)m->rtt_ms ? 0 : 1);
+    fprintf(f, "### %s\n\n", L->h_whatif_hosts);
+    if (mono && micro && isfinite(mono->floor_p50_ms) && isfinite(micro->floor_p50_ms))
+        fprintf(f, L->whatif_hosts, rtt,
+                report_ms(lang, steps_round_trips(SUT_MICROSERVICES) * m->rtt_ms),
+                report_ms(lang, micro->floor_p50_ms - mono->floor_p50_ms),
+                report_ms(lang, micro->floor_p50_ms), report_ms(lang, mono->floor_p50_ms));
+    else
+        fprintf(f, L->whatif_hosts_na, rtt);
+    fprintf(f, "\n\n");
+}
+
 void report_steps_section(FILE *f, int lang, const struct run_figures *m, bool chart)
 {
     const struct lang *L = &report_langs[lang];
@@ -131,7 +149,10 @@ void report_steps_section(FILE *f, int lang, const struct run_figures *m, bool c
     } else {
         fprintf(f, "%s\n\n", L->steps_none);
     }
-    whatif_table(f, lang, m);
+    if (m->hosts)
+        whatif_hosts(f, lang, m);
+    else
+        whatif_table(f, lang, m);
 }
 
 void report_steps_difference(FILE *f, int lang, const struct run_figures *m, int arch)

@@ -87,6 +87,21 @@ const struct lang report_langs[LANG_N] = {
             "hosts. For scale, a user's own round trip to the service over the internet is "
             "typically %1$s–%2$s ms between cities ([WonderProxy's pings](%3$s)), and every "
             "architecture pays it once.",
+        .h_whatif_hosts = "The internal calls across a network",
+        .whatif_hosts =
+            "In this run every process had a host of its own, %1$s ms apart per round trip "
+            "(`archbench run --hosts --rtt %1$s`). The network what-if model (arithmetic on "
+            "numbers measured over loopback) expects each internal round trip to add that "
+            "time: the microservices make 2 more per request than the monolith, so their "
+            "median latency at one connection should be about **%2$s ms** above the "
+            "monolith's. Measured in this run: **%3$s ms** above (%4$s ms against %5$s ms). "
+            "The serverless platform and its instances share one host, so its two Runtime API "
+            "exchanges stay on that host's loopback.",
+        .whatif_hosts_na =
+            "In this run every process had a host of its own, %1$s ms apart per round trip "
+            "(`archbench run --hosts --rtt %1$s`); the monolith and the microservices were not "
+            "both measured at one connection, so the network what-if model cannot be set "
+            "against them.",
         .whatif_header =
             "| Architecture | Internal round trips | Measured p50, 1 conn. (ms) | at 0.1 ms "
             "(ms) | at 0.5 ms (ms) | at 1 ms (ms) |\n|---|---:|---:|---:|---:|---:|\n",
@@ -562,6 +577,22 @@ const struct lang report_langs[LANG_N] = {
             "y vuelta del propio usuario hasta el servicio por internet suele ser de %1$s a "
             "%2$s ms entre ciudades ([pings de WonderProxy](%3$s)), y lo pagan por igual las "
             "tres arquitecturas.",
+        .h_whatif_hosts = "Las llamadas internas a través de una red",
+        .whatif_hosts =
+            "En esta ejecución cada proceso tuvo un host propio, a %1$s ms por ida y vuelta "
+            "(`archbench run --hosts --rtt %1$s`). El modelo de qué pasaría con una red "
+            "(aritmética sobre cifras medidas en loopback) espera que cada ida y vuelta "
+            "interna añada ese tiempo: los microservicios hacen 2 más por petición que el "
+            "monolito, así que su latencia mediana con una conexión debería quedar unos "
+            "**%2$s ms** por encima de la del monolito. Medido en esta ejecución: **%3$s ms** "
+            "por encima (%4$s ms frente a %5$s ms). La plataforma serverless y sus instancias "
+            "comparten un host, así que sus dos intercambios con la Runtime API se quedan en "
+            "la interfaz loopback de ese host.",
+        .whatif_hosts_na =
+            "En esta ejecución cada proceso tuvo un host propio, a %1$s ms por ida y vuelta "
+            "(`archbench run --hosts --rtt %1$s`); el monolito y los microservicios no se "
+            "midieron los dos con una conexión, así que el modelo de qué pasaría con una red "
+            "no se puede comparar con ellos.",
         .whatif_header =
             "| Arquitectura | Viajes internos | p50 medida, 1 conexión (ms) | con 0,1 ms (ms) "
             "| con 0,5 ms (ms) | con 1 ms (ms) |\n|---|---:|---:|---:|---:|---:|\n",

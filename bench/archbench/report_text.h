@@ -191,6 +191,11 @@ struct lang {
     const char *whatif_intro;    /* %1$s–%2$s a user's internet round trip (ms), %3$s its
                                   * source's URL */
     const char *whatif_header;   /* the table's header rows */
+    const char *h_whatif_hosts;  /* the same heading for a run --hosts */
+    const char *whatif_hosts;    /* %1$s the round trip between hosts (ms), %2$s the rise the
+                                  * model expects, %3$s the rise measured, %4$s the
+                                  * microservices' and %5$s the monolith's p50 at 1 conn. */
+    const char *whatif_hosts_na; /* the same without both p50s; %1$s the round trip */
 };
 
 extern const struct lang report_langs[LANG_N];

@@ -154,8 +154,10 @@ if bin/archbench run --profile smoke --hosts --rtt 1 --out "$tmp/run" >"$tmp/run
             `(+${floor("microservices") - floor("monolith")} us; two round trips are 2000 us)`);
     ' "$tmp/run/run.json" 2>&1)
     if [[ $summary == ok* ]] && grep -q 'on a host of its own.*--rtt 1' "$tmp/run/report.md" &&
-        grep -q 'en un host propio.*--rtt 1' "$tmp/run/report.es.md"; then
-        pass "archbench run --profile smoke --hosts --rtt 1: ${summary#ok }; both reports state it"
+        grep -q 'en un host propio.*--rtt 1' "$tmp/run/report.es.md" &&
+        grep -q 'should be about \*\*2.00 ms\*\* above the monolith.s. Measured in this run: \*\*[0-9]' "$tmp/run/report.md" &&
+        grep -q 'unos \*\*2,00 ms\*\* por encima de la del monolito. Medido en esta ejecución: \*\*[0-9]' "$tmp/run/report.es.md"; then
+        pass "archbench run --profile smoke --hosts --rtt 1: ${summary#ok }; both reports state it and set the measured rise beside the model's"
     else
         fail "archbench run --profile smoke --hosts --rtt 1: $summary"
     fi

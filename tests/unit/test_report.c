@@ -867,6 +867,28 @@ static void test_not_a_run_is_refused(void **state)
     proc_rmdir(dir);
 }
 
+/* A run --hosts measured what the what-if table only models: the report sets the
+ * microservices' rise over the monolith beside the two round trips it expects. */
+static void test_hosts_run_sets_the_measured_rise_beside_the_model(void **state)
+{
+    (void)state;
+    json_t *doc = run_doc(true);
+    json_object_set_new(doc, "network",
+                        json_pack("{s:s, s:f, s:o}", "topology", "hosts", "rtt_ms", 1.0,
+                                  "hosts", json_object()));
+    struct rendered r;
+    render(doc, &r);
+    assert_contains(r.en, "### The internal calls across a network");
+    assert_contains(r.en, "so their median latency at one connection should be about "
+                          "**2.00 ms** above the monolith's. Measured in this run: **");
+    assert_contains(r.es, "### Las llamadas internas a través de una red");
+    assert_contains(r.es, "debería quedar unos **2,00 ms** por encima de la del monolito");
+    assert_null(strstr(r.en, "| Architecture | Internal round trips |"));
+    assert_no_missing_numbers(r.en);
+    assert_no_missing_numbers(r.es);
+    cleanup(&r);
+}
+
 static void test_drift_sentence_is_rendered_from_run_json(void **state)
 {
     (void)state;
@@ -1082,6 +1104,7 @@ int main(void)
         cmocka_unit_test(test_table_columns_group_thousands_alike),
         cmocka_unit_test(test_targets_appear_in_tables_and_have_a_difference),
         cmocka_unit_test(test_drift_sentence_is_rendered_from_run_json),
+        cmocka_unit_test(test_hosts_run_sets_the_measured_rise_beside_the_model),
         cmocka_unit_test(test_cost_table_from_a_fixture),
         cmocka_unit_test(test_cascade_is_named_with_its_caveat),
         cmocka_unit_test(test_example_run_renders_the_same_bytes),
