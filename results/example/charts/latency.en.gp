@@ -7,7 +7,7 @@ set style line 2 lc rgb '#d62728' lw 2 pt 5
 set style line 3 lc rgb '#2ca02c' lw 2 pt 9
 set output 'latency.en.svg'
 set title 'Latency percentiles at equal load'
-set ytics ("0.1" 0.1, "1" 1, "10" 10)
+set ytics ("0.1" 0.1, "1" 1, "10" 10, "100" 100)
 set xlabel 'percentile'
 set ylabel 'latency (ms)'
 set logscale y

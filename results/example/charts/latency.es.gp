@@ -8,7 +8,7 @@ set style line 3 lc rgb '#2ca02c' lw 2 pt 9
 set decimalsign ','
 set output 'latency.es.svg'
 set title 'Percentiles de latencia a carga igual'
-set ytics ("0,1" 0.1, "1" 1, "10" 10)
+set ytics ("0,1" 0.1, "1" 1, "10" 10, "100" 100)
 set xlabel 'percentil'
 set ylabel 'latencia (ms)'
 set logscale y

@@ -8,8 +8,8 @@ set style line 3 lc rgb '#2ca02c' lw 2 pt 9
 set output 'throughput.en.svg'
 set title 'Throughput by number of connections'
 set xtics ("64" 64, "256" 256)
-set ytics ("0" 0, "10,000" 10000, "20,000" 20000, "30,000" 30000, "40,000" 40000, "50,000" 50000)
-set yrange [0:56212.6]
+set ytics ("0" 0, "5,000" 5000, "10,000" 10000, "15,000" 15000, "20,000" 20000, "25,000" 25000, "30,000" 30000, "35,000" 35000)
+set yrange [0:36089.8]
 set xlabel 'connections'
 set ylabel 'verified requests/s'
 set logscale x 2

@@ -9,8 +9,8 @@ set decimalsign ','
 set output 'throughput.es.svg'
 set title 'Peticiones por segundo según el número de conexiones'
 set xtics ("64" 64, "256" 256)
-set ytics ("0" 0, "10 000" 10000, "20 000" 20000, "30 000" 30000, "40 000" 40000, "50 000" 50000)
-set yrange [0:56212.6]
+set ytics ("0" 0, "5 000" 5000, "10 000" 10000, "15 000" 15000, "20 000" 20000, "25 000" 25000, "30 000" 30000, "35 000" 35000)
+set yrange [0:36089.8]
 set xlabel 'conexiones'
 set ylabel 'peticiones verificadas por segundo'
 set logscale x 2

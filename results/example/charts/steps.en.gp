@@ -1,0 +1,18 @@
+set terminal svg size 760,420 dynamic enhanced font 'sans,12' background '#ffffff'
+set datafile missing '?'
+set grid
+set key top right
+set style line 1 lc rgb '#1f77b4' lw 2 pt 7
+set style line 2 lc rgb '#d62728' lw 2 pt 5
+set style line 3 lc rgb '#2ca02c' lw 2 pt 9
+set output 'steps.en.svg'
+set title 'Where the time of one request goes (1 connection, medians)'
+set ylabel 'ms'
+set yrange [0:*]
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.85 border -1
+set boxwidth 0.6
+set key outside right top
+set xtics ('Monolith' 0, 'Microservices' 1, 'Serverless (FaaS)' 2)
+plot 'steps.dat' using 2 lc rgb '#1f77b4' title 'auth', '' using 3 lc rgb '#ff7f0e' title 'db', '' using 4 lc rgb '#2ca02c' title 'render', '' using 5 lc rgb '#d62728' title 'hop to auth-service', '' using 6 lc rgb '#9467bd' title 'hop to profile-service', '' using 7 lc rgb '#8c564b' title 'queue', '' using 8 lc rgb '#e377c2' title 'hand-over', '' using 9 lc rgb '#bcbd22' title 'init', '' using 10 lc rgb '#7f7f7f' title 'other server work', '' using 11 lc rgb '#17becf' title 'rest'
