@@ -2,7 +2,8 @@
  * appends one REPORT record per invocation to its report log, with an Init
  * Duration when the invocation started an instance. While loadgen runs, archbench
  * reads the new records every sample and files each cold start under the second of
- * the measured window it was seen in (within the 100 ms sampling). The cascade
+ * the measured window it began in: when the record was seen (within the 100 ms
+ * sampling) minus its Init Duration and its first invocation's duration. The cascade
  * window is the seconds from the first cold start to the one after the last (the
  * queue drains in it); the tail is computed with and without those seconds, from
  * loadgen's per-second histograms. */
@@ -30,8 +31,8 @@ struct cascade_watch {
 void cascade_watch_open(struct cascade_watch *w, const char *report_log, double window_start_s,
                         double duration_s);
 
-/* Reads the records appended since the last call; their cold starts are filed
- * under now_s. */
+/* Reads the records appended since the last call (seen at now_s); each cold
+ * start is filed under now_s minus its init and first invocation. */
 void cascade_watch_poll(struct cascade_watch *w, double now_s);
 
 void cascade_watch_close(struct cascade_watch *w);

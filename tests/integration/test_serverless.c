@@ -1199,6 +1199,11 @@ static void test_instances_get_lambdas_environment_only(void **state)
 
     /* A provided runtime has no AWS_EXECUTION_ENV; defaults; provisioned type. */
     faas_start(&f, FN_TEST, false, "--provisioned", "1", NULL);
+    /* A request that arrives while the provisioned instance still initialises goes
+     * to a new on-demand one, as on Lambda: wait until it is ready. */
+    double start = now_s();
+    while (!log_contains(&f, "initialised in") && now_s() - start < 10)
+        sleep_ms(20);
     env_value(f.p.port, "AWS_EXECUTION_ENV", v, sizeof v);
     assert_string_equal(v, "(unset)");
     env_value(f.p.port, "AWS_REGION", v, sizeof v);
