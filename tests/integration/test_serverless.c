@@ -753,6 +753,63 @@ static void test_results_map_back_to_http(void **state)
     faas_stop(&f);
 }
 
+/* POSTs result to fn-test's /result, which returns it as its own result. */
+static int post_result(int port, const char *result, struct http_response *r)
+{
+    int fd = httpc_connect(port);
+    if (fd < 0)
+        return -1;
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST /result HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "application/json\r\nContent-Length: %zu\r\n\r\n",
+                     strlen(result));
+    int rc = httpc_send(fd, head, (size_t)n) == 0 && httpc_send(fd, result, strlen(result)) == 0
+                 ? httpc_read(fd, r, false)
+                 : -1;
+    close(fd);
+    return rc;
+}
+
+/* A result HTTP cannot carry gets a 502 problem+json: a 1xx statusCode (sent as it
+ * was, the client waited for a final answer for ever), a header with CR LF (it was
+ * dropped silently), a header too large for the response head (the connection was
+ * closed without an answer). */
+static void test_results_http_cannot_carry_get_502(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, NULL);
+    static char big[20000];
+    int n = snprintf(big, sizeof big, "{\"statusCode\":200,\"headers\":{\"x-big\":\"");
+    memset(big + n, 'v', 16000);
+    strcpy(big + n + 16000, "\"},\"body\":\"x\"}");
+    const char *results[] = {
+        "{\"statusCode\":100,\"body\":\"x\"}",
+        "{\"statusCode\":200,\"headers\":{\"x-a\":\"b\\r\\nInjected: 1\"},\"body\":\"x\"}",
+        big,
+    };
+    for (size_t i = 0; i < sizeof results / sizeof results[0]; i++) {
+        struct http_response r;
+        if (post_result(f.p.port, results[i], &r) != 0)
+            fail_msg("result %zu: no answer", i);
+        if (r.status != 502)
+            fail_msg("result %zu: status %d", i, r.status);
+        char v[128];
+        assert_true(httpc_header(&r, "Content-Type", v, sizeof v));
+        assert_string_equal(v, "application/problem+json");
+        assert_null(strstr(r.head, "Injected"));
+        httpc_free(&r);
+    }
+    /* The instance still serves: the same path with a result HTTP can carry. */
+    struct http_response r;
+    assert_int_equal(post_result(f.p.port, "{\"statusCode\":201,\"body\":\"ok\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "ok");
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
 static void test_provisioned_instances_start_ahead_of_demand(void **state)
 {
     (void)state;
@@ -1556,6 +1613,7 @@ int main(void)
         cmocka_unit_test_teardown(test_missing_database_is_an_init_error, test_teardown),
         cmocka_unit_test_teardown(test_runtime_api_misuse_gets_aws_status_codes, test_teardown),
         cmocka_unit_test_teardown(test_results_map_back_to_http, test_teardown),
+        cmocka_unit_test_teardown(test_results_http_cannot_carry_get_502, test_teardown),
         cmocka_unit_test_teardown(test_provisioned_instances_start_ahead_of_demand, test_teardown),
         cmocka_unit_test_teardown(test_sigterm_stops_every_instance, test_teardown),
         cmocka_unit_test_teardown(test_many_cold_starts_leave_no_processes_or_descriptors, test_teardown),
