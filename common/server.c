@@ -744,6 +744,20 @@ static bool caller_presents_secret(struct MHD_Connection *conn,
     return count == 1 && service_secret_matches(secret, v);
 }
 
+/* The path of an absolute-form target ("http://host:port/profile"), which RFC 9112
+ * §3.2.2 says a server MUST accept; libmicrohttpd passes the target on as it came,
+ * so such a request for /profile got 404. Other targets are returned unchanged. */
+static const char *origin_path(const char *url)
+{
+    size_t scheme = strncasecmp(url, "http://", 7) == 0    ? 7
+                    : strncasecmp(url, "https://", 8) == 0 ? 8
+                                                           : 0;
+    if (scheme == 0)
+        return url;
+    const char *path = strchr(url + scheme, '/');
+    return path != NULL ? path : "/";
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -751,6 +765,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct server_daemon *d = cls;
     const struct server_config *cfg = d->cfg;
+    url = origin_path(url);
 
     if (*con_cls == NULL)
         return start_request(d, conn, url, method, version, con_cls);
