@@ -794,6 +794,8 @@ static bool caller_presents_secret(struct MHD_Connection *conn,
  * so such a request for /profile got 404. Other targets are returned unchanged. */
 static const char *origin_path(const char *url)
 {
+    if (url[0] == '/')
+        return url; /* origin-form, nearly every request: no compare */
     size_t scheme = strncasecmp(url, "http://", 7) == 0    ? 7
                     : strncasecmp(url, "https://", 8) == 0 ? 8
                                                            : 0;
