@@ -599,6 +599,59 @@ static void test_full_queue_gives_429(void **state)
     faas_stop(&f);
 }
 
+/* Sends GET path and closes the connection 100 ms later, without the answer. */
+static void abandon(int port, const char *path)
+{
+    int fd = httpc_connect(port);
+    assert_true(fd >= 0);
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+    assert_int_equal(httpc_send(fd, req, (size_t)n), 0);
+    sleep_ms(100);
+    close(fd);
+}
+
+static int count_in_file(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    fclose(f);
+    return n;
+}
+
+/* Queued invocations whose clients have left are not run and hold no place in
+ * the queue: two of them filled it, and the next client got 429 while they ran
+ * for nobody. */
+static void test_queued_invocations_of_clients_that_left_are_dropped(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--max-concurrency", "1", "--max-queue", "2", NULL);
+    assert_true(get_pid(f.p.port, "/pid") > 0); /* warm */
+    struct burst running = {.port = f.p.port, .path = "/sleep?ms=1500"}, late;
+    pthread_t t1, t2;
+    pthread_create(&t1, NULL, burst_one, &running);
+    sleep_ms(100);
+    abandon(f.p.port, "/sleep?ms=1500"); /* queued, then gone: the queue is full */
+    abandon(f.p.port, "/sleep?ms=1500");
+    late = (struct burst){.port = f.p.port, .path = "/pid"};
+    pthread_create(&t2, NULL, burst_one, &late);
+    sleep_ms(100);
+    abandon(f.p.port, "/sleep?ms=1500"); /* queued behind late, then gone */
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    assert_int_equal(running.status, 200);
+    assert_int_equal(late.status, 200);
+    sleep_ms(300); /* the abandoned third would have started by now */
+    /* The warm-up, the running one and the late one; none of the abandoned. */
+    assert_int_equal(count_in_file(f.stderr_path, "START RequestId"), 3);
+    faas_stop(&f);
+}
+
 static void test_hanging_invocation_gets_504_and_instance_is_replaced(void **state)
 {
     (void)state;
@@ -1606,6 +1659,8 @@ int main(void)
         cmocka_unit_test_teardown(test_idle_instance_is_stopped, test_teardown),
         cmocka_unit_test_teardown(test_max_concurrency_bounds_instances, test_teardown),
         cmocka_unit_test_teardown(test_full_queue_gives_429, test_teardown),
+        cmocka_unit_test_teardown(test_queued_invocations_of_clients_that_left_are_dropped,
+                                  test_teardown),
         cmocka_unit_test_teardown(test_hanging_invocation_gets_504_and_instance_is_replaced, test_teardown),
         cmocka_unit_test_teardown(test_crash_gives_502_then_next_request_succeeds, test_teardown),
         cmocka_unit_test_teardown(test_crash_gives_502_then_next_request_succeeds_fork_server, test_teardown),
