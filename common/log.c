@@ -1,5 +1,6 @@
 /* Logging to stderr. The whole line is formatted first and written with one
- * write(2), so lines from concurrent threads never interleave. */
+ * write(2), so lines from concurrent threads never interleave; a message is one
+ * line whatever it quotes (control characters are escaped). */
 #include "log.h"
 
 #include <stdarg.h>
@@ -21,6 +22,32 @@ void log_init(const char *program, enum log_level level)
 void log_set_level(enum log_level level) { log_threshold = level; }
 enum log_level log_get_level(void) { return log_threshold; }
 
+/* Copies msg into out (at most outlen bytes), control characters but HTAB written
+ * as \n, \r or \xNN: messages quote what others sent (a function's errorType, a
+ * URL), and a line break in them forged whole log lines (a function's errorType
+ * "T\nREPORT RequestId: ..." came out as a REPORT line of its own). Returns the
+ * bytes written; an escape that does not fit is left out whole. */
+static size_t log_escape(char *out, size_t outlen, const char *msg, size_t mlen)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < mlen; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        char esc[8];
+        size_t k = 1;
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            k = c == '\n' ? (size_t)snprintf(esc, sizeof esc, "\\n")
+                : c == '\r' ? (size_t)snprintf(esc, sizeof esc, "\\r")
+                             : (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
+        else
+            esc[0] = (char)c;
+        if (o + k > outlen)
+            break;
+        memcpy(out + o, esc, k);
+        o += k;
+    }
+    return o;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     static const char *names[] = {"error", "warning", "info", "debug"};
@@ -38,13 +65,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
                      names[level]);
     if (n < 0)
         return;
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    int m = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
+    size_t mlen = m < 0 ? 0 : (size_t)m < sizeof msg ? (size_t)m : sizeof msg - 1;
+    size_t len = log_escape(line + n, sizeof line - (size_t)n - 1, msg, mlen) + (size_t)n;
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w;

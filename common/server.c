@@ -391,6 +391,7 @@ static void format_allow(unsigned methods, char *out, size_t outlen)
 #define SERVER_CONNECTION_MEMORY 16384
 #define SERVER_MAX_HEADER_BYTES 8192
 #define SERVER_MAX_URL_BYTES 4096
+#define SERVER_MAX_QUERY_PARAMS 32
 
 /* A chunked body that outgrows its limit is answered 413 at once (written to the
  * socket, see send_raw_problem), and then up to this much more of it is read and
@@ -456,17 +457,26 @@ static long waiting_timeout(const struct server_daemon *d, uint64_t now)
     return due <= now ? 0 : (long)(due - now);
 }
 
+/* What check_target returns for a target it refused: the request's first
+ * handler call finds it in *con_cls and answers 414. */
+static char target_refused;
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
     struct server_daemon *d = cls;
-    struct request_state *st = *con_cls;
+    /* With a URI log callback (check_target) libmicrohttpd reports every request
+     * whose request line it parsed, also those that ended before a handler call:
+     * a refused target's marker is no state, and one without an answer (the
+     * client left mid-head) is not counted, as before. */
+    struct request_state *st = *con_cls == &target_refused ? NULL : *con_cls;
     if (d->cfg->request_done != NULL) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
         unsigned status = st && st->raw_status ? st->raw_status : ci ? ci->http_status : 0;
-        d->cfg->request_done(d->app_worker, status, st ? clock_now_us() - st->start_us : 0);
+        if (st != NULL || status != 0)
+            d->cfg->request_done(d->app_worker, status, st ? clock_now_us() - st->start_us : 0);
     }
     /* A keep-alive connection now waits for its next request's headers. */
     struct server_conn *c = conn_of(conn);
@@ -475,8 +485,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         if (!c->waiting)
             waiting_add(c);
     }
-    if (st == NULL)
+    if (st == NULL) {
+        *con_cls = NULL;
         return;
+    }
     if (st->app_free != NULL && st->app != NULL)
         st->app_free(st->app);
     free(st->body);
@@ -690,6 +702,35 @@ static const char *check_head(struct server_daemon *d, struct MHD_Connection *co
     return NULL;
 }
 
+/* libmicrohttpd 0.9.75 records every query parameter in the connection's 16 KiB
+ * memory pool while it parses the request line, and when the pool runs out the
+ * 431 it then queues is lost: the parser goes on to wait for headers it has no
+ * room for. So GET /profile?k0=v&...&k249=v (a 2 KB request line) got no answer
+ * at all until the header deadline closed the connection 10 s later, and 60
+ * parameters of 200 bytes had it closed at once without one. Called with the raw
+ * target before the parameters are parsed: a target over SERVER_MAX_URL_BYTES
+ * (the path alone used to be checked, so a 15 KB query passed) or with more than
+ * SERVER_MAX_QUERY_PARAMS parameters has its query emptied in place (the request
+ * line, in MHD's read buffer), and is answered 414 by start_request. Each
+ * parameter takes a record in the pool: beside a 4 KiB target and a 7.9 KiB header
+ * 56 parameters were still answered and 64 were not, hence 32. */
+static void *check_target(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    char *query = strchr(uri, '?');
+    if (query == NULL)
+        return NULL; /* a path alone: check_head measures it */
+    size_t params = 1;
+    for (const char *p = query; *p != '\0'; p++)
+        params += *p == '&';
+    if (params <= SERVER_MAX_QUERY_PARAMS && (size_t)(query - uri) + strlen(query) <=
+                                                 SERVER_MAX_URL_BYTES)
+        return NULL;
+    query[1] = '\0';
+    return &target_refused;
+}
+
 /* First handler call: the headers are in. Refused requests are answered at once
  * (MHD then closes the connection, as it should after a bad head or before an
  * unwanted body); others get their per-request state. */
@@ -706,6 +747,10 @@ static enum MHD_Result start_request(struct server_daemon *d, struct MHD_Connect
         c->timed = timed;
         c->start_ns = start_ns;
         c->timing = NULL;
+    }
+    if (*con_cls == &target_refused) {
+        *con_cls = NULL;
+        return server_queue_fixed(conn, MHD_HTTP_URI_TOO_LONG, &d->shared->uri_too_long);
     }
     const struct server_route *rt = strcmp(url, "/health") == 0 ? NULL : find_route(cfg, url);
     unsigned status;
@@ -744,6 +789,22 @@ static bool caller_presents_secret(struct MHD_Connection *conn,
     return count == 1 && service_secret_matches(secret, v);
 }
 
+/* The path of an absolute-form target ("http://host:port/profile"), which RFC 9112
+ * §3.2.2 says a server MUST accept; libmicrohttpd passes the target on as it came,
+ * so such a request for /profile got 404. Other targets are returned unchanged. */
+static const char *origin_path(const char *url)
+{
+    if (url[0] == '/')
+        return url; /* origin-form, nearly every request: no compare */
+    size_t scheme = strncasecmp(url, "http://", 7) == 0    ? 7
+                    : strncasecmp(url, "https://", 8) == 0 ? 8
+                                                           : 0;
+    if (scheme == 0)
+        return url;
+    const char *path = strchr(url + scheme, '/');
+    return path != NULL ? path : "/";
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -751,8 +812,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct server_daemon *d = cls;
     const struct server_config *cfg = d->cfg;
+    url = origin_path(url);
 
-    if (*con_cls == NULL)
+    if (*con_cls == NULL || *con_cls == &target_refused)
         return start_request(d, conn, url, method, version, con_cls);
     struct request_state *st = *con_cls;
     if (*upload_data_size > 0) {
@@ -1032,8 +1094,9 @@ static int shared_init(struct server_shared *s, const struct server_config *cfg)
     snprintf(detail, sizeof detail, "request headers larger than %d bytes",
              SERVER_MAX_HEADER_BYTES);
     rc |= server_fixed_problem(&s->headers_too_large, 431, detail, NULL, NULL);
-    snprintf(detail, sizeof detail, "request target longer than %d bytes",
-             SERVER_MAX_URL_BYTES);
+    snprintf(detail, sizeof detail,
+             "request target longer than %d bytes or with more than %d query parameters",
+             SERVER_MAX_URL_BYTES, SERVER_MAX_QUERY_PARAMS);
     rc |= server_fixed_problem(&s->uri_too_long, 414, detail, NULL, NULL);
     rc |= server_fixed_problem(&s->health_not_allowed, 405,
                                "method not allowed on this resource", MHD_HTTP_HEADER_ALLOW,
@@ -1214,7 +1277,8 @@ static int daemon_open(struct server_daemon *d, unsigned index, unsigned per_wor
         (unsigned)(cfg->timeout_s ? cfg->timeout_s : SERVER_DEFAULT_TIMEOUT_S),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape_target, NULL, MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_target, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, check_target, NULL, MHD_OPTION_END);
     if (d->daemon == NULL) {
         log_error("cannot start the HTTP daemon for worker %u", index);
         return -1;

@@ -23,6 +23,11 @@ bool service_secret_load(const char *path, struct service_secret *s, char *err,
     char buf[SERVICE_SECRET_MAX + 64];
     size_t n = fread(buf, 1, sizeof buf, f);
     bool more = fgetc(f) != EOF;
+    if (ferror(f)) { /* a directory opens, then reads fail (EISDIR) */
+        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+        fclose(f);
+        return false;
+    }
     fclose(f);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
                      buf[n - 1] == '\t'))

@@ -597,7 +597,8 @@ static const char *scan_string(struct scan *s, size_t *len)
     return NULL;
 }
 
-/* statusCode: a plain integer of HTTP status range; anything else is declined. */
+/* statusCode: a plain integer of final HTTP status range (200-599); anything else
+ * is declined. */
 static bool scan_status(struct scan *s, unsigned *status)
 {
     scan_space(s);
@@ -608,7 +609,7 @@ static bool scan_status(struct scan *s, unsigned *status)
     }
     bool ends = s->p < s->end && strchr(" \t\n\r,}", *s->p) != NULL;
     *status = v;
-    return digits == 3 && ends && v >= 100 && v <= 599;
+    return digits == 3 && ends && v >= APIGW_STATUS_MIN && v <= 599;
 }
 
 static bool add_header(struct apigw_result *out, size_t *cap, const char *name,
@@ -734,6 +735,54 @@ static int fail(struct apigw_result *out, char *err, size_t errlen, const char *
     return -1;
 }
 
+/* RFC 9110 field names are tokens; values hold no control character but HTAB. */
+static bool field_name_ok(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", c) != NULL))
+            return false;
+    }
+    return true;
+}
+
+static bool field_value_ok(const char *s, size_t *bytes)
+{
+    for (; *s != '\0'; s++, (*bytes)++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* The headers of a parsed result must be fields HTTP can carry: a CR or LF would
+ * split the response, and libmicrohttpd silently dropped such fields (and cut a
+ * value at a NUL). Their size is bounded too: faas's HTTP layer builds the head
+ * in the connection's 16 KiB memory pool, beside the request; measured, a 16,000
+ * byte header got the client's connection closed without any answer, and beside a
+ * 7.9 KiB request head at most 7.9 KiB of result headers fit. */
+static int check_fields(struct apigw_result *out, char *err, size_t errlen)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < out->nheaders; i++) {
+        if (!field_name_ok(out->headers[i].name) ||
+            !field_value_ok(out->headers[i].value, &bytes))
+            return fail(out, err, errlen, "a header is not a valid HTTP field");
+        bytes += strlen(out->headers[i].name) + 4; /* ": " and CRLF */
+    }
+    if (bytes > APIGW_RESULT_MAX_HEADER_BYTES) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "headers and cookies over %d bytes",
+                 APIGW_RESULT_MAX_HEADER_BYTES);
+        return fail(out, err, errlen, msg);
+    }
+    return 0;
+}
+
 int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, char *err,
                        size_t errlen)
 {
@@ -741,7 +790,7 @@ int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, ch
     struct scan sc = {.p = buf, .end = buf + len, .strings = malloc(len + 1)};
     out->strings = sc.strings;
     if (sc.strings != NULL && result_scan(&sc, out))
-        return 0;
+        return check_fields(out, err, errlen);
     apigw_result_free(out); /* declined: jansson decides */
     json_error_t jerr;
     out->doc = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
@@ -766,7 +815,7 @@ int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, ch
         out->body_len = len;
         return 0;
     }
-    if (!json_is_integer(status) || json_integer_value(status) < 100 ||
+    if (!json_is_integer(status) || json_integer_value(status) < APIGW_STATUS_MIN ||
         json_integer_value(status) > 599)
         return fail(out, err, errlen, "statusCode is not an HTTP status");
     out->status = (unsigned)json_integer_value(status);
@@ -785,12 +834,16 @@ int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, ch
     json_object_foreach(headers, key, value) {
         if (!json_is_string(value))
             return fail(out, err, errlen, "a header value is not a string");
+        if (strlen(json_string_value(value)) != json_string_length(value))
+            return fail(out, err, errlen, "a header is not a valid HTTP field");
         out->headers[out->nheaders++] = (struct apigw_header){key, json_string_value(value)};
     }
     size_t i;
     json_array_foreach(cookies, i, value) {
         if (!json_is_string(value))
             return fail(out, err, errlen, "a cookie is not a string");
+        if (strlen(json_string_value(value)) != json_string_length(value))
+            return fail(out, err, errlen, "a header is not a valid HTTP field");
         out->headers[out->nheaders++] = (struct apigw_header){"set-cookie",
                                                              json_string_value(value)};
     }
@@ -814,7 +867,7 @@ int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, ch
         out->body[tlen] = '\0';
         out->body_len = tlen;
     }
-    return 0;
+    return check_fields(out, err, errlen);
 }
 
 char *apigw_result_render(unsigned status, const struct apigw_header *headers,

@@ -47,10 +47,19 @@ struct apigw_result {
     char *strings;                /* the strings headers point into */
 };
 
+/* A result's statusCode is a final status: a 1xx is no answer to a request (its
+ * client goes on waiting for one), so it is refused like 99 or 600. */
+#define APIGW_STATUS_MIN 200
+/* Result headers and cookies, each counted as "name: value\r\n", at most. */
+#define APIGW_RESULT_MAX_HEADER_BYTES 8192
+
 /* Parses a result: an object with statusCode (+ headers, cookies, body,
  * isBase64Encoded), or, as AWS does, any other valid JSON, which becomes a 200
  * application/json response whose body is that JSON. 0, or -1 with err set when
- * the result is not JSON or its fields have wrong types (the caller answers 502). */
+ * the result is not JSON, its fields have wrong types, its statusCode is not
+ * 200-599, or a header or cookie is no valid HTTP field (a name that is not a
+ * token, a control character but HTAB or a NUL in a value) or they total over
+ * APIGW_RESULT_MAX_HEADER_BYTES (the caller answers 502). */
 int apigw_result_parse(const char *buf, size_t len, struct apigw_result *out, char *err,
                        size_t errlen);
 void apigw_result_free(struct apigw_result *r);

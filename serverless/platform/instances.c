@@ -239,17 +239,62 @@ static void assign(struct instances *p, struct instance *in, struct invocation *
         server_resume(in->next_conn);
 }
 
+/* A queued invocation whose client has closed its connection is not run: its
+ * answer would go nowhere (libmicrohttpd drops a resumed connection that reads
+ * end-of-file), and it held a place in the queue. 8 requests of 2 s against
+ * --max-concurrency 4 --max-queue 4, their clients gone at once, got every new
+ * client 429 for 4 s while they ran for nobody. Locked. */
+static bool client_left(const struct instances *p, const struct invocation *inv)
+{
+    if (p->stopping || inv->conn == NULL)
+        return false;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(inv->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    /* POLLIN alone is a pipelined next request, not a client that left. */
+    struct pollfd pf = {.fd = ci ? ci->connect_fd : -1, .events = POLLRDHUP};
+    return ci != NULL && poll(&pf, 1, 0) == 1 &&
+           (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+static void unlink_queued(struct instances *p, struct invocation *prev,
+                          struct invocation *inv)
+{
+    if (prev)
+        prev->next = inv->next;
+    else
+        p->qhead = inv->next;
+    if (p->qtail == inv)
+        p->qtail = prev;
+    inv->next = NULL;
+    p->qlen--;
+}
+
 static struct invocation *dequeue(struct instances *p)
 {
-    struct invocation *inv = p->qhead;
-    if (inv) {
-        p->qhead = inv->next;
-        if (p->qhead == NULL)
-            p->qtail = NULL;
-        inv->next = NULL;
-        p->qlen--;
+    struct invocation *inv;
+    while ((inv = p->qhead) != NULL) {
+        unlink_queued(p, NULL, inv);
+        if (!client_left(p, inv))
+            return inv;
+        complete(inv, 503, "the client closed its connection");
     }
-    return inv;
+    return NULL;
+}
+
+/* Drops the queued invocations whose client has left; for a full queue. Locked. */
+static void drop_abandoned(struct instances *p)
+{
+    struct invocation *prev = NULL, *inv = p->qhead;
+    while (inv != NULL) {
+        struct invocation *next = inv->next;
+        if (client_left(p, inv)) {
+            unlink_queued(p, prev, inv);
+            complete(inv, 503, "the client closed its connection");
+        } else {
+            prev = inv;
+        }
+        inv = next;
+    }
 }
 
 static bool usable(const struct instance *in)
@@ -284,6 +329,8 @@ void instances_submit(struct instances *p, struct invocation *inv)
             best_rank = rank;
         }
     }
+    if (!best && p->live >= p->cfg.max_concurrency && p->qlen >= p->cfg.max_queue)
+        drop_abandoned(p);
     if (best)
         assign(p, best, inv, now);
     else if (p->live < p->cfg.max_concurrency)
@@ -706,8 +753,9 @@ static void instance_exited(struct instances *p, struct instance *in)
     in->state = SLOT_FREE;
     p->live--;
     /* A queued invocation takes the freed capacity. */
-    if (p->qhead && !p->stopping)
-        reserve(p, dequeue(p), now_ns());
+    struct invocation *q = p->stopping ? NULL : dequeue(p);
+    if (q)
+        reserve(p, q, now_ns());
 }
 
 /* An invocation past its deadline gets 504 and its instance is stopped. Locked. */
@@ -787,7 +835,8 @@ static int64_t enforce(struct instances *p, int64_t now)
         }
     }
     while (p->qhead && now >= p->qhead->deadline_ns) {
-        struct invocation *inv = dequeue(p);
+        struct invocation *inv = p->qhead; /* not dequeue: it skips to a later one */
+        unlink_queued(p, NULL, inv);
         complete(inv, 429, "too many concurrent invocations; try again later");
     }
     if (p->qhead && p->qhead->deadline_ns < next)

@@ -29,6 +29,7 @@
  *                  "other=S own=S" (-1: refused or no answer)
  *   /stall         answers, then never asks for another invocation
  *   /trace         200, body = the Lambda-Runtime-Trace-Id it was given
+ *   /result        returns the request's body, verbatim, as its result
  *   /hold-memory?mb=N&then=crash|hang  touches N MB and keeps it, then dies by
  *                  SIGABRT or never answers
  * FN_TEST_INIT_ERROR=1 in the environment makes init fail (POST /init/error). */
@@ -208,6 +209,11 @@ static char *handle_more(struct runtime *rt, const struct runtime_invocation *in
         return steal(ev, len);
     if (strcmp(path, "/trace") == 0)
         return text_result(200, inv->trace_id, strlen(inv->trace_id), len);
+    if (strcmp(path, "/result") == 0) {
+        const char *body = json_string_value(json_object_get(ev, "body"));
+        *len = body ? strlen(body) : 0;
+        return strdup(body ? body : "");
+    }
     if (strcmp(path, "/stall") == 0 || strcmp(path, "/hold-memory") == 0) {
         if (path[1] == 's') {
             char *r = pid_result(len);

@@ -246,6 +246,22 @@ static void test_encoded_nul_in_target_matches_no_route(void **state)
     assert_answered(req, strlen(req), 404);
 }
 
+/* RFC 9112 §3.2.2: a server MUST accept the absolute-form; it was answered 404. */
+static void test_absolute_form_target_is_served(void **state)
+{
+    (void)state;
+    char req[512];
+    snprintf(req, sizeof req, "GET http://api.example:8080/profile?x=http://y/z HTTP/1.1\r\n"
+                              "Host: api.example:8080\r\n%s\r\n", fx.auth);
+    assert_answered(req, strlen(req), 200);
+    snprintf(req, sizeof req, "GET HTTPS://api.example/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_answered(req, strlen(req), 200);
+    snprintf(req, sizeof req, "GET http://api.example/nope HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_answered(req, strlen(req), 404);
+    snprintf(req, sizeof req, "GET http://api.example HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_answered(req, strlen(req), 404); /* "/": no route */
+}
+
 static void test_valid_variants_are_served(void **state)
 {
     (void)state;
@@ -283,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_folded_field_line_gets_400),
         cmocka_unit_test(test_unparsable_content_length_is_refused_by_libmicrohttpd),
         cmocka_unit_test(test_encoded_nul_in_target_matches_no_route),
+        cmocka_unit_test(test_absolute_form_target_is_served),
         cmocka_unit_test(test_valid_variants_are_served),
     };
     return cmocka_run_group_tests_name("server_rfc9112", tests, setup, teardown);

@@ -599,6 +599,59 @@ static void test_full_queue_gives_429(void **state)
     faas_stop(&f);
 }
 
+/* Sends GET path and closes the connection 100 ms later, without the answer. */
+static void abandon(int port, const char *path)
+{
+    int fd = httpc_connect(port);
+    assert_true(fd >= 0);
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+    assert_int_equal(httpc_send(fd, req, (size_t)n), 0);
+    sleep_ms(100);
+    close(fd);
+}
+
+static int count_in_file(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    fclose(f);
+    return n;
+}
+
+/* Queued invocations whose clients have left are not run and hold no place in
+ * the queue: two of them filled it, and the next client got 429 while they ran
+ * for nobody. */
+static void test_queued_invocations_of_clients_that_left_are_dropped(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--max-concurrency", "1", "--max-queue", "2", NULL);
+    assert_true(get_pid(f.p.port, "/pid") > 0); /* warm */
+    struct burst running = {.port = f.p.port, .path = "/sleep?ms=1500"}, late;
+    pthread_t t1, t2;
+    pthread_create(&t1, NULL, burst_one, &running);
+    sleep_ms(100);
+    abandon(f.p.port, "/sleep?ms=1500"); /* queued, then gone: the queue is full */
+    abandon(f.p.port, "/sleep?ms=1500");
+    late = (struct burst){.port = f.p.port, .path = "/pid"};
+    pthread_create(&t2, NULL, burst_one, &late);
+    sleep_ms(100);
+    abandon(f.p.port, "/sleep?ms=1500"); /* queued behind late, then gone */
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    assert_int_equal(running.status, 200);
+    assert_int_equal(late.status, 200);
+    sleep_ms(300); /* the abandoned third would have started by now */
+    /* The warm-up, the running one and the late one; none of the abandoned. */
+    assert_int_equal(count_in_file(f.stderr_path, "START RequestId"), 3);
+    faas_stop(&f);
+}
+
 static void test_hanging_invocation_gets_504_and_instance_is_replaced(void **state)
 {
     (void)state;
@@ -749,6 +802,63 @@ static void test_results_map_back_to_http(void **state)
                             json_object_get(ev, "requestContext"), "requestId")),
                         rid);
     json_decref(ev);
+    httpc_free(&r);
+    faas_stop(&f);
+}
+
+/* POSTs result to fn-test's /result, which returns it as its own result. */
+static int post_result(int port, const char *result, struct http_response *r)
+{
+    int fd = httpc_connect(port);
+    if (fd < 0)
+        return -1;
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST /result HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "application/json\r\nContent-Length: %zu\r\n\r\n",
+                     strlen(result));
+    int rc = httpc_send(fd, head, (size_t)n) == 0 && httpc_send(fd, result, strlen(result)) == 0
+                 ? httpc_read(fd, r, false)
+                 : -1;
+    close(fd);
+    return rc;
+}
+
+/* A result HTTP cannot carry gets a 502 problem+json: a 1xx statusCode (sent as it
+ * was, the client waited for a final answer for ever), a header with CR LF (it was
+ * dropped silently), a header too large for the response head (the connection was
+ * closed without an answer). */
+static void test_results_http_cannot_carry_get_502(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, NULL);
+    static char big[20000];
+    int n = snprintf(big, sizeof big, "{\"statusCode\":200,\"headers\":{\"x-big\":\"");
+    memset(big + n, 'v', 16000);
+    strcpy(big + n + 16000, "\"},\"body\":\"x\"}");
+    const char *results[] = {
+        "{\"statusCode\":100,\"body\":\"x\"}",
+        "{\"statusCode\":200,\"headers\":{\"x-a\":\"b\\r\\nInjected: 1\"},\"body\":\"x\"}",
+        big,
+    };
+    for (size_t i = 0; i < sizeof results / sizeof results[0]; i++) {
+        struct http_response r;
+        if (post_result(f.p.port, results[i], &r) != 0)
+            fail_msg("result %zu: no answer", i);
+        if (r.status != 502)
+            fail_msg("result %zu: status %d", i, r.status);
+        char v[128];
+        assert_true(httpc_header(&r, "Content-Type", v, sizeof v));
+        assert_string_equal(v, "application/problem+json");
+        assert_null(strstr(r.head, "Injected"));
+        httpc_free(&r);
+    }
+    /* The instance still serves: the same path with a result HTTP can carry. */
+    struct http_response r;
+    assert_int_equal(post_result(f.p.port, "{\"statusCode\":201,\"body\":\"ok\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "ok");
     httpc_free(&r);
     faas_stop(&f);
 }
@@ -1549,6 +1659,8 @@ int main(void)
         cmocka_unit_test_teardown(test_idle_instance_is_stopped, test_teardown),
         cmocka_unit_test_teardown(test_max_concurrency_bounds_instances, test_teardown),
         cmocka_unit_test_teardown(test_full_queue_gives_429, test_teardown),
+        cmocka_unit_test_teardown(test_queued_invocations_of_clients_that_left_are_dropped,
+                                  test_teardown),
         cmocka_unit_test_teardown(test_hanging_invocation_gets_504_and_instance_is_replaced, test_teardown),
         cmocka_unit_test_teardown(test_crash_gives_502_then_next_request_succeeds, test_teardown),
         cmocka_unit_test_teardown(test_crash_gives_502_then_next_request_succeeds_fork_server, test_teardown),
@@ -1556,6 +1668,7 @@ int main(void)
         cmocka_unit_test_teardown(test_missing_database_is_an_init_error, test_teardown),
         cmocka_unit_test_teardown(test_runtime_api_misuse_gets_aws_status_codes, test_teardown),
         cmocka_unit_test_teardown(test_results_map_back_to_http, test_teardown),
+        cmocka_unit_test_teardown(test_results_http_cannot_carry_get_502, test_teardown),
         cmocka_unit_test_teardown(test_provisioned_instances_start_ahead_of_demand, test_teardown),
         cmocka_unit_test_teardown(test_sigterm_stops_every_instance, test_teardown),
         cmocka_unit_test_teardown(test_many_cold_starts_leave_no_processes_or_descriptors, test_teardown),
