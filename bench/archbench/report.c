@@ -484,16 +484,22 @@ static void cascade_sentences(FILE *f, int lang, const struct cascade_figures *c
     const struct lang *L = &report_langs[lang];
     if (!c->watched)
         return;
-    char label[128], n[16], warm[16], first[16], last[16];
+    char label[128], n[16], warm[16], first[16], last[16], span[96];
     snprintf(label, sizeof label, label_fmt, report_number(lang, rate, 0));
     snprintf(n, sizeof n, "%u", c->cold);
     snprintf(warm, sizeof warm, "%u", c->warmup_cold);
     snprintf(first, sizeof first, "%d", c->first + 1); /* seconds counted from 1 */
     snprintf(last, sizeof last, "%d", c->last + 1);
+    if (c->first == c->last) /* "in second 5", not "in seconds 5 to 5" */
+        snprintf(span, sizeof span, L->cascade_second, first);
+    else
+        snprintf(span, sizeof span, L->cascade_seconds, first, last);
     out(f, " ");
     if (c->cold > 0)
-        out(f, L->cascade_some, label, n, warm, first, last, fmt_ms(lang, c->p99_ms),
+        out(f, L->cascade_some, label, n, warm, span, fmt_ms(lang, c->p99_ms),
             fmt_ms(lang, c->p99_outside_ms), fmt_ms(lang, mono_p99));
+    else if (label_fmt == L->cascade_eq) /* its p99s end the sentence before */
+        out(f, L->cascade_none_eq, label, warm);
     else
         out(f, L->cascade_none, label, warm, fmt_ms(lang, c->p99_ms), fmt_ms(lang, mono_p99));
 }
