@@ -310,6 +310,35 @@ static void test_difference_quotes_this_runs_numbers(void **state)
     cleanup(&r);
 }
 
+/* Three interleaved rounds at c=64 whose ratio of medians (12,000 / 5,000 = 2.40)
+ * is not the median of the rounds' ratios (0.5, 0.25, 0.3: 0.30): the monolith's
+ * paragraph gives the inverse of the ratio the microservices' paragraph and the
+ * ratio table give, 1 / 0.30 = 3.33x, so the two agree. */
+static void test_monolith_multiple_agrees_with_the_round_ratios(void **state)
+{
+    (void)state;
+    json_t *doc = run_doc(true);
+    json_t *archs = json_object_get(doc, "architectures");
+    const char *names[] = {"monolith", "microservices"};
+    const double thr[2][3] = {{12000, 20000, 10000}, {6000, 5000, 3000}};
+    for (int a = 0; a < 2; a++) {
+        json_t *list = json_object_get(json_object_get(archs, names[a]), "scenarios");
+        json_array_remove(list, 1); /* the single c64 */
+        for (int k = 0; k < 3; k++) {
+            json_t *sc = scenario("c64", 64, 0, thr[a][k], 900, 2500, 20.5, 1);
+            json_object_set_new(sc, "repeat", json_integer(k));
+            json_array_append_new(list, sc);
+        }
+    }
+    struct rendered r;
+    render(doc, &r);
+    assert_contains(r.en, "**5,000** verified requests/s, **0.30×** the monolith's");
+    assert_contains(r.en, "(3.33× the microservices' throughput");
+    assert_contains(r.es, "(3,33× las de los microservicios");
+    assert_null(strstr(r.en, "2.40×"));
+    cleanup(&r);
+}
+
 /* The CPU split: a table of every process, and the Difference paragraphs say where
  * the extra CPU goes (gateway 24.6 + services 36.9 = 61.5 µs against the
  * monolith's 20.5: 41.0 more, 24.6 of it the gateway and 16.4 the services;
@@ -1138,6 +1167,7 @@ int main(void)
         cmocka_unit_test(test_missing_numbers_are_never_nan),
         cmocka_unit_test(test_report_has_every_section_for_every_architecture),
         cmocka_unit_test(test_difference_quotes_this_runs_numbers),
+        cmocka_unit_test(test_monolith_multiple_agrees_with_the_round_ratios),
         cmocka_unit_test(test_cpu_per_request_is_split_by_process),
         cmocka_unit_test(test_fault_scenarios_are_tabled_with_recovery),
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
