@@ -301,6 +301,8 @@ static void lg_parse_args(int argc, char **argv, struct lg_options *o)
                          lg_arrivals_name(o->arrivals));
     if (o->json_path)
         lg_check_json_path(o->json_path);
+    if (o->tokens_path && access(o->tokens_path, R_OK) != 0)
+        opts_usage_error(LG_PROGRAM, "--tokens %s: %s", o->tokens_path, strerror(errno));
 }
 
 static void lg_iso_time(time_t t, char *out, size_t outlen)

@@ -269,6 +269,17 @@ static void test_chunked_body_far_over_the_limit_gets_413(void **state)
     assert_true(health_answered_by(p->port, clock_now_ms() + 5000));
 }
 
+/* Runs argv and fails unless it exits 2 with stderr starting with `want`. */
+static void assert_usage_error(char *const argv[], const char *want)
+{
+    char *out = NULL, *err = NULL;
+    int rc = proc_capture(argv, &out, &err);
+    if (rc != 2 || err == NULL || strncmp(err, want, strlen(want)) != 0)
+        fail_msg("%s %s: exit %d, stderr: %s", argv[0], argv[1], rc, err ? err : "");
+    free(out);
+    free(err);
+}
+
 /* A malformed --listen is bad usage: exit 2 with the program's one-line message,
  * before any database is opened or socket bound, for every server alike. */
 static void test_malformed_listen_exits_2(void **state)
@@ -296,16 +307,29 @@ static void test_malformed_listen_exits_2(void **state)
                 argv[2] = bin;
                 argv[5] = NULL;
             }
-            char *out = NULL, *err = NULL;
-            int rc = proc_capture(argv, &out, &err);
             char want[64];
             snprintf(want, sizeof want, "%s: --listen: ", programs[i]);
-            if (rc != 2 || strncmp(err, want, strlen(want)) != 0)
-                fail_msg("%s --listen %s: exit %d, stderr: %s", programs[i], addresses[k], rc,
-                         err);
-            free(out);
-            free(err);
+            assert_usage_error(argv, want);
         }
+    }
+}
+
+/* A --db that does not exist is bad usage too, as a missing --service-secret file
+ * is: exit 2 naming the file, not a failure found when the workers open it. */
+static void test_missing_db_exits_2(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {"monolith", "auth-service", "profile-service"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+        char bin[256];
+        proc_bin(programs[i], bin, sizeof bin);
+        char *argv[] = {bin, "--db", "/nonexistent.db", "--listen", "127.0.0.1:0",
+                        "--insecure-no-service-secret", NULL};
+        if (strcmp(programs[i], "monolith") == 0)
+            argv[5] = NULL;
+        char want[96];
+        snprintf(want, sizeof want, "%s: --db /nonexistent.db: No such file", programs[i]);
+        assert_usage_error(argv, want);
     }
 }
 
@@ -318,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_idle_keepalive_connection_closes_at_the_header_deadline),
         cmocka_unit_test(test_chunked_body_far_over_the_limit_gets_413),
         cmocka_unit_test(test_malformed_listen_exits_2),
+        cmocka_unit_test(test_missing_db_exits_2),
     };
     return cmocka_run_group_tests_name("server_limits", tests, setup, teardown);
 }
