@@ -915,9 +915,13 @@ static void cost_init_note(FILE *f, int lang, const struct run_figures *m)
         out(f, "\n\n");
         return;
     }
+    /* Two significant digits at least: four decimals printed "$0.0000" for the
+     * $0.00001 of a quick run, which reads as nothing at all. */
+    double usd = c.init_per_million;
+    int decimals = usd > 0 && usd < 0.001 ? 1 - (int)floor(log10(usd)) : 4;
     out(f, L->cost_init, report_number(lang, c.cold_per_million, 0),
         fmt_ms(lang, m->arch[SUT_SERVERLESS].init_p50_ms[MODE_EXEC]),
-        report_number(lang, c.init_per_million, 4), sources[SOURCE_LAMBDA_INIT_BILLING].url);
+        report_number(lang, usd, decimals), sources[SOURCE_LAMBDA_INIT_BILLING].url);
     out(f, "\n\n");
 }
 

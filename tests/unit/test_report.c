@@ -986,9 +986,11 @@ static void test_cost_table_from_a_fixture(void **state)
     /* a table's column groups thousands in Spanish too */
     assert_contains(r.es, "| Serverless (FaaS) | 128,0 MB | 1,20\xc2\xa0USD | 31,59\xc2\xa0USD | "
                           "316\xc2\xa0USD | 3\xc2\xa0" "159\xc2\xa0USD |");
-    /* INIT: 3 / 47,992 = 62.5 cold starts per million, 2.5 ms Init billed as 3 ms */
+    /* INIT: 3 / 47,992 = 62.5 cold starts per million, 2.5 ms Init billed as 3 ms:
+     * 62.5 x 0.003 s x 0.125 GB x $0.0000166667 = $0.00000039, in two significant
+     * digits (four decimals printed $0.0000) */
     assert_contains(r.en, "started 63 instances per million requests, each with an Init "
-                          "Duration of 2.50 ms (median): $0.0000 per million");
+                          "Duration of 2.50 ms (median): $0.00000039 per million");
     assert_contains(r.es, "arrancó 63 instancias por millón de peticiones");
     assert_no_missing_numbers(r.en);
     assert_no_missing_numbers(r.es);
