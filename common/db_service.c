@@ -1,8 +1,11 @@
 /* The shared skeleton of the database-backed servers (see db_service.h). */
 #include "db_service.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "opts.h"
@@ -39,6 +42,8 @@ void db_service_parse(struct db_service *s, struct server_config *cfg, int argc,
     server_parse_args(argc, argv, longopts, cfg, s->program, usage, db_option, &o);
     if (s->db_path == NULL)
         opts_usage_error(s->program, "--db FILE is required");
+    if (access(s->db_path, R_OK) != 0) /* a missing file is bad usage, like --service-secret's */
+        opts_usage_error(s->program, "--db %s: %s", s->db_path, strerror(errno));
     if (s->internal)
         cfg->service_secret = service_secret_option(s->program, o.secret_path, o.insecure,
                                                     &s->secret);

@@ -108,9 +108,16 @@ bool server_option(int c, const char *arg, struct server_config *cfg, const char
 {
     uint64_t ms;
     switch (c) {
-    case 'l':
+    case 'l': {
+        /* A malformed address is bad usage (exit 2), found before anything starts. */
+        struct sockaddr_storage addr;
+        socklen_t len;
+        char err[256];
+        if (!net_parse_address(arg, &addr, &len, err, sizeof err))
+            opts_usage_error(program, "--listen: %s", err);
         cfg->listen = arg;
         return true;
+    }
     case 't':
         if (!opts_parse_unsigned(arg, 1, 1024, &cfg->threads))
             opts_usage_error(program, "--threads: expected 1..1024, got '%s'", arg);

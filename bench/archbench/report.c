@@ -428,6 +428,17 @@ static void faults_table(FILE *f, int lang, const struct run_figures *m)
 
 /* ---- each architecture's difference ------------------------------------------- */
 
+static double to_monolith(const struct round_ratio *r, double x, double mono);
+
+/* The monolith's throughput as a multiple of a's: the inverse of the ratio a's own
+ * paragraph and the ratio table give (the median of the rounds' ratios), so that
+ * "3.39x the microservices'" and their "0.30x the monolith's" agree; the ratio of
+ * the two medians said 3.14x beside that 0.30x in one run. */
+static double monolith_multiple(const struct arch_figures *a, double mono_thr)
+{
+    return a ? ratio(1, to_monolith(&a->thr_ratio, figures_headline_thr(a), mono_thr)) : NAN;
+}
+
 static void difference_monolith(FILE *f, int lang, const struct run_figures *m)
 {
     const struct lang *L = &report_langs[lang];
@@ -437,9 +448,8 @@ static void difference_monolith(FILE *f, int lang, const struct run_figures *m)
     double thr = figures_headline_thr(a);
     char vs[512] = "", procs[16];
     if (micro || sls)
-        snprintf(vs, sizeof vs, L->diff_mono_vs,
-                 fmt_ratio(lang, ratio(thr, figures_headline_thr(micro))),
-                 fmt_ratio(lang, ratio(thr, figures_headline_thr(sls))));
+        snprintf(vs, sizeof vs, L->diff_mono_vs, fmt_ratio(lang, monolith_multiple(micro, thr)),
+                 fmt_ratio(lang, monolith_multiple(sls, thr)));
     snprintf(procs, sizeof procs, "%u", a->processes);
     out(f, L->diff_mono, report_number(lang, thr, 0), vs, report_number(lang, a->eq_rate, 0),
         fmt_ms(lang, a->eq_p50_ms), fmt_ms(lang, a->eq_p99_ms), report_number(lang, a->cpu_us, 1),
@@ -484,16 +494,22 @@ static void cascade_sentences(FILE *f, int lang, const struct cascade_figures *c
     const struct lang *L = &report_langs[lang];
     if (!c->watched)
         return;
-    char label[128], n[16], warm[16], first[16], last[16];
+    char label[128], n[16], warm[16], first[16], last[16], span[96];
     snprintf(label, sizeof label, label_fmt, report_number(lang, rate, 0));
     snprintf(n, sizeof n, "%u", c->cold);
     snprintf(warm, sizeof warm, "%u", c->warmup_cold);
     snprintf(first, sizeof first, "%d", c->first + 1); /* seconds counted from 1 */
     snprintf(last, sizeof last, "%d", c->last + 1);
+    if (c->first == c->last) /* "in second 5", not "in seconds 5 to 5" */
+        snprintf(span, sizeof span, L->cascade_second, first);
+    else
+        snprintf(span, sizeof span, L->cascade_seconds, first, last);
     out(f, " ");
     if (c->cold > 0)
-        out(f, L->cascade_some, label, n, warm, first, last, fmt_ms(lang, c->p99_ms),
+        out(f, L->cascade_some, label, n, warm, span, fmt_ms(lang, c->p99_ms),
             fmt_ms(lang, c->p99_outside_ms), fmt_ms(lang, mono_p99));
+    else if (label_fmt == L->cascade_eq) /* its p99s end the sentence before */
+        out(f, L->cascade_none_eq, label, warm);
     else
         out(f, L->cascade_none, label, warm, fmt_ms(lang, c->p99_ms), fmt_ms(lang, mono_p99));
 }
@@ -899,9 +915,13 @@ static void cost_init_note(FILE *f, int lang, const struct run_figures *m)
         out(f, "\n\n");
         return;
     }
+    /* Two significant digits at least: four decimals printed "$0.0000" for the
+     * $0.00001 of a quick run, which reads as nothing at all. */
+    double usd = c.init_per_million;
+    int decimals = usd > 0 && usd < 0.001 ? 1 - (int)floor(log10(usd)) : 4;
     out(f, L->cost_init, report_number(lang, c.cold_per_million, 0),
         fmt_ms(lang, m->arch[SUT_SERVERLESS].init_p50_ms[MODE_EXEC]),
-        report_number(lang, c.init_per_million, 4), sources[SOURCE_LAMBDA_INIT_BILLING].url);
+        report_number(lang, usd, decimals), sources[SOURCE_LAMBDA_INIT_BILLING].url);
     out(f, "\n\n");
 }
 

@@ -443,16 +443,20 @@ const struct lang report_langs[LANG_N] = {
         .cascade_util = "At equal utilisation (%s req/s)",
         .cascade_some =
             "%1$s, %2$s instances were started inside the measured window (%3$s more during "
-            "its warm-up), in seconds %4$s to %5$s of it: a cold-start cascade. The p99 was "
-            "%6$s ms over the whole window and %7$s ms outside those seconds (the monolith's: "
-            "%8$s ms). On this machine every instance shares the system-under-test CPU with "
+            "its warm-up), %4$s: a cold-start cascade. The p99 was "
+            "%5$s ms over the whole window and %6$s ms outside the cascade (the monolith's: "
+            "%7$s ms). On this machine every instance shares the system-under-test CPU with "
             "the others and with the platform, so each cold start delays the warm invocations, "
             "the queue grows and more instances start. On AWS a cold start takes no CPU from "
             "the function's other instances, though each of them runs on a fraction of a vCPU "
             "(see the caveats): the cascade belongs to this one machine, and the p99 outside "
             "it is the closer to what the platform's design costs.",
+        .cascade_second = "in second %s of it",
+        .cascade_seconds = "in seconds %1$s to %2$s of it",
         .cascade_none = "%1$s, no instance was started inside the measured window (%2$s during "
                         "its warm-up); the p99 was %3$s ms (the monolith's: %4$s ms).",
+        .cascade_none_eq = "%1$s, no instance was started inside the measured window (%2$s "
+                           "during its warm-up).",
         .h_cost = "Cost on AWS",
         .cost_intro =
             "What this run's figures would cost on AWS (us-east-1, on-demand; free tiers, data "
@@ -987,9 +991,9 @@ const struct lang report_langs[LANG_N] = {
         .cascade_util = "A utilización igual (%s peticiones por segundo)",
         .cascade_some =
             "%1$s, se arrancaron %2$s instancias dentro de la ventana medida (y %3$s más "
-            "durante su calentamiento), en los segundos %4$s a %5$s: una cascada de arranques "
-            "en frío. El p99 fue de %6$s ms en toda la ventana y de %7$s ms fuera de esos "
-            "segundos (el del monolito: %8$s ms). En esta máquina todas las instancias "
+            "durante su calentamiento), %4$s: una cascada de arranques "
+            "en frío. El p99 fue de %5$s ms en toda la ventana y de %6$s ms fuera de la "
+            "cascada (el del monolito: %7$s ms). En esta máquina todas las instancias "
             "comparten la CPU del sistema medido entre sí y con la plataforma, así que cada "
             "arranque en frío retrasa las invocaciones en caliente, crece la cola de espera y "
             "se arrancan más instancias. En AWS un arranque en frío no quita CPU a las demás "
@@ -999,6 +1003,10 @@ const struct lang report_langs[LANG_N] = {
         .cascade_none = "%1$s, no se arrancó ninguna instancia dentro de la ventana medida "
                         "(%2$s durante su calentamiento); el p99 fue de %3$s ms (el del "
                         "monolito: %4$s ms).",
+        .cascade_second = "en el segundo %s",
+        .cascade_seconds = "en los segundos %1$s a %2$s",
+        .cascade_none_eq = "%1$s, no se arrancó ninguna instancia dentro de la ventana medida "
+                           "(%2$s durante su calentamiento).",
         .h_cost = "Coste en AWS",
         .cost_intro =
             "Lo que costarían en AWS las cifras de esta ejecución (us-east-1, bajo demanda; sin "

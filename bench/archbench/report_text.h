@@ -146,11 +146,15 @@ struct lang {
     const char *util_header;     /* %s the first column */
     const char *cascade_eq, *cascade_util; /* %s the rate (req/s) */
     const char *cascade_some;    /* %1$s cascade_eq or _util, %2$s cold starts in the
-                                  * window, %3$s in its warm-up, %4$s first second, %5$s
-                                  * last second, %6$s p99 (ms), %7$s p99 outside (ms), %8$s
-                                  * the monolith's p99 there (ms) */
+                                  * window, %3$s in its warm-up, %4$s cascade_second(s),
+                                  * %5$s p99 (ms), %6$s p99 outside (ms), %7$s the
+                                  * monolith's p99 there (ms) */
+    const char *cascade_second;  /* %s the one second of the cascade */
+    const char *cascade_seconds; /* %1$s its first second, %2$s its last */
     const char *cascade_none;    /* %1$s cascade_eq or _util, %2$s cold starts in the
                                   * warm-up, %3$s p99 (ms), %4$s the monolith's (ms) */
+    const char *cascade_none_eq; /* the same at equal load, whose p99s the sentence
+                                  * before gives: %1$s cascade_eq, %2$s in the warm-up */
     const char *h_cost;
     const char *cost_intro;      /* %1$s instance type (a link to its specification), %2$s
                                   * its vCPUs, %3$s its GiB, %4$s USD per hour, %5$s its URL, %6$s target utilisation, %7$s

@@ -1415,6 +1415,11 @@ static void parse_options(int argc, char **argv, struct run *r, const char **out
                                           "has no host of its own)");
     if (users && r->data_given)
         opts_usage_error("archbench run", "--users and --data: the data folder has its own");
+    char tokens[sizeof r->data + 16];
+    seed_tokens_path(r->data, tokens, sizeof tokens);
+    if (r->data_given && access(tokens, R_OK) != 0) /* as archbench check --data says it */
+        opts_usage_error("archbench run", "--data %s: %s: %s (a folder written by 'archbench "
+                         "seed --dir %s')", r->data, tokens, strerror(errno), r->data);
     parse_arch_list(r, arch_list);
     for (unsigned a = SUT_NARCH; a < sut_nsystems(); a++)
         r->arch_on[a] = true;

@@ -24,7 +24,8 @@ STATE=${ARCHBENCH_HOSTS_STATE:-/run/archbench-hosts}
 NET=198.19.0
 
 die() { echo "hosts: $*" >&2; exit 1; }
-usage() { sed -n '/^#   hosts.sh/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+help() { sed -n '/^#   hosts.sh/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { help >&2; exit 2; }
 
 valid_id() { [[ $1 =~ ^[A-Za-z0-9_-]{1,24}$ ]] || die "bad topology id '$1'"; }
 
@@ -121,5 +122,6 @@ down) [ $# -eq 2 ] || usage; down "$2" ;;
 exec) [ $# -ge 4 ] || usage; valid_id "$2"; ns="ab-$2-$3"; shift 3; exec ip netns exec "$ns" "$@" ;;
 leftovers) leftovers ;;
 reap) reap ;;
+-h|--help) help ;;
 *) usage ;;
 esac

@@ -2,6 +2,7 @@
  * the start-up checks and the run; lg_loop.c drives the connections, lg_result.c
  * prints and writes the results. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
@@ -241,6 +242,21 @@ static void lg_option(int c, char **argv, struct lg_options *o, size_t *header_b
     }
 }
 
+/* --json FILE is written after the run (FILE.tmp, then renamed): a path that
+ * cannot be written is bad usage found now, not after a minute of load. */
+static void lg_check_json_path(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST)
+        opts_usage_error(LG_PROGRAM, "--json %s: %s", path, strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+}
+
 static void lg_parse_args(int argc, char **argv, struct lg_options *o)
 {
     static const struct option longopts[] = {
@@ -280,6 +296,13 @@ static void lg_parse_args(int argc, char **argv, struct lg_options *o)
                          o->connections, o->threads);
     if (o->verify && o->tokens_path == NULL)
         opts_usage_error(LG_PROGRAM, "--verify needs --tokens FILE");
+    if (o->arrivals != LG_ARRIVALS_UNIFORM && o->rate == 0)
+        opts_usage_error(LG_PROGRAM, "--arrivals %s needs -R RATE (an open loop)",
+                         lg_arrivals_name(o->arrivals));
+    if (o->json_path)
+        lg_check_json_path(o->json_path);
+    if (o->tokens_path && access(o->tokens_path, R_OK) != 0)
+        opts_usage_error(LG_PROGRAM, "--tokens %s: %s", o->tokens_path, strerror(errno));
 }
 
 static void lg_iso_time(time_t t, char *out, size_t outlen)

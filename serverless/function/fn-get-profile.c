@@ -204,11 +204,12 @@ int main(int argc, char **argv)
     };
     log_init("fn-get-profile", LOG_INFO);
     int c;
+    opterr = 0; /* one message, ours, not getopt's as well */
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 0;
         case 'V': opts_print_version("fn-get-profile"); return 0;
-        default: opts_usage_error("fn-get-profile", "unknown option");
+        default: opts_usage_error("fn-get-profile", "unknown option '%s'", argv[optind - 1]);
         }
     }
     /* One operand is the handler: AWS's packaged bootstraps (aws-lambda-cpp's

@@ -238,11 +238,7 @@ static void faas_parse_args(int argc, char **argv, struct faas_options *o)
     server_parse_args(argc, argv, longopts, &o->trigger, "faas", usage, faas_option, o);
     if (o->function == NULL)
         opts_usage_error("faas", "--function FILE is required");
-    struct sockaddr_storage ss;
-    socklen_t sslen;
     char aerr[256];
-    if (!net_parse_address(o->trigger.listen, &ss, &sslen, aerr, sizeof aerr))
-        opts_usage_error("faas", "--listen: %s", aerr);
     if (!net_parse_address(o->runtime_api.listen, &o->pool.runtime_addr,
                            &o->pool.runtime_addrlen, aerr, sizeof aerr))
         opts_usage_error("faas", "--runtime-listen: %s", aerr);

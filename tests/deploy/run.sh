@@ -133,6 +133,11 @@ else
     echo "$out"; fail "terraform validate"
 fi
 part hosts
+if bench/hosts/hosts.sh --help | grep -q '^  hosts.sh up ID'; then
+    pass "hosts.sh --help: the usage on stdout, exit 0"
+else
+    fail "hosts.sh --help did not print its usage and exit 0"
+fi
 if tests/deploy/hosts.sh; then pass "separate hosts"; else fail "separate hosts"; fi
 
 part run

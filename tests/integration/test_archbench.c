@@ -536,6 +536,7 @@ static void test_bad_usage_exits_2(void **state)
         {"run", "--profile", "nope", NULL}, {"run", "--arch", "mainframe", NULL},
         {"report", NULL},                   {"up", NULL},
         {"frobnicate", NULL},               {"run", "--users", "x", NULL},
+        {"run", "--data", "/nonexistent-dir", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct result r = run_archbench(cases[i], NULL);

@@ -874,6 +874,9 @@ static void test_bad_usage_exits_2_with_one_line(void **state)
         {"--no-such-option", "http://127.0.0.1:1/", NULL},
         {"http://127.0.0.1:1/", "-c", NULL},
         {"http://127.0.0.1:1/", "extra", NULL},
+        {"--arrivals", "poisson", "http://127.0.0.1:1/", NULL},
+        {"--json", "/nonexistent-dir/run.json", "http://127.0.0.1:1/", NULL},
+        {"--tokens", "/nonexistent-dir/tokens.tsv", "http://127.0.0.1:1/", NULL},
     };
     char out[300], err[300];
     tmp_path(out, sizeof out, "usage.out");

@@ -1,7 +1,8 @@
 /* Integration tests of the shared server's limits (common/server.c), through
  * bin/monolith: accepting resumes once connections drop below the limit, clients
  * that dribble their headers lose their slot at the header deadline, and a chunked
- * body past its limit is answered 413. */
+ * body past its limit is answered 413; a malformed --listen is bad usage in every
+ * server. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -268,6 +269,70 @@ static void test_chunked_body_far_over_the_limit_gets_413(void **state)
     assert_true(health_answered_by(p->port, clock_now_ms() + 5000));
 }
 
+/* Runs argv and fails unless it exits 2 with stderr starting with `want`. */
+static void assert_usage_error(char *const argv[], const char *want)
+{
+    char *out = NULL, *err = NULL;
+    int rc = proc_capture(argv, &out, &err);
+    if (rc != 2 || err == NULL || strncmp(err, want, strlen(want)) != 0)
+        fail_msg("%s %s: exit %d, stderr: %s", argv[0], argv[1], rc, err ? err : "");
+    free(out);
+    free(err);
+}
+
+/* A malformed --listen is bad usage: exit 2 with the program's one-line message,
+ * before any database is opened or socket bound, for every server alike. */
+static void test_malformed_listen_exits_2(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {"monolith", "auth-service", "profile-service",
+                                           "gateway", "faas"};
+    static const char *const addresses[] = {"127.0.0.1:99999", "127.0.0.1:abc", "nohost"};
+    char secret[128];
+    snprintf(secret, sizeof secret, "%s/service-secret", dir);
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+        for (size_t k = 0; k < sizeof addresses / sizeof addresses[0]; k++) {
+            char bin[256];
+            proc_bin(programs[i], bin, sizeof bin);
+            /* Each program's required options, so --listen is what it rejects. */
+            char *argv[] = {bin, "--db", "/nonexistent.db", "--listen", (char *)addresses[k],
+                            "--service-secret", secret, NULL};
+            if (strcmp(programs[i], "monolith") == 0) {
+                argv[5] = NULL;
+            } else if (strcmp(programs[i], "gateway") == 0) {
+                argv[1] = "--timeout-ms";
+                argv[2] = "1000";
+            } else if (strcmp(programs[i], "faas") == 0) {
+                argv[1] = "--function";
+                argv[2] = bin;
+                argv[5] = NULL;
+            }
+            char want[64];
+            snprintf(want, sizeof want, "%s: --listen: ", programs[i]);
+            assert_usage_error(argv, want);
+        }
+    }
+}
+
+/* A --db that does not exist is bad usage too, as a missing --service-secret file
+ * is: exit 2 naming the file, not a failure found when the workers open it. */
+static void test_missing_db_exits_2(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {"monolith", "auth-service", "profile-service"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+        char bin[256];
+        proc_bin(programs[i], bin, sizeof bin);
+        char *argv[] = {bin, "--db", "/nonexistent.db", "--listen", "127.0.0.1:0",
+                        "--insecure-no-service-secret", NULL};
+        if (strcmp(programs[i], "monolith") == 0)
+            argv[5] = NULL;
+        char want[96];
+        snprintf(want, sizeof want, "%s: --db /nonexistent.db: No such file", programs[i]);
+        assert_usage_error(argv, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +341,8 @@ int main(void)
         cmocka_unit_test(test_headers_completed_within_the_deadline_are_served),
         cmocka_unit_test(test_idle_keepalive_connection_closes_at_the_header_deadline),
         cmocka_unit_test(test_chunked_body_far_over_the_limit_gets_413),
+        cmocka_unit_test(test_malformed_listen_exits_2),
+        cmocka_unit_test(test_missing_db_exits_2),
     };
     return cmocka_run_group_tests_name("server_limits", tests, setup, teardown);
 }

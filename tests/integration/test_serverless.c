@@ -1640,9 +1640,24 @@ static void test_fork_server_template_that_exits_is_reported_at_once(void **stat
     assert_true(said);
 }
 
+/* A bad option gets one line naming it (and the pointer to --help), exit 2. */
+static void test_fn_get_profile_bad_option_is_one_line(void **state)
+{
+    (void)state;
+    char fn[256];
+    char *argv[] = {(char *)proc_bin("fn-get-profile", fn, sizeof fn), "--bogus", NULL};
+    char *out = NULL, *err = NULL;
+    assert_int_equal(proc_capture(argv, &out, &err), 2);
+    assert_string_equal(err, "fn-get-profile: unknown option '--bogus'\n"
+                             "Try 'fn-get-profile --help'.\n");
+    free(out);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fn_get_profile_bad_option_is_one_line),
         cmocka_unit_test_teardown(test_fn_get_profile_matches_the_monolith, test_teardown),
         cmocka_unit_test_teardown(test_fn_get_profile_matches_the_monolith_fork_server, test_teardown),
         cmocka_unit_test_teardown(test_first_request_is_cold_second_is_warm, test_teardown),

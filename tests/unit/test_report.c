@@ -310,6 +310,35 @@ static void test_difference_quotes_this_runs_numbers(void **state)
     cleanup(&r);
 }
 
+/* Three interleaved rounds at c=64 whose ratio of medians (12,000 / 5,000 = 2.40)
+ * is not the median of the rounds' ratios (0.5, 0.25, 0.3: 0.30): the monolith's
+ * paragraph gives the inverse of the ratio the microservices' paragraph and the
+ * ratio table give, 1 / 0.30 = 3.33x, so the two agree. */
+static void test_monolith_multiple_agrees_with_the_round_ratios(void **state)
+{
+    (void)state;
+    json_t *doc = run_doc(true);
+    json_t *archs = json_object_get(doc, "architectures");
+    const char *names[] = {"monolith", "microservices"};
+    const double thr[2][3] = {{12000, 20000, 10000}, {6000, 5000, 3000}};
+    for (int a = 0; a < 2; a++) {
+        json_t *list = json_object_get(json_object_get(archs, names[a]), "scenarios");
+        json_array_remove(list, 1); /* the single c64 */
+        for (int k = 0; k < 3; k++) {
+            json_t *sc = scenario("c64", 64, 0, thr[a][k], 900, 2500, 20.5, 1);
+            json_object_set_new(sc, "repeat", json_integer(k));
+            json_array_append_new(list, sc);
+        }
+    }
+    struct rendered r;
+    render(doc, &r);
+    assert_contains(r.en, "**5,000** verified requests/s, **0.30×** the monolith's");
+    assert_contains(r.en, "(3.33× the microservices' throughput");
+    assert_contains(r.es, "(3,33× las de los microservicios");
+    assert_null(strstr(r.en, "2.40×"));
+    cleanup(&r);
+}
+
 /* The CPU split: a table of every process, and the Difference paragraphs say where
  * the extra CPU goes (gateway 24.6 + services 36.9 = 61.5 µs against the
  * monolith's 20.5: 41.0 more, 24.6 of it the gateway and 16.4 the services;
@@ -642,7 +671,8 @@ static const struct format_field formats[] = {
     FORMAT(drift_warning, 0), FORMAT(drift_detail, 8),  FORMAT(ratios_intro, 2),
     FORMAT(ratios_header, 1), FORMAT(method_rounds, 3), FORMAT(util_intro, 2),
     FORMAT(util_header, 1),   FORMAT(cascade_eq, 1),    FORMAT(cascade_util, 1),
-    FORMAT(cascade_some, 8),  FORMAT(cascade_none, 4),  FORMAT(cost_intro, 12),
+    FORMAT(cascade_some, 7),  FORMAT(cascade_none, 4),  FORMAT(cascade_second, 1),
+    FORMAT(cascade_seconds, 2), FORMAT(cascade_none_eq, 2),  FORMAT(cost_intro, 12),
     FORMAT(cost_init, 4),     FORMAT(cost_init_none, 1), FORMAT(cost_header, 1),
     FORMAT(cost_no_fit, 4),   FORMAT(cost_no_url, 1),   FORMAT(cost_targets, 0),
     FORMAT(steps_how, 1),     FORMAT(diff_steps_mono, 7), FORMAT(diff_steps_micro, 10),
@@ -956,9 +986,11 @@ static void test_cost_table_from_a_fixture(void **state)
     /* a table's column groups thousands in Spanish too */
     assert_contains(r.es, "| Serverless (FaaS) | 128,0 MB | 1,20\xc2\xa0USD | 31,59\xc2\xa0USD | "
                           "316\xc2\xa0USD | 3\xc2\xa0" "159\xc2\xa0USD |");
-    /* INIT: 3 / 47,992 = 62.5 cold starts per million, 2.5 ms Init billed as 3 ms */
+    /* INIT: 3 / 47,992 = 62.5 cold starts per million, 2.5 ms Init billed as 3 ms:
+     * 62.5 x 0.003 s x 0.125 GB x $0.0000166667 = $0.00000039, in two significant
+     * digits (four decimals printed $0.0000) */
     assert_contains(r.en, "started 63 instances per million requests, each with an Init "
-                          "Duration of 2.50 ms (median): $0.0000 per million");
+                          "Duration of 2.50 ms (median): $0.00000039 per million");
     assert_contains(r.es, "arrancó 63 instancias por millón de peticiones");
     assert_no_missing_numbers(r.en);
     assert_no_missing_numbers(r.es);
@@ -973,19 +1005,32 @@ static void test_cost_table_from_a_fixture(void **state)
     cleanup(&r);
 }
 
+/* The synthetic run with `cold` (stolen) as its serverless equal-load scenario's
+ * cold_starts record. */
+static json_t *run_with_equal_cold_starts(json_t *cold)
+{
+    json_t *doc = run_doc(true);
+    json_t *sc = json_array_get(json_object_get(json_object_get(json_object_get(doc,
+                                "architectures"), "serverless"), "scenarios"), 3);
+    json_object_set_new(sc, "cold_starts", cold);
+    return doc;
+}
+
+/* A cold_starts record: n instances started in the window's seconds first..last
+ * (0-based, of three), warm more in the warm-up; p99 41 ms, 2.6 ms outside. */
+static json_t *cascade(int warm, int n, int first, int last)
+{
+    return json_pack("{s:i, s:i, s:[i,i,i], s:[i,i], s:i, s:i}", "in_warmup", warm,
+                     "in_window", n, "per_second", 0, n, 0, "window", first, last, "p99_us",
+                     41000, "p99_outside_window_us", 2600);
+}
+
 /* The serverless tail with and without the cold-start cascade, and the caveat,
  * in the paragraph that quotes it; no bare multiple of the monolith's p99. */
 static void test_cascade_is_named_with_its_caveat(void **state)
 {
     (void)state;
-    json_t *doc = run_doc(true);
-    json_t *sc = json_array_get(json_object_get(json_object_get(json_object_get(doc,
-                                "architectures"), "serverless"), "scenarios"), 3);
-    json_object_set_new(sc, "cold_starts", json_pack("{s:i, s:i, s:[i,i,i], s:[i,i], s:i, s:i}",
-                                                     "in_warmup", 2, "in_window", 7,
-                                                     "per_second", 0, 7, 0, "window", 1, 2,
-                                                     "p99_us", 41000, "p99_outside_window_us",
-                                                     2600));
+    json_t *doc = run_with_equal_cold_starts(cascade(2, 7, 1, 2));
     struct rendered r;
     render(doc, &r);
     const char *para = strstr(r.en, "Each request goes through the platform");
@@ -994,8 +1039,11 @@ static void test_cascade_is_named_with_its_caveat(void **state)
     const char *cascade = strstr(para, "7 instances were started inside the measured window (2 "
                                        "more during its warm-up), in seconds 2 to 3 of it");
     assert_true(cascade && cascade < end);
-    assert_contains(para, "The p99 was 41.0 ms over the whole window and 2.60 ms outside those "
-                          "seconds (the monolith's: 0.800 ms)");
+    /* over the whole window: loadgen's p99, the latency table's (4.00 ms), not the
+     * per-second histograms' 41.0 ms */
+    assert_contains(para, "The p99 was 4.00 ms over the whole window and 2.60 ms outside the "
+                          "cascade (the monolith's: 0.800 ms)");
+    assert_contains(r.en, "| Serverless (FaaS) | 6,000 | 5,999 | 0.120 | 0.180 | 4.00 |");
     /* on AWS a 128 MB instance has a fraction of a vCPU, not one of its own */
     const char *caveat = strstr(para, "On AWS a cold start takes no CPU from the function's "
                                       "other instances, though each of them runs on a fraction "
@@ -1005,6 +1053,39 @@ static void test_cascade_is_named_with_its_caveat(void **state)
     assert_null(strstr(r.es, "su propia CPU"));
     assert_null(strstr(para, "the monolith's p99")); /* no bare multiple */
     assert_contains(r.es, "se arrancaron 7 instancias dentro de la ventana medida");
+    cleanup(&r);
+}
+
+/* A cascade within one second is "in second N", and an equal-load scenario without
+ * one does not repeat the p99s the sentence before it has just given. */
+static void test_cascade_sentences_read_well(void **state)
+{
+    (void)state;
+    json_t *doc = run_with_equal_cold_starts(cascade(0, 4, 1, 1));
+    struct rendered r;
+    render(doc, &r);
+    assert_contains(r.en, "(0 more during its warm-up), in second 2 of it: a cold-start");
+    assert_contains(r.es, "(y 0 más durante su calentamiento), en el segundo 2: una cascada");
+    assert_null(strstr(r.en, "seconds 2 to 2"));
+    assert_null(strstr(r.es, "segundos 2 a 2"));
+    cleanup(&r);
+
+    doc = run_with_equal_cold_starts(json_pack("{s:i, s:i, s:[i,i,i], s:n, s:i, s:i}",
+                                               "in_warmup", 1, "in_window", 0, "per_second", 0,
+                                               0, 0, "window", "p99_us", 4000,
+                                               "p99_outside_window_us", 4000));
+    render(doc, &r);
+    const char *para = strstr(r.en, "Each request goes through the platform");
+    assert_non_null(para);
+    char *end = strstr(para, "\n\n");
+    assert_non_null(end);
+    *end = '\0';
+    assert_contains(para, "At equal load (6,000 req/s), no instance was started inside the "
+                          "measured window (1 during its warm-up).");
+    const char *p99 = strstr(para, "the p99 4.00 ms");
+    assert_non_null(p99);
+    if (strstr(p99 + strlen("the p99 4.00 ms"), "4.00 ms") != NULL) /* given once */
+        fail_msg("%s", para);
     cleanup(&r);
 }
 
@@ -1088,6 +1169,7 @@ int main(void)
         cmocka_unit_test(test_missing_numbers_are_never_nan),
         cmocka_unit_test(test_report_has_every_section_for_every_architecture),
         cmocka_unit_test(test_difference_quotes_this_runs_numbers),
+        cmocka_unit_test(test_monolith_multiple_agrees_with_the_round_ratios),
         cmocka_unit_test(test_cpu_per_request_is_split_by_process),
         cmocka_unit_test(test_fault_scenarios_are_tabled_with_recovery),
         cmocka_unit_test(test_report_text_has_no_nan_inf_or_null),
@@ -1107,6 +1189,7 @@ int main(void)
         cmocka_unit_test(test_hosts_run_sets_the_measured_rise_beside_the_model),
         cmocka_unit_test(test_cost_table_from_a_fixture),
         cmocka_unit_test(test_cascade_is_named_with_its_caveat),
+        cmocka_unit_test(test_cascade_sentences_read_well),
         cmocka_unit_test(test_example_run_renders_the_same_bytes),
         cmocka_unit_test(test_synthetic_full_run_renders_the_same_bytes),
     };
