@@ -5,11 +5,13 @@
  *   report  the bilingual report of a run (report.c)
  *   check   the endpoint's contract against any HTTP server (check.c)
  *   merge   combine loadgen JSON reports from several hosts into one */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
@@ -126,6 +128,9 @@ static int cmd_merge(int argc, char **argv)
     }
     if (optind >= argc)
         opts_usage_error("archbench merge", "at least one loadgen JSON file is required");
+    for (int i = optind; i < argc; i++) /* a file that is not there is bad usage */
+        if (access(argv[i], R_OK) != 0)
+            opts_usage_error("archbench merge", "cannot read '%s': %s", argv[i], strerror(errno));
 
     struct lg_run total = {0};
     char err[512];

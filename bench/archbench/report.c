@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "charts.h"
@@ -1115,6 +1116,10 @@ int report_main(int argc, char **argv)
     }
     if (argc != 2)
         opts_usage_error("archbench report", "expected one argument: the run directory");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run.json", argv[1]);
+    if (access(path, R_OK) != 0) /* no run there: bad usage, as for the other commands */
+        opts_usage_error("archbench report", "cannot read '%s': %s", path, strerror(errno));
     char err[4400];
     if (report_render(argv[1], err, sizeof err) != 0) {
         log_error("report: %s", err);

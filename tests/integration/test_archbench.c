@@ -537,6 +537,8 @@ static void test_bad_usage_exits_2(void **state)
         {"report", NULL},                   {"up", NULL},
         {"frobnicate", NULL},               {"run", "--users", "x", NULL},
         {"run", "--data", "/nonexistent-dir", NULL},
+        {"report", "/nonexistent-dir", NULL},
+        {"merge", "/nonexistent-dir/a.json", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct result r = run_archbench(cases[i], NULL);
