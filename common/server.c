@@ -86,6 +86,9 @@ struct server_shared {
     struct server_fixed *not_allowed; /* one per route (its Allow differs) */
     struct server_fixed health_not_allowed;
     struct server_fixed no_credential; /* 401: service secret missing or wrong */
+    /* Request-body bytes its keep_body routes hold now, over all workers: see
+     * server_config.max_body_memory. */
+    atomic_size_t body_held;
 };
 
 /* *con_cls of every request: answers wait for the second handler call, because
@@ -99,6 +102,8 @@ struct request_state {
     void (*app_free)(void *app);    /* server_request.state_free */
     unsigned long long start_us;    /* headers in (CLOCK_MONOTONIC), for request_done */
     unsigned raw_status;            /* answered past MHD (send_raw_problem), or 0 */
+    size_t body_held;               /* what this body adds to server_shared.body_held */
+    size_t dropped;                 /* body bytes read and dropped after raw_status */
     bool oversize;                  /* handle_oversize route: body over the limit */
     /* Last, and allocated only for a timed request (about 400 bytes). */
     struct server_timing timing;
@@ -498,6 +503,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     if (st->app_free != NULL && st->app != NULL)
         st->app_free(st->app);
+    atomic_fetch_sub(&d->shared->body_held, st->body_held);
     free(st->body);
     free(st);
     *con_cls = NULL;
@@ -579,12 +585,49 @@ static bool keep_body(struct request_state *st, const char *data, size_t len)
     return buf_append(&st->body, &seen, &st->body_cap, data, len, 1024);
 }
 
+/* Answers a request whose body is still coming with status, written past
+ * libmicrohttpd (send_raw_problem); the rest of the body is read and dropped,
+ * up to SERVER_LINGER_BYTES, before the connection is closed. What was kept of
+ * the body goes at once, and its share of the site's budget with it. */
+static void answer_mid_body(struct server_daemon *d, struct MHD_Connection *conn,
+                            struct request_state *st, unsigned status, const char *detail)
+{
+    send_raw_problem(conn, status, detail);
+    st->raw_status = status;
+    atomic_fetch_sub(&d->shared->body_held, st->body_held);
+    st->body_held = 0;
+    free(st->body);
+    st->body = NULL;
+    st->body_cap = 0;
+}
+
+/* Reserves len bytes of the site's body budget for st's kept body; false when
+ * that would take the site over max_body_memory (0: no budget). */
+static bool hold_body(struct server_daemon *d, struct request_state *st, size_t len)
+{
+    size_t max = d->cfg->max_body_memory;
+    if (max == 0)
+        return true;
+    size_t now = atomic_fetch_add(&d->shared->body_held, len) + len;
+    if (now > max) {
+        atomic_fetch_sub(&d->shared->body_held, len);
+        return false;
+    }
+    st->body_held += len;
+    return true;
+}
+
 /* Body bytes (a chunked body has no Content-Length to check up front): kept for
- * keep_body routes, otherwise counted and dropped; past the limit answered 413. */
-static enum MHD_Result take_body(const struct server_config *cfg, struct MHD_Connection *conn,
+ * keep_body routes, otherwise counted and dropped; past the limit answered 413,
+ * past the site's body budget 503. */
+static enum MHD_Result take_body(struct server_daemon *d, struct MHD_Connection *conn,
                                  struct request_state *st, const char *data, size_t len)
 {
-    size_t limit = route_max_body(cfg, st->route);
+    size_t limit = route_max_body(d->cfg, st->route);
+    if (st->raw_status != 0) { /* answered already: drop, then close */
+        st->dropped = st->dropped > SIZE_MAX - len ? SIZE_MAX : st->dropped + len;
+        return st->dropped > SERVER_LINGER_BYTES ? MHD_NO : MHD_YES;
+    }
     if (st->route != NULL && st->route->handle_oversize &&
         (st->oversize || st->body_seen + len > limit)) {
         if (!st->oversize) { /* counted from here on, not kept */
@@ -596,16 +639,18 @@ static enum MHD_Result take_body(const struct server_config *cfg, struct MHD_Con
         return MHD_YES;
     }
     if (st->body_seen + len > limit) {
-        if (st->raw_status == 0) {
-            char detail[96];
-            too_large_detail(limit, detail, sizeof detail);
-            send_raw_problem(conn, MHD_HTTP_CONTENT_TOO_LARGE, detail);
-            st->raw_status = MHD_HTTP_CONTENT_TOO_LARGE;
-        }
-        st->body_seen = st->body_seen > SIZE_MAX - len ? SIZE_MAX : st->body_seen + len;
-        return st->body_seen - limit > SERVER_LINGER_BYTES ? MHD_NO : MHD_YES;
+        char detail[96];
+        too_large_detail(limit, detail, sizeof detail);
+        answer_mid_body(d, conn, st, MHD_HTTP_CONTENT_TOO_LARGE, detail);
+        return MHD_YES;
     }
-    if (st->route != NULL && st->route->keep_body && !keep_body(st, data, len))
+    bool keep = st->route != NULL && st->route->keep_body;
+    if (keep && !hold_body(d, st, len)) {
+        answer_mid_body(d, conn, st, MHD_HTTP_SERVICE_UNAVAILABLE,
+                        "the server holds as many request bodies as it may; try again later");
+        return MHD_YES;
+    }
+    if (keep && !keep_body(st, data, len))
         return MHD_NO;
     st->body_seen += len;
     return MHD_YES;
@@ -827,9 +872,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size > 0) {
         size_t len = *upload_data_size;
         *upload_data_size = 0;
-        return take_body(cfg, conn, st, upload_data, len);
+        return take_body(d, conn, st, upload_data, len);
     }
-    if (st->raw_status != 0) /* answered 413 already: close */
+    if (st->raw_status != 0) /* answered 413 or 503 already: close */
         return MHD_NO;
 
     unsigned m = method_bit(method);

@@ -88,6 +88,9 @@ struct server_config {
      * its accept, or after the end of its previous request, is closed. */
     unsigned header_timeout_ms;
     size_t max_body;             /* larger request bodies get 413 */
+    /* Bytes of request bodies the keep_body routes may hold at once, over all
+     * workers (0: no cap); a body that would take them past it gets 503. */
+    size_t max_body_memory;
     const struct server_route *routes;
     size_t nroutes;
     /* Per-thread state: called once per worker before the server starts (a failure

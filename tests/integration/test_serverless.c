@@ -863,6 +863,73 @@ static void test_results_http_cannot_carry_get_502(void **state)
     faas_stop(&f);
 }
 
+/* Opens a connection and sends a POST /result head announcing total body bytes,
+ * then the first sent of them: a result fn-test returns as it is, padded with
+ * spaces. Returns the socket. */
+static int post_result_start(int port, size_t total, size_t sent)
+{
+    static const char result[] = "{\"statusCode\":200,\"body\":\"ok\"}";
+    int fd = httpc_connect(port);
+    assert_true(fd >= 0);
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST /result HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "application/json\r\nContent-Length: %zu\r\n\r\n", total);
+    char *body = malloc(total);
+    assert_non_null(body);
+    memset(body, ' ', total);
+    memcpy(body, result, sizeof result - 1);
+    assert_int_equal(httpc_send(fd, head, (size_t)n), 0);
+    assert_int_equal(httpc_send(fd, body, sent), 0);
+    free(body);
+    return fd;
+}
+
+static void post_result_finish(int fd, size_t rest)
+{
+    char *pad = malloc(rest);
+    assert_non_null(pad);
+    memset(pad, ' ', rest);
+    assert_int_equal(httpc_send(fd, pad, rest), 0);
+    free(pad);
+}
+
+/* Request bodies held at once are capped (--max-body-memory-mb): 20 clients with
+ * a 6 MB body each took faas from 6 to 153 MB, and nothing bounded the total. With
+ * a 6 MB budget, a body that would go past it gets 503 problem+json while the one
+ * already held is served, and the budget is given back when requests end. */
+static void test_request_bodies_held_at_once_are_capped(void **state)
+{
+    (void)state;
+    struct faas f;
+    faas_start(&f, FN_TEST, false, "--max-body-memory-mb", "6", NULL);
+    const size_t total = 4000000;
+    int a = post_result_start(f.p.port, total, 3500000);
+    sleep_ms(500); /* faas reads A's 3.5 MB first */
+    int b = post_result_start(f.p.port, total, 3000000); /* past 6 MB at 2.5 MB */
+    struct http_response r;
+    assert_int_equal(httpc_read(b, &r, false), 0);
+    assert_int_equal(r.status, 503);
+    char v[128];
+    assert_true(httpc_header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "application/problem+json");
+    httpc_free(&r);
+    close(b);
+    post_result_finish(a, total - 3500000);
+    assert_int_equal(httpc_read(a, &r, false), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "ok");
+    httpc_free(&r);
+    close(a);
+    /* Both gave their share back: a whole 4 MB body fits again. */
+    int c = post_result_start(f.p.port, total, total);
+    assert_int_equal(httpc_read(c, &r, false), 0);
+    assert_int_equal(r.status, 200);
+    httpc_free(&r);
+    close(c);
+    faas_stop(&f);
+}
+
 static void test_provisioned_instances_start_ahead_of_demand(void **state)
 {
     (void)state;
@@ -1684,6 +1751,7 @@ int main(void)
         cmocka_unit_test_teardown(test_runtime_api_misuse_gets_aws_status_codes, test_teardown),
         cmocka_unit_test_teardown(test_results_map_back_to_http, test_teardown),
         cmocka_unit_test_teardown(test_results_http_cannot_carry_get_502, test_teardown),
+        cmocka_unit_test_teardown(test_request_bodies_held_at_once_are_capped, test_teardown),
         cmocka_unit_test_teardown(test_provisioned_instances_start_ahead_of_demand, test_teardown),
         cmocka_unit_test_teardown(test_sigterm_stops_every_instance, test_teardown),
         cmocka_unit_test_teardown(test_many_cold_starts_leave_no_processes_or_descriptors, test_teardown),
