@@ -43,6 +43,7 @@ struct server_conn {
     bool waiting;
     uint64_t since_ms;           /* waiting since (the worker's loop clock) */
     struct server_conn *prev, *next;
+    char *raw_query;             /* server_config.raw_query: the request's, or NULL */
 };
 
 /* One site (listen address, routes) as served by one worker thread: one MHD
@@ -768,8 +769,12 @@ static const char *check_head(struct server_daemon *d, struct MHD_Connection *co
  * 56 parameters were still answered and 64 were not, hence 32. */
 static void *check_target(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    (void)cls;
-    (void)conn;
+    struct server_daemon *d = cls;
+    struct server_conn *c = d->cfg->raw_query ? conn_of(conn) : NULL;
+    if (c != NULL) {
+        free(c->raw_query);
+        c->raw_query = NULL;
+    }
     char *query = strchr(uri, '?');
     if (query == NULL)
         return NULL; /* a path alone: check_head measures it */
@@ -777,8 +782,11 @@ static void *check_target(void *cls, const char *uri, struct MHD_Connection *con
     for (const char *p = query; *p != '\0'; p++)
         params += *p == '&';
     if (params <= SERVER_MAX_QUERY_PARAMS && (size_t)(query - uri) + strlen(query) <=
-                                                 SERVER_MAX_URL_BYTES)
+                                                 SERVER_MAX_URL_BYTES) {
+        if (c != NULL) /* before libmicrohttpd decodes it in place */
+            c->raw_query = strdup(query + 1);
         return NULL;
+    }
     query[1] = '\0';
     return &target_refused;
 }
@@ -898,6 +906,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                  .body_len = st->body || st->oversize ? st->body_seen : 0,
                                  .body_too_large = st->oversize,
                                  .timing = cfg->no_server_timing ? NULL : &st->timing};
+    if (cfg->raw_query) {
+        struct server_conn *c = conn_of(conn);
+        req.raw_query = c ? c->raw_query : NULL;
+    }
     return rt->handler(&req);
 }
 
@@ -943,6 +955,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         d->connections--;
         if (c != NULL) {
             waiting_remove(c);
+            free(c->raw_query);
             free(c);
         }
         *socket_context = NULL;
@@ -1330,7 +1343,7 @@ static int daemon_open(struct server_daemon *d, unsigned index, unsigned per_wor
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_target, NULL,
-        MHD_OPTION_URI_LOG_CALLBACK, check_target, NULL, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, check_target, d, MHD_OPTION_END);
     if (d->daemon == NULL) {
         log_error("cannot start the HTTP daemon for worker %u", index);
         return -1;

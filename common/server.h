@@ -57,6 +57,9 @@ struct server_request {
      * total: the time from the request's headers in to its answer queued. Valid
      * until the request ends. */
     struct server_timing *timing;
+    /* Sites with raw_query: the query as the client sent it (after the '?', not
+     * decoded), or NULL when the target had none. */
+    const char *raw_query;
 };
 
 typedef enum MHD_Result (*server_handler)(const struct server_request *req);
@@ -144,6 +147,9 @@ struct server_config {
     /* No Server-Timing header on this site's answers (--no-server-timing; sites
      * that speak another protocol, such as faas's Runtime API, set it too). */
     bool no_server_timing;
+    /* Keep each request's query as sent (server_request.raw_query): libmicrohttpd
+     * decodes it in place, so its bytes are gone by the handler's call. */
+    bool raw_query;
 };
 
 #define SERVER_DEFAULT_MAX_CONNECTIONS 10000

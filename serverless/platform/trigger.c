@@ -130,7 +130,8 @@ static void query_append(struct query *q, const char *s, bool encode)
     }
 }
 
-/* MHD hands out the query decoded; rawQueryString is rebuilt by re-encoding. */
+/* The query's arguments as MHD decoded them, encoded again: rawQueryString when
+ * the server could not keep the raw one (no query, or no memory for its copy). */
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                    const char *value)
 {
@@ -154,7 +155,8 @@ static char *build_event(const struct server_request *req, const char *id,
     char traceparent[TRACEPARENT_LEN + 1];
     trace_headers(req->worker, &hl, trace, traceparent);
     struct query q = {0};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    if (req->raw_query == NULL)
+        MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
     char ip[INET6_ADDRSTRLEN] = "127.0.0.1";
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -168,7 +170,7 @@ static char *build_event(const struct server_request *req, const char *id,
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct apigw_request r = {
-        .method = req->method, .path = req->url, .query = q.buf ? q.buf : "",
+        .method = req->method, .path = req->url, .query = req->raw_query ? req->raw_query : q.buf ? q.buf : "",
         .protocol = "HTTP/1.1", .source_ip = ip, .request_id = id,
         .time_epoch_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
         .headers = hl.h, .nheaders = hl.n, .body = req->body, .body_len = req->body_len};
@@ -304,6 +306,7 @@ void trigger_configure(struct server_config *cfg, struct instances **pool_ref)
     cfg->routes = routes;
     cfg->nroutes = 1;
     cfg->suspend_resume = true;
+    cfg->raw_query = true; /* rawQueryString: the bytes the client sent */
     cfg->worker_init = worker_init;
     cfg->worker_fini = free;
 }

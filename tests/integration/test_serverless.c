@@ -786,6 +786,24 @@ static void test_results_map_back_to_http(void **state)
     assert_string_equal(json_string_value(json_object_get(ev, "rawPath")), "/echo");
     assert_string_equal(json_string_value(json_object_get(ev, "rawQueryString")),
                         "b=2&a=x%20y");
+    json_decref(ev);
+    httpc_free(&r);
+    /* rawQueryString is the bytes sent, not the query decoded and encoded again
+     * ("k=a%20b&c=~%2F"); the parameters are decoded as API Gateway decodes them. */
+    assert_int_equal(get(f.p.port, "/echo?k=a+b&c=%7e%2f", NULL, &r), 0);
+    ev = json_loads(r.body, 0, NULL);
+    assert_non_null(ev);
+    assert_string_equal(json_string_value(json_object_get(ev, "rawQueryString")),
+                        "k=a+b&c=%7e%2f");
+    json_t *params = json_object_get(ev, "queryStringParameters");
+    assert_string_equal(json_string_value(json_object_get(params, "k")), "a b");
+    assert_string_equal(json_string_value(json_object_get(params, "c")), "~/");
+    json_decref(ev);
+    httpc_free(&r);
+    assert_int_equal(get(f.p.port, "/echo?b=2&a=x%20y",
+                         "X-Custom: One\r\nx-custom: Two\r\nCookie: c=1; d=2\r\n", &r), 0);
+    ev = json_loads(r.body, 0, NULL);
+    assert_non_null(ev);
     json_t *headers = json_object_get(ev, "headers");
     assert_string_equal(json_string_value(json_object_get(headers, "x-custom")), "One,Two");
     assert_null(json_object_get(headers, "cookie"));
