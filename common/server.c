@@ -43,7 +43,11 @@ struct server_conn {
     bool waiting;
     uint64_t since_ms;           /* waiting since (the worker's loop clock) */
     struct server_conn *prev, *next;
-    char *raw_query;             /* server_config.raw_query: the request's, or NULL */
+    /* server_config.raw_query: the query check_target copied for the request
+     * whose head is arriving (start_request takes it over), or NULL; lost: the
+     * copy failed for want of memory. */
+    char *raw_query;
+    bool raw_query_lost;
 };
 
 /* One site (listen address, routes) as served by one worker thread: one MHD
@@ -106,6 +110,7 @@ struct request_state {
     size_t body_held;               /* what this body adds to server_shared.body_held */
     size_t dropped;                 /* body bytes read and dropped after raw_status */
     bool oversize;                  /* handle_oversize route: body over the limit */
+    char *raw_query;                /* server_config.raw_query: as sent, or NULL */
     /* Last, and allocated only for a timed request (about 400 bytes). */
     struct server_timing timing;
 };
@@ -505,6 +510,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (st->app_free != NULL && st->app != NULL)
         st->app_free(st->app);
     atomic_fetch_sub(&d->shared->body_held, st->body_held);
+    free(st->raw_query);
     free(st->body);
     free(st);
     *con_cls = NULL;
@@ -771,9 +777,10 @@ static void *check_target(void *cls, const char *uri, struct MHD_Connection *con
 {
     struct server_daemon *d = cls;
     struct server_conn *c = d->cfg->raw_query ? conn_of(conn) : NULL;
-    if (c != NULL) {
+    if (c != NULL) { /* left by a request that ended before its handler */
         free(c->raw_query);
         c->raw_query = NULL;
+        c->raw_query_lost = false;
     }
     char *query = strchr(uri, '?');
     if (query == NULL)
@@ -783,8 +790,10 @@ static void *check_target(void *cls, const char *uri, struct MHD_Connection *con
         params += *p == '&';
     if (params <= SERVER_MAX_QUERY_PARAMS && (size_t)(query - uri) + strlen(query) <=
                                                  SERVER_MAX_URL_BYTES) {
-        if (c != NULL) /* before libmicrohttpd decodes it in place */
+        if (c != NULL) { /* before libmicrohttpd decodes it in place */
             c->raw_query = strdup(query + 1);
+            c->raw_query_lost = c->raw_query == NULL;
+        }
         return NULL;
     }
     query[1] = '\0';
@@ -829,6 +838,14 @@ static enum MHD_Result start_request(struct server_daemon *d, struct MHD_Connect
     if (st == NULL)
         return MHD_NO;
     memset(st, 0, offsetof(struct request_state, timing));
+    if (cfg->raw_query && c != NULL) {
+        if (c->raw_query_lost) { /* out of memory, as for st: close */
+            free(st);
+            return MHD_NO;
+        }
+        st->raw_query = c->raw_query;
+        c->raw_query = NULL;
+    }
     st->route = rt;
     st->start_us = start_ns / 1000;
     if (timed) {
@@ -906,10 +923,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                  .body_len = st->body || st->oversize ? st->body_seen : 0,
                                  .body_too_large = st->oversize,
                                  .timing = cfg->no_server_timing ? NULL : &st->timing};
-    if (cfg->raw_query) {
-        struct server_conn *c = conn_of(conn);
-        req.raw_query = c ? c->raw_query : NULL;
-    }
+    if (cfg->raw_query)
+        req.raw_query = st->raw_query ? st->raw_query : "";
     return rt->handler(&req);
 }
 

@@ -58,7 +58,7 @@ struct server_request {
      * until the request ends. */
     struct server_timing *timing;
     /* Sites with raw_query: the query as the client sent it (after the '?', not
-     * decoded), or NULL when the target had none. */
+     * decoded; "" when the target had none); NULL on other sites. */
     const char *raw_query;
 };
 

@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "apigw.h"
-#include "buf.h"
 #include "log.h"
 #include "rng.h"
 
@@ -102,51 +101,6 @@ static void trace_headers(struct trigger_worker *w, struct header_list *l,
         header_push(l, "tracestate", l->tracestate);
 }
 
-struct query {
-    char *buf;
-    size_t len, cap;
-    bool oom;
-};
-
-static void query_append(struct query *q, const char *s, bool encode)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        bool plain = !encode || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                     (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-        if (!buf_reserve(&q->buf, q->len, &q->cap, 3, 128)) { /* "%XX" at most */
-            q->oom = true;
-            return;
-        }
-        if (plain) {
-            q->buf[q->len++] = (char)c;
-        } else {
-            q->buf[q->len++] = '%';
-            q->buf[q->len++] = hex[c >> 4];
-            q->buf[q->len++] = hex[c & 15];
-        }
-        q->buf[q->len] = '\0';
-    }
-}
-
-/* The query's arguments as MHD decoded them, encoded again: rawQueryString when
- * the server could not keep the raw one (no query, or no memory for its copy). */
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    (void)kind;
-    struct query *q = cls;
-    if (q->len > 0)
-        query_append(q, "&", false);
-    query_append(q, key, true);
-    if (value != NULL) {
-        query_append(q, "=", false);
-        query_append(q, value, true);
-    }
-    return MHD_YES;
-}
-
 static char *build_event(const struct server_request *req, const char *id,
                          struct traceparent *trace, size_t *len)
 {
@@ -154,9 +108,6 @@ static char *build_event(const struct server_request *req, const char *id,
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_header, &hl);
     char traceparent[TRACEPARENT_LEN + 1];
     trace_headers(req->worker, &hl, trace, traceparent);
-    struct query q = {0};
-    if (req->raw_query == NULL)
-        MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
     char ip[INET6_ADDRSTRLEN] = "127.0.0.1";
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -170,13 +121,12 @@ static char *build_event(const struct server_request *req, const char *id,
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct apigw_request r = {
-        .method = req->method, .path = req->url, .query = req->raw_query ? req->raw_query : q.buf ? q.buf : "",
+        .method = req->method, .path = req->url, .query = req->raw_query,
         .protocol = "HTTP/1.1", .source_ip = ip, .request_id = id,
         .time_epoch_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
         .headers = hl.h, .nheaders = hl.n, .body = req->body, .body_len = req->body_len};
-    char *event = q.oom || hl.oom ? NULL : apigw_event_render(&r, len);
+    char *event = hl.oom ? NULL : apigw_event_render(&r, len);
     free(hl.h);
-    free(q.buf);
     return event;
 }
 
