@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http_chars.h"
+
 static uint32_t load4(const char *s)
 {
     uint32_t x;
@@ -33,7 +35,7 @@ static bool block_has_ctl(const char *s)
 
 static bool byte_is_ctl(unsigned char c)
 {
-    return (c != '\0' && c < 0x20 && c != '\t') || c == 0x7f;
+    return c != '\0' && http_ctl(c);
 }
 
 bool http_head_has_ctl(const char *s, size_t len)

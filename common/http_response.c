@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http_chars.h"
+
 static enum http_response_result http_response_fail(struct http_response_parser *p,
                                                     const char *why)
 {
@@ -138,24 +140,6 @@ bool http_response_in_progress(const struct http_response_parser *p)
 
 static bool http_response_is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* RFC 9110 token characters (header names, transfer codings), as a table: this is
- * asked for every byte of every header name, the parser's hottest question. */
-static const bool http_response_tchar[256] = {
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1,
-    ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-};
-
-static bool http_response_is_tchar(unsigned char c) { return http_response_tchar[c]; }
 
 static bool http_response_parse_status(struct http_response_parser *p, const char *s, size_t n)
 {
@@ -218,7 +202,7 @@ static const char *http_response_parse_header(struct http_response_parser *p, co
 {
     static const char malformed[] = "malformed header";
     size_t colon = 0;
-    while (colon < n && http_response_is_tchar((unsigned char)s[colon]))
+    while (colon < n && http_tchar((unsigned char)s[colon]))
         colon++;
     /* No name, white space before the colon, or obsolete line folding: reject. */
     if (colon == 0 || colon >= n || s[colon] != ':')
@@ -230,7 +214,7 @@ static const char *http_response_parse_header(struct http_response_parser *p, co
     while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
         vn--;
     for (size_t i = 0; i < vn; i++)
-        if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
+        if (http_ctl((unsigned char)v[i]))
             return malformed;
 
     if (colon == 14 && strncasecmp(s, "content-length", 14) == 0) {
@@ -323,7 +307,7 @@ static bool http_response_line(struct http_response_parser *p, const char *s, si
             return true;
         }
         size_t i = 0;
-        while (i < n && http_response_is_tchar((unsigned char)s[i]))
+        while (i < n && http_tchar((unsigned char)s[i]))
             i++;
         if (i == 0 || i >= n || s[i] != ':') {
             *why = "malformed trailer";

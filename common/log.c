@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_chars.h"
+
 static const char *log_program = "archbench";
 static enum log_level log_threshold = LOG_INFO;
 
@@ -34,7 +36,7 @@ static size_t log_escape(char *out, size_t outlen, const char *msg, size_t mlen)
         unsigned char c = (unsigned char)msg[i];
         char esc[8];
         size_t k = 1;
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
+        if (http_ctl(c))
             k = c == '\n' ? (size_t)snprintf(esc, sizeof esc, "\\n")
                 : c == '\r' ? (size_t)snprintf(esc, sizeof esc, "\\r")
                              : (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "http_chars.h"
+
 /* Adds the entry name (nlen bytes, or up to its NUL when nlen is SIZE_MAX). Names
  * are a few bytes: copied by hand here and in format_entry, as calls to strlen,
  * memcpy and snprintf cost more (callgrind, the monolith with its 3 steps and
@@ -87,15 +89,6 @@ size_t server_timing_format(const struct server_timing *t, uint64_t total_ns, ch
 
 /* ---- reading ---- */
 
-/* RFC 9110's tchar ("!#$%&'*+-.^_`|~", digits, letters) as a bitmap over ASCII:
- * the gateway reads two headers a request, and strchr over the punctuation
- * cost it 1,700 instructions a request (callgrind), a switch still 1,100. */
-static bool is_tchar(unsigned char c)
-{
-    static const uint64_t below_64 = 0x03ff6cfa00000000ULL, below_128 = 0x57ffffffc7fffffeULL;
-    return c < 64 ? (below_64 >> c) & 1 : c < 128 ? (below_128 >> (c - 64)) & 1 : false;
-}
-
 struct cursor {
     const char *s;
     size_t i, len;
@@ -110,7 +103,7 @@ static void skip_ows(struct cursor *c)
 static size_t take_token(struct cursor *c)
 {
     size_t start = c->i;
-    while (c->i < c->len && is_tchar((unsigned char)c->s[c->i]))
+    while (c->i < c->len && http_tchar((unsigned char)c->s[c->i]))
         c->i++;
     return c->i - start;
 }

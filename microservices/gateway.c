@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "http_chars.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -375,7 +376,7 @@ struct auth_collect {
 static bool has_control(const char *v)
 {
     for (; *v; v++)
-        if (((unsigned char)*v < 0x20 && *v != '\t') || *v == 0x7f)
+        if (http_ctl((unsigned char)*v))
             return true;
     return false;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "http_chars.h"
 
 char *apigw_base64_encode(const void *data, size_t len, size_t *outlen)
 {
@@ -740,22 +741,17 @@ static bool field_name_ok(const char *s)
 {
     if (*s == '\0')
         return false;
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("!#$%&'*+-.^_`|~", c) != NULL))
+    for (; *s != '\0'; s++)
+        if (!http_tchar((unsigned char)*s))
             return false;
-    }
     return true;
 }
 
 static bool field_value_ok(const char *s, size_t *bytes)
 {
-    for (; *s != '\0'; s++, (*bytes)++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
+    for (; *s != '\0'; s++, (*bytes)++)
+        if (http_ctl((unsigned char)*s))
             return false;
-    }
     return true;
 }
 
