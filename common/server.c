@@ -609,17 +609,19 @@ static void answer_mid_body(struct server_daemon *d, struct MHD_Connection *conn
 }
 
 /* Reserves len bytes of the site's body budget for st's kept body; false when
- * that would take the site over max_body_memory (0: no budget). */
+ * that would take the site over max_body_memory (0: no budget). Compare and swap,
+ * not add then take back: two workers adding at once could each see the other's
+ * tentative bytes and both refuse, where one of the two bodies fitted. */
 static bool hold_body(struct server_daemon *d, struct request_state *st, size_t len)
 {
     size_t max = d->cfg->max_body_memory;
     if (max == 0)
         return true;
-    size_t now = atomic_fetch_add(&d->shared->body_held, len) + len;
-    if (now > max) {
-        atomic_fetch_sub(&d->shared->body_held, len);
-        return false;
-    }
+    size_t held = atomic_load(&d->shared->body_held);
+    do {
+        if (len > max - (held < max ? held : max))
+            return false;
+    } while (!atomic_compare_exchange_weak(&d->shared->body_held, &held, held + len));
     st->body_held += len;
     return true;
 }

@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -903,6 +905,40 @@ static int post_result_start(int port, size_t total, size_t sent)
     return fd;
 }
 
+/* Waits (at most 10 s) until the server has read every byte sent on fd: the
+ * server's end of the connection has nothing left in its receive queue and ours
+ * nothing in its send queue (/proc/net/tcp, IPv4 loopback). */
+static void wait_server_read_all(int fd)
+{
+    struct sockaddr_in me, peer;
+    socklen_t len = sizeof me;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&me, &len), 0);
+    len = sizeof peer;
+    assert_int_equal(getpeername(fd, (struct sockaddr *)&peer, &len), 0);
+    unsigned mine = ntohs(me.sin_port), theirs = ntohs(peer.sin_port);
+    for (int i = 0; i < 1000; i++) {
+        FILE *f = fopen("/proc/net/tcp", "r");
+        assert_non_null(f);
+        char line[256];
+        unsigned long queued = 0;
+        while (fgets(line, sizeof line, f)) {
+            unsigned lport, rport;
+            unsigned long tx, rx;
+            if (sscanf(line, " %*d: %*x:%x %*x:%x %*x %lx:%lx", &lport, &rport, &tx, &rx) != 4)
+                continue;
+            if (lport == theirs && rport == mine)
+                queued += rx;
+            if (lport == mine && rport == theirs)
+                queued += tx;
+        }
+        fclose(f);
+        if (queued == 0)
+            return;
+        sleep_ms(10);
+    }
+    fail_msg("the server did not read what was sent within 10 s");
+}
+
 static void post_result_finish(int fd, size_t rest)
 {
     char *pad = malloc(rest);
@@ -923,7 +959,7 @@ static void test_request_bodies_held_at_once_are_capped(void **state)
     faas_start(&f, FN_TEST, false, "--max-body-memory-mb", "6", NULL);
     const size_t total = 4000000;
     int a = post_result_start(f.p.port, total, 3500000);
-    sleep_ms(500); /* faas reads A's 3.5 MB first */
+    wait_server_read_all(a); /* faas holds A's 3.5 MB first */
     int b = post_result_start(f.p.port, total, 3000000); /* past 6 MB at 2.5 MB */
     struct http_response r;
     assert_int_equal(httpc_read(b, &r, false), 0);
